@@ -1,0 +1,14 @@
+"""Callbacks: thin functions that read inputs, call the data layer and build figures."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from core.config import Settings
+
+
+def register(app: Dash, settings: Settings) -> None:
+    """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
+    from callbacks import router
+
+    router.register(app, settings)

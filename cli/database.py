@@ -1,0 +1,71 @@
+"""Database commands: ``init-db`` and ``run`` (the demo: migrate, seed if empty, serve)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from cli import CommandError
+from core.config import ROOT, load_settings
+from data.db import get_engine, session_scope
+from data.migrate import upgrade
+from data.models import Territory
+
+
+def init_db(_args: argparse.Namespace | None = None) -> int:
+    engine = get_engine()
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        raise CommandError(
+            f"No se pudo conectar con la base de datos ({engine.url.render_as_string()}): "
+            f"{exc.orig}. Revise DATABASE_URL y que el servidor esté en marcha."
+        ) from exc
+    print(f"Base de datos al día: {engine.url.render_as_string()}", flush=True)
+    return 0
+
+
+def database_is_empty() -> bool:
+    with session_scope() as session:
+        return not session.scalar(select(func.count()).select_from(Territory))
+
+
+def local_secret_key() -> str:
+    """A per-machine secret for the local demo, kept in ``var/`` (never in the repository)."""
+    path = ROOT / "var" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("SALA_SECRET_KEY", local_secret_key())
+    os.environ.setdefault("SALA_SIMULATE", str(args.simulate))
+    init_db()
+    if database_is_empty():
+        from data.seed import seed_database
+
+        print("Base de datos vacía: cargando los datos de demostración…", flush=True)
+        seed_database(get_engine(), scale="demo")
+    settings = load_settings()
+    import uvicorn
+
+    print(f"Sala en http://{settings.host}:{settings.port}/  (Ctrl+C para detener)", flush=True)
+    uvicorn.run("app:server", host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("init-db", help="crea o actualiza el esquema (migraciones)")
+    p.set_defaults(func=init_db)
+    p = subparsers.add_parser(
+        "run", help="demo completa: migra, carga datos si está vacía, simulador y servidor"
+    )
+    p.add_argument("--simulate", type=float, default=2.0, help="eventos/s del simulador (0 = no)")
+    p.set_defaults(func=run)

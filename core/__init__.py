@@ -1,0 +1,1 @@
+"""Cross-cutting pieces with no I/O: configuration, time zone and number formatting."""

@@ -1,0 +1,71 @@
+"""Configuration, read once from environment variables with safe defaults.
+
+Every knob the README documents lives here; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = ROOT / "var" / "sala.db"
+DEFAULT_TILES = "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"La variable {name}={raw!r} debe ser un número entero.") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The process configuration. Build with :func:`load_settings`."""
+
+    database_url: str
+    redis_url: str | None
+    host: str
+    port: int
+    tile_url: str
+    tile_attribution: str
+    secret_key: str
+    simulate_rate: float
+    max_body_bytes: int = 20 * 1024 * 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Read the environment. Called per process; tests call it again after monkeypatching."""
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE}",
+        redis_url=os.environ.get("REDIS_URL", "").strip() or None,
+        host=os.environ.get("HOST", "127.0.0.1").strip() or "127.0.0.1",
+        port=_int("PORT", 8050),
+        tile_url=os.environ.get("SALA_TILE_URL", "").strip() or DEFAULT_TILES,
+        tile_attribution=os.environ.get(
+            "SALA_TILE_ATTRIBUTION", "© OpenStreetMap contributors © CARTO"
+        ),
+        secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or "dev-insecure-change-me",
+        simulate_rate=_float("SALA_SIMULATE", 0.0),
+        max_body_bytes=_int("SALA_MAX_BODY_BYTES", 20 * 1024 * 1024),
+    )

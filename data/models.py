@@ -1,0 +1,308 @@
+"""The Sala's schema: territory hierarchy and the facts of the five areas.
+
+Every fact row carries its territorial path (estado, municipio, parroquia, circuito codes),
+copied from its territory on write. Scoping a query to any territory is then one indexed
+equality, the way DHIS2 scopes by org-unit path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data.types import UTCDateTime
+
+LEVELS = ("estado", "municipio", "parroquia", "circuito", "comuna", "consejo_comunal")
+PATH_LEVELS = ("estado", "municipio", "parroquia", "circuito")
+PROJECT_STATUSES = ("aprobado", "financiado", "en_ejecucion", "paralizado", "culminado")
+CASE_STATUSES = ("recibido", "asignado", "en_atencion", "resuelto", "cerrado", "rechazado")
+Money = Numeric(16, 2, asdecimal=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PathMixin:
+    """The denormalised territorial path of a row (see module docstring)."""
+
+    estado_code: Mapped[str | None] = mapped_column(String(40), index=False)
+    municipio_code: Mapped[str | None] = mapped_column(String(40))
+    parroquia_code: Mapped[str | None] = mapped_column(String(40))
+    circuito_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class Territory(PathMixin, Base):
+    """Any node of the hierarchy estado → municipio → parroquia → circuito → comuna/consejo."""
+
+    __tablename__ = "territory"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geometry: Mapped[dict | None] = mapped_column(JSON)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_territory_level_estado", "level", "estado_code"),
+        Index("ix_territory_municipio", "municipio_code"),
+        Index("ix_territory_circuito", "circuito_code"),
+    )
+
+
+class Cuadrante(PathMixin, Base):
+    """A cuadrante de paz (patrol quadrant), one per circuito as a target."""
+
+    __tablename__ = "cuadrante"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_cuadrante_circuito", "circuito_code"),)
+
+
+class ClapCommittee(PathMixin, Base):
+    """A CLAP committee, attached to a consejo comunal (or a circuito)."""
+
+    __tablename__ = "clap_committee"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    families: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_clap_committee_estado", "estado_code"),)
+
+
+class Project(PathMixin, Base):
+    """A project chosen in a Consulta Popular round."""
+
+    __tablename__ = "project"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    comuna_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
+    consulta: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(60))
+    transformation: Mapped[int] = mapped_column(Integer)
+    approved_usd: Mapped[float] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))
+    physical_progress: Mapped[float] = mapped_column(Float, default=0.0)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    progress_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    continuidad_of: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_project_estado_status", "estado_code", "status"),
+        Index("ix_project_municipio", "municipio_code"),
+        Index("ix_project_circuito", "circuito_code"),
+        Index("ix_project_consulta", "consulta"),
+    )
+
+
+class ProjectProgress(Base):
+    """One observation of a project's physical progress (its history)."""
+
+    __tablename__ = "project_progress"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    physical_progress: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (Index("ix_project_progress_project", "project_id", "recorded_at"),)
+
+
+class Transfer(PathMixin, Base):
+    """Money sent by the CFG to a communal bank for a project."""
+
+    __tablename__ = "transfer"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id"))
+    bank: Mapped[str] = mapped_column(String(200))
+    amount_usd: Mapped[float] = mapped_column(Money)
+    transferred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_transfer_project", "project_id"),
+        Index("ix_transfer_estado_time", "estado_code", "transferred_at"),
+        Index("ix_transfer_time", "transferred_at"),
+    )
+
+
+class ClapDelivery(PathMixin, Base):
+    """One CLAP delivery batch."""
+
+    __tablename__ = "clap_delivery"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clap_code: Mapped[str] = mapped_column(ForeignKey("clap_committee.code"))
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    families_planned: Mapped[int] = mapped_column(Integer)
+    families_served: Mapped[int] = mapped_column(Integer)
+    bags: Mapped[int] = mapped_column(Integer)
+    kg: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_clap_delivery_date", "delivered_on"),
+        Index("ix_clap_delivery_estado_date", "estado_code", "delivered_on"),
+        Index("ix_clap_delivery_municipio_date", "municipio_code", "delivered_on"),
+        Index("ix_clap_delivery_circuito_date", "circuito_code", "delivered_on"),
+        Index("ix_clap_delivery_clap", "clap_code", "delivered_on"),
+    )
+
+
+class CitizenCase(PathMixin, Base):
+    """A 1x10 del Buen Gobierno case."""
+
+    __tablename__ = "citizen_case"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    category: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    institution: Mapped[str | None] = mapped_column(String(200))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_case_reported", "reported_at"),
+        Index("ix_case_resolved", "resolved_at"),
+        Index("ix_case_estado_reported", "estado_code", "reported_at"),
+        Index("ix_case_estado_resolved", "estado_code", "resolved_at"),
+        Index("ix_case_municipio_reported", "municipio_code", "reported_at"),
+        Index("ix_case_circuito_reported", "circuito_code", "reported_at"),
+        Index("ix_case_status", "status"),
+    )
+
+
+class CaseEvent(Base):
+    """A status change of a case (its history)."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("citizen_case.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_case_event_case", "case_id", "at"),)
+
+
+class Incident(PathMixin, Base):
+    """A security incident in a cuadrante de paz."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cuadrante_code: Mapped[str] = mapped_column(ForeignKey("cuadrante.code"))
+    type: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_incident_time", "occurred_at"),
+        Index("ix_incident_estado_time", "estado_code", "occurred_at"),
+        Index("ix_incident_municipio_time", "municipio_code", "occurred_at"),
+        Index("ix_incident_circuito_time", "circuito_code", "occurred_at"),
+        Index("ix_incident_cuadrante_time", "cuadrante_code", "occurred_at"),
+    )
+
+
+class DefenseUnit(PathMixin, Base):
+    """Readiness of a defense plan in a territory (ADI, BPDI, militia unit...)."""
+
+    __tablename__ = "defense_unit"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    plan: Mapped[str] = mapped_column(String(120))
+    phase: Mapped[str] = mapped_column(String(40))
+    readiness: Mapped[float] = mapped_column(Float)
+    last_exercise_on: Mapped[date | None] = mapped_column(Date)
+    committees_total: Mapped[int] = mapped_column(Integer, default=0)
+    committees_complete: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_defense_estado", "estado_code"),)
+
+
+class Alert(PathMixin, Base):
+    """An alert raised by a rule on a territory; operators acknowledge and resolve it."""
+
+    __tablename__ = "alert"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(80))
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
+    level: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+
+    __table_args__ = (Index("ix_alert_estado_raised", "estado_code", "raised_at"),)
+
+
+class ApiToken(Base):
+    """A machine token for the REST API; only a hash of the secret is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DataVersion(Base):
+    """A counter per dataset, bumped in the same transaction as every write.
+
+    Screens poll this one row instead of re-running their queries, and caches key on it.
+    """
+
+    __tablename__ = "data_version"
+
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+PATH_COLUMNS = tuple(f"{level}_code" for level in PATH_LEVELS)
+
+
+def path_of(model: type[PathMixin], level: str):
+    """The path column of ``model`` for a hierarchy level."""
+    return getattr(model, f"{level}_code")

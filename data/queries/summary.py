@@ -1,0 +1,162 @@
+"""The summary of a territory across the five areas.
+
+One function feeds both ``GET /api/v1/summary`` and the KPI cards of ``/`` and ``/muro``,
+so a number on screen and the API can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.timeutil import caracas_date, to_utc, utcnow
+from data.models import (
+    PROJECT_STATUSES,
+    CitizenCase,
+    ClapDelivery,
+    DefenseUnit,
+    Incident,
+    Project,
+    Transfer,
+)
+from data.queries.sql import hours_between, percentile
+from data.scope import TerritoryRef, territory_clause
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def projects_summary(session: Session, ref: TerritoryRef | None, as_of: datetime) -> dict[str, Any]:
+    where = territory_clause(Project, ref)
+    by_status = dict(
+        session.execute(
+            select(Project.status, func.count()).where(where).group_by(Project.status)
+        ).all()
+    )
+    total, approved, avg_progress = session.execute(
+        select(
+            func.count(), func.sum(Project.approved_usd), func.avg(Project.physical_progress)
+        ).where(where)
+    ).one()
+    transferred = session.scalar(
+        select(func.sum(Transfer.amount_usd)).where(
+            territory_clause(Transfer, ref), Transfer.transferred_at <= as_of
+        )
+    )
+    return {
+        "total": int(total or 0),
+        "by_status": {status: int(by_status.get(status, 0)) for status in PROJECT_STATUSES},
+        "approved_usd": round(float(approved or 0), 2),
+        "transferred_usd": round(float(transferred or 0), 2),
+        "avg_progress": _round(avg_progress, 1),
+    }
+
+
+def clap_summary(session: Session, ref: TerritoryRef | None, as_of: datetime) -> dict[str, Any]:
+    day = caracas_date(as_of)
+    planned, served = session.execute(
+        select(
+            func.sum(ClapDelivery.families_planned), func.sum(ClapDelivery.families_served)
+        ).where(territory_clause(ClapDelivery, ref), ClapDelivery.delivered_on == day)
+    ).one()
+    planned, served = int(planned or 0), int(served or 0)
+    return {
+        "date": day.isoformat(),
+        "families_planned": planned,
+        "families_served": served,
+        "coverage": round(served / planned, 4) if planned else None,
+    }
+
+
+def cases_summary(session: Session, ref: TerritoryRef | None, as_of: datetime) -> dict[str, Any]:
+    where = territory_clause(CitizenCase, ref)
+    open_where = [
+        where,
+        CitizenCase.reported_at <= as_of,
+        CitizenCase.status != "rechazado",
+        (CitizenCase.resolved_at.is_(None)) | (CitizenCase.resolved_at > as_of),
+    ]
+    open_by_category = dict(
+        session.execute(
+            select(CitizenCase.category, func.count())
+            .where(*open_where)
+            .group_by(CitizenCase.category)
+        ).all()
+    )
+    resolved_24h = session.scalar(
+        select(func.count()).where(
+            where,
+            CitizenCase.resolved_at > as_of - timedelta(hours=24),
+            CitizenCase.resolved_at <= as_of,
+        )
+    )
+    median = percentile(
+        session,
+        hours_between(CitizenCase.reported_at, CitizenCase.resolved_at),
+        [
+            where,
+            CitizenCase.resolved_at > as_of - timedelta(days=30),
+            CitizenCase.resolved_at <= as_of,
+        ],
+        0.5,
+    )
+    return {
+        "open": int(sum(open_by_category.values())),
+        "resolved_24h": int(resolved_24h or 0),
+        "median_hours_to_resolve_30d": _round(median, 1),
+        "open_by_category": {k: int(v) for k, v in sorted(open_by_category.items())},
+    }
+
+
+def incidents_summary(
+    session: Session, ref: TerritoryRef | None, as_of: datetime
+) -> dict[str, Any]:
+    where = territory_clause(Incident, ref)
+    day_ago, week_ago = as_of - timedelta(hours=24), as_of - timedelta(days=7)
+    by_type = dict(
+        session.execute(
+            select(Incident.type, func.count())
+            .where(where, Incident.occurred_at > day_ago, Incident.occurred_at <= as_of)
+            .group_by(Incident.type)
+        ).all()
+    )
+    last_7d = session.scalar(
+        select(func.count()).where(
+            where, Incident.occurred_at > week_ago, Incident.occurred_at <= as_of
+        )
+    )
+    return {
+        "last_24h": int(sum(by_type.values())),
+        "last_7d": int(last_7d or 0),
+        "by_type_24h": {k: int(v) for k, v in sorted(by_type.items())},
+    }
+
+
+def defense_summary(session: Session, ref: TerritoryRef | None) -> dict[str, Any]:
+    units, avg = session.execute(
+        select(func.count(), func.avg(DefenseUnit.readiness)).where(
+            territory_clause(DefenseUnit, ref)
+        )
+    ).one()
+    return {"units": int(units or 0), "avg_readiness": _round(avg, 1)}
+
+
+def summary(
+    session: Session, ref: TerritoryRef | None, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """Everything ``/api/v1/summary`` returns for ``ref`` (None = national) at ``as_of``."""
+    as_of = to_utc(as_of) if as_of else utcnow()
+    return {
+        "territory": ref.code if ref else None,
+        "territory_name": ref.name if ref else "Venezuela",
+        "as_of": as_of.isoformat(),
+        "projects": projects_summary(session, ref, as_of),
+        "clap": clap_summary(session, ref, as_of),
+        "cases": cases_summary(session, ref, as_of),
+        "incidents": incidents_summary(session, ref, as_of),
+        "defense": defense_summary(session, ref),
+    }

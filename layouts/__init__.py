@@ -1,0 +1,1 @@
+"""Component trees. Pure functions of their arguments: no I/O, no callbacks."""

@@ -1,0 +1,29 @@
+"""The pages of the Sala: path, Spanish title and the pure function that lays each out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dash.development.base_component import Component
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    nav_label: str
+    layout: Callable[[dict[str, str]], Component]
+    in_nav: bool = True
+
+
+PAGES: list[Page] = []
+
+
+def register_page(page: Page) -> None:
+    PAGES.append(page)
+
+
+def find_page(path: str) -> Page | None:
+    normalized = "/" + (path or "/").strip("/")
+    return next((page for page in PAGES if page.path == normalized), None)

@@ -1,0 +1,55 @@
+"""The frame around every page: header with navigation and Caracas clock, page container."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from layouts.registry import PAGES
+
+
+def nav() -> html.Nav:
+    return html.Nav(
+        [
+            dcc.Link(page.nav_label, href=page.path, className="nav-link")
+            for page in PAGES
+            if page.in_nav
+        ],
+        className="nav",
+    )
+
+
+def header() -> html.Header:
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.Span("SALA", className="brand-mark"),
+                    html.Span("de Autogobierno Popular y Comunal", className="brand-text"),
+                ],
+                className="brand",
+            ),
+            nav(),
+            html.Div(
+                [
+                    html.Div(id="clock-time", className="clock-time"),
+                    html.Div(id="clock-date", className="clock-date"),
+                ],
+                className="clock",
+                title="Hora de Caracas (UTC−4)",
+            ),
+        ],
+        className="header",
+    )
+
+
+def shell() -> html.Div:
+    """Built per request so the navigation reflects every registered page."""
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            dcc.Interval(id="clock-tick", interval=1000),
+            header(),
+            html.Main(id="page", className="page"),
+        ],
+        className="app",
+    )
