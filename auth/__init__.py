@@ -1,0 +1,1 @@
+"""Who is calling: principals (users, display screens, API tokens) and their territorial scope."""
