@@ -16,11 +16,12 @@ from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, te
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory, resolve, scope_for
 from layouts import panorama
+from layouts.components import trend_figures
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.freshness import freshness_store_id
 from layouts.components.summary_kpis import summary_cards
-from layouts.components.territory_map import features, fit_bounds, map_viewport
+from layouts.components.territory_map import features, fit_bounds, map_legend, map_viewport
 from layouts.components.theme import scale_for
 from layouts.registry import Page, register_page
 
@@ -107,11 +108,11 @@ def register(app: Dash, settings: Settings) -> None:
         return (
             summary_cards(s),
             points,
-            panorama.map_legend(measure, len(points["features"])),
-            panorama.clap_figure(data["clap"], scale),
-            panorama.cases_figure(data["cases"], scale),
-            panorama.incidents_figure(data["hours"], scale),
-            panorama.projects_figure(s["projects"]["by_status"], scale),
+            map_legend(measure, len(points["features"])),
+            trend_figures.clap_figure(data["clap"], scale),
+            trend_figures.cases_figure(data["cases"], scale),
+            trend_figures.incidents_figure(data["hours"], scale),
+            trend_figures.projects_figure(s["projects"]["by_status"], scale),
             html.Span(title),
             {"at": int(time.time() * 1000), "stale": 90},
             view,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dash_leaflet as dl
+from dash import html
 
 from core.numbers import fmt_number, fmt_percent
 
@@ -198,3 +199,29 @@ def territory_map(
         attributionControl=bool(layers and len(layers) > 1),
         className="sala-map",
     )
+
+
+def map_legend(measure: str, points: int = 1) -> list[Any]:
+    """The colour key of the map for ``measure`` (or why the map is empty)."""
+    if not points:
+        return [
+            html.Span(
+                "Sin territorios con coordenadas para mostrar en el mapa.", className="legend-text"
+            )
+        ]
+    swatches = [
+        ("#2fbf71", "bien"),
+        ("#f5c542", "regular"),
+        ("#e5484d", "mal"),
+        ("#6b7a8c", "sin datos"),
+    ]
+    return [
+        html.Span(MEASURES[measure].legend, className="legend-text"),
+        *[
+            html.Span(
+                [html.I(className="swatch", style={"background": color}), label],
+                className="legend-item",
+            )
+            for color, label in swatches
+        ],
+    ]
