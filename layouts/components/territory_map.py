@@ -10,6 +10,7 @@ with no network the background stays grey and the points still render, and
 
 from __future__ import annotations
 
+import html as html_text
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -115,7 +116,8 @@ def tooltip_html(row: dict[str, Any]) -> str:
         ("Alistamiento defensa", pct(row["defense_readiness"])),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in lines)
-    return f"<div class='map-tip'><h4>{row['name']}</h4><table>{body}</table></div>"
+    name = html_text.escape(str(row["name"]))  # names come from imported cartography
+    return f"<div class='map-tip'><h4>{name}</h4><table>{body}</table></div>"
 
 
 def features(rows: list[dict[str, Any]], measure: str) -> dict[str, Any]:
