@@ -86,5 +86,5 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 className="panorama-main",
             ),
         ],
-        className="panorama",
+        className="panorama fit-screen",
     )
