@@ -58,7 +58,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             go.Scatter(
                 x=days,
                 y=coverage,
-                name="Cobertura %",
+                name="Cobertura",
                 yaxis="y2",
                 mode="lines",
                 line={"color": theme.ACCENT, "width": 2 * scale},
