@@ -131,8 +131,12 @@ def ingest_json(engine: Engine, dataset: str, body: bytes, scope: Scope = NATION
     _check_dataset(dataset)
     try:
         items = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise MalformedBody(f"el cuerpo no es JSON válido: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise MalformedBody(
+            f"el cuerpo no es JSON válido (línea {exc.lineno}, columna {exc.colno})"
+        ) from exc
+    except (ValueError, RecursionError) as exc:  # bad UTF-8, absurd nesting
+        raise MalformedBody("el cuerpo no es JSON válido (codificación o anidamiento)") from exc
     if not isinstance(items, list):
         raise IngestValidationError(
             [
