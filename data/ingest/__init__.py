@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ __all__ = [
     "UnknownDataset",
     "ingest",
     "ingest_json",
+    "ingest_stream",
 ]
 
 T = TypeVar("T")
@@ -150,6 +151,56 @@ def ingest_json(engine: Engine, dataset: str, body: bytes, scope: Scope = NATION
     _check_size(len(items))
     parsed, errors = parse_json_items(dataset, body, items)
     return _store(engine, dataset, parsed, errors, len(items), scope)
+
+
+def ingest_stream(
+    engine: Engine,
+    dataset: str,
+    chunks: Callable[[], Iterator[list[Any]]],
+    scope: Scope = NATIONAL,
+    progress: Callable[[str, int], None] | None = None,
+) -> IngestResult:
+    """Store a large batch (a CSV file) that arrives as chunks, all or nothing.
+
+    ``chunks()`` must yield the same chunks each time it is called: the first pass validates
+    everything (nothing is written if any record is bad), the second writes every chunk;
+    both run in ONE transaction, so the file is stored whole or not at all.
+    """
+    _check_dataset(dataset)
+    say = progress or (lambda _stage, _n: None)
+
+    def attempt(session: Session) -> tuple[Writer, int]:
+        validator = BatchValidator(session, dataset, scope)
+        errors: list[RecordError] = []
+        received = 0
+        for chunk in chunks():
+            parsed, shape_errors = parse_records(dataset, chunk, first_index=received)
+            _, ref_errors = validator.check(parsed)
+            errors += shape_errors + ref_errors
+            received += len(chunk)
+            say("validados", len(chunk))
+        if validator.out_of_scope:
+            raise RecordsOutOfScope(validator.out_of_scope)
+        if received == 0:
+            errors.append({"index": None, "field": None, "message": "no hay registros"})
+        if errors:
+            raise IngestValidationError(_sorted(errors))
+        validator, writer, done = (
+            BatchValidator(session, dataset, scope),
+            Writer(session, dataset),
+            0,
+        )
+        for chunk in chunks():
+            parsed, _ = parse_records(dataset, chunk, first_index=done)
+            prepared, _ = validator.check(parsed)
+            writer.write(prepared)
+            done += len(chunk)
+            say("guardados", len(chunk))
+        writer.finish()
+        return writer, received
+
+    writer, received = in_transaction(engine, attempt)
+    return _result(dataset, received, writer)
 
 
 def _store(
