@@ -43,12 +43,16 @@ class ValidationBody(BaseModel):
     errors: list[RecordErrorOut]
 
 
-def engine_of(request: Request) -> Engine:
-    return get_engine(request.app.state.sala_settings.database_url)
-
-
 def database_down() -> HTTPException:
     return HTTPException(503, "Base de datos no disponible; inténtelo de nuevo en unos segundos.")
+
+
+def engine_of(request: Request) -> Engine:
+    """The engine for the configured ``DATABASE_URL`` (503 when it cannot even be built)."""
+    try:
+        return get_engine(request.app.state.sala_settings.database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise database_down() from exc
 
 
 @dataclass(frozen=True)
