@@ -42,10 +42,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process."""
-    return make_engine(url or load_settings().database_url)
+    """One engine per URL per process (the URL is read now, so tests can switch it)."""
+    return _engine_for(url or load_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
