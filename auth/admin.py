@@ -73,7 +73,10 @@ def _users_section(csrf: str, me: str) -> str:
             f'autocomplete="new-password" required>'
             f'<button class="secondary" type="submit">Restablecer</button></form></td></tr>'
         )
-    roles = "".join(f'<option value="{r}">{r}</option>' for r in USER_ROLES)
+    roles = "".join(
+        f'<option value="{r}"{" selected" if r == "analista" else ""}>{r}</option>'
+        for r in USER_ROLES
+    )
     return f"""<h2>Usuarios</h2>
 <table class="auth-table"><tr><th>Usuario</th><th>Rol</th><th>Territorio</th><th>Activo</th>
 <th>Bloqueado hasta</th><th>Creado</th><th>Acciones</th></tr>{"".join(rows)}</table>
@@ -111,6 +114,10 @@ def _displays_section(csrf: str) -> str:
 <div><button type="submit">Crear pantalla</button></div></form>"""
 
 
+def _detail(detail: dict | None) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in (detail or {}).items() if v not in (None, ""))
+
+
 def _audit_section(action: str, limit: int) -> str:
     with session_scope() as session:
         entries = audit.latest(session, limit, action or None)
@@ -124,7 +131,7 @@ def _audit_section(action: str, limit: int) -> str:
     )
     rows = "".join(
         f"<tr><td>{format_caracas(e.at, with_seconds=True)}</td><td>{escape(e.actor)}</td>"
-        f"<td>{escape(e.action)}</td><td>{escape(str(e.detail or ''))}</td>"
+        f"<td>{escape(e.action)}</td><td>{escape(_detail(e.detail))}</td>"
         f"<td>{escape(e.ip or '')}</td></tr>"
         for e in entries
     )
@@ -199,7 +206,11 @@ def build_router(base_url: str | None = None) -> APIRouter:
         try:
             with session_scope() as session:
                 user = create_user(session, username, password, role, territory.strip() or None)
-                detail = {"usuario": user.username, "rol": user.role, "territorio": territory}
+                detail = {
+                    "usuario": user.username,
+                    "rol": user.role,
+                    "territorio": user.territory_code,
+                }
                 audit.record(
                     session, principal.username, "usuario_creado", detail, client_ip(request)
                 )

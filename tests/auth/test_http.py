@@ -360,3 +360,11 @@ def test_security_headers_on_every_kind_of_response(local):
 def test_api_routes_are_left_to_the_api(remote):
     """No redirect or 401 from the session layer: the API answers with its own auth."""
     assert remote.get("/healthz").status_code == 200
+
+
+def test_only_exact_public_paths_skip_login(remote):
+    add_user("ana", "analista")
+    assert remote.get("/loginx").status_code == 303
+    assert remote.get("/logout/x").status_code == 303
+    assert remote.get("/pantallas").status_code == 303
+    assert remote.get("/_favicon.ico").status_code == 401
