@@ -21,7 +21,7 @@ from data import audit
 from data.db import session_scope
 from data.displays import DisplayError, create_display, list_displays, revoke_display
 from data.models import USER_ROLES
-from data.scope import UnknownTerritory
+from data.scope import OutOfScope, UnknownTerritory, scope_for
 from data.users import UserError, create_user, list_users, set_active, set_password
 
 AUDIT_LIMITS = (50, 200, 1000)
@@ -48,9 +48,9 @@ def _admin(request: Request) -> Principal | None:
     return principal if principal is not None and principal.role == "admin" else None
 
 
-def _users_section(csrf: str, me: str) -> str:
+def _users_section(csrf: str, me: Principal) -> str:
     with session_scope() as session:
-        users = list_users(session)
+        users = list_users(session, scope_for(session, me.territory_code))
     rows = []
     for u in users:
         locked = format_caracas(u.locked_until) if u.locked_until else "—"
@@ -58,7 +58,7 @@ def _users_section(csrf: str, me: str) -> str:
         toggle = "Desactivar" if u.active else "Activar"
         toggle_form = (
             ""
-            if u.username == me
+            if u.username == me.username
             else f'<form method="post" action="/admin/usuarios/{name}/activo">{csrf_field(csrf)}'
             f'<input type="hidden" name="activo" value="{"0" if u.active else "1"}">'
             f'<button class="secondary" type="submit">{toggle}</button></form>'
@@ -83,15 +83,15 @@ def _users_section(csrf: str, me: str) -> str:
 <form method="post" action="/admin/usuarios" class="auth-inline">{csrf_field(csrf)}
 <div><label>Usuario</label><input name="username" required></div>
 <div><label>Rol</label><select name="role">{roles}</select></div>
-<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
 <div><label>Contraseña (mín. 10)</label>
 <input type="password" name="password" autocomplete="new-password" required></div>
 <div><button type="submit">Crear usuario</button></div></form>"""
 
 
-def _displays_section(csrf: str) -> str:
+def _displays_section(csrf: str, me: Principal) -> str:
     with session_scope() as session:
-        displays = list_displays(session)
+        displays = list_displays(session, scope_for(session, me.territory_code))
     rows = []
     for d in displays:
         action = (
@@ -110,7 +110,7 @@ def _displays_section(csrf: str) -> str:
 <th>Vista por última vez</th><th></th></tr>{"".join(rows)}</table>
 <form method="post" action="/admin/pantallas" class="auth-inline">{csrf_field(csrf)}
 <div><label>Nombre</label><input name="name" required></div>
-<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
 <div><button type="submit">Crear pantalla</button></div></form>"""
 
 
@@ -162,7 +162,7 @@ def admin_page(
         )
     body = f"""<div class="auth-nav"><a href="/">← Volver a la Sala</a>
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
-{_users_section(csrf[0], principal.username)}{_displays_section(csrf[0])}
+{_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
 {_audit_section(action, limit)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 
@@ -178,6 +178,13 @@ def build_router(base_url: str | None = None) -> APIRouter:
             text = "El formulario caducó. Vuelva a intentarlo."
             return admin_page(request, principal, message("error", text), 403)
         return principal
+
+    def out_of_scope(request: Request, principal: Principal, what: str) -> Response:
+        with session_scope() as session:
+            detail = {"ruta": request.url.path, "fuera_de_ambito": what}
+            audit.record(session, principal.username, "acceso_denegado", detail, client_ip(request))
+        text = f"No autorizado: {what} está fuera de su ámbito territorial."
+        return admin_page(request, principal, message("error", text), 403)
 
     def done(code: str) -> RedirectResponse:
         return RedirectResponse(f"/admin?ok={code}", status_code=303)
@@ -205,7 +212,10 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                user = create_user(session, username, password, role, territory.strip() or None)
+                scope = scope_for(session, principal.territory_code)
+                user = create_user(
+                    session, username, password, role, territory.strip() or None, scope
+                )
                 detail = {
                     "usuario": user.username,
                     "rol": user.role,
@@ -219,6 +229,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
         except UnknownTerritory:
             text = f"El territorio {territory!r} no existe."
             return admin_page(request, principal, message("error", text), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el territorio {territory!r}")
         return done("creado")
 
     @router.post("/admin/usuarios/{username}/activo")
@@ -235,12 +247,14 @@ def build_router(base_url: str | None = None) -> APIRouter:
         action = "usuario_activado" if active else "usuario_desactivado"
         try:
             with session_scope() as session:
-                set_active(session, username, active)
+                set_active(session, username, active, scope_for(session, principal.territory_code))
                 audit.record(
                     session, principal.username, action, {"usuario": username}, client_ip(request)
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el usuario {username!r}")
         return done("activado" if active else "desactivado")
 
     @router.post("/admin/usuarios/{username}/clave")
@@ -252,7 +266,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                set_password(session, username, password)
+                scope = scope_for(session, principal.territory_code)
+                set_password(session, username, password, scope)
                 audit.record(
                     session,
                     principal.username,
@@ -262,6 +277,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el usuario {username!r}")
         return done("clave")
 
     @router.post("/admin/pantallas")
@@ -273,7 +290,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                display, secret = create_display(session, name, territory.strip() or None)
+                scope = scope_for(session, principal.territory_code)
+                display, secret = create_display(session, name, territory.strip() or None, scope)
                 detail = {"pantalla": display.name, "territorio": display.territory_code}
                 audit.record(
                     session, principal.username, "pantalla_creada", detail, client_ip(request)
@@ -283,6 +301,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
         except UnknownTerritory:
             text = f"El territorio {territory!r} no existe."
             return admin_page(request, principal, message("error", text), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el territorio {territory!r}")
         root = base_url or str(request.base_url).rstrip("/")
         url = f"{root}/pantalla/{secret}"
         notice = (
@@ -299,7 +319,7 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                revoke_display(session, name)
+                revoke_display(session, name, scope_for(session, principal.territory_code))
                 audit.record(
                     session,
                     principal.username,
@@ -309,6 +329,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
                 )
         except DisplayError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"la pantalla {name!r}")
         return done("revocada")
 
     return router
