@@ -357,6 +357,17 @@ def test_security_headers_on_every_kind_of_response(local):
     assert "script-src 'self' 'sha256-" in csp and "unsafe-eval" not in csp
 
 
+def test_https_gets_hsts_and_secure_cookies(sala_app, engine):
+    add_user("ana", "analista")
+    client = make_client(sala_app, ("203.0.113.7", 1), "sala.example")
+    client.base_url = "https://sala.example"
+    page = client.get("/login")
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
+    assert page.headers["cache-control"] == "no-store"
+    answer = login(client, "ana", PASSWORD)
+    assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+
+
 def test_api_routes_are_left_to_the_api(remote):
     """No redirect or 401 from the session layer: the API answers with its own auth."""
     assert remote.get("/healthz").status_code == 200
