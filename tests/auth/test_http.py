@@ -422,3 +422,20 @@ def test_state_admin_manages_only_its_own_territory(world, remote):
     assert displays["SALA-N"].territory_code == "VE-A"
     denied = [a for who, a in actions() if who == "jefa-a" and a == "acceso_denegado"]
     assert len(denied) == 6
+
+
+def test_display_cookie_survives_a_restart_until_revoked(world, sala_app):
+    """The cookie is the screen's only state: a fresh process with the same key accepts it."""
+    from auth.cookies import Signer
+
+    with session_scope() as session:
+        display, _ = create_display(session, "SALA-1", "VE-A")
+    screen = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
+    screen.cookies.set(DISPLAY_COOKIE, Signer(SECRET).display(display.id))
+    assert screen.get("/muro").status_code == 200
+    with session_scope() as session:
+        revoke_display(session, "SALA-1")
+    assert screen.get("/muro").status_code == 303
+    forged = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
+    forged.cookies.set(DISPLAY_COOKIE, Signer("otra-clave").display(display.id))
+    assert forged.get("/muro").status_code == 303
