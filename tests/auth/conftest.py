@@ -17,6 +17,7 @@ import pytest
 from dash import Input, Output
 from fastapi.testclient import TestClient
 
+from auth.guard import require_role
 from auth.principal import current_principal
 from core.config import load_settings
 from data.db import session_scope
@@ -38,6 +39,10 @@ def add_probe_callbacks(app) -> None:
             scope = scope_for(session, current_principal().territory_code)
             ref = resolve(session, scope, code)
             return json.dumps(summary(session, ref, T0)["projects"])
+
+    @app.callback(Output("act-out", "children"), Input("act-in", "value"))
+    def act(_value):
+        return require_role("admin", "operador").username
 
     @app.callback(Output("ws-out", "children"), Input("ws-in", "value"), websocket=True)
     def ws_probe(_value):

@@ -439,3 +439,17 @@ def test_display_cookie_survives_a_restart_until_revoked(world, sala_app):
     forged = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
     forged.cookies.set(DISPLAY_COOKIE, Signer("otra-clave").display(display.id))
     assert forged.get("/muro").status_code == 303
+
+
+@pytest.mark.parametrize("role,status", [("operador", 200), ("analista", 403), ("pantalla", 403)])
+def test_role_guard_in_a_callback(remote, role, status):
+    add_user("u", role)
+    login(remote, "u", PASSWORD)
+    answer = remote.post(
+        "/_dash-update-component", json=callback_payload("act-out.children", "act-in", 1)
+    )
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.json()["error"] == "no_autorizado"
+    else:
+        assert answer.json()["response"]["act-out"]["children"] == "u"
