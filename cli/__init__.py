@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "cli.tokens",
     "cli.importer",
     "cli.simulate",
+    "cli.users",
 )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from auth.principal import Principal, current_principal
 from layouts.registry import PAGES
+from layouts.user import demo_banner, user_box
 
 
 def nav() -> html.Nav:
@@ -18,7 +20,7 @@ def nav() -> html.Nav:
     )
 
 
-def header() -> html.Header:
+def header(principal: Principal) -> html.Header:
     return html.Header(
         [
             html.Div(
@@ -37,18 +39,21 @@ def header() -> html.Header:
                 className="clock",
                 title="Hora de Caracas (UTC−4)",
             ),
+            user_box(principal),
         ],
         className="header",
     )
 
 
 def shell() -> html.Div:
-    """Built per request so the navigation reflects every registered page."""
+    """Built per request so the navigation reflects every registered page and the caller."""
+    principal = current_principal()  # set by auth's middleware for this request
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Interval(id="clock-tick", interval=1000),
-            header(),
+            demo_banner(principal),
+            header(principal),
             html.Main(id="page", className="page"),
         ],
         className="app",
