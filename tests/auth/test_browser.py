@@ -34,6 +34,7 @@ def server(tmp_path: Path):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'sala.db'}",
         "SALA_SECRET_KEY": "browser-test-secret-0123456789abcdef",
+        "SALA_TILE_URL": "none",  # offline machine: tiles would be console errors
     }
     py = sys.executable
     subprocess.run([py, "manage.py", "init-db"], cwd=ROOT, env=env, check=True)
