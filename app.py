@@ -42,7 +42,7 @@ def create_server(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         title="Sala de Autogobierno Popular y Comunal — API",
         version="1.0",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
