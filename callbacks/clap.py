@@ -20,6 +20,7 @@ from data.scope import scope_for
 from layouts import clap as ui
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
+from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
@@ -62,8 +63,8 @@ def register(app: Dash, settings: Settings) -> None:
         Output("clap-late", "children"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
-        Input("flt-filters", "data"),
-        Input("pg-refresh", "data"),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -85,8 +86,9 @@ def register(app: Dash, settings: Settings) -> None:
                 {"at": None},
             )
         points = ui.map_features(data["territory"])
-        first = ctx.triggered_id == "flt-filters"
-        view = map_viewport(fit_bounds(points, filters.territorio is None)) if first else no_update
+        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
+        live = ctx.triggered_id == refresh_id(ui.PAGE)
+        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
             ui.kpi_cards(data["kpis"], filters),
             points,
@@ -105,7 +107,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("clap-map-points", "clickData"),
         Input("clap-territory", "clickData"),
-        State("flt-filters", "data"),
+        State(filters_id(ui.PAGE), "data"),
         prevent_initial_call=True,
     )
     def drill(map_click, bar_click, store):

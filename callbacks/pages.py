@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output
+from dash import ALL, Dash, Input, Output
 
 from callbacks.filters import territory_problem
 from core.config import Settings
 from core.filters import Filters
 from data.scope import OutOfScope, UnknownTerritory
+from layouts.components.filter_bar import filters_id
 from layouts.components.theme import scale_for
 
 
@@ -40,5 +41,5 @@ def register(app: Dash, settings: Settings) -> None:
     app.clientside_callback(
         "function(f){return {w: window.innerWidth, h: window.innerHeight};}",
         Output("pg-viewport", "data"),
-        Input("flt-filters", "data"),
+        Input(filters_id(ALL), "data"),
     )

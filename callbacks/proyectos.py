@@ -18,8 +18,10 @@ from data.db import session_scope
 from data.queries import projects as q
 from data.scope import OutOfScope, scope_for
 from layouts import proyectos as ui
+from layouts.components.data_table import grid_id
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
+from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
@@ -73,8 +75,8 @@ def register(app: Dash, settings: Settings) -> None:
         Output("prj-stalled", "children"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
-        Input("flt-filters", "data"),
-        Input("pg-refresh", "data"),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -96,8 +98,9 @@ def register(app: Dash, settings: Settings) -> None:
                 {"at": None},
             )
         points = ui.map_features(data["territory"])
-        first = ctx.triggered_id == "flt-filters"
-        view = map_viewport(fit_bounds(points, filters.territorio is None)) if first else no_update
+        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
+        live = ctx.triggered_id == refresh_id(ui.PAGE)
+        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
             ui.kpi_cards(data["kpis"], data["money"], filters),
             points,
@@ -119,7 +122,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("prj-map-points", "clickData"),
         Input("prj-territory", "clickData"),
-        State("flt-filters", "data"),
+        State(filters_id(ui.PAGE), "data"),
         prevent_initial_call=True,
     )
     def drill(map_click, bar_click, store):
@@ -131,23 +134,33 @@ def register(app: Dash, settings: Settings) -> None:
         return drill_search(store, code) if code else no_update
 
     @app.callback(
-        Output("prj-selected", "data"),
-        Input({"type": "sala-grid", "dataset": "proyectos"}, "selectedRows"),
-        Input({"type": "sala-grid", "dataset": "transferencias"}, "selectedRows"),
+        Output("prj-selected", "data", allow_duplicate=True),
+        Input(grid_id(q.PROJECTS.name), "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def select_project(rows):
+        """A row of the projects table opens its detail."""
+        return rows[0]["id"] if rows else no_update
+
+    @app.callback(
+        Output("prj-selected", "data", allow_duplicate=True),
+        Input(grid_id(q.TRANSFERS.name), "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def select_transfer(rows):
+        """A row of the transfers table opens its project."""
+        return rows[0]["project_id"] if rows else no_update
+
+    @app.callback(
+        Output("prj-selected", "data", allow_duplicate=True),
         Input({"type": "prj-open", "id": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def select(project_rows, transfer_rows, _clicks):
-        """A row of either table, or a stalled project, opens its detail."""
-        trigger = ctx.triggered_id or {}
-        if trigger.get("type") == "prj-open":
-            clicked = any(t["value"] for t in ctx.triggered)
-            return trigger["id"] if clicked else no_update
-        if trigger.get("dataset") == "proyectos" and project_rows:
-            return project_rows[0]["id"]
-        if trigger.get("dataset") == "transferencias" and transfer_rows:
-            return transfer_rows[0]["project_id"]
-        return no_update
+    def select_stalled(clicks):
+        """A stalled project of the list opens its detail."""
+        if not any(clicks or []):
+            return no_update
+        return ctx.triggered_id["id"]
 
     @app.callback(
         Output("prj-detail", "children"),

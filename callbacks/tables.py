@@ -6,7 +6,7 @@ page of rows from SQL plus the total, so the grid knows where the data ends.
 
 from __future__ import annotations
 
-from dash import MATCH, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import filters_of
@@ -18,7 +18,7 @@ from data.queries import catalog
 from data.queries import datasets as ds
 from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
-from layouts.components.filter_bar import FILTERS_STORE
+from layouts.components.filter_bar import filters_id, refresh_id
 
 
 def rows_for(store: dict | None, name: str, request: dict) -> tuple[dict, str]:
@@ -57,7 +57,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output({"type": "sala-grid", "dataset": MATCH}, "getRowsResponse"),
         Output({"type": "sala-grid-count", "dataset": MATCH}, "children"),
         Input({"type": "sala-grid", "dataset": MATCH}, "getRowsRequest"),
-        State(FILTERS_STORE, "data"),
+        State(filters_id(ALL), "data"),
         prevent_initial_call=True,
     )
     def get_rows(request, store):
@@ -68,13 +68,13 @@ def register(app: Dash, settings: Settings) -> None:
     # Live data: drop the cached blocks so the grid asks again for what it shows.
     app.clientside_callback(
         """function(refresh){
-            if (!refresh || !window.dash_ag_grid) { return; }
+            if (!refresh || !refresh.some(Boolean) || !window.dash_ag_grid) { return; }
             document.querySelectorAll('.sala-grid[id]').forEach(function(el){
                 let id = el.id;
                 try { id = JSON.parse(id); } catch (e) { /* a plain string id */ }
                 try { dash_ag_grid.getApi(id).refreshInfiniteCache(); } catch (e) { /* gone */ }
             });
         }""",
-        Input("pg-refresh", "data"),
+        Input(refresh_id(ALL), "data"),
         prevent_initial_call=True,
     )

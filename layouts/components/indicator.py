@@ -2,8 +2,9 @@
 
 A page layout parses its filters from the URL, then wraps its body with
 :func:`indicator_page`. The live pieces: ``pg-version-tick`` polls the data version of the
-page's datasets (cheap), ``pg-refresh`` changes only when one of them moved, and every data
-callback of the page takes ``pg-refresh`` as an Input (the push helper can bump it too).
+page's datasets (cheap), the page's ``refresh_id(page)`` store changes only when one of them
+moved, and every data callback of the page takes it as an Input (the push helper can bump it
+too).
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from typing import Any
 from dash import dcc, html
 
 from core.filters import ParsedFilters
-from layouts.components.filter_bar import filter_bar
+from layouts.components.filter_bar import filter_bar, refresh_id
 from layouts.components.freshness import freshness_badge
 
 VERSION_POLL_MS = 15_000
 
 
-def live_stores() -> list[Any]:
+def live_stores(page: str) -> list[Any]:
     return [
         dcc.Interval(id="pg-version-tick", interval=VERSION_POLL_MS),
         dcc.Store(id="pg-version"),
-        dcc.Store(id="pg-refresh", data=0),
+        dcc.Store(id=refresh_id(page), data=0),
         dcc.Store(id="pg-viewport"),
     ]
 
@@ -41,7 +42,7 @@ def indicator_page(
     bar = filter_bar(page, parsed.filters, categories, category_label, parsed.errors, datasets)
     return html.Div(
         [
-            *live_stores(),
+            *live_stores(page),
             html.Div(
                 [
                     html.Div(
