@@ -16,6 +16,7 @@ from core.filters import Filters
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries import clap as q
+from data.queries.cache import PAGE_CACHE
 from data.scope import scope_for
 from layouts import clap as ui
 from layouts.components.empty import empty_state
@@ -26,21 +27,38 @@ from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
-FIGURES = ("clap-trend", "clap-territory", "clap-kg")
 
-
-def load(scope_code: str | None, filters: Filters) -> dict[str, Any]:
-    """Every number of the page for ``filters`` inside the scope of ``scope_code``."""
+def _cached(part: str, scope_code: str | None, filters: Filters, compute) -> dict[str, Any]:
     now = utcnow()
     with session_scope() as session:
         scope = scope_for(session, scope_code)
-        args = (session, scope, filters, now)
-        return {
-            "kpis": q.kpis(*args),
-            "daily": q.daily(*args),
-            "territory": q.by_territory(*args),
-            "late": q.late_committees(*args),
-        }
+        key = (ui.PAGE, part, scope_code, tuple(sorted(filters.to_params().items())))
+        return PAGE_CACHE.get_or_compute(
+            session, key, ui.DATASETS, now, lambda: compute((session, scope, filters, now))
+        )
+
+
+def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """KPIs and the child territories (map and coverage chart)."""
+    return _cached(
+        "main",
+        scope_code,
+        filters,
+        lambda args: {"kpis": q.kpis(*args), "territory": q.by_territory(*args)},
+    )
+
+
+def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """The daily series and the late committees."""
+    return _cached(
+        "more",
+        scope_code,
+        filters,
+        lambda args: {"daily": q.daily(*args), "late": q.late_committees(*args)},
+    )
+
+
+LOADS = {"principal": load_main, "serie y atrasos": load_more}
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -59,8 +77,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("clap-map-points", "cluster"),
         Output("clap-map-legend", "children"),
         Output("clap-map", "viewport"),
-        *[Output(fid, "figure") for fid in FIGURES],
-        Output("clap-late", "children"),
+        Output("clap-territory", "figure"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
         Input(filters_id(ui.PAGE), "data"),
@@ -68,20 +85,18 @@ def register(app: Dash, settings: Settings) -> None:
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def refresh(store, _refresh, viewport):
+    def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
-        data, problem = load_guarded(load, current_principal().territory_code, filters)
+        data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
-            empty = empty_figure(problem, scale)
             return (
                 empty_state("Territorio no disponible", problem),
                 {"type": "FeatureCollection", "features": []},
                 False,
                 [],
                 no_update,
-                *[empty for _ in FIGURES],
-                None,
+                empty_figure(problem, scale),
                 "",
                 {"at": None},
             )
@@ -95,12 +110,30 @@ def register(app: Dash, settings: Settings) -> None:
             len(points["features"]) > CLUSTER_AT,
             ui.map_legend(),
             view,
-            ui.trend_figure(data["daily"], scale),
             ui.territory_figure(data["territory"], scale),
-            ui.kg_figure(data["daily"], scale),
-            ui.late_list(data["late"]),
             filters.range_label(),
             {"at": int(time.time() * 1000), "stale": 90},
+        )
+
+    @app.callback(
+        Output("clap-trend", "figure"),
+        Output("clap-kg", "figure"),
+        Output("clap-late", "children"),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
+        State("pg-viewport", "data"),
+    )
+    def refresh_more(store, _refresh, viewport):
+        filters = filters_of(store)
+        scale = scale_of(viewport)
+        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
+        if problem:
+            empty = empty_figure(problem, scale)
+            return empty, empty, None
+        return (
+            ui.trend_figure(data["daily"], scale),
+            ui.kg_figure(data["daily"], scale),
+            ui.late_list(data["late"]),
         )
 
     @app.callback(

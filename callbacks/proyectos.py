@@ -16,6 +16,7 @@ from core.filters import Filters
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries import projects as q
+from data.queries.cache import PAGE_CACHE
 from data.scope import OutOfScope, scope_for
 from layouts import proyectos as ui
 from layouts.components.data_table import grid_id
@@ -27,32 +28,50 @@ from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
-FIGURES = (
-    "prj-territory",
-    "prj-money",
-    "prj-rounds",
-    "prj-category",
-    "prj-transformation",
-    "prj-banks",
-)
+MORE_FIGURES = ("prj-rounds", "prj-category", "prj-transformation", "prj-banks")
 
 
-def load(scope_code: str | None, filters: Filters) -> dict[str, Any]:
-    """Every number of the page for ``filters`` inside the scope of ``scope_code``."""
+def _cached(part: str, scope_code: str | None, filters: Filters, compute) -> dict[str, Any]:
     now = utcnow()
     with session_scope() as session:
         scope = scope_for(session, scope_code)
-        args = (session, scope, filters, now)
-        return {
+        key = (ui.PAGE, part, scope_code, tuple(sorted(filters.to_params().items())))
+        return PAGE_CACHE.get_or_compute(
+            session, key, ui.DATASETS, now, lambda: compute((session, scope, filters, now))
+        )
+
+
+def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """KPIs, the money grid and the child territories (map and territory chart)."""
+    return _cached(
+        "main",
+        scope_code,
+        filters,
+        lambda args: {
             "kpis": q.kpis(*args),
             "money": q.money_vs_progress(*args),
             "territory": q.by_territory(*args),
+        },
+    )
+
+
+def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """The breakdown charts and the stalled projects."""
+    return _cached(
+        "more",
+        scope_code,
+        filters,
+        lambda args: {
             "rounds": q.status_by_round(*args),
             "category": q.by_category(*args),
             "transformation": q.by_transformation(*args),
             "banks": q.transfers_by_bank(*args),
             "stalled": q.stalled_projects(*args),
-        }
+        },
+    )
+
+
+LOADS = {"principal": load_main, "desgloses": load_more}
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -71,8 +90,8 @@ def register(app: Dash, settings: Settings) -> None:
         Output("prj-map-points", "cluster"),
         Output("prj-map-legend", "children"),
         Output("prj-map", "viewport"),
-        *[Output(fid, "figure") for fid in FIGURES],
-        Output("prj-stalled", "children"),
+        Output("prj-territory", "figure"),
+        Output("prj-money", "figure"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
         Input(filters_id(ui.PAGE), "data"),
@@ -80,10 +99,10 @@ def register(app: Dash, settings: Settings) -> None:
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def refresh(store, _refresh, viewport):
+    def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
-        data, problem = load_guarded(load, current_principal().territory_code, filters)
+        data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
             return (
@@ -92,8 +111,8 @@ def register(app: Dash, settings: Settings) -> None:
                 False,
                 [],
                 no_update,
-                *[empty for _ in FIGURES],
-                None,
+                empty,
+                empty,
                 "",
                 {"at": None},
             )
@@ -109,13 +128,29 @@ def register(app: Dash, settings: Settings) -> None:
             view,
             ui.territory_figure(data["territory"], scale),
             ui.money_figure(data["money"], scale),
+            filters.range_label(),
+            {"at": int(time.time() * 1000), "stale": 90},
+        )
+
+    @app.callback(
+        *[Output(fid, "figure") for fid in MORE_FIGURES],
+        Output("prj-stalled", "children"),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
+        State("pg-viewport", "data"),
+    )
+    def refresh_more(store, _refresh, viewport):
+        filters = filters_of(store)
+        scale = scale_of(viewport)
+        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
+        if problem:
+            return (*[empty_figure(problem, scale) for _ in MORE_FIGURES], None)
+        return (
             ui.rounds_figure(data["rounds"], scale),
             ui.category_figure(data["category"], scale),
             ui.transformation_figure(data["transformation"], scale),
             ui.banks_figure(data["banks"], scale),
             ui.stalled_list(data["stalled"]),
-            filters.range_label(),
-            {"at": int(time.time() * 1000), "stale": 90},
         )
 
     @app.callback(
