@@ -31,6 +31,7 @@ from core.filters import Filters
 from core.timeutil import utcnow
 from data.db import get_engine
 from data.queries import datasets as ds
+from data.queries.cache import PAGE_CACHE
 from data.queries.filters import scoped
 from data.scope import NATIONAL, Scope, TerritoryRef, children
 
@@ -115,14 +116,17 @@ def bench_page(
                 rows.append(
                     (name, label, f"tabla {dname} (conteo + 100 filas)", *timed(first_page, runs))
                 )
-            rows.append(
-                (
-                    name,
-                    label,
-                    "callback completo (load)",
-                    *timed(lambda f=filters: page.load(None, f), runs),
-                )
-            )
+            for lname, load in page.loads.items():
+
+                def cold(load: Load = load, filters: Filters = filters) -> Any:
+                    PAGE_CACHE.clear()
+                    return load(None, filters)
+
+                def warm(load: Load = load, filters: Filters = filters) -> Any:
+                    return load(None, filters)
+
+                rows.append((name, label, f"callback {lname} (sin caché)", *timed(cold, runs)))
+                rows.append((name, label, f"callback {lname} (en caché)", *timed(warm, runs)))
     return rows
 
 
@@ -136,7 +140,8 @@ def bench_browser(runs: int) -> list[tuple[str, float, float]]:
     from tests.browser.conftest import new_driver, start_server
 
     url = get_engine().url.render_as_string(hide_password=False)
-    server = start_server(url, workers=1)
+    log = Path(tempfile.mkdtemp()) / "uvicorn.log"
+    server = start_server(url, workers=1, log_path=log)
     results = []
     try:
         for name, page in PAGES.items():

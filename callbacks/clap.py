@@ -10,14 +10,10 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
 from core.config import Settings
 from core.filters import Filters
-from core.timeutil import utcnow
-from data.db import session_scope
 from data.queries import clap as q
-from data.queries.cache import PAGE_CACHE
-from data.scope import scope_for
 from layouts import clap as ui
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
@@ -29,13 +25,7 @@ from layouts.registry import Page, register_page
 
 
 def _cached(part: str, scope_code: str | None, filters: Filters, compute) -> dict[str, Any]:
-    now = utcnow()
-    with session_scope() as session:
-        scope = scope_for(session, scope_code)
-        key = (ui.PAGE, part, scope_code, tuple(sorted(filters.to_params().items())))
-        return PAGE_CACHE.get_or_compute(
-            session, key, ui.DATASETS, now, lambda: compute((session, scope, filters, now))
-        )
+    return cached_load(ui.PAGE, part, ui.DATASETS, scope_code, filters, compute)
 
 
 def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:

@@ -392,8 +392,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     )
     layout = legend_layout(scale, barmode="group", bargap=0.25)
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
     fig.update_layout(**layout)
     return fig
 

@@ -404,9 +404,8 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
             ),
         ]
     )
-    layout = legend_layout(scale, barmode="stack", bargap=0.2)
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
+    layout = legend_layout(scale, barmode="stack", bargap=0.15)
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
     fig.update_layout(**layout)
     return fig
 
@@ -442,9 +441,8 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
-    layout["xaxis"]["tickprefix"] = "$"
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
+    layout["xaxis"].update(tickprefix="$", tickformat=",.0f")
     fig.update_layout(**layout)
     return fig
 

@@ -18,6 +18,7 @@ from core.filters import Filters
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
+from data.queries.sql import decile
 from data.scope import OutOfScope, Scope, resolve, territory_clause
 
 STALLED_DAYS = 30
@@ -156,14 +157,6 @@ def status_by_round(
     return [{"consulta": c, "status": s, "count": int(n)} for c, s, n in rows]
 
 
-def _bucket(value: Any) -> Any:
-    """0..9 decile of a 0..100 value (100 falls in the top bucket), portable SQL.
-
-    A CASE ladder, because CAST rounds on PostgreSQL but truncates on SQLite.
-    """
-    return case(*[(value < 10 * (n + 1), n) for n in range(9)], else_=9)
-
-
 def money_vs_progress(
     session: Session, scope: Scope, filters: Filters, as_of: datetime
 ) -> dict[str, Any]:
@@ -175,8 +168,7 @@ def money_vs_progress(
     view = scoped(session, scope, filters, as_of)
     sent = _sent_per_project(view)
     approved = cast(Project.approved_usd, Float)
-    # Progress and money share once per project, then bucketed (PostgreSQL would otherwise
-    # evaluate the share in every branch of the bucket CASE).
+    # Progress and money share per project, then their deciles.
     base = (
         select(
             Project.physical_progress.label("progress"),
@@ -191,8 +183,8 @@ def money_vs_progress(
         .where(*_project_where(view))
         .subquery("shares")
     )
-    progress_bucket = _bucket(base.c.progress).label("pb")
-    money_bucket = _bucket(func.coalesce(base.c.share, 0)).label("mb")
+    progress_bucket = decile(base.c.progress).label("pb")
+    money_bucket = decile(func.coalesce(base.c.share, 0)).label("mb")
     stmt = select(progress_bucket, money_bucket, func.count()).group_by(
         progress_bucket, money_bucket
     )
