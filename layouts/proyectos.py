@@ -26,7 +26,7 @@ from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.territory_map import territory_map
-from layouts.panorama import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
+from layouts.components.trend_figures import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
 
 PAGE = "proyectos"
 DATASETS = ("projects", "transfers", "territories")
