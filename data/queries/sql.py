@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-from sqlalchemy.types import Float
+from sqlalchemy.types import Float, Integer
 
 
 class hours_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
@@ -62,3 +62,30 @@ def percentile(
 
 def _base(value: ColumnElement[Any], where: list[ColumnElement[bool]]) -> Select[Any]:
     return select(value).where(*where)
+
+
+class decile(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """0..9 decile of a 0..100 value (100 and above in 9, negatives in 0), computed once.
+
+    PostgreSQL uses FLOOR/LEAST/GREATEST; SQLite, which may lack FLOOR, gets a CASE ladder
+    (CAST would round on one backend and truncate on the other).
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(decile, "postgresql")
+def _decile_pg(element: decile, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return (
+        f"LEAST(GREATEST(CAST(FLOOR(({compiler.process(value, **kw)}) / 10.0) AS INTEGER), 0), 9)"
+    )
+
+
+@compiles(decile, "sqlite")
+def _decile_sqlite(element: decile, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    v = compiler.process(value, **kw)
+    whens = " ".join(f"WHEN ({v}) < {10 * (n + 1)} THEN {n}" for n in range(9))
+    return f"(CASE {whens} ELSE 9 END)"

@@ -1,0 +1,267 @@
+"""Speed of the indicator pages: ``python -m bench.pages`` against ``DATABASE_URL``.
+
+For every page, times each query function and the page's whole refresh callback (``load``)
+at three filter levels (national, one estado, one circuito) and prints the median and p95
+in milliseconds. With ``--browser`` it also starts ``uvicorn app:server`` on that database
+and times the first full render of each page in headless Chromium.
+
+Load the national dataset into a throw-away PostgreSQL database first::
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sala_bench \\
+        .venv/bin/python manage.py seed --scale national
+    DATABASE_URL=... .venv/bin/python -m bench.pages [--runs 20] [--rango 30d] [--browser]
+
+Other pages add themselves with :func:`register` (see the bottom of this module).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.filters import Filters
+from core.timeutil import utcnow
+from data.db import get_engine
+from data.queries import datasets as ds
+from data.queries.cache import PAGE_CACHE
+from data.queries.filters import scoped
+from data.scope import NATIONAL, Scope, TerritoryRef, children
+
+Query = Callable[[Session, Scope, Filters, datetime], Any]
+Load = Callable[[str | None, Filters], Any]
+
+
+@dataclass(frozen=True)
+class PageBench:
+    """What to time for one page: its query functions, its callback's load, its datasets."""
+
+    path: str
+    queries: dict[str, Query]
+    loads: dict[str, Load]  # the page's refresh callbacks' data loads, by name
+    datasets: tuple[str, ...] = ()
+
+
+PAGES: dict[str, PageBench] = {}
+
+
+def register(name: str, bench: PageBench) -> None:
+    PAGES[name] = bench
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Median and p95 in ms of ``runs`` calls after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), percentile(samples, 0.95)
+
+
+def levels(session: Session, estado: str | None) -> list[tuple[str, TerritoryRef | None]]:
+    """National, one estado (``estado`` or the first by name) and a circuito inside it."""
+    estados = children(session, NATIONAL, None)
+    chosen = next((e for e in estados if e.code == estado), estados[0] if estados else None)
+    if chosen is None:
+        raise SystemExit("La base no tiene territorios: cargue datos con manage.py seed.")
+    node = chosen
+    while node.level != "circuito":
+        below = [c for c in children(session, NATIONAL, node.code) if c.level != "consejo_comunal"]
+        if not below:
+            break
+        node = below[0]
+    return [("nacional", None), (f"estado {chosen.code}", chosen), (f"circuito {node.code}", node)]
+
+
+def bench_page(
+    name: str, page: PageBench, runs: int, rango: str, estado: str | None
+) -> list[tuple[str, str, str, float, float]]:
+    rows = []
+    engine = get_engine()
+    with Session(engine) as session:
+        for label, ref in levels(session, estado):
+            filters = Filters(territorio=ref.code if ref else None, rango=rango)
+            now = utcnow()
+            for qname, query in page.queries.items():
+
+                def call(
+                    query: Query = query, filters: Filters = filters, now: datetime = now
+                ) -> Any:
+                    return query(session, NATIONAL, filters, now)
+
+                rows.append((name, label, qname, *timed(call, runs)))
+            for dname in page.datasets:
+                dataset = ds.DATASETS[dname]
+                view = scoped(session, NATIONAL, filters, now)
+
+                def first_page(dataset: ds.Dataset = dataset, view: Any = view) -> Any:
+                    ds.count(session, dataset, view)
+                    return ds.page(session, dataset, view, 0, 100, [])
+
+                rows.append(
+                    (name, label, f"tabla {dname} (conteo + 100 filas)", *timed(first_page, runs))
+                )
+            for lname, load in page.loads.items():
+
+                def cold(load: Load = load, filters: Filters = filters) -> Any:
+                    PAGE_CACHE.clear()
+                    return load(None, filters)
+
+                def warm(load: Load = load, filters: Filters = filters) -> Any:
+                    return load(None, filters)
+
+                rows.append((name, label, f"callback {lname} (sin caché)", *timed(cold, runs)))
+                rows.append((name, label, f"callback {lname} (en caché)", *timed(warm, runs)))
+    return rows
+
+
+def bench_browser(runs: int) -> list[tuple[str, str, float, float]]:
+    """First full render (KPIs, every chart and the map drawn) of each page in Chromium:
+    with an empty browser cache (a new profile each time) and with the scripts cached (the
+    same browser loading the page again, as a room screen or an analyst does)."""
+    import tempfile
+    from pathlib import Path
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.conftest import new_driver, start_server
+
+    url = get_engine().url.render_as_string(hide_password=False)
+    log = Path(tempfile.mkdtemp()) / "uvicorn.log"
+    server = start_server(url, workers=1, log_path=log)
+
+    def render(driver: Any, path: str) -> float:
+        started = time.perf_counter()
+        driver.get(server.url + path)
+        WebDriverWait(driver, 60).until(_rendered)
+        return (time.perf_counter() - started) * 1000
+
+    results = []
+    try:
+        for name, page in PAGES.items():
+            cold = []
+            for _ in range(runs):
+                driver = new_driver(Path(tempfile.mkdtemp()))
+                try:
+                    cold.append(render(driver, page.path))
+                finally:
+                    driver.quit()
+            driver = new_driver(Path(tempfile.mkdtemp()))
+            try:
+                render(driver, page.path)
+                warm = [render(driver, page.path) for _ in range(runs)]
+            finally:
+                driver.quit()
+            results.append((name, "caché del navegador vacía", *_stats(cold)))
+            results.append((name, "scripts en caché", *_stats(warm)))
+    finally:
+        server.stop()
+    return results
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), percentile(samples, 0.95)
+
+
+def _rendered(driver: Any) -> bool:
+    """KPI cards shown, no chart still 'Cargando…', the map's points drawn."""
+    return bool(
+        driver.execute_script(
+            """
+            const kpis = document.querySelectorAll('[data-kpi]').length;
+            const graphs = [...document.querySelectorAll('.chart-graph')];
+            const loading = graphs.some(g => (g.textContent || '').includes('Cargando'));
+            const drawn = graphs.every(g => g.querySelector('.main-svg'));
+            const points = document.querySelectorAll('.sala-map path.leaflet-interactive').length;
+            return kpis > 0 && graphs.length > 0 && drawn && !loading && points > 0;
+            """
+        )
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")
+    parser.add_argument("--estado", default="VE-V", help="estado del nivel intermedio")
+    parser.add_argument("--page", action="append", help="solo estas páginas")
+    parser.add_argument("--browser", action="store_true", help="mide también el primer render")
+    parser.add_argument("--solo-navegador", action="store_true", help="solo el primer render")
+    args = parser.parse_args(argv)
+    engine = get_engine()
+    print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
+    print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
+    for name, page in PAGES.items():
+        if args.solo_navegador or (args.page and name not in args.page):
+            continue
+        for row in bench_page(name, page, args.runs, args.rango, args.estado):
+            flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
+            print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
+    if args.browser or args.solo_navegador:
+        print("\nprimer render completo en Chromium (página nacional, 30 días)")
+        for name, kind, median, p95 in bench_browser(max(3, args.runs // 3)):
+            print(f"{name:<10} {kind:<28} mediana {median:>7.0f} ms   p95 {p95:>7.0f} ms")
+    return 0
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+def _register_builtin() -> None:
+    from callbacks import clap as clap_page
+    from callbacks import proyectos as projects_page
+    from data.queries import clap, projects
+
+    register(
+        "proyectos",
+        PageBench(
+            "/proyectos",
+            {
+                "kpis": projects.kpis,
+                "money_vs_progress": projects.money_vs_progress,
+                "by_territory": projects.by_territory,
+                "status_by_round": projects.status_by_round,
+                "by_category": projects.by_category,
+                "by_transformation": projects.by_transformation,
+                "transfers_by_bank": projects.transfers_by_bank,
+                "stalled_projects": projects.stalled_projects,
+            },
+            projects_page.LOADS,
+            ("proyectos", "transferencias"),
+        ),
+    )
+    register(
+        "clap",
+        PageBench(
+            "/clap",
+            {
+                "kpis": clap.kpis,
+                "daily": clap.daily,
+                "by_territory": clap.by_territory,
+                "late_committees": clap.late_committees,
+            },
+            clap_page.LOADS,
+            ("clap",),
+        ),
+    )
+
+
+_register_builtin()
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
