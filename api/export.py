@@ -22,13 +22,15 @@ from sqlalchemy.orm import Session
 from auth.principal import Principal, current_principal
 from core.filters import Filters, parse_filters
 from core.timeutil import utcnow
+from data import audit
 from data.db import get_engine, session_scope
 from data.queries import catalog
 from data.queries import datasets as ds
 from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
 
-router = APIRouter()
+# A page route (session cookie, like the Dash pages), not part of the public bearer-token API.
+router = APIRouter(include_in_schema=False)
 FLUSH_ROWS = 1_000
 
 
@@ -94,16 +96,7 @@ def _rows(
 def record_export(
     session: Session, principal: Principal, name: str, filters: Filters, request: Request
 ) -> None:
-    """Write the export into the audit log (``data.audit``, from the auth work) when present.
-
-    The import is deferred on purpose: the audit module lands with the auth branch; until
-    it is merged this hook is a no-op, and afterwards every export is recorded in the same
-    transaction as its scope check.
-    """
-    try:
-        from data import audit  # type: ignore[attr-defined]
-    except ImportError:  # the audit log is not merged yet
-        return
+    """Write the export into the audit log, in the same transaction as its scope check."""
     audit.record(
         session,
         principal.username,

@@ -98,3 +98,15 @@ def test_bad_requests_are_explained(client, world):
     assert response.status_code == 404 and "No existe el territorio" in response.json()["error"]
     response = client.get("/exportar/clap.csv?rango=siglo")
     assert response.status_code == 400 and "Rango de tiempo desconocido" in response.json()["error"]
+
+
+def test_each_export_is_audited_and_refusals_are_not(client, world):
+    from data import audit
+
+    CALLER["principal"] = Principal("ana", "analista", "VE-M")
+    assert client.get("/exportar/clap.csv?territorio=VE-M&rango=7d").status_code == 200
+    assert client.get("/exportar/clap.csv?territorio=VE-A").status_code == 403
+    world.expire_all()
+    entries = audit.latest(world, action="exportar")
+    assert [(e.actor, e.detail["conjunto"]) for e in entries] == [("ana", "clap")]
+    assert entries[0].detail["filtros"]["territorio"] == "VE-M"
