@@ -1,0 +1,63 @@
+"""Caracas calendar day and hour of a stored UTC timestamp, in SQL, on both backends.
+
+Timestamps are stored as naive UTC (data.types.UTCDateTime). Caracas has been UTC−4 with no
+daylight saving since 2016, so a fixed offset gives the local day and hour inside the
+database, letting GROUP BY bucket by the day the room lives in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Integer, String
+
+CARACAS_OFFSET_HOURS = -4
+
+
+class caracas_day(FunctionElement[str]):  # noqa: N801 - reads like a SQL function
+    """The Caracas calendar day of a UTC timestamp (a ``date`` on PostgreSQL, text on SQLite)."""
+
+    type = String()
+    inherit_cache = True
+
+
+class caracas_hour(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """The Caracas hour of day (0..23) of a UTC timestamp."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(caracas_day, "postgresql")
+def _day_pg(element: caracas_day, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"CAST(({compiler.process(ts, **kw)} + INTERVAL '{CARACAS_OFFSET_HOURS} hours') AS DATE)"
+
+
+@compiles(caracas_day, "sqlite")
+def _day_sqlite(element: caracas_day, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"date({compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours')"
+
+
+@compiles(caracas_hour, "postgresql")
+def _hour_pg(element: caracas_hour, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(HOUR FROM ({compiler.process(ts, **kw)} "
+        f"+ INTERVAL '{CARACAS_OFFSET_HOURS} hours')) AS INTEGER)"
+    )
+
+
+@compiles(caracas_hour, "sqlite")
+def _hour_sqlite(element: caracas_hour, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"CAST(strftime('%H', {compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours') AS INTEGER)"
+
+
+def as_date(value: Any) -> date:
+    """A day bucket as returned by either backend, as a ``date``."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
