@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.layout = shell
     callbacks.register(app, settings)
+    # Dash's FastAPI backend runs this before the first "/" or "/_dash-*" request only; a
+    # worker whose first request is /muro would serve a page without assets. Do it now.
+    app._setup_server()
     return app
 
 

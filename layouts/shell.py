@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from layouts.live import live_components
 from layouts.registry import PAGES
 
 
@@ -49,6 +50,7 @@ def shell() -> html.Div:
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Interval(id="clock-tick", interval=1000),
             header(),
+            live_components(),
             html.Main(id="page", className="page"),
         ],
         className="app",
