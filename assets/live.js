@@ -14,7 +14,7 @@
   function seen(store, data) {
     const now = Date.now();
     if (store === "live-beat" && data) {
-      state.beatAt = now; state.everBeat = true;
+      state.beatAt = now; state.everBeat = true; state.beat = data;
       state.skew = now - data.t; state.bus = data.bus !== false;
       state.lastEventMs = data.last_event_ms; state.confirmedMs = state.bus ? data.t : state.confirmedMs;
     } else if (store === "live-feed" && data) {

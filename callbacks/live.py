@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
 from collections import deque
@@ -94,6 +95,7 @@ class TabPush:
                     "bus": self.hub.healthy,
                     "last_event_ms": int(last * 1000) if last else None,
                     "conn": self.conn,
+                    "pid": os.getpid(),
                 }
             },
         )

@@ -1,0 +1,155 @@
+"""Live push end to end: uvicorn subprocess(es), headless Chromium, Redis stream bus.
+
+The test process writes like the ingestion path (rows + version bump, then one bus event on
+the server's Redis stream), so the only way the numbers can reach the page is the push.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.bus import RedisBus
+from tests.live.harness import (
+    REDIS_URL,
+    Writer,
+    kpi_value,
+    make_database,
+    new_driver,
+    start_server,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+if not REDIS_URL:
+    pytest.skip(
+        "las pruebas de push en navegador necesitan SALA_TEST_REDIS", allow_module_level=True
+    )
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Writer]]:
+    """A fresh database, a unique Redis stream and a writer publishing on it."""
+    stream = f"sala:test:push:{uuid.uuid4().hex[:10]}"
+    database_url = make_database(tmp_path / "sala.db")
+    bus = RedisBus(REDIS_URL, stream)
+    env = {"REDIS_URL": REDIS_URL, "SALA_BUS_STREAM": stream}
+    try:
+        yield database_url, env, Writer(database_url, bus)
+    finally:
+        bus._redis.delete(stream)
+
+
+def ticker_ids(driver) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#muro-ticker [data-event]')]"
+        ".map(e => e.getAttribute('data-event'));"
+    )
+
+
+def banner_state(driver) -> str:
+    return driver.execute_script(
+        "const b = document.getElementById('sala-live-banner');"
+        "return b && !b.hidden ? b.dataset.state : 'ok';"
+    )
+
+
+def live_ready(driver) -> bool:
+    """The push loop has started for this tab (its heartbeat or first update arrived)."""
+    return bool(driver.execute_script("return window.salaLive && window.salaLive.state.everBeat"))
+
+
+def worker_pid(driver) -> int | None:
+    return driver.execute_script("return (window.salaLive.state.beat || {}).pid || null;")
+
+
+def test_event_appears_on_muro_with_kpi_and_ticker(world, tmp_path: Path) -> None:
+    database_url, env, writer = world
+    server = start_server(database_url, env)
+    driver = new_driver(tmp_path / "profile")
+    try:
+        driver.get(f"{server.url}/muro")
+        wait_until(lambda: kpi_value(driver, "cases.open") == "4", what="KPI inicial 4")
+        wait_until(lambda: live_ready(driver), what="push conectado")
+        writer.open_cases(3)
+        wait_until(lambda: kpi_value(driver, "cases.open") == "7", what="KPI 7 tras el evento")
+        wait_until(lambda: {"live-1", "live-2", "live-3"} <= set(ticker_ids(driver)))
+        assert banner_state(driver) == "ok"
+        assert "actualizado hace" in driver.find_element("css selector", ".freshness").text
+    finally:
+        driver.quit()
+        server.stop()
+
+
+def test_tab_reconnects_after_restart_and_shows_what_it_missed(world, tmp_path: Path) -> None:
+    database_url, env, writer = world
+    server = start_server(database_url, env)
+    port = server.port
+    driver = new_driver(tmp_path / "profile")
+    try:
+        driver.get(f"{server.url}/muro")
+        wait_until(lambda: kpi_value(driver, "cases.open") == "4", what="KPI inicial")
+        wait_until(lambda: live_ready(driver), what="push conectado")
+        server.stop()
+        # The feed stops: the wall says so instead of showing old numbers as current.
+        wait_until(lambda: banner_state(driver) == "reconnecting", 30, "aviso Reconectando…")
+        assert "Reconectando" in driver.find_element("id", "sala-live-banner").text
+        writer.open_cases(2)  # posted while the tab is away
+        server = start_server(database_url, env, port=port)
+        wait_until(lambda: kpi_value(driver, "cases.open") == "6", 60, "KPI tras reconectar")
+        wait_until(lambda: {"live-1", "live-2"} <= set(ticker_ids(driver)), 10, "eventos perdidos")
+        wait_until(lambda: banner_state(driver) == "ok", 15, "aviso retirado")
+    finally:
+        driver.quit()
+        server.stop()
+
+
+def test_quiet_feed_warns_and_recovers(world, tmp_path: Path) -> None:
+    database_url, env, writer = world
+    writer.open_cases(1)  # the wall needs a last event to measure quiet from
+    server = start_server(database_url, env)
+    driver = new_driver(tmp_path / "profile")
+    try:
+        driver.get(f"{server.url}/muro?sin_datos=5")
+        wait_until(lambda: live_ready(driver), what="push conectado")
+        writer.open_cases(1)
+        wait_until(lambda: banner_state(driver) == "quiet", 30, "aviso sin datos nuevos")
+        writer.open_cases(1)
+        wait_until(lambda: banner_state(driver) == "ok", 10, "aviso retirado al llegar datos")
+    finally:
+        driver.quit()
+        server.stop()
+
+
+def test_two_workers_two_tabs_both_get_every_event(world, tmp_path: Path) -> None:
+    database_url, env, writer = world
+    server = start_server(database_url, env, workers=2)
+    drivers = [new_driver(tmp_path / f"profile-{i}") for i in range(2)]
+    try:
+        for driver in drivers:
+            driver.get(f"{server.url}/muro")
+        for driver in drivers:
+            wait_until(lambda d=driver: kpi_value(d, "cases.open") == "4", what="KPI inicial")
+            wait_until(lambda d=driver: worker_pid(d) is not None, what="push conectado")
+        for _ in range(8):  # make sure the two tabs are served by different workers
+            if worker_pid(drivers[0]) != worker_pid(drivers[1]):
+                break
+            drivers[1].refresh()
+            wait_until(lambda: worker_pid(drivers[1]) is not None, what="push conectado")
+        assert worker_pid(drivers[0]) != worker_pid(drivers[1]), "ambas pestañas en un worker"
+        for _ in range(10):
+            writer.open_cases(1)
+            time.sleep(0.05)
+        expected = {f"live-{i}" for i in range(1, 11)}
+        for driver in drivers:
+            wait_until(lambda d=driver: expected <= set(ticker_ids(d)), what="10 eventos")
+            wait_until(lambda d=driver: kpi_value(d, "cases.open") == "14", what="KPI 14")
+    finally:
+        for driver in drivers:
+            driver.quit()
+        server.stop()
