@@ -9,8 +9,10 @@ from core.config import Settings
 
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
-    from callbacks import live, muro, router
+    from callbacks import components, live, muro, panorama, router
 
-    live.register(app, settings)
+    panorama.register(app, settings)
     muro.register(app, settings)
+    components.register(app, settings)
+    live.register(app, settings)
     router.register(app, settings)
