@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from dash import Dash
 from fastapi import FastAPI
 
@@ -16,7 +19,26 @@ from layouts.shell import shell
 
 def create_server(settings: Settings) -> FastAPI:
     """The FastAPI server: REST routes first, so Dash's catch-all route never shadows them."""
+
+    @asynccontextmanager
+    async def lifespan(_server: FastAPI) -> AsyncIterator[None]:
+        """Start the in-server simulator when ``SALA_SIMULATE`` > 0; stop it on shutdown."""
+        simulator = None
+        if settings.simulate_rate > 0:
+            from data.db import get_engine
+            from data.simulator import BackgroundSimulator
+
+            simulator = BackgroundSimulator(
+                get_engine(settings.database_url), settings.simulate_rate
+            ).start()
+        try:
+            yield
+        finally:
+            if simulator is not None:
+                simulator.stop()
+
     server = FastAPI(
+        lifespan=lifespan,
         title="Sala de Autogobierno Popular y Comunal — API",
         version="1.0",
         docs_url="/api/docs",

@@ -8,7 +8,10 @@ from core.config import Settings
 
 
 def register(server: FastAPI, settings: Settings) -> None:
-    """Attach every API router to ``server``."""
-    from api import health
+    """Attach every API router to ``server``; routes read ``settings`` from the app state."""
+    from api import health, ingest, read
 
+    server.state.sala_settings = settings
     server.include_router(health.router)
+    server.include_router(ingest.router)
+    server.include_router(read.router)

@@ -42,10 +42,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process."""
-    return make_engine(url or load_settings().database_url)
+    """One engine per URL per process; with no URL, the one ``DATABASE_URL`` names now.
+
+    The URL is resolved before the cache, so a changed ``DATABASE_URL`` (tests, tools) is
+    honoured instead of the first engine ever built being returned forever.
+    """
+    return _engine_for(url or load_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from data.models import PATH_LEVELS, Territory
@@ -113,9 +113,20 @@ def territory_clause(model: type, ref: TerritoryRef | None) -> ColumnElement[boo
         return true()
     if ref.level in PATH_LEVELS:
         return getattr(model, f"{ref.level}_code") == ref.code
-    for column in ("territory_code", "comuna_code"):
-        if hasattr(model, column):
-            return getattr(model, column) == ref.code
+    # Below the circuito (comuna, consejo comunal) there is no path column: a row belongs to
+    # the territory or to one of its children (a comuna's consejos), and a transfer to the
+    # projects of the comuna.
+    if hasattr(model, "territory_code"):
+        below = select(Territory.code).where(
+            or_(Territory.code == ref.code, Territory.parent_code == ref.code)
+        )
+        return model.territory_code.in_(below)
+    if hasattr(model, "comuna_code"):
+        return model.comuna_code == ref.code
+    if hasattr(model, "project_id"):
+        from data.models import Project
+
+        return model.project_id.in_(select(Project.id).where(Project.comuna_code == ref.code))
     return false()
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from data.models import Project
 from data.queries.summary import summary
 from data.scope import NATIONAL, OutOfScope, Scope, get_territory, resolve
 from tests import factories as f
@@ -128,3 +129,18 @@ def test_scope_refuses_other_estado(session, world):
     with pytest.raises(OutOfScope):
         resolve(session, scope, "VE-M-C1")
     assert resolve(session, NATIONAL, None) is None
+
+
+def test_comuna_summary_counts_its_consejos_and_the_transfers_of_its_projects(session, world):
+    """Regression: below the circuito there is no path column; a comuna's transfers were 0."""
+    f.territory(session, "VE-A-CO1", "comuna", "VE-A-C1")
+    f.territory(session, "VE-A-CO1-CC", "consejo_comunal", "VE-A-CO1")
+    session.get(Project, "P1").comuna_code = "VE-A-CO1"
+    f.case(session, "CO-1", "VE-A-CO1-CC", "agua", "recibido", T0 - timedelta(hours=2))
+    f.case(session, "CO-2", "VE-A-CO1", "gas", "recibido", T0 - timedelta(hours=2))
+    session.commit()
+    s = summary(session, get_territory(session, "VE-A-CO1"), T0)
+    assert s["projects"]["total"] == 1
+    assert s["projects"]["transferred_usd"] == 5_000  # T1 (T3 comes after as_of)
+    assert s["cases"]["open"] == 2
+    assert s["cases"]["open_by_category"] == {"agua": 1, "gas": 1}
