@@ -12,6 +12,7 @@ from dash import Dash
 from fastapi import FastAPI
 
 import api
+import auth
 import callbacks
 from core.config import ROOT, Settings, load_settings
 from layouts.shell import shell
@@ -60,9 +61,11 @@ def create_app(settings: Settings | None = None) -> Dash:
         assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=True,
         websocket_inactivity_timeout=0,
+        websocket_allowed_origins=list(settings.allowed_origins),  # besides same-origin
     )
     app.layout = shell
     callbacks.register(app, settings)
+    auth.install(app, settings)  # access control: after the callbacks (CSP hashes them)
     # Dash's FastAPI backend runs this before the first "/" or "/_dash-*" request only; a
     # worker whose first request is /muro would serve a page without assets. Do it now.
     app._setup_server()

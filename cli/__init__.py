@@ -6,7 +6,14 @@ import argparse
 import importlib
 
 # One module per group of commands; each has add_commands(subparsers).
-COMMAND_MODULES = ("cli.database", "cli.seed", "cli.tokens", "cli.importer", "cli.simulate")
+COMMAND_MODULES = (
+    "cli.database",
+    "cli.seed",
+    "cli.tokens",
+    "cli.users",
+    "cli.importer",
+    "cli.simulate",
+)
 
 
 class CommandError(Exception):

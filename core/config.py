@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "var" / "sala.db"
+INSECURE_SECRET = "dev-insecure-change-me"  # refused off loopback (auth.install)
 DEFAULT_TILES = "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png"
 
 
@@ -48,6 +49,7 @@ class Settings:
     simulate_rate: float
     max_body_bytes: int = 20 * 1024 * 1024
     bus_stream: str = "sala:events"
+    allowed_origins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -66,8 +68,11 @@ def load_settings() -> Settings:
         tile_attribution=os.environ.get(
             "SALA_TILE_ATTRIBUTION", "© OpenStreetMap contributors © CARTO"
         ),
-        secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or "dev-insecure-change-me",
+        secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or INSECURE_SECRET,
         simulate_rate=_float("SALA_SIMULATE", 0.0),
         max_body_bytes=_int("SALA_MAX_BODY_BYTES", 20 * 1024 * 1024),
         bus_stream=os.environ.get("SALA_BUS_STREAM", "").strip() or "sala:events",
+        allowed_origins=tuple(
+            o.strip() for o in os.environ.get("SALA_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
     )

@@ -306,3 +306,56 @@ PATH_COLUMNS = tuple(f"{level}_code" for level in PATH_LEVELS)
 def path_of(model: type[PathMixin], level: str):
     """The path column of ``model`` for a hierarchy level."""
     return getattr(model, f"{level}_code")
+
+
+# --- Access control (users, wall displays, audit) -------------------------------------------
+
+USER_ROLES = ("admin", "autoridad", "analista", "operador", "pantalla")
+
+
+class User(Base):
+    """A person who logs in with a password; sees ``territory_code`` and below (None = all)."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DisplayToken(Base):
+    """An unattended wall screen, logged in as ``pantalla`` by a secret URL until revoked."""
+
+    __tablename__ = "display_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditLog(Base):
+    """Who did what, when and from where (logins, exports, alert actions, user changes)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_action_at", "action", "at"),
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from auth.principal import Principal, current_principal
 from layouts.live import live_components
 from layouts.registry import PAGES
+from layouts.user import demo_banner, user_box
 
 
 def nav() -> html.Nav:
@@ -19,7 +21,7 @@ def nav() -> html.Nav:
     )
 
 
-def header() -> html.Header:
+def header(principal: Principal) -> html.Header:
     return html.Header(
         [
             html.Div(
@@ -38,18 +40,21 @@ def header() -> html.Header:
                 className="clock",
                 title="Hora de Caracas (UTC−4)",
             ),
+            user_box(principal),
         ],
         className="header",
     )
 
 
 def shell() -> html.Div:
-    """Built per request so the navigation reflects every registered page."""
+    """Built per request so the navigation reflects every registered page and the caller."""
+    principal = current_principal()  # set by auth's middleware for this request
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Interval(id="clock-tick", interval=1000),
-            header(),
+            demo_banner(principal),
+            header(principal),
             live_components(),
             html.Main(id="page", className="page"),
         ],

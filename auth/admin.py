@@ -1,0 +1,303 @@
+"""``/admin``: users, wall-screen tokens and the audit log, for role ``admin`` only.
+
+Server-rendered forms; every action is authorised here on the server (never by hiding a
+link), checked against CSRF, and written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from auth.html import csrf_field, csrf_token, message, page
+from auth.middleware import request_principal
+from auth.pages import client_ip, form_is_genuine
+from auth.principal import Principal
+from core.timeutil import format_caracas
+from data import audit
+from data.db import session_scope
+from data.displays import DisplayError, create_display, list_displays, revoke_display
+from data.models import USER_ROLES
+from data.scope import UnknownTerritory
+from data.users import UserError, create_user, list_users, set_active, set_password
+
+AUDIT_LIMITS = (50, 200, 1000)
+NOTICES = {
+    "creado": "Usuario creado.",
+    "activado": "Usuario activado.",
+    "desactivado": "Usuario desactivado.",
+    "clave": "Contraseña restablecida.",
+    "revocada": "Pantalla revocada.",
+}
+
+
+def forbidden(request: Request, principal: Principal | None, ip: str | None) -> Response:
+    if principal is not None:
+        with session_scope() as session:
+            audit.record(session, principal.username, "acceso_denegado", {"ruta": "/admin"}, ip)
+    body = message("error", "No autorizado: esta página es solo para administradores.")
+    body += '<div class="auth-nav"><a href="/">Volver a la Sala</a></div>'
+    return page(request, "No autorizado", body, status_code=403)
+
+
+def _admin(request: Request) -> Principal | None:
+    principal = request_principal(request)
+    return principal if principal is not None and principal.role == "admin" else None
+
+
+def _users_section(csrf: str, me: str) -> str:
+    with session_scope() as session:
+        users = list_users(session)
+    rows = []
+    for u in users:
+        locked = format_caracas(u.locked_until) if u.locked_until else "—"
+        name = quote(u.username, safe="")
+        toggle = "Desactivar" if u.active else "Activar"
+        toggle_form = (
+            ""
+            if u.username == me
+            else f'<form method="post" action="/admin/usuarios/{name}/activo">{csrf_field(csrf)}'
+            f'<input type="hidden" name="activo" value="{"0" if u.active else "1"}">'
+            f'<button class="secondary" type="submit">{toggle}</button></form>'
+        )
+        rows.append(
+            f"<tr><td>{escape(u.username)}</td><td>{escape(u.role)}</td>"
+            f"<td>{escape(u.territory_code or 'nacional')}</td>"
+            f"<td>{'sí' if u.active else 'no'}</td><td>{locked}</td>"
+            f"<td>{format_caracas(u.created_at)}</td><td>{toggle_form}"
+            f'<form method="post" action="/admin/usuarios/{name}/clave">{csrf_field(csrf)}'
+            f'<input type="password" name="password" placeholder="nueva contraseña" '
+            f'autocomplete="new-password" required>'
+            f'<button class="secondary" type="submit">Restablecer</button></form></td></tr>'
+        )
+    roles = "".join(f'<option value="{r}">{r}</option>' for r in USER_ROLES)
+    return f"""<h2>Usuarios</h2>
+<table class="auth-table"><tr><th>Usuario</th><th>Rol</th><th>Territorio</th><th>Activo</th>
+<th>Bloqueado hasta</th><th>Creado</th><th>Acciones</th></tr>{"".join(rows)}</table>
+<form method="post" action="/admin/usuarios" class="auth-inline">{csrf_field(csrf)}
+<div><label>Usuario</label><input name="username" required></div>
+<div><label>Rol</label><select name="role">{roles}</select></div>
+<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><label>Contraseña (mín. 10)</label>
+<input type="password" name="password" autocomplete="new-password" required></div>
+<div><button type="submit">Crear usuario</button></div></form>"""
+
+
+def _displays_section(csrf: str) -> str:
+    with session_scope() as session:
+        displays = list_displays(session)
+    rows = []
+    for d in displays:
+        action = (
+            f'<form method="post" action="/admin/pantallas/{quote(d.name, safe="")}/revocar">'
+            f'{csrf_field(csrf)}<button class="secondary" type="submit">Revocar</button></form>'
+            if d.revoked_at is None
+            else f"revocada {format_caracas(d.revoked_at)}"
+        )
+        rows.append(
+            f"<tr><td>{escape(d.name)}</td><td>{escape(d.territory_code or 'nacional')}</td>"
+            f"<td>{format_caracas(d.created_at)}</td><td>{format_caracas(d.last_seen_at)}</td>"
+            f"<td>{action}</td></tr>"
+        )
+    return f"""<h2>Pantallas del muro</h2>
+<table class="auth-table"><tr><th>Nombre</th><th>Territorio</th><th>Creada</th>
+<th>Vista por última vez</th><th></th></tr>{"".join(rows)}</table>
+<form method="post" action="/admin/pantallas" class="auth-inline">{csrf_field(csrf)}
+<div><label>Nombre</label><input name="name" required></div>
+<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><button type="submit">Crear pantalla</button></div></form>"""
+
+
+def _audit_section(action: str, limit: int) -> str:
+    with session_scope() as session:
+        entries = audit.latest(session, limit, action or None)
+        known = audit.actions(session)
+    options = '<option value="">todas</option>' + "".join(
+        f'<option value="{escape(a)}"{" selected" if a == action else ""}>{escape(a)}</option>'
+        for a in known
+    )
+    limits = "".join(
+        f'<option value="{n}"{" selected" if n == limit else ""}>{n}</option>' for n in AUDIT_LIMITS
+    )
+    rows = "".join(
+        f"<tr><td>{format_caracas(e.at, with_seconds=True)}</td><td>{escape(e.actor)}</td>"
+        f"<td>{escape(e.action)}</td><td>{escape(str(e.detail or ''))}</td>"
+        f"<td>{escape(e.ip or '')}</td></tr>"
+        for e in entries
+    )
+    return f"""<h2>Registro de auditoría</h2>
+<form method="get" action="/admin" class="auth-inline">
+<div><label>Acción</label><select name="accion">{options}</select></div>
+<div><label>Últimas</label><select name="n">{limits}</select></div>
+<div><button class="secondary" type="submit">Filtrar</button></div></form>
+<table class="auth-table"><tr><th>Cuándo (Caracas)</th><th>Quién</th><th>Acción</th>
+<th>Detalle</th><th>Desde</th></tr>{rows}</table>"""
+
+
+def admin_page(
+    request: Request,
+    principal: Principal,
+    notice: str = "",
+    status_code: int = 200,
+    action: str = "",
+    limit: int = AUDIT_LIMITS[0],
+) -> Response:
+    csrf = csrf_token(request)
+    demo = ""
+    if principal.kind == "local":
+        demo = message(
+            "info",
+            "Modo demo local: al crear el primer usuario termina el acceso sin contraseña "
+            "y deberá iniciar sesión.",
+        )
+    body = f"""<div class="auth-nav"><a href="/">← Volver a la Sala</a>
+<a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
+{_users_section(csrf[0], principal.username)}{_displays_section(csrf[0])}
+{_audit_section(action, limit)}"""
+    return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
+
+
+def build_router(base_url: str | None = None) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def guard(request: Request, csrf: str | None = None) -> Principal | Response:
+        principal = _admin(request)
+        if principal is None:
+            return forbidden(request, request_principal(request), client_ip(request))
+        if csrf is not None and not form_is_genuine(request, csrf):
+            text = "El formulario caducó. Vuelva a intentarlo."
+            return admin_page(request, principal, message("error", text), 403)
+        return principal
+
+    def done(code: str) -> RedirectResponse:
+        return RedirectResponse(f"/admin?ok={code}", status_code=303)
+
+    @router.get("/admin")
+    def admin_home(request: Request, ok: str = "", accion: str = "", n: int = AUDIT_LIMITS[0]):
+        principal = guard(request)
+        if isinstance(principal, Response):
+            return principal
+        notice = message("ok", NOTICES.get(ok, ""))
+        limit = n if n in AUDIT_LIMITS else AUDIT_LIMITS[0]
+        return admin_page(request, principal, notice, action=accion[:60], limit=limit)
+
+    @router.post("/admin/usuarios")
+    def admin_create_user(
+        request: Request,
+        username: str = Form(""),
+        role: str = Form(""),
+        territory: str = Form(""),
+        password: str = Form(""),
+        csrf: str = Form(""),
+    ):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        try:
+            with session_scope() as session:
+                user = create_user(session, username, password, role, territory.strip() or None)
+                detail = {"usuario": user.username, "rol": user.role, "territorio": territory}
+                audit.record(
+                    session, principal.username, "usuario_creado", detail, client_ip(request)
+                )
+        except UserError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        except UnknownTerritory:
+            text = f"El territorio {territory!r} no existe."
+            return admin_page(request, principal, message("error", text), 400)
+        return done("creado")
+
+    @router.post("/admin/usuarios/{username}/activo")
+    def admin_set_active(
+        request: Request, username: str, activo: str = Form(""), csrf: str = Form("")
+    ):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        active = activo == "1"
+        if username == principal.username and not active:
+            text = "No puede desactivar su propio usuario."
+            return admin_page(request, principal, message("error", text), 400)
+        action = "usuario_activado" if active else "usuario_desactivado"
+        try:
+            with session_scope() as session:
+                set_active(session, username, active)
+                audit.record(
+                    session, principal.username, action, {"usuario": username}, client_ip(request)
+                )
+        except UserError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        return done("activado" if active else "desactivado")
+
+    @router.post("/admin/usuarios/{username}/clave")
+    def admin_reset_password(
+        request: Request, username: str, password: str = Form(""), csrf: str = Form("")
+    ):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        try:
+            with session_scope() as session:
+                set_password(session, username, password)
+                audit.record(
+                    session,
+                    principal.username,
+                    "clave_restablecida",
+                    {"usuario": username},
+                    client_ip(request),
+                )
+        except UserError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        return done("clave")
+
+    @router.post("/admin/pantallas")
+    def admin_create_display(
+        request: Request, name: str = Form(""), territory: str = Form(""), csrf: str = Form("")
+    ):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        try:
+            with session_scope() as session:
+                display, secret = create_display(session, name, territory.strip() or None)
+                detail = {"pantalla": display.name, "territorio": display.territory_code}
+                audit.record(
+                    session, principal.username, "pantalla_creada", detail, client_ip(request)
+                )
+        except DisplayError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        except UnknownTerritory:
+            text = f"El territorio {territory!r} no existe."
+            return admin_page(request, principal, message("error", text), 400)
+        root = base_url or str(request.base_url).rstrip("/")
+        url = f"{root}/pantalla/{secret}"
+        notice = (
+            message("ok", f"Pantalla {display.name} creada. Abra este enlace en la pantalla ")
+            + f'<p class="auth-secret">{escape(url)}</p>'
+            + message("info", "Guárdelo ahora: no se mostrará otra vez.")
+        )
+        return admin_page(request, principal, notice)
+
+    @router.post("/admin/pantallas/{name}/revocar")
+    def admin_revoke_display(request: Request, name: str, csrf: str = Form("")):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        try:
+            with session_scope() as session:
+                revoke_display(session, name)
+                audit.record(
+                    session,
+                    principal.username,
+                    "pantalla_revocada",
+                    {"pantalla": name},
+                    client_ip(request),
+                )
+        except DisplayError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        return done("revocada")
+
+    return router

@@ -1,0 +1,174 @@
+"""The ASGI middleware that makes :func:`auth.principal.current_principal` true.
+
+For every HTTP request and every websocket (Dash's push channel) outside the REST API it
+resolves the caller, sets the principal context variable for the whole request (Dash runs
+HTTP callbacks, websocket callbacks in the thread pool and async callbacks as tasks in a
+copy of this context, so they all see it), and refuses callers without one. It also adds
+the security headers to every response. ``/api`` and ``/healthz`` are left to the bearer
+tokens of the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from urllib.parse import quote
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from auth.cookies import Signer
+from auth.headers import API_CSP, BASE_HEADERS
+from auth.principal import Principal, reset_principal, set_principal
+from auth.resolve import is_loopback_ip, resolve_principal
+
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/logout", "/pantalla/")
+REVALIDATE_WS_S = 30.0  # a revoked screen's socket closes within a heartbeat or two
+
+
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+
+
+def is_static(path: str) -> bool:
+    return path.startswith(STATIC_PREFIXES)
+
+
+def is_public(path: str) -> bool:
+    return path.startswith(PUBLIC_PREFIXES)
+
+
+def is_data(path: str) -> bool:
+    """Dash's machinery (layout, dependencies, callbacks, reload hash): JSON, never HTML."""
+    return path.startswith("/_")
+
+
+def request_principal(conn: HTTPConnection) -> Principal | None:
+    """The principal the middleware resolved (None on public pages for anonymous callers)."""
+    return conn.scope.get("state", {}).get("principal")
+
+
+INSECURE_PAGE = (
+    "<!doctype html><meta charset='utf-8'><title>Sala</title>"
+    "<h1>Configuración insegura</h1><p>La Sala se está sirviendo fuera de esta máquina con "
+    "la clave de sesión por defecto. Defina <code>SALA_SECRET_KEY</code> con un valor "
+    "secreto y reinicie el servidor.</p>"
+)
+
+
+class AuthMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        signer: Signer,
+        csp: Callable[[], str],
+        insecure_key: bool,
+    ) -> None:
+        self.app = app
+        self.signer = signer
+        self.csp = csp
+        self.insecure_key = insecure_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket" and not is_api(scope["path"]):
+            await self._websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _resolve(self, conn: HTTPConnection) -> Principal | None:
+        client = conn.client.host if conn.client else None
+        return await asyncio.to_thread(
+            resolve_principal, self.signer, conn.cookies, client, conn.headers
+        )
+
+    def _with_headers(self, send: Send, path: str) -> Send:
+        csp = API_CSP if is_api(path) else None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in BASE_HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("content-security-policy", csp or self.csp())
+            await send(message)
+
+        return send_with_headers
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        send = self._with_headers(send, path)
+        if is_api(path):
+            await self.app(scope, receive, send)
+            return
+        conn = HTTPConnection(scope)
+        client = conn.client.host if conn.client else None
+        if self.insecure_key and not is_loopback_ip(client):
+            await HTMLResponse(INSECURE_PAGE, status_code=503)(scope, receive, send)
+            return
+        if is_static(path):
+            await self.app(scope, receive, send)
+            return
+        principal = await self._resolve(conn)
+        scope.setdefault("state", {})["principal"] = principal
+        if principal is None and not is_public(path):
+            await self._refuse(scope, receive, send)
+            return
+        token = set_principal(principal)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_principal(token)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        response: Response
+        if is_data(path) or scope["method"] not in ("GET", "HEAD"):
+            response = JSONResponse(
+                {"error": "no_autenticado", "mensaje": "Inicie sesión para continuar."},
+                status_code=401,
+            )
+        else:
+            target = path + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+            response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        await response(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        conn = HTTPConnection(scope)
+        client = conn.client.host if conn.client else None
+        principal = None
+        if not (self.insecure_key and not is_loopback_ip(client)):
+            principal = await self._resolve(conn)
+        if principal is None:
+            message = await receive()  # websocket.connect
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 4001, "reason": "no autenticado"})
+            return
+        last_check = time.monotonic()
+
+        async def receive_checked() -> Message:
+            nonlocal last_check
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                now = time.monotonic()
+                if now - last_check >= REVALIDATE_WS_S:
+                    last_check = now
+                    if await self._resolve(conn) != principal:
+                        await send({"type": "websocket.close", "code": 4001})
+                        return {"type": "websocket.disconnect", "code": 4001}
+            return message
+
+        token = set_principal(principal)
+        try:
+            await self.app(scope, receive_checked, send)
+        finally:
+            reset_principal(token)
+
+
+def json_error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "mensaje": message}, status_code=status)

@@ -1,0 +1,103 @@
+"""Display tokens: secret URLs that log an unattended wall screen in as ``pantalla``.
+
+Only a SHA-256 hash of each secret is stored (long random secrets need no stretching).
+The screen's cookie carries the token id and is checked against this table on every
+request, so revoking takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.timeutil import utcnow
+from data.models import DisplayToken
+from data.scope import get_territory
+
+# last_seen_at is written at most this often per screen, not on every poll.
+SEEN_EVERY = timedelta(minutes=1)
+
+
+class DisplayError(ValueError):
+    """A display command got bad arguments; the Spanish message says what to do."""
+
+
+@dataclass(frozen=True)
+class DisplayInfo:
+    id: int
+    name: str
+    territory_code: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+
+
+def _info(row: DisplayToken) -> DisplayInfo:
+    return DisplayInfo(
+        row.id, row.name, row.territory_code, row.created_at, row.revoked_at, row.last_seen_at
+    )
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_display(
+    session: Session, name: str, territory_code: str | None = None
+) -> tuple[DisplayInfo, str]:
+    """Store a new display token; return it and its secret (shown once, never stored)."""
+    name = name.strip()
+    if not name:
+        raise DisplayError("El nombre de la pantalla no puede estar vacío.")
+    if session.scalar(select(DisplayToken).where(DisplayToken.name == name)) is not None:
+        raise DisplayError(f"Ya existe una pantalla llamada {name!r}; revóquela o use otro nombre.")
+    if territory_code:
+        get_territory(session, territory_code)  # raises UnknownTerritory
+    secret = secrets.token_urlsafe(32)
+    row = DisplayToken(
+        name=name,
+        territory_code=territory_code or None,
+        token_hash=_hash(secret),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return _info(row), secret
+
+
+def revoke_display(session: Session, name: str) -> None:
+    row = session.scalar(select(DisplayToken).where(DisplayToken.name == name))
+    if row is None:
+        raise DisplayError(f"No hay una pantalla llamada {name!r}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def display_by_secret(session: Session, secret: str) -> DisplayInfo | None:
+    """The live display whose URL carries ``secret``; None if unknown or revoked."""
+    if not secret:
+        return None
+    row = session.scalar(select(DisplayToken).where(DisplayToken.token_hash == _hash(secret)))
+    return _info(row) if row is not None and row.revoked_at is None else None
+
+
+def live_display(
+    session: Session, display_id: int, now: datetime | None = None
+) -> DisplayInfo | None:
+    """The display behind a screen's cookie, or None once revoked; notes when it was seen."""
+    row = session.get(DisplayToken, display_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    now = now or utcnow()
+    if row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY:
+        row.last_seen_at = now
+    return _info(row)
+
+
+def list_displays(session: Session) -> list[DisplayInfo]:
+    return [_info(r) for r in session.scalars(select(DisplayToken).order_by(DisplayToken.name))]

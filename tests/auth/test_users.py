@@ -1,0 +1,130 @@
+"""Users, wall-screen tokens and the audit log in the data layer, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.timeutil import utcnow
+from data import audit
+from data.displays import (
+    SEEN_EVERY,
+    DisplayError,
+    create_display,
+    display_by_secret,
+    live_display,
+    revoke_display,
+)
+from data.models import User
+from data.scope import UnknownTerritory
+from data.users import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    UserError,
+    active_user,
+    authenticate,
+    create_user,
+    has_users,
+    hash_password,
+    set_active,
+    set_password,
+    verify_password,
+)
+from tests import factories as f
+
+PASSWORD = "clave-muy-segura-1"
+
+
+def test_password_hash_is_argon2_and_verifies():
+    hashed = hash_password(PASSWORD)
+    assert hashed.startswith("$argon2id$")
+    assert PASSWORD not in hashed
+    assert verify_password(hashed, PASSWORD)
+    assert not verify_password(hashed, PASSWORD + "x")
+    assert not verify_password("not-a-hash", PASSWORD)
+    assert hash_password(PASSWORD) != hashed  # salted
+
+
+def test_create_user_stores_only_a_hash_and_validates(session):
+    f.two_estados(session)
+    assert not has_users(session)
+    info = create_user(session, "ana", PASSWORD, "analista", "VE-A")
+    assert (info.username, info.role, info.territory_code, info.active) == (
+        "ana",
+        "analista",
+        "VE-A",
+        True,
+    )
+    stored = session.get(User, info.id)
+    assert stored.password_hash != PASSWORD and verify_password(stored.password_hash, PASSWORD)
+    assert has_users(session)
+    with pytest.raises(UserError, match="Ya existe"):
+        create_user(session, "ana", PASSWORD, "analista")
+    with pytest.raises(UserError, match="Rol desconocido"):
+        create_user(session, "bea", PASSWORD, "jefe")
+    with pytest.raises(UserError, match="al menos"):
+        create_user(session, "bea", "corta", "analista")
+    with pytest.raises(UnknownTerritory):
+        create_user(session, "bea", PASSWORD, "analista", "VE-NO")
+
+
+def test_login_succeeds_and_resets_failures(session):
+    create_user(session, "op", PASSWORD, "operador")
+    assert authenticate(session, "op", "mala-clave-000").reason == "invalid"
+    result = authenticate(session, "op", PASSWORD)
+    assert result.user is not None and result.user.username == "op"
+    assert session.get(User, result.user.id).failed_logins == 0
+    assert authenticate(session, "nadie", PASSWORD).reason == "invalid"
+
+
+def test_lockout_after_repeated_failures_then_lifts(session):
+    create_user(session, "op", PASSWORD, "operador")
+    now = utcnow()
+    reasons = [authenticate(session, "op", "mala", now).reason for _ in range(MAX_FAILED_LOGINS)]
+    assert reasons == ["invalid"] * (MAX_FAILED_LOGINS - 1) + ["locked"]
+    locked = authenticate(session, "op", PASSWORD, now + timedelta(minutes=1))
+    assert locked.user is None and locked.reason == "locked"
+    assert locked.locked_until == now + LOCKOUT
+    later = authenticate(session, "op", PASSWORD, now + LOCKOUT + timedelta(seconds=1))
+    assert later.user is not None
+
+
+def test_deactivated_user_cannot_log_in_and_session_tag_follows_password(session):
+    info = create_user(session, "op", PASSWORD, "operador")
+    tag = info.session_tag
+    set_password(session, "op", "otra-clave-larga-2")
+    assert active_user(session, info.id).session_tag != tag
+    set_active(session, "op", False)
+    assert active_user(session, info.id) is None
+    assert authenticate(session, "op", "otra-clave-larga-2").reason == "invalid"
+
+
+def test_display_tokens_verify_revoke_and_note_last_seen(session):
+    f.two_estados(session)
+    display, secret = create_display(session, "SALA-1", "VE-A")
+    assert display_by_secret(session, secret).name == "SALA-1"
+    assert display_by_secret(session, secret + "x") is None
+    now = utcnow()
+    assert live_display(session, display.id, now).last_seen_at == now
+    soon = now + SEEN_EVERY / 2
+    assert live_display(session, display.id, soon).last_seen_at == now  # throttled write
+    with pytest.raises(DisplayError):
+        create_display(session, "SALA-1")
+    revoke_display(session, "SALA-1")
+    assert display_by_secret(session, secret) is None
+    assert live_display(session, display.id) is None
+    with pytest.raises(UnknownTerritory):
+        create_display(session, "SALA-2", "VE-NO")
+
+
+def test_audit_record_latest_and_filter(session):
+    audit.record(session, "ana", "login", {"rol": "analista"}, "10.0.0.1")
+    audit.record(session, "ana", "exportacion", "proyectos.csv", "10.0.0.1")
+    audit.record(session, "bob", "login_fallido", None, "10.0.0.2")
+    entries = audit.latest(session, 10)
+    assert [e.action for e in entries] == ["login_fallido", "exportacion", "login"]
+    assert entries[1].detail == {"mensaje": "proyectos.csv"}
+    assert [e.actor for e in audit.latest(session, 10, "login")] == ["ana"]
+    assert len(audit.latest(session, 2)) == 2
+    assert audit.actions(session) == ["exportacion", "login", "login_fallido"]
