@@ -83,6 +83,8 @@ def _ref(row: Territory) -> TerritoryRef:
 
 
 def get_territory(session: Session, code: str) -> TerritoryRef:
+    if "\x00" in code:  # PostgreSQL refuses NUL in text; no code can contain it
+        raise UnknownTerritory(code)
     row = session.get(Territory, code)
     if row is None:
         raise UnknownTerritory(code)

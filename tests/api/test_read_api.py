@@ -315,3 +315,9 @@ def test_scoped_read_token_sees_only_its_territory(client, tokens, records):
         == "VE-A-M1"
     )
     assert client.get("/api/v1/territories?parent=VE-M", headers=scoped).status_code == 403
+
+
+def test_odd_codes_are_unknown_not_a_server_error(client, read_h):
+    for url in ("/api/v1/summary?territory=%00", "/api/v1/territories?parent=a%00b"):
+        r = client.get(url, headers=read_h)
+        assert r.status_code == 404, (url, r.text)

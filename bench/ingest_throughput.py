@@ -1,0 +1,145 @@
+"""Ingestion throughput (records/s) for batches of 1, 100 and 10,000 on PostgreSQL.
+
+Usage: ``DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m bench.ingest_throughput``
+
+Works in a throw-away database created on that server (and dropped at the end), never in
+the named database itself. Measures the full write path the API uses after reading the body
+(strict JSON validation, reference checks, upsert, history, data version, event), on new
+records (inserts), on the same records again (unchanged) and on changed ones (updates).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from data.db import make_engine, normalize_url
+from data.ingest import ingest, ingest_json
+from data.migrate import upgrade
+
+SIZES = ((1, 300), (100, 30), (10_000, 2))  # (batch size, batches)
+ESTADOS, MUNICIPIOS, CIRCUITOS = 4, 5, 10
+T0 = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _territories(engine) -> tuple[list[str], list[str]]:
+    """A small hierarchy: consejos (for cases, CLAP) and cuadrantes (for incidents)."""
+    rows, consejos, cuadrantes = [], [], []
+    for e in range(ESTADOS):
+        est = f"B{e}"
+        rows.append({"code": est, "level": "estado", "name": f"Estado {e}"})
+        for m in range(MUNICIPIOS):
+            mun, par = f"{est}-M{m}", f"{est}-M{m}-P"
+            rows += [
+                {"code": mun, "level": "municipio", "name": mun, "parent_code": est},
+                {"code": par, "level": "parroquia", "name": par, "parent_code": mun},
+            ]
+            for c in range(CIRCUITOS):
+                cir, cc = f"{par}-C{c}", f"{par}-C{c}-CC"
+                rows += [
+                    {"code": cir, "level": "circuito", "name": cir, "parent_code": par},
+                    {"code": cc, "level": "consejo_comunal", "name": cc, "parent_code": cir},
+                ]
+                consejos.append(cc)
+                cuadrantes.append({"code": f"Q-{cir}", "name": cir, "circuito_code": cir})
+    ingest(engine, "territories", rows)
+    ingest(engine, "cuadrantes", cuadrantes)
+    return consejos, [q["code"] for q in cuadrantes]
+
+
+def _makers(consejos: list[str], cuadrantes: list[str]) -> dict[str, Callable[[int, int], dict]]:
+    def incident(i: int, v: int) -> dict[str, Any]:
+        return {
+            "id": f"I{i}",
+            "cuadrante_code": cuadrantes[i % len(cuadrantes)],
+            "type": "robo",
+            "severity": 1 + (i + v) % 5,
+            "occurred_at": (T0 - timedelta(minutes=i)).isoformat(),
+        }
+
+    def case(i: int, v: int) -> dict[str, Any]:
+        reported = T0 - timedelta(hours=i % 500)
+        return {
+            "id": f"C{i}",
+            "territory_code": consejos[i % len(consejos)],
+            "category": "agua",
+            "status": ("recibido", "asignado")[v % 2],
+            "institution": "Hidrocapital",
+            "reported_at": reported.isoformat(),
+            "updated_at": (reported + timedelta(minutes=v)).isoformat(),
+        }
+
+    def delivery(i: int, v: int) -> dict[str, Any]:
+        return {
+            "id": f"D{i}",
+            "clap_code": f"CLAP-{i % 500}",
+            "territory_code": consejos[i % len(consejos)],
+            "delivered_on": "2026-11-20",
+            "families_planned": 200,
+            "families_served": 150 + v,
+            "bags": 150,
+            "kg": 1950.0,
+        }
+
+    return {"incidents": incident, "cases": case, "clap_deliveries": delivery}
+
+
+def _run(engine, dataset: str, make, size: int, batches: int, version: int, offset: int) -> float:
+    bodies = [
+        json.dumps([make(offset + b * size + i, version) for i in range(size)]).encode()
+        for b in range(batches)
+    ]
+    start = time.perf_counter()
+    for body in bodies:
+        ingest_json(engine, dataset, body)
+    return size * batches / (time.perf_counter() - start)
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url.startswith("postgres"):
+        sys.exit(
+            "Defina DATABASE_URL=postgresql://usuario@host:5432/base (un servidor PostgreSQL)."
+        )
+    os.environ.pop("REDIS_URL", None)  # the in-process bus: measure the store, not Redis
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    name = f"sala_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _say(f"base de datos temporal {name}")
+    engine = make_engine(normalize_url(url).rsplit("/", 1)[0] + f"/{name}")
+    try:
+        upgrade(engine)
+        consejos, cuadrantes = _territories(engine)
+        _say(f"territorios: {len(consejos)} consejos, {len(cuadrantes)} cuadrantes")
+        _say(f"{'conjunto':<16}{'lote':>7}{'nuevos/s':>11}{'iguales/s':>11}{'cambiados/s':>13}")
+        offset = 0
+        for dataset, make in _makers(consejos, cuadrantes).items():
+            for size, batches in SIZES:
+                new = _run(engine, dataset, make, size, batches, 0, offset)
+                same = _run(engine, dataset, make, size, batches, 0, offset)
+                changed = _run(engine, dataset, make, size, batches, 1, offset)
+                offset += size * batches
+                _say(f"{dataset:<16}{size:>7}{new:>11,.0f}{same:>11,.0f}{changed:>13,.0f}")
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        _say(f"base de datos temporal {name} borrada")
+
+
+if __name__ == "__main__":
+    main()
