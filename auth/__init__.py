@@ -43,6 +43,7 @@ def install(app: Dash, settings: Settings) -> None:
 
     check_secret_key(settings)
     server = app.server
+    server.state.allowed_origins = settings.allowed_origins
     signer = Signer(settings.secret_key)
     server.include_router(pages.build_router(signer))
     server.include_router(admin.build_router())

@@ -21,7 +21,7 @@ from data import audit
 from data.db import session_scope
 from data.displays import DisplayError, create_display, list_displays, revoke_display
 from data.models import USER_ROLES
-from data.scope import UnknownTerritory
+from data.scope import OutOfScope, UnknownTerritory, scope_for
 from data.users import UserError, create_user, list_users, set_active, set_password
 
 AUDIT_LIMITS = (50, 200, 1000)
@@ -48,9 +48,9 @@ def _admin(request: Request) -> Principal | None:
     return principal if principal is not None and principal.role == "admin" else None
 
 
-def _users_section(csrf: str, me: str) -> str:
+def _users_section(csrf: str, me: Principal) -> str:
     with session_scope() as session:
-        users = list_users(session)
+        users = list_users(session, scope_for(session, me.territory_code))
     rows = []
     for u in users:
         locked = format_caracas(u.locked_until) if u.locked_until else "—"
@@ -58,7 +58,7 @@ def _users_section(csrf: str, me: str) -> str:
         toggle = "Desactivar" if u.active else "Activar"
         toggle_form = (
             ""
-            if u.username == me
+            if u.username == me.username
             else f'<form method="post" action="/admin/usuarios/{name}/activo">{csrf_field(csrf)}'
             f'<input type="hidden" name="activo" value="{"0" if u.active else "1"}">'
             f'<button class="secondary" type="submit">{toggle}</button></form>'
@@ -73,22 +73,25 @@ def _users_section(csrf: str, me: str) -> str:
             f'autocomplete="new-password" required>'
             f'<button class="secondary" type="submit">Restablecer</button></form></td></tr>'
         )
-    roles = "".join(f'<option value="{r}">{r}</option>' for r in USER_ROLES)
+    roles = "".join(
+        f'<option value="{r}"{" selected" if r == "analista" else ""}>{r}</option>'
+        for r in USER_ROLES
+    )
     return f"""<h2>Usuarios</h2>
 <table class="auth-table"><tr><th>Usuario</th><th>Rol</th><th>Territorio</th><th>Activo</th>
 <th>Bloqueado hasta</th><th>Creado</th><th>Acciones</th></tr>{"".join(rows)}</table>
 <form method="post" action="/admin/usuarios" class="auth-inline">{csrf_field(csrf)}
 <div><label>Usuario</label><input name="username" required></div>
 <div><label>Rol</label><select name="role">{roles}</select></div>
-<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
 <div><label>Contraseña (mín. 10)</label>
 <input type="password" name="password" autocomplete="new-password" required></div>
 <div><button type="submit">Crear usuario</button></div></form>"""
 
 
-def _displays_section(csrf: str) -> str:
+def _displays_section(csrf: str, me: Principal) -> str:
     with session_scope() as session:
-        displays = list_displays(session)
+        displays = list_displays(session, scope_for(session, me.territory_code))
     rows = []
     for d in displays:
         action = (
@@ -107,8 +110,12 @@ def _displays_section(csrf: str) -> str:
 <th>Vista por última vez</th><th></th></tr>{"".join(rows)}</table>
 <form method="post" action="/admin/pantallas" class="auth-inline">{csrf_field(csrf)}
 <div><label>Nombre</label><input name="name" required></div>
-<div><label>Territorio (código, vacío = nacional)</label><input name="territory"></div>
+<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
 <div><button type="submit">Crear pantalla</button></div></form>"""
+
+
+def _detail(detail: dict | None) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in (detail or {}).items() if v not in (None, ""))
 
 
 def _audit_section(action: str, limit: int) -> str:
@@ -124,7 +131,7 @@ def _audit_section(action: str, limit: int) -> str:
     )
     rows = "".join(
         f"<tr><td>{format_caracas(e.at, with_seconds=True)}</td><td>{escape(e.actor)}</td>"
-        f"<td>{escape(e.action)}</td><td>{escape(str(e.detail or ''))}</td>"
+        f"<td>{escape(e.action)}</td><td>{escape(_detail(e.detail))}</td>"
         f"<td>{escape(e.ip or '')}</td></tr>"
         for e in entries
     )
@@ -155,7 +162,7 @@ def admin_page(
         )
     body = f"""<div class="auth-nav"><a href="/">← Volver a la Sala</a>
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
-{_users_section(csrf[0], principal.username)}{_displays_section(csrf[0])}
+{_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
 {_audit_section(action, limit)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 
@@ -171,6 +178,13 @@ def build_router(base_url: str | None = None) -> APIRouter:
             text = "El formulario caducó. Vuelva a intentarlo."
             return admin_page(request, principal, message("error", text), 403)
         return principal
+
+    def out_of_scope(request: Request, principal: Principal, what: str) -> Response:
+        with session_scope() as session:
+            detail = {"ruta": request.url.path, "fuera_de_ambito": what}
+            audit.record(session, principal.username, "acceso_denegado", detail, client_ip(request))
+        text = f"No autorizado: {what} está fuera de su ámbito territorial."
+        return admin_page(request, principal, message("error", text), 403)
 
     def done(code: str) -> RedirectResponse:
         return RedirectResponse(f"/admin?ok={code}", status_code=303)
@@ -198,8 +212,15 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                user = create_user(session, username, password, role, territory.strip() or None)
-                detail = {"usuario": user.username, "rol": user.role, "territorio": territory}
+                scope = scope_for(session, principal.territory_code)
+                user = create_user(
+                    session, username, password, role, territory.strip() or None, scope
+                )
+                detail = {
+                    "usuario": user.username,
+                    "rol": user.role,
+                    "territorio": user.territory_code,
+                }
                 audit.record(
                     session, principal.username, "usuario_creado", detail, client_ip(request)
                 )
@@ -208,6 +229,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
         except UnknownTerritory:
             text = f"El territorio {territory!r} no existe."
             return admin_page(request, principal, message("error", text), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el territorio {territory!r}")
         return done("creado")
 
     @router.post("/admin/usuarios/{username}/activo")
@@ -224,12 +247,14 @@ def build_router(base_url: str | None = None) -> APIRouter:
         action = "usuario_activado" if active else "usuario_desactivado"
         try:
             with session_scope() as session:
-                set_active(session, username, active)
+                set_active(session, username, active, scope_for(session, principal.territory_code))
                 audit.record(
                     session, principal.username, action, {"usuario": username}, client_ip(request)
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el usuario {username!r}")
         return done("activado" if active else "desactivado")
 
     @router.post("/admin/usuarios/{username}/clave")
@@ -241,7 +266,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                set_password(session, username, password)
+                scope = scope_for(session, principal.territory_code)
+                set_password(session, username, password, scope)
                 audit.record(
                     session,
                     principal.username,
@@ -251,6 +277,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el usuario {username!r}")
         return done("clave")
 
     @router.post("/admin/pantallas")
@@ -262,7 +290,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                display, secret = create_display(session, name, territory.strip() or None)
+                scope = scope_for(session, principal.territory_code)
+                display, secret = create_display(session, name, territory.strip() or None, scope)
                 detail = {"pantalla": display.name, "territorio": display.territory_code}
                 audit.record(
                     session, principal.username, "pantalla_creada", detail, client_ip(request)
@@ -272,6 +301,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
         except UnknownTerritory:
             text = f"El territorio {territory!r} no existe."
             return admin_page(request, principal, message("error", text), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el territorio {territory!r}")
         root = base_url or str(request.base_url).rstrip("/")
         url = f"{root}/pantalla/{secret}"
         notice = (
@@ -288,7 +319,7 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                revoke_display(session, name)
+                revoke_display(session, name, scope_for(session, principal.territory_code))
                 audit.record(
                     session,
                     principal.username,
@@ -298,6 +329,8 @@ def build_router(base_url: str | None = None) -> APIRouter:
                 )
         except DisplayError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"la pantalla {name!r}")
         return done("revocada")
 
     return router

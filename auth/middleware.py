@@ -26,7 +26,7 @@ from auth.principal import Principal, reset_principal, set_principal
 from auth.resolve import is_loopback_ip, resolve_principal
 
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico")
-PUBLIC_PREFIXES = ("/login", "/logout", "/pantalla/")
+PUBLIC_PATHS = ("/login", "/logout")
 REVALIDATE_WS_S = 30.0  # a revoked screen's socket closes within a heartbeat or two
 
 
@@ -39,7 +39,7 @@ def is_static(path: str) -> bool:
 
 
 def is_public(path: str) -> bool:
-    return path.startswith(PUBLIC_PREFIXES)
+    return path in PUBLIC_PATHS or path.startswith("/pantalla/")
 
 
 def is_data(path: str) -> bool:

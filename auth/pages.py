@@ -42,11 +42,18 @@ def safe_next(target: str | None) -> str:
 
 
 def same_origin(request: Request) -> bool:
-    """A browser's Origin (or Referer) must name this host; absent headers pass to CSRF."""
+    """A browser's Origin (or Referer) must name this host or an allowed origin.
+
+    Absent headers pass on to the CSRF token check; ``null`` (sandboxed frames) fails.
+    """
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source or source == "null":
         return source != "null"
-    return urlsplit(source).netloc == request.headers.get("host")
+    parts = urlsplit(source)
+    allowed = getattr(request.app.state, "allowed_origins", ())
+    return parts.netloc == request.headers.get("host") or (
+        f"{parts.scheme}://{parts.netloc}" in allowed
+    )
 
 
 def form_is_genuine(request: Request, csrf: str) -> bool:

@@ -46,7 +46,7 @@ def create_user_cmd(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
             user = create_user(session, args.username, password, args.role, args.territory)
-            detail = {"usuario": user.username, "rol": user.role, "territorio": args.territory}
+            detail = {"usuario": user.username, "rol": user.role, "territorio": user.territory_code}
             audit.record(session, _actor(), "usuario_creado", detail)
     except UserError as exc:
         raise CommandError(str(exc)) from exc

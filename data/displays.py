@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
-from data.models import DisplayToken
-from data.scope import get_territory
+from data.models import DisplayToken, Territory
+from data.scope import NATIONAL, OutOfScope, Scope, resolve, territory_clause
 
 # last_seen_at is written at most this often per screen, not on every poll.
 SEEN_EVERY = timedelta(minutes=1)
@@ -48,16 +48,18 @@ def _hash(secret: str) -> str:
 
 
 def create_display(
-    session: Session, name: str, territory_code: str | None = None
+    session: Session, name: str, territory_code: str | None = None, scope: Scope = NATIONAL
 ) -> tuple[DisplayInfo, str]:
-    """Store a new display token; return it and its secret (shown once, never stored)."""
+    """Store a new display token; return it and its secret (shown once, never stored).
+
+    The territory must lie in the creator's ``scope`` (None means the scope's root)."""
     name = name.strip()
     if not name:
         raise DisplayError("El nombre de la pantalla no puede estar vacío.")
     if session.scalar(select(DisplayToken).where(DisplayToken.name == name)) is not None:
         raise DisplayError(f"Ya existe una pantalla llamada {name!r}; revóquela o use otro nombre.")
-    if territory_code:
-        get_territory(session, territory_code)  # raises UnknownTerritory
+    root = resolve(session, scope, territory_code)  # UnknownTerritory / OutOfScope
+    territory_code = root.code if root else None
     secret = secrets.token_urlsafe(32)
     row = DisplayToken(
         name=name,
@@ -70,10 +72,14 @@ def create_display(
     return _info(row), secret
 
 
-def revoke_display(session: Session, name: str) -> None:
+def revoke_display(session: Session, name: str, scope: Scope = NATIONAL) -> None:
     row = session.scalar(select(DisplayToken).where(DisplayToken.name == name))
     if row is None:
         raise DisplayError(f"No hay una pantalla llamada {name!r}.")
+    if not scope.is_national:
+        if row.territory_code is None:
+            raise OutOfScope("nacional")
+        resolve(session, scope, row.territory_code)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
 
@@ -99,5 +105,11 @@ def live_display(
     return _info(row)
 
 
-def list_displays(session: Session) -> list[DisplayInfo]:
-    return [_info(r) for r in session.scalars(select(DisplayToken).order_by(DisplayToken.name))]
+def list_displays(session: Session, scope: Scope = NATIONAL) -> list[DisplayInfo]:
+    """Displays whose territory lies in ``scope`` (national ones only for a national scope)."""
+    stmt = select(DisplayToken).order_by(DisplayToken.name)
+    if not scope.is_national:
+        stmt = stmt.join(Territory, Territory.code == DisplayToken.territory_code).where(
+            territory_clause(Territory, scope.root)
+        )
+    return [_info(r) for r in session.scalars(stmt)]

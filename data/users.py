@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
-from data.models import USER_ROLES, User
-from data.scope import get_territory
+from data.models import USER_ROLES, Territory, User
+from data.scope import NATIONAL, OutOfScope, Scope, resolve, territory_clause
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -88,8 +88,15 @@ def has_users(session: Session) -> bool:
 
 
 def create_user(
-    session: Session, username: str, password: str, role: str, territory_code: str | None = None
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    territory_code: str | None = None,
+    scope: Scope = NATIONAL,
 ) -> UserInfo:
+    """A new active user. ``scope`` is the creator's: the new user's territory must lie in
+    it (None means the creator's own root), so a state admin cannot mint a national user."""
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
         raise UserError("El nombre de usuario no puede estar vacío ni tener espacios (máx. 80).")
@@ -98,8 +105,8 @@ def create_user(
     check_password_strength(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise UserError(f"Ya existe el usuario {username!r}.")
-    if territory_code:
-        get_territory(session, territory_code)  # raises UnknownTerritory
+    root = resolve(session, scope, territory_code)  # UnknownTerritory / OutOfScope
+    territory_code = root.code if root else None
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -114,10 +121,15 @@ def create_user(
     return _info(user)
 
 
-def _get(session: Session, username: str) -> User:
+def _get(session: Session, username: str, scope: Scope = NATIONAL) -> User:
+    """The user ``username``, refused with OutOfScope when it lies outside ``scope``."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise UserError(f"No existe el usuario {username!r}.")
+    if not scope.is_national:
+        if user.territory_code is None:
+            raise OutOfScope("nacional")
+        resolve(session, scope, user.territory_code)
     return user
 
 
@@ -152,17 +164,23 @@ def active_user(session: Session, user_id: int) -> UserInfo | None:
     return _info(user) if user is not None and user.active else None
 
 
-def list_users(session: Session) -> list[UserInfo]:
-    return [_info(u) for u in session.scalars(select(User).order_by(User.username))]
+def list_users(session: Session, scope: Scope = NATIONAL) -> list[UserInfo]:
+    """Users whose territory lies in ``scope`` (national users only for a national scope)."""
+    stmt = select(User).order_by(User.username)
+    if not scope.is_national:
+        stmt = stmt.join(Territory, Territory.code == User.territory_code).where(
+            territory_clause(Territory, scope.root)
+        )
+    return [_info(u) for u in session.scalars(stmt)]
 
 
-def set_active(session: Session, username: str, active: bool) -> None:
-    _get(session, username).active = active
+def set_active(session: Session, username: str, active: bool, scope: Scope = NATIONAL) -> None:
+    _get(session, username, scope).active = active
 
 
-def set_password(session: Session, username: str, password: str) -> None:
+def set_password(session: Session, username: str, password: str, scope: Scope = NATIONAL) -> None:
     check_password_strength(password)
-    user = _get(session, username)
+    user = _get(session, username, scope)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None

@@ -360,3 +360,54 @@ def test_security_headers_on_every_kind_of_response(local):
 def test_api_routes_are_left_to_the_api(remote):
     """No redirect or 401 from the session layer: the API answers with its own auth."""
     assert remote.get("/healthz").status_code == 200
+
+
+def test_only_exact_public_paths_skip_login(remote):
+    add_user("ana", "analista")
+    assert remote.get("/loginx").status_code == 303
+    assert remote.get("/logout/x").status_code == 303
+    assert remote.get("/pantallas").status_code == 303
+    assert remote.get("/_favicon.ico").status_code == 401
+
+
+def test_state_admin_manages_only_its_own_territory(world, remote):
+    add_user("jefa-a", "admin", "VE-A")
+    add_user("ana", "analista", "VE-A-C1")
+    add_user("mario", "analista", "VE-M")
+    add_user("vice", "autoridad")
+    with session_scope() as session:
+        create_display(session, "SALA-M", "VE-M")
+        create_display(session, "SALA-A", "VE-A")
+    login(remote, "jefa-a", PASSWORD)
+    page = remote.get("/admin").text
+    assert "<td>ana</td>" in page and "<td>SALA-A</td>" in page
+    assert "<td>mario</td>" not in page and "<td>vice</td>" not in page
+    assert "<td>SALA-M</td>" not in page
+    token = csrf_of(page)
+
+    def new_user(name: str, territory: str) -> int:
+        form = {"username": name, "role": "admin", "territory": territory, "password": PASSWORD}
+        return remote.post("/admin/usuarios", data={**form, "csrf": token}).status_code
+
+    assert new_user("x1", "VE-M") == 403
+    assert new_user("x2", "VE-A-C2") == 303
+    assert new_user("x3", "") == 303  # empty: the admin's own territory, never national
+    for target in ("mario", "vice"):
+        off = {"activo": "0", "csrf": token}
+        assert remote.post(f"/admin/usuarios/{target}/activo", data=off).status_code == 403
+        reset = {"password": "otra-clave-larga", "csrf": token}
+        assert remote.post(f"/admin/usuarios/{target}/clave", data=reset).status_code == 403
+    revoke = remote.post("/admin/pantallas/SALA-M/revocar", data={"csrf": token})
+    assert revoke.status_code == 403
+    national_screen = {"name": "SALA-N", "territory": "", "csrf": token}
+    assert remote.post("/admin/pantallas", data=national_screen).status_code == 200
+    with session_scope() as session:
+        users = {u.username: u for u in list_users(session)}
+        displays = {d.name: d for d in list_displays(session)}
+    assert "x1" not in users
+    assert (users["x2"].territory_code, users["x3"].territory_code) == ("VE-A-C2", "VE-A")
+    assert users["mario"].active and users["vice"].active
+    assert displays["SALA-M"].revoked_at is None
+    assert displays["SALA-N"].territory_code == "VE-A"
+    denied = [a for who, a in actions() if who == "jefa-a" and a == "acceso_denegado"]
+    assert len(denied) == 6

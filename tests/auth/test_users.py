@@ -128,3 +128,29 @@ def test_audit_record_latest_and_filter(session):
     assert [e.actor for e in audit.latest(session, 10, "login")] == ["ana"]
     assert len(audit.latest(session, 2)) == 2
     assert audit.actions(session) == ["exportacion", "login", "login_fallido"]
+
+
+def test_scoped_listing_and_management(session):
+    from data.displays import list_displays
+    from data.scope import OutOfScope, scope_for
+    from data.users import list_users
+
+    f.two_estados(session)
+    create_user(session, "ana", PASSWORD, "analista", "VE-A-C1")
+    create_user(session, "mario", PASSWORD, "analista", "VE-M")
+    create_user(session, "vice", PASSWORD, "autoridad")
+    create_display(session, "SALA-A", "VE-A")
+    create_display(session, "SALA-N")
+    state = scope_for(session, "VE-A")
+    assert [u.username for u in list_users(session, state)] == ["ana"]
+    assert [u.username for u in list_users(session)] == ["ana", "mario", "vice"]
+    assert [d.name for d in list_displays(session, state)] == ["SALA-A"]
+    with pytest.raises(OutOfScope):
+        set_active(session, "mario", False, state)
+    with pytest.raises(OutOfScope):
+        set_password(session, "vice", "otra-clave-larga", state)
+    with pytest.raises(OutOfScope):
+        create_user(session, "x", PASSWORD, "admin", "VE-M", state)
+    with pytest.raises(OutOfScope):
+        revoke_display(session, "SALA-N", state)
+    assert create_user(session, "y", PASSWORD, "admin", None, state).territory_code == "VE-A"
