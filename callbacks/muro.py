@@ -12,7 +12,8 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
 from core.config import Settings
@@ -21,11 +22,14 @@ from data.db import session_scope
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
 from data.queries.summary import summary
+from data.scope import OutOfScope, UnknownTerritory
 from layouts import muro
 from layouts.live import freshness, ticker, ticker_line
 from layouts.registry import Page, register_page
 
 log = logging.getLogger("sala.muro")
+
+MAP_EVERY_MS = 5_000  # the map follows pushed events at most this often
 
 
 @lru_cache(maxsize=1)
@@ -48,40 +52,35 @@ def _event_code(item: dict[str, Any]) -> str | None:
     return None
 
 
-def load_panels(territory: str | None, panels: list[str], feed: dict | None) -> dict[str, Any]:
-    """Everything the current step shows; each piece fails on its own (value = exception)."""
+def _step(config: dict | None, n: int | None) -> dict[str, Any]:
+    steps = (config or {}).get("steps") or [{"territory": None, "panels": []}]
+    return steps[(n or 0) % len(steps)]
+
+
+def load_summary(territory: str | None) -> tuple[str, dict[str, Any]]:
+    """Title and ``summary()`` of a wall step's territory, inside the caller's scope."""
     principal = current_principal()
-    out: dict[str, Any] = {}
-    now = utcnow()
+    with session_scope() as session:
+        ref = wall_territory(session, caller_scope(session, principal.territory_code), territory)
+        return (ref.name if ref else "Venezuela"), summary(session, ref, utcnow())
+
+
+def load_map(territory: str | None, feed: dict | None) -> dict[str, Any]:
+    """The map's GeoJSON: territories below the step's one, plus the latest events' places."""
+    principal = current_principal()
     with session_scope() as session:
         scope = caller_scope(session, principal.territory_code)
-        try:
-            ref = wall_territory(session, scope, territory)
-        except Exception as exc:  # unknown or outside the caller's scope
-            return {"error": exc}
-        out["title"] = ref.name if ref else "Venezuela"
-        if any(p in muro.PANELS and p != "mapa" for p in panels):
-            try:
-                out["summary"] = summary(session, ref, now)
-            except Exception as exc:
-                log.exception("summary failed")
-                out["summary"] = exc
-        if "mapa" in panels:
-            try:
-                rows = territory_measures(session, ref, now)
-                items = (feed or {}).get("items") or []
-                codes = [c for c in (_event_code(i) for i in items) if c]
-                points = territory_points(session, scope, codes)
-                recent = [
-                    {**points[c], "label": ticker_line(i, names())}
-                    for i, c in zip(items, codes, strict=False)
-                    if c in points
-                ]
-                out["map"] = muro.map_features(rows, recent)
-            except Exception as exc:
-                log.exception("map failed")
-                out["map"] = exc
-    return out
+        ref = wall_territory(session, scope, territory)
+        rows = territory_measures(session, ref, utcnow())
+        items = (feed or {}).get("items") or []
+        codes = [_event_code(i) for i in items]
+        points = territory_points(session, scope, [c for c in codes if c])
+        recent = [
+            {**points[c], "label": ticker_line(i, names())}
+            for i, c in zip(items, codes, strict=True)
+            if c in points
+        ]
+        return muro.map_features(rows, recent)
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -103,7 +102,6 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         Output({"type": "muro-body", "index": ALL}, "children"),
-        Output({"type": "muro-map", "index": ALL}, "data"),
         Output({"type": "muro-fresh", "index": ALL}, "children"),
         Output("muro-title", "children"),
         Input("muro-grid", "children"),
@@ -112,23 +110,24 @@ def register(app: Dash, settings: Settings) -> None:
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh(_grid: Any, feed: dict | None, _versions: Any, n: int | None, config: dict):
-        steps = (config or {}).get("steps") or [{"territory": None, "panels": []}]
-        step = steps[(n or 0) % len(steps)]
+    def refresh_kpis(_grid: Any, _feed: Any, _versions: Any, n: int | None, config: dict):
+        """Every pushed window: one summary query feeds every KPI panel of the step."""
+        step = _step(config, n)
         panels: list[str] = step["panels"]
         body_ids = [o["id"]["index"] for o in ctx.outputs_list[0]]
-        map_ids = [o["id"]["index"] for o in ctx.outputs_list[1]]
-        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[2]]
-        if any(i >= len(panels) for i in body_ids + map_ids):
-            return no_update, no_update, no_update, no_update  # grid of another step
+        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[1]]
+        if any(i >= len(panels) for i in body_ids):
+            raise PreventUpdate  # the grid of another step is still on screen
+        title: Any = no_update
         try:
-            data = load_panels(step.get("territory"), panels, feed)
-        except Exception as exc:
-            log.exception("wall refresh failed")
-            data = {"error": exc}
+            title, s = load_summary(step.get("territory"))
+        except (UnknownTerritory, OutOfScope):
+            title, s = f"Territorio no disponible: {step.get('territory')}", None
+        except Exception:
+            log.exception("muro: summary failed")
+            s = None
         now_ms = int(time.time() * 1000)
-        failed: set[int] = set()
-        bodies = []
+        bodies, failed = [], set()
         for i in body_ids:
             name = panels[i]
             try:
@@ -136,32 +135,41 @@ def register(app: Dash, settings: Settings) -> None:
                     bodies.append(muro.unknown_panel(name))
                     failed.add(i)
                     continue
-                s = data.get("summary", data.get("error"))
-                if isinstance(s, Exception) or s is None:
-                    raise RuntimeError(s)
+                if s is None:
+                    raise RuntimeError("sin datos")
                 bodies.append(muro.kpi_panel(name, s))
             except Exception:
+                log.exception("muro: panel %s failed", name)
                 bodies.append(muro.panel_error(name))
                 failed.add(i)
-        maps = []
-        for i in map_ids:
-            value = data.get("map", data.get("error"))
-            if isinstance(value, dict):
-                maps.append(value)
-            else:
-                maps.append(no_update)
-                failed.add(i)
-        fresh = [
-            html.Span("sin actualizar", className="freshness freshness-old")
-            if i in failed
-            else freshness(now_ms)
-            for i in fresh_ids
-        ]
-        if "error" in data:
-            title = f"Territorio no disponible: {step.get('territory') or 'Venezuela'}"
-        else:
-            title = data.get("title", "")
-        return bodies, maps, fresh, title
+        fresh = [muro.stale_mark() if i in failed else freshness(now_ms) for i in fresh_ids]
+        return bodies, fresh, title
+
+    @app.callback(
+        Output({"type": "muro-map", "index": ALL}, "data"),
+        Output({"type": "muro-map-fresh", "index": ALL}, "children"),
+        Output("muro-map-at", "data"),
+        Input("muro-grid", "children"),
+        Input("live-feed", "data"),
+        Input("live-version", "data"),
+        State("muro-map-at", "data"),
+        State("muro-rotate", "n_intervals"),
+        State("muro-config", "data"),
+    )
+    def refresh_map(_grid: Any, feed: Any, _v: Any, at: int | None, n: int | None, config: dict):
+        """The map redraws at most every few seconds (its queries are the heavy ones)."""
+        if not ctx.outputs_list[0]:
+            raise PreventUpdate
+        now_ms = int(time.time() * 1000)
+        if ctx.triggered_id == "live-feed" and now_ms - (at or 0) < MAP_EVERY_MS:
+            raise PreventUpdate
+        count = len(ctx.outputs_list[0])
+        try:
+            data = load_map(_step(config, n).get("territory"), feed)
+        except Exception:
+            log.exception("muro: map failed")
+            return [no_update] * count, [muro.stale_mark()] * count, no_update
+        return [data] * count, [freshness(now_ms)] * count, now_ms
 
     @app.callback(Output("muro-ticker", "children"), Input("live-feed", "data"))
     def update_ticker(feed: dict | None):

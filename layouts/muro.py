@@ -81,6 +81,7 @@ def layout(query: dict[str, str]) -> html.Div:
     return html.Div(
         [
             dcc.Store(id="muro-config", data={"steps": config.steps}),
+            dcc.Store(id="muro-map-at", data=0),
             dcc.Interval(
                 id="muro-rotate", interval=max(config.rotate_s, 1) * 1000, disabled=not rotating
             ),
@@ -138,7 +139,10 @@ def panel_shell(name: str, index: int) -> html.Section:
                     html.H2(title, className="muro-panel-title"),
                     html.Div(
                         freshness(None),
-                        id={"type": "muro-fresh", "index": index},
+                        id={
+                            "type": "muro-map-fresh" if name == "mapa" else "muro-fresh",
+                            "index": index,
+                        },
                         className="muro-fresh",
                     ),
                 ],
@@ -261,6 +265,10 @@ def panel_error(name: str) -> html.Div:
         className="muro-error",
         **{"data-error": name},
     )
+
+
+def stale_mark() -> html.Span:
+    return html.Span("sin actualizar", className="freshness freshness-old")
 
 
 def unknown_panel(name: str) -> html.Div:

@@ -215,3 +215,27 @@ def test_two_workers_two_tabs_both_get_every_event(world, tmp_path: Path) -> Non
         for driver in drivers:
             driver.quit()
         server.stop()
+
+
+def test_wall_rotation_survives_a_failing_panel_and_territory(tmp_path: Path) -> None:
+    """An unknown panel and an unknown territory show errors; the rest and the rotation go on."""
+    server = start_server(make_database(tmp_path / "sala.db"), {"REDIS_URL": ""})
+    driver = new_driver(tmp_path / "profile")
+    title = lambda: driver.find_element("id", "muro-title").text  # noqa: E731
+    try:
+        driver.get(f"{server.url}/muro?paneles=casos,nada,clap&territorios=VE-A,VE-Q&rotar=5")
+        wait_until(lambda: kpi_value(driver, "cases.open") == "3", 30, "VE-A: 3 casos")
+        assert driver.find_elements("css selector", "[data-error='nada']")
+        assert kpi_value(driver, "clap.families_served") == "150"
+        wait_until(lambda: "no disponible" in title(), 20, "paso VE-Q con error")
+        assert driver.find_elements("css selector", "[data-error='casos']")
+        wait_until(lambda: title() == "Estado VE-A", 20, "la rotación vuelve a VE-A")
+        wait_until(lambda: kpi_value(driver, "cases.open") == "3", 10, "VE-A otra vez")
+        no_scroll = driver.execute_script(
+            "return document.documentElement.scrollHeight <= window.innerHeight"
+            " && document.documentElement.scrollWidth <= window.innerWidth;"
+        )
+        assert no_scroll, "el muro no debe tener barras de desplazamiento"
+    finally:
+        driver.quit()
+        server.stop()
