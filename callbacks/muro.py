@@ -21,6 +21,7 @@ from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
+from data.queries.shared import summaries
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory
 from layouts import muro
@@ -57,12 +58,29 @@ def _step(config: dict | None, n: int | None) -> dict[str, Any]:
     return steps[(n or 0) % len(steps)]
 
 
-def load_summary(territory: str | None) -> tuple[str, dict[str, Any]]:
-    """Title and ``summary()`` of a wall step's territory, inside the caller's scope."""
+def not_before(feed: dict | None) -> float:
+    """How fresh a shared result must be: newer than the pushed window, else brand new."""
+    if ctx.triggered_id == "live-feed" and feed and feed.get("server_ms"):
+        return feed["server_ms"] / 1000
+    return time.time()
+
+
+def load_summary(territory: str | None, fresh_after: float) -> tuple[str, dict[str, Any]]:
+    """Title and ``summary()`` of a wall step's territory, inside the caller's scope.
+
+    Tabs of this worker showing the same territory share one query per pushed window.
+    """
     principal = current_principal()
+    began = time.time()  # before the session's first query: its snapshot is not older
     with session_scope() as session:
         ref = wall_territory(session, caller_scope(session, principal.territory_code), territory)
-        return (ref.name if ref else "Venezuela"), summary(session, ref, utcnow())
+        s = summaries.get(
+            ("summary", ref.code if ref else None),
+            fresh_after,
+            lambda: summary(session, ref, utcnow()),
+            started=began,
+        )
+        return (ref.name if ref else "Venezuela"), s
 
 
 def load_map(territory: str | None, feed: dict | None) -> dict[str, Any]:
@@ -110,7 +128,7 @@ def register(app: Dash, settings: Settings) -> None:
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh_kpis(_grid: Any, _feed: Any, _versions: Any, n: int | None, config: dict):
+    def refresh_kpis(_grid: Any, feed: Any, _versions: Any, n: int | None, config: dict):
         """Every pushed window: one summary query feeds every KPI panel of the step."""
         step = _step(config, n)
         panels: list[str] = step["panels"]
@@ -120,7 +138,7 @@ def register(app: Dash, settings: Settings) -> None:
             raise PreventUpdate  # the grid of another step is still on screen
         title: Any = no_update
         try:
-            title, s = load_summary(step.get("territory"))
+            title, s = load_summary(step.get("territory"), not_before(feed))
         except (UnknownTerritory, OutOfScope):
             title, s = f"Territorio no disponible: {step.get('territory')}", None
         except Exception:

@@ -16,6 +16,7 @@ from core.config import Settings
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, territory_measures
+from data.queries.shared import summaries
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory, resolve, scope_for
 from layouts import panorama
@@ -167,13 +168,21 @@ def register(app: Dash, settings: Settings) -> None:
         State("panorama-territory", "data"),
         prevent_initial_call=True,
     )
-    def live_kpis(_feed: dict | None, territory: str | None):
-        """Pushed update (one per coalesced window): only the KPI cards, one summary query."""
+    def live_kpis(feed: dict | None, territory: str | None):
+        """Pushed update (one per coalesced window): only the KPI cards, one summary query
+        shared by every tab of the worker showing the same territory."""
         principal = current_principal()
+        fresh_after = (feed or {}).get("server_ms", time.time() * 1000) / 1000
+        began = time.time()  # before the session's first query: its snapshot is not older
         try:
             with session_scope() as session:
                 ref = resolve(session, scope_for(session, principal.territory_code), territory)
-                s = summary(session, ref, utcnow())
+                s = summaries.get(
+                    ("summary", ref.code if ref else None),
+                    fresh_after,
+                    lambda: summary(session, ref, utcnow()),
+                    started=began,
+                )
         except SQLAlchemyError:
             log.exception("Panorama en vivo: la base de datos no respondió")
             raise PreventUpdate from None

@@ -166,3 +166,22 @@ def test_scope_filter_keeps_only_the_callers_territory() -> None:
     assert visible["received"] == 1
     assert scoped(event, other_estado) is None
     assert scoped(event, None) is event
+
+
+def test_shared_results_are_reused_only_when_fresh_enough() -> None:
+    from data.queries.shared import FreshCache
+
+    cache = FreshCache(max_entries=2)
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.get("a", 100.0, compute, started=200.0) == 1
+    assert cache.get("a", 150.0, compute) == 1  # computed after the window: reused
+    assert cache.get("a", 250.0, compute, started=300.0) == 2  # older than the window
+    cache.get("b", 0, compute)
+    cache.get("c", 0, compute)
+    assert len(cache._entries) == 2  # bounded
+    assert (cache.hits, cache.misses) == (1, 4)
