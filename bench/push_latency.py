@@ -41,6 +41,11 @@ from data.migrate import upgrade
 from data.seed import seed_database
 from tests.live.harness import new_driver, start_server, wait_until
 
+UNTHROTTLED = (
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+)
 CONSEJO_SQL = "SELECT code FROM territory WHERE level = 'consejo_comunal' ORDER BY code LIMIT 1"
 
 
@@ -56,6 +61,12 @@ def rss_kb(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -121,7 +132,8 @@ def tab_latencies(driver, handles: list[str], base: int, started: list[float]) -
 
 
 def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp: Path) -> dict:
-    driver = new_driver(tmp / f"profile-{n}-{uuid.uuid4().hex[:6]}")
+    # Every tab stands for a screen on the wall: none may be throttled as a background tab.
+    driver = new_driver(tmp / f"profile-{n}-{uuid.uuid4().hex[:6]}", extra_flags=UNTHROTTLED)
     try:
         rss0 = rss_kb(pid)
         handles = []
@@ -149,10 +161,17 @@ def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp
             )
         )
         poster.started = []
+        cpu0 = cpu_s(pid)
         poster.post(events)
         time.sleep(5)
+        cpu = cpu_s(pid) - cpu0
         lat = tab_latencies(driver, handles, base, poster.started)
-        return {"latencies": lat, "expected": n * events, "rss_per_client_kb": (rss1 - rss0) / n}
+        return {
+            "latencies": lat,
+            "expected": n * events,
+            "rss_per_client_kb": (rss1 - rss0) / n,
+            "cpu_ms_per_event": cpu * 1000 / events,
+        }
     finally:
         driver.quit()
 
@@ -230,8 +249,10 @@ def run_ws(server_url: str, n: int, poster: Poster, events: int, pid: int) -> di
         await asyncio.sleep(3)
         result["rss_per_client_kb"] = (rss_kb(pid) - rss0) / n
         poster.started = []
+        cpu0 = cpu_s(pid)
         await asyncio.to_thread(poster.post, events)
         await asyncio.sleep(5)
+        result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -294,9 +315,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{n:>8} {kind:>5}   sin medidas")
                 continue
             print(
-                f"{n:>8} {kind:>5} {len(lat):>4}/{res['expected']:<4} "
+                f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
                 f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
-                f"{res['rss_per_client_kb']:>9.0f} KB",
+                f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms",
                 flush=True,
             )
     finally:

@@ -30,7 +30,7 @@ from layouts.registry import Page, register_page
 
 log = logging.getLogger("sala.muro")
 
-MAP_EVERY_MS = 5_000  # the map follows pushed events at most this often
+MAP_SHARE_S = 4.0  # a map computed this recently serves every tab of the worker
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +89,11 @@ def load_map(territory: str | None, feed: dict | None) -> dict[str, Any]:
     with session_scope() as session:
         scope = caller_scope(session, principal.territory_code)
         ref = wall_territory(session, scope, territory)
-        rows = territory_measures(session, ref, utcnow())
+        rows = summaries.get(  # shared by this worker's tabs for a few seconds
+            ("map", ref.code if ref else None),
+            time.time() - MAP_SHARE_S,
+            lambda: territory_measures(session, ref, utcnow()),
+        )
         items = (feed or {}).get("items") or []
         codes = [_event_code(i) for i in items]
         points = territory_points(session, scope, [c for c in codes if c])
@@ -122,6 +126,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output({"type": "muro-body", "index": ALL}, "children"),
         Output({"type": "muro-fresh", "index": ALL}, "children"),
         Output("muro-title", "children"),
+        Output("muro-ticker", "children"),
         Input("muro-grid", "children"),
         Input("live-feed", "data"),
         Input("live-version", "data"),
@@ -129,7 +134,8 @@ def register(app: Dash, settings: Settings) -> None:
         State("muro-config", "data"),
     )
     def refresh_kpis(_grid: Any, feed: Any, _versions: Any, n: int | None, config: dict):
-        """Every pushed window: one summary query feeds every KPI panel of the step."""
+        """Every pushed window, in ONE request per tab: the KPI panels (one shared summary
+        query) and the ticker."""
         step = _step(config, n)
         panels: list[str] = step["panels"]
         body_ids = [o["id"]["index"] for o in ctx.outputs_list[0]]
@@ -161,34 +167,28 @@ def register(app: Dash, settings: Settings) -> None:
                 bodies.append(muro.panel_error(name))
                 failed.add(i)
         fresh = [muro.stale_mark() if i in failed else freshness(now_ms) for i in fresh_ids]
-        return bodies, fresh, title
+        return bodies, fresh, title, ticker((feed or {}).get("items") or [], names())
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),
         Output({"type": "muro-map-fresh", "index": ALL}, "children"),
-        Output("muro-map-at", "data"),
         Input("muro-grid", "children"),
-        Input("live-feed", "data"),
+        Input("muro-map-tick", "n_intervals"),
         Input("live-version", "data"),
-        State("muro-map-at", "data"),
+        State("live-feed", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh_map(_grid: Any, feed: Any, _v: Any, at: int | None, n: int | None, config: dict):
-        """The map redraws at most every few seconds (its queries are the heavy ones)."""
+    def refresh_map(_grid: Any, _tick: Any, _v: Any, feed: Any, n: int | None, config: dict):
+        """The map follows on its own slower tick (its queries are the heavy ones), so a
+        pushed window costs each tab one request, not three."""
         if not ctx.outputs_list[0]:
             raise PreventUpdate
         now_ms = int(time.time() * 1000)
-        if ctx.triggered_id == "live-feed" and now_ms - (at or 0) < MAP_EVERY_MS:
-            raise PreventUpdate
         count = len(ctx.outputs_list[0])
         try:
             data = load_map(_step(config, n).get("territory"), feed)
         except Exception:
             log.exception("muro: map failed")
-            return [no_update] * count, [muro.stale_mark()] * count, no_update
-        return [data] * count, [freshness(now_ms)] * count, now_ms
-
-    @app.callback(Output("muro-ticker", "children"), Input("live-feed", "data"))
-    def update_ticker(feed: dict | None):
-        return ticker((feed or {}).get("items") or [], names())
+            return [no_update] * count, [muro.stale_mark()] * count
+        return [data] * count, [freshness(now_ms)] * count

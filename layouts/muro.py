@@ -36,6 +36,7 @@ MAX_PANELS = 9
 MAX_STEPS = 200
 DEFAULT_STALE_S = 600
 MIN_ROTATE_S = 5
+MAP_EVERY_MS = 5_000  # the map follows the data on this slower tick
 VENEZUELA_BOUNDS = [[0.65, -73.4], [12.25, -59.8]]
 
 
@@ -81,7 +82,7 @@ def layout(query: dict[str, str]) -> html.Div:
     return html.Div(
         [
             dcc.Store(id="muro-config", data={"steps": config.steps}),
-            dcc.Store(id="muro-map-at", data=0),
+            dcc.Interval(id="muro-map-tick", interval=MAP_EVERY_MS),
             dcc.Interval(
                 id="muro-rotate", interval=max(config.rotate_s, 1) * 1000, disabled=not rotating
             ),

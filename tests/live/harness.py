@@ -144,14 +144,16 @@ def start_server(
     raise RuntimeError(f"uvicorn no respondió en {timeout} s:\n{server.log()}")
 
 
-def new_driver(profile: Path, width: int = 1920, height: int = 1080):
+def new_driver(
+    profile: Path, width: int = 1920, height: int = 1080, extra_flags: tuple[str, ...] = ()
+):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
     options = Options()
     options.binary_location = "/usr/bin/chromium"
-    for flag in CHROME_FLAGS:
+    for flag in (*CHROME_FLAGS, *extra_flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
