@@ -123,7 +123,10 @@ def register(app: Dash, settings: Settings) -> None:
         return muro.grid(step["panels"]), muro.grid_class(len(step["panels"])), label
 
     @app.callback(
-        Output({"type": "muro-body", "index": ALL}, "children"),
+        Output({"type": "muro-kpi", "field": ALL}, "children"),
+        Output({"type": "muro-kpi", "field": ALL}, "data-value"),
+        Output({"type": "muro-body", "index": ALL}, "className"),
+        Output({"type": "muro-body", "index": ALL}, "data-error"),
         Output({"type": "muro-fresh", "index": ALL}, "children"),
         Output("muro-title", "children"),
         Output("muro-ticker", "children"),
@@ -134,40 +137,46 @@ def register(app: Dash, settings: Settings) -> None:
         State("muro-config", "data"),
     )
     def refresh_kpis(_grid: Any, feed: Any, _versions: Any, n: int | None, config: dict):
-        """Every pushed window, in ONE request per tab: the KPI panels (one shared summary
-        query) and the ticker."""
+        """Every pushed window, in ONE request per tab: the KPI values in place (one shared
+        summary query) and the ticker. Only leaf texts change, so the screen re-renders
+        little however often it is updated."""
         step = _step(config, n)
+        fields = [o["id"]["field"] for o in ctx.outputs_list[0]]
+        bodies = [o["id"]["index"] for o in ctx.outputs_list[2]]
+        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[4]]
         panels: list[str] = step["panels"]
-        body_ids = [o["id"]["index"] for o in ctx.outputs_list[0]]
-        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[1]]
-        if any(i >= len(panels) for i in body_ids):
+        if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
         title: Any = no_update
+        s: dict[str, Any] | None = None
         try:
             title, s = load_summary(step.get("territory"), not_before(feed))
         except (UnknownTerritory, OutOfScope):
-            title, s = f"Territorio no disponible: {step.get('territory')}", None
+            title = f"Territorio no disponible: {step.get('territory')}"
         except Exception:
             log.exception("muro: summary failed")
-            s = None
+        try:
+            texts, raws = muro.kpi_values(fields, s) if s is not None else ([], [])
+        except Exception:
+            log.exception("muro: KPI values failed")
+            s, texts, raws = None, [], []
+        if s is None:
+            texts, raws = ["—"] * len(fields), [""] * len(fields)
+        failed = s is None
         now_ms = int(time.time() * 1000)
-        bodies, failed = [], set()
-        for i in body_ids:
-            name = panels[i]
-            try:
-                if name not in muro.PANELS:
-                    bodies.append(muro.unknown_panel(name))
-                    failed.add(i)
-                    continue
-                if s is None:
-                    raise RuntimeError("sin datos")
-                bodies.append(muro.kpi_panel(name, s))
-            except Exception:
-                log.exception("muro: panel %s failed", name)
-                bodies.append(muro.panel_error(name))
-                failed.add(i)
-        fresh = [muro.stale_mark() if i in failed else freshness(now_ms) for i in fresh_ids]
-        return bodies, fresh, title, ticker((feed or {}).get("items") or [], names())
+        fresh = [
+            muro.stale_mark() if failed and panels[i] in muro.KPIS else freshness(now_ms)
+            for i in fresh_ids
+        ]
+        return (
+            texts,
+            raws,
+            ["muro-kpis failed" if failed else "muro-kpis"] * len(bodies),
+            [panels[i] if failed else "" for i in bodies],
+            fresh,
+            title,
+            ticker((feed or {}).get("items") or [], names()),
+        )
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),

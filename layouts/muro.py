@@ -60,8 +60,8 @@ def _int(raw: str | None, default: int, low: int = 0, high: int = 86_400) -> int
 def parse(query: dict[str, str]) -> WallConfig:
     """Read the URL parameters; bad values fall back to defaults instead of failing."""
     raw_sets = (query.get("paneles") or "").replace(";", "|")
-    sets = [
-        [p.strip().lower() for p in chunk.split(",") if p.strip()][:MAX_PANELS]
+    sets = [  # each panel once per set: its KPI ids must be unique on the page
+        list(dict.fromkeys(p.strip().lower() for p in chunk.split(",") if p.strip()))[:MAX_PANELS]
         for chunk in raw_sets.split("|")
     ]
     sets = [s for s in sets if s] or [list(DEFAULT_PANELS)]
@@ -131,8 +131,21 @@ def panel_shell(name: str, index: int) -> html.Section:
             className="muro-map",
             id={"type": "muro-map-view", "index": index},
         )
+    elif name in KPIS:
+        body = html.Div(
+            [
+                html.Div(kpi_rows(name), className="muro-kpi-rows"),
+                html.Div(
+                    f"No se pudo cargar «{title}». Se reintentará automáticamente.",
+                    className="muro-error-text",
+                ),
+            ],
+            id={"type": "muro-body", "index": index},
+            className="muro-kpis",
+            **{"data-panel-body": name},
+        )
     else:
-        body = html.Div(id={"type": "muro-body", "index": index}, className="muro-kpis")
+        body = unknown_panel(name)
     return html.Section(
         [
             html.Div(
@@ -164,108 +177,86 @@ def grid_class(count: int) -> str:
     return f"muro-grid muro-n{min(max(count, 1), MAX_PANELS)}"
 
 
-def kpi(label: str, field: str, value: Any, text: str, big: bool = False) -> html.Div:
-    """A wall KPI: the value carries ``data-kpi``/``data-value`` exactly as on ``/``."""
+# Each KPI panel: (label, summary field, format, big). Values are tagged with the field path,
+# exactly like the cards of ``/``, and are the only thing a pushed window changes.
+KPIS: dict[str, list[tuple[str, str, str, bool]]] = {
+    "clap": [
+        ("Familias atendidas", "clap.families_served", "number", True),
+        ("Planificadas", "clap.families_planned", "number", False),
+        ("Cobertura", "clap.coverage", "ratio", False),
+    ],
+    "casos": [
+        ("Casos abiertos", "cases.open", "number", True),
+        ("Resueltos 24 h", "cases.resolved_24h", "number", False),
+        ("Mediana de resolución", "cases.median_hours_to_resolve_30d", "hours", False),
+    ],
+    "paz": [
+        ("Incidentes 24 h", "incidents.last_24h", "number", True),
+        ("Últimos 7 días", "incidents.last_7d", "number", False),
+    ],
+    "proyectos": [
+        ("En ejecución", "projects.by_status.en_ejecucion", "number", True),
+        ("Paralizados", "projects.by_status.paralizado", "number", False),
+        ("Total", "projects.total", "number", False),
+        ("Transferido", "projects.transferred_usd", "usd", False),
+    ],
+    "defensa": [
+        ("Alistamiento medio", "defense.avg_readiness", "percent", True),
+        ("Unidades", "defense.units", "number", False),
+    ],
+}
+FIELD_KIND = {field: kind for rows in KPIS.values() for _, field, kind, _ in rows}
+
+
+def field_value(summary: dict[str, Any], field: str) -> Any:
+    """The value at a dotted path of a ``summary()`` dict (``projects.by_status.paralizado``)."""
+    value: Any = summary
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def format_value(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "ratio":
+        return fmt_percent(value)
+    if kind == "percent":
+        return f"{fmt_number(value, 1)} %"
+    if kind == "hours":
+        return f"{fmt_number(value, 1)} h"
+    if kind == "usd":
+        return fmt_usd(value)
+    return fmt_number(value, 0)
+
+
+def kpi(label: str, field: str, big: bool = False) -> html.Div:
+    """A wall KPI; its value element is updated in place by the refresh callback."""
     return html.Div(
         [
             html.Div(label, className="muro-kpi-label"),
             html.Div(
-                text,
+                "…",
+                id={"type": "muro-kpi", "field": field},
                 className="muro-kpi-value" + (" big" if big else ""),
-                **{"data-kpi": field, "data-value": "" if value is None else str(value)},
+                **{"data-kpi": field, "data-value": ""},
             ),
         ],
         className="muro-kpi",
     )
 
 
-def _n(value: Any) -> str:
-    return fmt_number(value, 0)
+def kpi_rows(name: str) -> list[html.Div]:
+    return [kpi(label, field, big) for label, field, _kind, big in KPIS[name]]
 
 
-def kpi_panel(name: str, s: dict[str, Any]) -> list[html.Div]:
-    """The KPI rows of one panel from a ``summary()`` dict."""
-    if name == "clap":
-        c = s["clap"]
-        return [
-            kpi(
-                "Familias atendidas",
-                "clap.families_served",
-                c["families_served"],
-                _n(c["families_served"]),
-                True,
-            ),
-            kpi(
-                "Planificadas",
-                "clap.families_planned",
-                c["families_planned"],
-                _n(c["families_planned"]),
-            ),
-            kpi("Cobertura", "clap.coverage", c["coverage"], fmt_percent(c["coverage"])),
-        ]
-    if name == "casos":
-        c = s["cases"]
-        median = c["median_hours_to_resolve_30d"]
-        return [
-            kpi("Casos abiertos", "cases.open", c["open"], _n(c["open"]), True),
-            kpi("Resueltos 24 h", "cases.resolved_24h", c["resolved_24h"], _n(c["resolved_24h"])),
-            kpi(
-                "Mediana de resolución",
-                "cases.median_hours_to_resolve_30d",
-                median,
-                "—" if median is None else f"{fmt_number(median, 1)} h",
-            ),
-        ]
-    if name == "paz":
-        c = s["incidents"]
-        return [
-            kpi("Incidentes 24 h", "incidents.last_24h", c["last_24h"], _n(c["last_24h"]), True),
-            kpi("Últimos 7 días", "incidents.last_7d", c["last_7d"], _n(c["last_7d"])),
-        ]
-    if name == "proyectos":
-        c = s["projects"]
-        running = c["by_status"].get("en_ejecucion", 0)
-        stalled = c["by_status"].get("paralizado", 0)
-        return [
-            kpi("En ejecución", "projects.by_status.en_ejecucion", running, _n(running), True),
-            kpi("Paralizados", "projects.by_status.paralizado", stalled, _n(stalled)),
-            kpi("Total", "projects.total", c["total"], _n(c["total"])),
-            kpi(
-                "Transferido",
-                "projects.transferred_usd",
-                c["transferred_usd"],
-                fmt_usd(c["transferred_usd"]),
-            ),
-        ]
-    if name == "defensa":
-        c = s["defense"]
-        ready = c["avg_readiness"]
-        return [
-            kpi(
-                "Alistamiento medio",
-                "defense.avg_readiness",
-                ready,
-                "—" if ready is None else f"{fmt_number(ready, 1)} %",
-                True,
-            ),
-            kpi("Unidades", "defense.units", c["units"], _n(c["units"])),
-        ]
-    raise KeyError(name)
-
-
-def panel_error(name: str) -> html.Div:
-    """What a panel shows when its data could not be loaded: the others carry on."""
-    return html.Div(
-        [
-            html.Div("⚠", className="muro-error-icon"),
-            html.Div(
-                f"No se pudo cargar «{PANELS.get(name, name)}». Se reintentará automáticamente.",
-                className="muro-error-text",
-            ),
-        ],
-        className="muro-error",
-        **{"data-error": name},
-    )
+def kpi_values(fields: list[str], summary: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Texts and raw ``data-value`` strings for the given fields (one summary, no I/O)."""
+    values = [field_value(summary, f) for f in fields]
+    texts = [
+        format_value(v, FIELD_KIND.get(f, "number")) for f, v in zip(fields, values, strict=True)
+    ]
+    return texts, ["" if v is None else str(v) for v in values]
 
 
 def stale_mark() -> html.Span:
@@ -278,6 +269,10 @@ def unknown_panel(name: str) -> html.Div:
         className="muro-error",
         **{"data-error": name},
     )
+
+
+def _n(value: Any) -> str:
+    return fmt_number(value, 0)
 
 
 def map_features(

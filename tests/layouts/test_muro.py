@@ -33,15 +33,22 @@ def test_bad_values_fall_back_instead_of_failing() -> None:
     assert config.rotate_s == 0 and config.stale_after_s == 0
     assert config.steps[0]["panels"] == list(muro.DEFAULT_PANELS)
     assert muro.parse({"rotar": "1"}).rotate_s == muro.MIN_ROTATE_S
+    assert muro.parse({"paneles": "casos,clap,casos"}).steps[0]["panels"] == ["casos", "clap"]
 
 
 def test_kpi_values_carry_the_summary_path_and_raw_value() -> None:
     summary = {"cases": {"open": 1234, "resolved_24h": 5, "median_hours_to_resolve_30d": 2.5}}
-    rows = muro.kpi_panel("casos", summary)
-    tags = {r.children[1].to_plotly_json()["props"]["data-kpi"]: r.children[1] for r in rows}
-    assert tags["cases.open"].children == "1.234"
-    assert tags["cases.open"].to_plotly_json()["props"]["data-value"] == "1234"
-    assert tags["cases.median_hours_to_resolve_30d"].children == "2,5 h"
+    fields = ["cases.open", "cases.median_hours_to_resolve_30d", "clap.coverage"]
+    texts, raws = muro.kpi_values(fields, summary)
+    assert texts == ["1.234", "2,5 h", "—"]
+    assert raws == ["1234", "2.5", ""]
+    value = muro.kpi("Casos abiertos", "cases.open").children[1].to_plotly_json()["props"]
+    assert (value["data-kpi"], value["id"]) == (
+        "cases.open",
+        {"type": "muro-kpi", "field": "cases.open"},
+    )
+    every_field = [f for rows in muro.KPIS.values() for _, f, _, _ in rows]
+    assert len(every_field) == len(set(every_field))  # ids are unique on the wall
 
 
 def test_ticker_and_map_are_bounded() -> None:
