@@ -114,21 +114,39 @@ const seen = () => {
   const e = document.querySelector('[data-kpi="cases.open"]');
   if (e) { window.__benchLog.push([Date.now(), Number(e.getAttribute('data-value'))]); }
 };
+window.__benchFeed = []; window.__benchTotal = null;
+const __seen = window.salaLive.seen;
+window.salaLive.seen = function (store, data) {
+  if (store === 'live-feed' && data) {
+    if (window.__benchTotal === null) { window.__benchTotal = data.total; }
+    window.__benchFeed.push([Date.now(), data.total]);
+  }
+  return __seen(store, data);
+};
 new MutationObserver(seen).observe(document.body, {subtree: true, attributes: true,
   attributeFilter: ['data-value'], childList: true});
 """
 
 
-def tab_latencies(driver, handles: list[str], base: int, started: list[float]) -> list[float]:
-    out: list[float] = []
+def tab_latencies(
+    driver, handles: list[str], base: int, started: list[float], totals: dict[str, int]
+) -> tuple[list[float], list[float]]:
+    """Per event and tab: API call start → DOM value, and → arrival of the pushed update."""
+    dom: list[float] = []
+    push: list[float] = []
     for handle in handles:
         driver.switch_to.window(handle)
         log = driver.execute_script("return window.__benchLog;") or []
+        feed = driver.execute_script("return window.__benchFeed;") or []
+        before = totals.get(handle) or 0
         for k, t0 in enumerate(started, start=1):
             hit = next((t for t, v in log if v >= base + k), None)
             if hit is not None:
-                out.append(hit / 1000 - t0)
-    return out
+                dom.append(hit / 1000 - t0)
+            hit = next((t for t, c in feed if c >= before + k), None)
+            if hit is not None:
+                push.append(hit / 1000 - t0)
+    return dom, push
 
 
 def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp: Path) -> dict:
@@ -160,14 +178,22 @@ def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp
                 "return document.querySelector('[data-kpi=\"cases.open\"]').getAttribute('data-value')"
             )
         )
+        totals = {}
+        for handle in handles:  # events pushed to each tab before the burst
+            driver.switch_to.window(handle)
+            totals[handle] = driver.execute_script(
+                "const f = window.__benchFeed, b = window.salaLive.state.beat || {};"
+                "return Math.max(f.length ? f[f.length - 1][1] : 0, b.total || 0);"
+            )
         poster.started = []
         cpu0 = cpu_s(pid)
         poster.post(events)
         time.sleep(5)
         cpu = cpu_s(pid) - cpu0
-        lat = tab_latencies(driver, handles, base, poster.started)
+        lat, push = tab_latencies(driver, handles, base, poster.started, totals)
         return {
             "latencies": lat,
+            "push": push,
             "expected": n * events,
             "rss_per_client_kb": (rss1 - rss0) / n,
             "cpu_ms_per_event": cpu * 1000 / events,
@@ -320,6 +346,14 @@ def main(argv: list[str] | None = None) -> None:
                 f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms",
                 flush=True,
             )
+            if res.get("push"):
+                push = res["push"]
+                print(
+                    f"{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
+                    f"{statistics.median(push) * 1000:>7.0f}ms "
+                    f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)"
+                )
+
     finally:
         server.stop()
         threading.Event().wait(0.1)

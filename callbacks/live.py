@@ -50,6 +50,7 @@ class TabPush:
         self.ref = ref
         self.conn = uuid.uuid4().hex[:8]
         self.seq = 0
+        self.total = 0  # visible events pushed on this connection (survives skipped updates)
         self.ticker: deque[dict[str, Any]] = deque(maxlen=TICKER_SIZE)
         self.last_beat = 0.0
 
@@ -66,12 +67,14 @@ class TabPush:
         update = summarize(items, keep=TICKER_SIZE)
         self.ticker.extend(reversed(update["items"]))
         self.seq += 1
+        self.total += update["events"]
         return {
             **update,
             "items": list(reversed(self.ticker)),
             "last_id": last_id,
             "resync": resync,
             "seq": self.seq,
+            "total": self.total,
             "conn": self.conn,
             "server_ms": _now_ms(),
         }
@@ -96,6 +99,7 @@ class TabPush:
                     "last_event_ms": int(last * 1000) if last else None,
                     "conn": self.conn,
                     "pid": os.getpid(),
+                    "total": self.total,
                 }
             },
         )
