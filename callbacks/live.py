@@ -135,21 +135,28 @@ async def push_loop() -> None:
     tab = TabPush(hub, ref)
     loop = asyncio.get_running_loop()
     try:
-        cursor = await ws.get_prop("live-cursor", "data")
+        try:
+            cursor = await ws.get_prop("live-cursor", "data", timeout=10)
+        except TimeoutError:
+            cursor = None  # no answer: reload a snapshot rather than guess
         await resume(tab, sub, cursor)
         last_flush = loop.time()
         while not ws.is_shutdown:
             batch = await next_batch(sub, last_flush, WINDOW_S, BEAT_S)
-            if sub.overflowed:  # fell too far behind: bounded memory, reload instead
-                sub.overflowed = False
-                sub.drain()
-                tab.ticker.clear()
-                tab.push(list(hub.recent), hub.position, resync=True)
-            elif batch:
-                tab.push(batch, batch[-1][0])
-            elif time.monotonic() - tab.last_beat >= BEAT_S:
-                tab.beat()
-            last_flush = loop.time()
+            try:
+                if sub.overflowed:  # fell too far behind: bounded memory, reload instead
+                    sub.overflowed = False
+                    sub.drain()
+                    tab.ticker.clear()
+                    tab.push(list(hub.recent), hub.position, resync=True)
+                elif batch:
+                    tab.push(batch, batch[-1][0])
+                    last_flush = loop.time()
+                elif time.monotonic() - tab.last_beat >= BEAT_S:
+                    tab.beat()
+            except Exception:  # one bad event must not end a wall's feed for days
+                log.exception("no se pudo enviar una actualización; se sigue")
+                await asyncio.sleep(1)
     finally:
         hub.unsubscribe(sub)
 
