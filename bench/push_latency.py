@@ -81,6 +81,11 @@ class Poster:
         self.url, self.token, self.consejo = url, token, consejo
         self.started: list[float] = []
 
+    def rate(self) -> float:
+        """Events per second of the last burst."""
+        span = self.started[-1] - self.started[0] if len(self.started) > 1 else 0
+        return (len(self.started) - 1) / span if span else 0.0
+
     def post(self, n: int) -> None:
         for _ in range(n):
             now = utcnow().isoformat()
@@ -343,7 +348,8 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
                 f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
-                f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms",
+                f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms"
+                f"   (ráfaga a {poster.rate():.0f} eventos/s)",
                 flush=True,
             )
             if res.get("push"):
