@@ -34,6 +34,7 @@ def server(tmp_path: Path):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'sala.db'}",
         "SALA_SECRET_KEY": "browser-test-secret-0123456789abcdef",
+        "SALA_TILE_URL": "none",  # no network: the Panorama map must not fetch tiles
     }
     py = sys.executable
     subprocess.run([py, "manage.py", "init-db"], cwd=ROOT, env=env, check=True)
