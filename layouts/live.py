@@ -14,6 +14,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from core.numbers import fmt_number, fmt_usd
+
 POLL_MS = 15_000
 TICKER_SIZE = 12
 
@@ -28,7 +30,8 @@ DATASET_LABELS = {
     "territories": "Territorio",
     "cuadrantes": "Cuadrante",
 }
-DETAIL_FIELDS = ("title", "name", "category", "type", "status", "label", "message")
+WORDS = {"en_atencion": "en atención", "en_ejecucion": "en ejecución", "culminado": "culminado"}
+DETAIL_FIELDS = ("title", "name", "category", "type", "plan", "status", "phase", "message")
 
 
 def live_components() -> html.Div:
@@ -61,12 +64,31 @@ def freshness(server_ms: int | None) -> html.Span:
     )
 
 
+def _details(item: dict[str, Any]) -> list[str]:
+    """The one or two facts a room reads first for each kind of event."""
+    dataset = item.get("dataset")
+    if dataset == "clap_deliveries" and item.get("families_served") is not None:
+        return [
+            f"{fmt_number(item['families_served'])} de "
+            f"{fmt_number(item.get('families_planned'))} familias"
+        ]
+    if dataset == "transfers" and item.get("amount_usd") is not None:
+        return [fmt_usd(item["amount_usd"]), str(item.get("bank") or "")]
+    if dataset == "projects" and item.get("physical_progress") is not None:
+        status = WORDS.get(str(item.get("status")), str(item.get("status") or ""))
+        return [str(item.get("title") or ""), f"{status} {fmt_number(item['physical_progress'])} %"]
+    return [
+        WORDS.get(str(item[k]), str(item[k]).replace("_", " "))
+        for k in DETAIL_FIELDS
+        if item.get(k)
+    ][:2]
+
+
 def ticker_line(item: dict[str, Any], estado_names: dict[str, str]) -> str:
-    """One Spanish line for an event item: what, where."""
+    """One Spanish line for an event item: what, the key facts, where."""
     what = DATASET_LABELS.get(str(item.get("dataset")), str(item.get("dataset") or "Evento"))
-    details = [str(item[k]) for k in DETAIL_FIELDS if item.get(k)][:2]
     where = estado_names.get(str(item.get("estado_code")), item.get("estado_code") or "")
-    parts = [what, *details]
+    parts = [what, *(d for d in _details(item) if d)]
     return " · ".join(parts) + (f" — {where}" if where else "")
 
 
