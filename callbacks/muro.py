@@ -25,6 +25,7 @@ from data.queries.shared import summaries
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory
 from layouts import muro
+from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.live import freshness, ticker, ticker_line
 from layouts.registry import Page, register_page
 
@@ -181,6 +182,7 @@ def register(app: Dash, settings: Settings) -> None:
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),
         Output({"type": "muro-map-fresh", "index": ALL}, "children"),
+        Output({"type": "muro-map-view", "index": ALL}, "viewport"),
         Input("muro-grid", "children"),
         Input("muro-map-tick", "n_intervals"),
         Input("live-version", "data"),
@@ -199,5 +201,11 @@ def register(app: Dash, settings: Settings) -> None:
             data = load_map(_step(config, n).get("territory"), feed)
         except Exception:
             log.exception("muro: map failed")
-            return [no_update] * count, [muro.stale_mark()] * count
-        return [data] * count, [freshness(now_ms)] * count
+            return [no_update] * count, [muro.stale_mark()] * count, [no_update] * count
+        # Fit the view when a step starts (the map has its size by then), not on every tick.
+        view = (
+            map_viewport(fit_bounds(data, national=False))
+            if ctx.triggered_id in (None, "muro-grid")
+            else no_update
+        )
+        return [data] * count, [freshness(now_ms)] * count, [view] * count
