@@ -310,10 +310,8 @@ def _errors(exc: ValidationError, index: int | None, skip_index: bool) -> list[R
         idx = index
         if skip_index and loc and isinstance(loc[0], int):
             idx, loc = loc[0], loc[1:]
-        # Literal/union errors repeat per branch (e.g. "str" and "none"): keep the first.
-        loc = tuple(p for p in loc if p not in ("function-after[_clean_text(), str]",))
         out.append({"index": idx, "field": _field(err, loc), "message": _message(err)})
-    return _dedupe(out)
+    return _dedupe(out)  # a union repeats its error per branch: keep the first
 
 
 def _dedupe(errors: list[RecordError]) -> list[RecordError]:
