@@ -77,6 +77,9 @@ LAND: dict[str, tuple[float, float, float, float]] = {
 }
 
 DEPENDENCIAS_FEDERALES = ("VE-W", "Dependencias Federales")
+# Around the capital (always on land, sometimes at the ellipse's edge) points may stay
+# within this distance even outside the ellipse: at most a few km off a coastal city.
+CAPITAL_RADIUS_KM = 6.0
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,16 @@ class Place:
     children: list[Place] = field(default_factory=list, compare=False, repr=False)
 
 
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dx = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return KM_PER_DEGREE * math.hypot(lat2 - lat1, dx)
+
+
 def _to_ellipse(estado: str, lat: float, lon: float, margin: float = 0.95) -> tuple[float, float]:
-    """Pull a point back inside the estado's land ellipse (unchanged if already inside)."""
+    """Pull a point back inside the estado's land ellipse (unchanged if already inside it
+    or close to the capital)."""
+    if _km(lat, lon, *CAPITALS[estado]) <= CAPITAL_RADIUS_KM:
+        return lat, lon
     clat, clon, dy, dx = LAND[estado]
     y = (lat - clat) * KM_PER_DEGREE / dy
     x = (lon - clon) * KM_PER_DEGREE * math.cos(math.radians(clat)) / dx
@@ -148,15 +159,21 @@ def estados() -> tuple[Place, ...]:
         estado = Place(iso, "estado", row["estado"], None, lat, lon)
         for m_index, mun in enumerate(row["municipios"], start=1):
             m_code = f"{iso}-{m_index:02d}"
-            if mun.get("capital") == row.get("capital"):
-                m_lat, m_lon = _to_ellipse(iso, lat, lon)
-                m_lat, m_lon = round(m_lat, 5), round(m_lon, 5)
+            at_capital = mun.get("capital") == row.get("capital")
+            if at_capital:
+                m_lat, m_lon = lat, lon
+                radius = min(CAPITAL_RADIUS_KM, parroquia_radius_km(iso))
             else:
                 m_lat, m_lon = _municipio_point(iso, m_code)
+                radius = parroquia_radius_km(iso)
             municipio = Place(m_code, "municipio", mun["municipio"], iso, m_lat, m_lon)
+            single = len(row["municipios"]) == 1  # Distrito Capital, La Guaira
             for p_index, par in enumerate(mun["parroquias"], start=1):
                 p_code = f"{m_code}-{p_index:02d}"
-                p_lat, p_lon = point_near(iso, m_lat, m_lon, parroquia_radius_km(iso), p_code)
+                if single:  # its parroquias cover the whole estado
+                    p_lat, p_lon = _municipio_point(iso, p_code)
+                else:
+                    p_lat, p_lon = point_near(iso, m_lat, m_lon, radius, p_code)
                 municipio.children.append(Place(p_code, "parroquia", par, m_code, p_lat, p_lon))
             estado.children.append(municipio)
         result.append(estado)

@@ -160,6 +160,7 @@ def _without_indexes(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # faster index builds
     indexes = [index for model in BIG_TABLES for index in _indexes(model.__table__)]
     for index in indexes:
         conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))

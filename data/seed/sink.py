@@ -45,13 +45,14 @@ class Sink:
 
     def write(self, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
         """Append ``rows`` to ``table``; may be called many times for the same table."""
-        bar = self._bar(table.name)
+        bar = None
         written = 0
         if self.postgres:
             cursor = self.conn.connection.driver_connection.cursor()
             sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
             with cursor.copy(sql) as copy:
                 for chunk in _chunks(rows, CHUNK):
+                    bar = bar or self._bar(table.name)
                     for row in chunk:
                         copy.write_row(row)
                     written += len(chunk)
@@ -63,6 +64,7 @@ class Sink:
             marks = ", ".join("?" for _ in columns)
             sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
             for chunk in _chunks(rows, CHUNK):
+                bar = bar or self._bar(table.name)
                 if converters:
                     chunk = [_convert(row, converters) for row in chunk]
                 cursor.executemany(sql, chunk)
