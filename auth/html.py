@@ -42,7 +42,7 @@ def page(
 <span class="brand-text">de Autogobierno Popular y Comunal</span></div>
 {body}
 </main></body></html>"""
-    response = HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code, headers={"cache-control": "no-store"})
     if csrf is not None and csrf[1]:
         response.set_cookie(
             CSRF_COOKIE,

@@ -87,8 +87,9 @@ class AuthMiddleware:
             resolve_principal, self.signer, conn.cookies, client, conn.headers
         )
 
-    def _with_headers(self, send: Send, path: str) -> Send:
-        csp = API_CSP if is_api(path) else None
+    def _with_headers(self, send: Send, scope: Scope) -> Send:
+        csp = API_CSP if is_api(scope["path"]) else None
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -96,13 +97,15 @@ class AuthMiddleware:
                 for name, value in BASE_HEADERS.items():
                     headers.setdefault(name, value)
                 headers.setdefault("content-security-policy", csp or self.csp())
+                if https:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
             await send(message)
 
         return send_with_headers
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
-        send = self._with_headers(send, path)
+        send = self._with_headers(send, scope)
         if is_api(path):
             await self.app(scope, receive, send)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import socket
 import sys
 
 from cli import CommandError
@@ -103,9 +104,10 @@ def create_display_cmd(args: argparse.Namespace) -> int:
     except UnknownTerritory as exc:
         raise CommandError(f"El territorio {exc.args[0]!r} no existe.") from exc
     base = args.base_url
-    if not base:
+    if not base:  # a wildcard bind address is no use to a screen: name this machine
         settings = load_settings()
-        base = f"http://{settings.host}:{settings.port}"
+        host = socket.gethostname() if settings.host in ("0.0.0.0", "::") else settings.host
+        base = f"http://{host}:{settings.port}"
     print(
         f"Pantalla {display.name!r} creada (ámbito {display.territory_code or 'nacional'}). "
         "Abra este enlace en la pantalla; guárdelo: no se mostrará otra vez."

@@ -12,10 +12,12 @@ import json
 import re
 from collections.abc import Iterator
 
+import dash._get_app as dash_get_app
 import pytest
 from dash import Input, Output
 from fastapi.testclient import TestClient
 
+from auth.guard import require_role
 from auth.principal import current_principal
 from core.config import load_settings
 from data.db import session_scope
@@ -38,6 +40,10 @@ def add_probe_callbacks(app) -> None:
             ref = resolve(session, scope, code)
             return json.dumps(summary(session, ref, T0)["projects"])
 
+    @app.callback(Output("act-out", "children"), Input("act-in", "value"))
+    def act(_value):
+        return require_role("admin", "operador").username
+
     @app.callback(Output("ws-out", "children"), Input("ws-in", "value"), websocket=True)
     def ws_probe(_value):
         p = current_principal()
@@ -53,11 +59,15 @@ def add_probe_callbacks(app) -> None:
 def sala_app():
     from app import create_app
 
+    previous = dash_get_app.APP  # Dash's lifespan wires "the current app": give it back
     settings = dataclasses.replace(load_settings(), secret_key=SECRET)
     app = create_app(settings)
     add_probe_callbacks(app)
-    with TestClient(app.server, base_url="http://127.0.0.1:8050", client=LOCAL):
-        yield app  # lifespan ran: Dash's catch-all page route exists
+    try:
+        with TestClient(app.server, base_url="http://127.0.0.1:8050", client=LOCAL):
+            yield app  # lifespan ran: Dash's catch-all page route exists
+    finally:
+        dash_get_app.APP = previous
 
 
 def make_client(app, address=LOCAL, host: str = "127.0.0.1:8050") -> TestClient:

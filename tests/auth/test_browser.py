@@ -120,3 +120,8 @@ def test_login_then_the_sala_loads_without_csp_errors(server, driver):
     assert violations == []
     severe = [e["message"] for e in logs if e["level"] == "SEVERE"]
     assert severe == []
+
+    # The session ends (cookie gone): the next Dash request gets 401 and the page goes to login.
+    driver.delete_cookie("sala_sesion")
+    driver.execute_script("fetch('/_dash-layout')")
+    wait.until(ec.url_contains("/login"))

@@ -357,6 +357,17 @@ def test_security_headers_on_every_kind_of_response(local):
     assert "script-src 'self' 'sha256-" in csp and "unsafe-eval" not in csp
 
 
+def test_https_gets_hsts_and_secure_cookies(sala_app, engine):
+    add_user("ana", "analista")
+    client = make_client(sala_app, ("203.0.113.7", 1), "sala.example")
+    client.base_url = "https://sala.example"
+    page = client.get("/login")
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
+    assert page.headers["cache-control"] == "no-store"
+    answer = login(client, "ana", PASSWORD)
+    assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+
+
 def test_api_routes_are_left_to_the_api(remote):
     """No redirect or 401 from the session layer: the API answers with its own auth."""
     assert remote.get("/healthz").status_code == 200
@@ -411,3 +422,34 @@ def test_state_admin_manages_only_its_own_territory(world, remote):
     assert displays["SALA-N"].territory_code == "VE-A"
     denied = [a for who, a in actions() if who == "jefa-a" and a == "acceso_denegado"]
     assert len(denied) == 6
+
+
+def test_display_cookie_survives_a_restart_until_revoked(world, sala_app):
+    """The cookie is the screen's only state: a fresh process with the same key accepts it."""
+    from auth.cookies import Signer
+
+    with session_scope() as session:
+        display, _ = create_display(session, "SALA-1", "VE-A")
+    screen = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
+    screen.cookies.set(DISPLAY_COOKIE, Signer(SECRET).display(display.id))
+    assert screen.get("/muro").status_code == 200
+    with session_scope() as session:
+        revoke_display(session, "SALA-1")
+    assert screen.get("/muro").status_code == 303
+    forged = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
+    forged.cookies.set(DISPLAY_COOKIE, Signer("otra-clave").display(display.id))
+    assert forged.get("/muro").status_code == 303
+
+
+@pytest.mark.parametrize("role,status", [("operador", 200), ("analista", 403), ("pantalla", 403)])
+def test_role_guard_in_a_callback(remote, role, status):
+    add_user("u", role)
+    login(remote, "u", PASSWORD)
+    answer = remote.post(
+        "/_dash-update-component", json=callback_payload("act-out.children", "act-in", 1)
+    )
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.json()["error"] == "no_autorizado"
+    else:
+        assert answer.json()["response"]["act-out"]["children"] == "u"
