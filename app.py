@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     auth.install(app, settings)  # access control: after the callbacks (CSP hashes them)
     # Dash 4.4.1's FastAPI backend runs this first-request setup (asset scan, script list)
     # only for "/" and "/_dash-*" requests: a worker whose first request is a deep link such
-    # as /clap?territorio=VE-A would serve a page without CSS and JS. Run it now instead.
+    # as /clap?territorio=VE-A or /muro would serve a page without CSS and JS. Run it now instead.
     app._setup_server()
     return app
 

@@ -16,6 +16,7 @@ from core.config import Settings
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, territory_measures
+from data.queries.shared import summaries
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory, resolve, scope_for
 from layouts import panorama
@@ -132,9 +133,10 @@ def register(app: Dash, settings: Settings) -> None:
         *[Output(component, prop) for component, prop in OUTPUTS],
         Input("panorama-viewport", "data"),
         Input("panorama-measure", "value"),
+        Input("live-version", "data"),  # safety-net poll: data changed, redraw everything
         State("panorama-territory", "data"),
     )
-    def refresh(viewport: dict | None, measure: str, territory: str | None):
+    def refresh(viewport: dict | None, measure: str, _versions: Any, territory: str | None):
         scale = scale_for((viewport or {}).get("w"))
         try:
             data = load(territory)
@@ -149,10 +151,41 @@ def register(app: Dash, settings: Settings) -> None:
             values = render(data, measure, scale)
             # Fit the map on first load and when the screen changes size, not on every
             # tick, so an analyst who zoomed in keeps the view.
-            refit = ctx.triggered_id != "panorama-measure" and (viewport or {}).get("resized", True)
+            refit = ctx.triggered_id in (None, "panorama-viewport") and (viewport or {}).get(
+                "resized", True
+            )
             if refit:
                 national = data["summary"]["territory"] is None
                 values["panorama-map.viewport"] = map_viewport(
                     fit_bounds(values["panorama-map-points.data"], national)
                 )
         return [values.get(key(component, prop), no_update) for component, prop in OUTPUTS]
+
+    @app.callback(
+        Output("panorama-kpis", "children", allow_duplicate=True),
+        Output(freshness_store_id("panorama"), "data", allow_duplicate=True),
+        Input("live-feed", "data"),
+        State("panorama-territory", "data"),
+        prevent_initial_call=True,
+    )
+    def live_kpis(feed: dict | None, territory: str | None):
+        """Pushed update (one per coalesced window): only the KPI cards, one summary query
+        shared by every tab of the worker showing the same territory."""
+        principal = current_principal()
+        fresh_after = (feed or {}).get("server_ms", time.time() * 1000) / 1000
+        began = time.time()  # before the session's first query: its snapshot is not older
+        try:
+            with session_scope() as session:
+                ref = resolve(session, scope_for(session, principal.territory_code), territory)
+                s = summaries.get(
+                    ("summary", ref.code if ref else None),
+                    fresh_after,
+                    lambda: summary(session, ref, utcnow()),
+                    started=began,
+                )
+        except SQLAlchemyError:
+            log.exception("Panorama en vivo: la base de datos no respondió")
+            raise PreventUpdate from None
+        except (UnknownTerritory, OutOfScope):
+            return no_update, no_update
+        return summary_cards(s), {"at": int(time.time() * 1000), "stale": 90}

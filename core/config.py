@@ -48,6 +48,7 @@ class Settings:
     secret_key: str
     simulate_rate: float
     max_body_bytes: int = 20 * 1024 * 1024
+    bus_stream: str = "sala:events"
     allowed_origins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +71,7 @@ def load_settings() -> Settings:
         secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or INSECURE_SECRET,
         simulate_rate=_float("SALA_SIMULATE", 0.0),
         max_body_bytes=_int("SALA_MAX_BODY_BYTES", 20 * 1024 * 1024),
+        bus_stream=os.environ.get("SALA_BUS_STREAM", "").strip() or "sala:events",
         allowed_origins=tuple(
             o.strip() for o in os.environ.get("SALA_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections import deque
 from functools import lru_cache
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ Event = dict[str, Any]
 
 class EventBus(Protocol):
     name: str
+    epoch: str
 
     def publish(self, event: Event) -> str: ...
 
@@ -44,6 +46,9 @@ class MemoryBus:
     name = "memory"
 
     def __init__(self, maxlen: int = MEMORY_MAXLEN) -> None:
+        # Ids restart at 1 with the process: a tab's saved position is only valid for
+        # the same epoch (a restart means "reload a snapshot").
+        self.epoch = f"memory:{uuid.uuid4().hex[:12]}"
         self._events: deque[tuple[int, Event]] = deque(maxlen=maxlen)
         self._next = 1
         self._cond = threading.Condition()
@@ -78,20 +83,22 @@ class RedisBus:
 
     name = "redis"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, stream: str = STREAM_KEY) -> None:
         import redis
 
+        self.stream = stream
+        self.epoch = f"redis:{stream}"
         self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=3)
 
     def publish(self, event: Event) -> str:
         raw = json.dumps(event, default=str, separators=(",", ":"))
         event_id = self._redis.xadd(
-            STREAM_KEY, {"data": raw}, maxlen=STREAM_MAXLEN, approximate=True
+            self.stream, {"data": raw}, maxlen=STREAM_MAXLEN, approximate=True
         )
         return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
 
     def last_id(self) -> str:
-        rows = self._redis.xrevrange(STREAM_KEY, count=1)
+        rows = self._redis.xrevrange(self.stream, count=1)
         if not rows:
             return "0-0"
         event_id = rows[0][0]
@@ -102,7 +109,7 @@ class RedisBus:
     ) -> list[tuple[str, Event]]:
         start = after if after not in (None, "") else "$"
         reply = self._redis.xread(
-            {STREAM_KEY: start}, count=limit, block=max(1, int(timeout_s * 1000))
+            {self.stream: start}, count=limit, block=max(1, int(timeout_s * 1000))
         )
         out: list[tuple[str, Event]] = []
         for _stream, entries in reply or []:
@@ -120,12 +127,13 @@ class RedisBus:
 
 
 @lru_cache(maxsize=4)
-def _bus_for(url: str | None) -> EventBus:
-    return RedisBus(url) if url else MemoryBus()
+def _bus_for(url: str | None, stream: str = STREAM_KEY) -> EventBus:
+    return RedisBus(url, stream) if url else MemoryBus()
 
 
 def get_bus() -> EventBus:
-    """The process's bus for the configured ``REDIS_URL``."""
+    """The process's bus for the configured ``REDIS_URL`` (stream ``SALA_BUS_STREAM``)."""
     from core.config import load_settings
 
-    return _bus_for(load_settings().redis_url)
+    settings = load_settings()
+    return _bus_for(settings.redis_url, settings.bus_stream)

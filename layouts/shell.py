@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from auth.principal import Principal, current_principal
+from layouts.live import live_components
 from layouts.registry import PAGES
 from layouts.user import demo_banner, user_box
 
@@ -54,6 +55,7 @@ def shell() -> html.Div:
             dcc.Interval(id="clock-tick", interval=1000),
             demo_banner(principal),
             header(principal),
+            live_components(),
             html.Main(id="page", className="page"),
         ],
         className="app",

@@ -1,0 +1,369 @@
+"""Push latency: ingestion API call → screen update, with 1, 10 and 50 connected clients.
+
+For each client count the bench posts a burst of events through ``POST /api/v1/ingest/cases``
+(one record per call, so one bus event per call, sequential calls as fast as the API answers)
+and measures, per event, the time from the start of its API call to the update on the client:
+
+- **tabs** (headless Chromium, one browser, N tabs on ``/muro``): the moment the DOM value of
+  ``[data-kpi="cases.open"]`` first reaches the count that includes the event (a
+  MutationObserver records it in the page), i.e. push + coalescing + the wall's refresh
+  callback (summary query) + render;
+- **ws** (lightweight websocket clients speaking Dash's websocket protocol): the moment a
+  ``live-feed`` update that covers the event arrives. Used for 50 clients because 50 Chromium
+  tabs do not fit on a 2-core machine next to the server; it measures the push path up to
+  the socket (no render, no refresh query).
+
+It also prints the server's RSS growth per connected client (RSS after connecting minus
+before, divided by N). Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from core.config import ROOT
+from core.timeutil import utcnow
+from data.db import make_engine
+from data.migrate import upgrade
+from data.seed import seed_database
+from tests.live.harness import new_driver, start_server, wait_until
+
+UNTHROTTLED = (
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+)
+CONSEJO_SQL = "SELECT code FROM territory WHERE level = 'consejo_comunal' ORDER BY code LIMIT 1"
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and its children (uvicorn may fork a worker)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Poster:
+    """Posts one case per API call and remembers when each call started."""
+
+    def __init__(self, url: str, token: str, consejo: str) -> None:
+        self.url, self.token, self.consejo = url, token, consejo
+        self.started: list[float] = []
+
+    def rate(self) -> float:
+        """Events per second of the last burst."""
+        span = self.started[-1] - self.started[0] if len(self.started) > 1 else 0
+        return (len(self.started) - 1) / span if span else 0.0
+
+    def post(self, n: int) -> None:
+        for _ in range(n):
+            now = utcnow().isoformat()
+            record = {
+                "id": f"bench-{uuid.uuid4().hex[:12]}",
+                "territory_code": self.consejo,
+                "category": "agua",
+                "status": "recibido",
+                "reported_at": now,
+                "updated_at": now,
+            }
+            request = urllib.request.Request(
+                f"{self.url}/api/v1/ingest/cases",
+                data=json.dumps([record]).encode(),
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+                method="POST",
+            )
+            self.started.append(time.time())
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+
+
+# -- Chromium tabs ------------------------------------------------------------------------
+
+OBSERVER_JS = """
+window.__benchLog = [];
+const seen = () => {
+  const e = document.querySelector('[data-kpi="cases.open"]');
+  if (e) { window.__benchLog.push([Date.now(), Number(e.getAttribute('data-value'))]); }
+};
+window.__benchFeed = []; window.__benchTotal = null;
+const __seen = window.salaLive.seen;
+window.salaLive.seen = function (store, data) {
+  if (store === 'live-feed' && data) {
+    if (window.__benchTotal === null) { window.__benchTotal = data.total; }
+    window.__benchFeed.push([Date.now(), data.total]);
+  }
+  return __seen(store, data);
+};
+new MutationObserver(seen).observe(document.body, {subtree: true, attributes: true,
+  attributeFilter: ['data-value'], childList: true});
+"""
+
+
+def tab_latencies(
+    driver, handles: list[str], base: int, started: list[float], totals: dict[str, int]
+) -> tuple[list[float], list[float]]:
+    """Per event and tab: API call start → DOM value, and → arrival of the pushed update."""
+    dom: list[float] = []
+    push: list[float] = []
+    for handle in handles:
+        driver.switch_to.window(handle)
+        log = driver.execute_script("return window.__benchLog;") or []
+        feed = driver.execute_script("return window.__benchFeed;") or []
+        before = totals.get(handle) or 0
+        for k, t0 in enumerate(started, start=1):
+            hit = next((t for t, v in log if v >= base + k), None)
+            if hit is not None:
+                dom.append(hit / 1000 - t0)
+            hit = next((t for t, c in feed if c >= before + k), None)
+            if hit is not None:
+                push.append(hit / 1000 - t0)
+    return dom, push
+
+
+def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp: Path) -> dict:
+    # Every tab stands for a screen on the wall: none may be throttled as a background tab.
+    driver = new_driver(tmp / f"profile-{n}-{uuid.uuid4().hex[:6]}", extra_flags=UNTHROTTLED)
+    try:
+        rss0 = rss_kb(pid)
+        handles = []
+        for i in range(n):
+            if i:
+                driver.switch_to.new_window("tab")
+            driver.get(f"{server_url}/muro")
+            handles.append(driver.current_window_handle)
+        for handle in handles:
+            driver.switch_to.window(handle)
+            wait_until(
+                lambda: driver.execute_script(
+                    "return window.salaLive && window.salaLive.state.everBeat"
+                ),
+                60,
+                "pestaña conectada",
+            )
+            driver.execute_script(OBSERVER_JS)
+        time.sleep(3)
+        rss1 = rss_kb(pid)
+        driver.switch_to.window(handles[0])
+        base = int(
+            driver.execute_script(
+                "return document.querySelector('[data-kpi=\"cases.open\"]').getAttribute('data-value')"
+            )
+        )
+        totals = {}
+        for handle in handles:  # events pushed to each tab before the burst
+            driver.switch_to.window(handle)
+            totals[handle] = driver.execute_script(
+                "const f = window.__benchFeed, b = window.salaLive.state.beat || {};"
+                "return Math.max(f.length ? f[f.length - 1][1] : 0, b.total || 0);"
+            )
+        poster.started = []
+        cpu0 = cpu_s(pid)
+        poster.post(events)
+        time.sleep(5)
+        cpu = cpu_s(pid) - cpu0
+        lat, push = tab_latencies(driver, handles, base, poster.started, totals)
+        return {
+            "latencies": lat,
+            "push": push,
+            "expected": n * events,
+            "rss_per_client_kb": (rss1 - rss0) / n,
+            "cpu_ms_per_event": cpu * 1000 / events,
+        }
+    finally:
+        driver.quit()
+
+
+# -- lightweight websocket clients -------------------------------------------------------
+
+
+async def ws_client(
+    url: str, origin: str, callback: str, ready: asyncio.Event, log: list, stop: asyncio.Event
+) -> None:
+    import websockets
+
+    async with websockets.connect(url, origin=origin, max_size=None) as ws:
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "callback_request",
+                    "requestId": uuid.uuid4().hex,
+                    "rendererId": uuid.uuid4().hex,
+                    "payload": {
+                        "output": callback,
+                        "outputs": [],
+                        "inputs": [],
+                        "state": [],
+                        "changedPropIds": [],
+                    },
+                }
+            )
+        )
+        count = 0
+        while not stop.is_set():
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+            except TimeoutError:
+                continue
+            now = time.time()
+            data = json.loads(raw)
+            for msg in data if isinstance(data, list) else [data]:
+                if msg.get("type") == "get_props_request":
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "get_props_response",
+                                "requestId": msg["requestId"],
+                                "payload": {},
+                            }
+                        )
+                    )
+                elif msg.get("type") == "set_props":
+                    payload = msg["payload"]
+                    feed = payload["props"].get("data")
+                    if payload["componentId"] == "live-beat":
+                        ready.set()
+                    if payload["componentId"] == "live-feed" and feed and not feed["resync"]:
+                        count += feed["events"]
+                        log.append((now, count))
+
+
+def run_ws(server_url: str, n: int, poster: Poster, events: int, pid: int) -> dict:
+    deps = json.loads(urllib.request.urlopen(f"{server_url}/_dash-dependencies").read())
+    callback = next(d["output"] for d in deps if d.get("persistent") and not d.get("inputs"))
+    ws_url = server_url.replace("http://", "ws://") + "/_dash-ws-callback"
+    logs: list[list] = [[] for _ in range(n)]
+    result: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        readies = [asyncio.Event() for _ in range(n)]
+        rss0 = rss_kb(pid)
+        tasks = [
+            asyncio.create_task(ws_client(ws_url, server_url, callback, readies[i], logs[i], stop))
+            for i in range(n)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+        await asyncio.sleep(3)
+        result["rss_per_client_kb"] = (rss_kb(pid) - rss0) / n
+        poster.started = []
+        cpu0 = cpu_s(pid)
+        await asyncio.to_thread(poster.post, events)
+        await asyncio.sleep(5)
+        result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(scenario())
+    latencies = []
+    for log in logs:
+        for k, t0 in enumerate(poster.started, start=1):
+            hit = next((t for t, c in log if c >= k), None)
+            if hit is not None:
+                latencies.append(hit - t0)
+    return {**result, "latencies": latencies, "expected": n * events}
+
+
+def create_token(database_url: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "create-token", "--name", "bench", "--role", "ingest"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--max-tabs", type=int, default=10, help="más clientes: websocket ligero")
+    args = parser.parse_args(argv if argv is not None else [])
+    tmp = Path(tempfile.mkdtemp(prefix="sala-bench-push-"))
+    url = f"sqlite:///{tmp / 'sala.db'}"
+    print(f"Preparando base de prueba en {tmp} …", flush=True)
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_database(engine, scale="test", progress=False)
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        consejo = conn.execute(text(CONSEJO_SQL)).scalar_one()
+    engine.dispose()
+    token = create_token(url)
+    server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"})
+    pid = server.process.pid
+    poster = Poster(server.url, token, consejo)
+    print(f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos\n", flush=True)
+    print(
+        f"{'clientes':>8} {'tipo':>5} {'medidos':>9} {'mediana':>9} {'p95':>9} {'RSS/cliente':>12}"
+    )
+    try:
+        for n in [int(x) for x in args.clients.split(",") if x.strip()]:
+            kind = "tabs" if n <= args.max_tabs else "ws"
+            if kind == "tabs":
+                res = run_tabs(server.url, n, poster, args.events, pid, tmp)
+            else:
+                res = run_ws(server.url, n, poster, args.events, pid)
+            lat = res["latencies"]
+            if not lat:
+                print(f"{n:>8} {kind:>5}   sin medidas")
+                continue
+            print(
+                f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
+                f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
+                f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms"
+                f"   (ráfaga a {poster.rate():.0f} eventos/s)",
+                flush=True,
+            )
+            if res.get("push"):
+                push = res["push"]
+                print(
+                    f"{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
+                    f"{statistics.median(push) * 1000:>7.0f}ms "
+                    f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)"
+                )
+
+    finally:
+        server.stop()
+        threading.Event().wait(0.1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

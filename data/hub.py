@@ -1,0 +1,260 @@
+"""The per-worker hub: ONE bus reader per process, fanned out to a bounded queue per tab.
+
+Every connected tab gets its own :class:`Subscription` (an ``asyncio.Queue`` with a maximum
+size); the reader task pulls batches from the bus in a thread (``bus.read`` blocks) and puts
+each event on every queue. A tab that falls so far behind that its queue fills is marked
+``overflowed`` and reloads a snapshot instead of growing memory without limit.
+
+With Redis each worker reads the whole stream, so a tab on any worker gets every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from data.bus import Event, EventBus
+
+log = logging.getLogger("sala.hub")
+
+QUEUE_SIZE = 2_000  # events a tab may lag behind before it must reload a snapshot
+RECENT_SIZE = 50  # last events kept per worker, to fill a fresh tab's ticker
+CATCHUP_MAX = 2_000  # beyond this many missed events a reconnecting tab reloads instead
+READ_TIMEOUT_S = 1.0
+READ_LIMIT = 500
+
+Item = tuple[str, Event]
+
+
+def id_key(event_id: str | None) -> tuple[int, ...]:
+    """Sortable key of a bus id: ``"42"`` (memory) or ``"1700000000000-3"`` (Redis)."""
+    if not event_id:
+        return (-1,)
+    try:
+        return tuple(int(part) for part in str(event_id).split("-"))
+    except ValueError:
+        return (-1,)
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One tab's view of the hub: a bounded queue of ``(id, event)``."""
+
+    queue: asyncio.Queue[Item]
+    start: str  # hub position when subscribed: everything after it arrives on the queue
+    overflowed: bool = False
+
+    def offer(self, item: Item) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    def drain(self) -> list[Item]:
+        items: list[Item] = []
+        while True:
+            try:
+                items.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                return items
+
+
+@dataclass
+class Hub:
+    """Reads the bus once for this process and fans every event out to the subscriptions."""
+
+    bus: EventBus
+    queue_size: int = QUEUE_SIZE
+    read_timeout_s: float = READ_TIMEOUT_S
+    position: str | None = None
+    healthy: bool = True
+    last_event_at: float | None = None  # time.time() of the last event read
+    recent: deque[Item] = field(default_factory=lambda: deque(maxlen=RECENT_SIZE))
+    _subs: set[Subscription] = field(default_factory=set)
+    _task: asyncio.Task | None = None
+    _ready: asyncio.Event | None = None
+
+    @property
+    def epoch(self) -> str:
+        return getattr(self.bus, "epoch", self.bus.name)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
+
+    async def start(self) -> None:
+        """Start the reader task (once) and wait until it knows the bus position."""
+        if self._task is None or self._task.done():
+            self._ready = asyncio.Event()
+            self._task = asyncio.create_task(self._run(), name="sala-hub-reader")
+        assert self._ready is not None
+        await self._ready.wait()
+
+    async def subscribe(self) -> Subscription:
+        await self.start()
+        sub = Subscription(asyncio.Queue(maxsize=self.queue_size), start=self.position or "0")
+        self._subs.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subs.discard(sub)
+
+    def fan_out(self, items: list[Item]) -> None:
+        """Deliver a batch read from the bus to every subscription (runs on the loop)."""
+        for item in items:
+            self.recent.append(item)
+            for sub in self._subs:
+                sub.offer(item)
+        if items:
+            self.position = items[-1][0]
+            self.last_event_at = time.time()
+
+    async def _run(self) -> None:
+        assert self._ready is not None
+        delay = 0.5
+        while self.position is None:
+            try:
+                self.position = await asyncio.to_thread(self.bus.last_id)
+                self.healthy = True
+            except Exception:
+                self.healthy = False
+                log.warning("bus no disponible; reintento en %.1f s", delay, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self._ready.set()
+        delay = 0.5
+        while True:
+            try:
+                items = await asyncio.to_thread(
+                    self.bus.read, self.position, self.read_timeout_s, READ_LIMIT
+                )
+                self.healthy = True
+                delay = 0.5
+            except Exception:
+                self.healthy = False
+                log.warning("lectura del bus falló; reintento en %.1f s", delay, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            self.fan_out(items)
+
+    async def history(self, after: str, until: str) -> list[Item] | None:
+        """Events in ``(after, until]`` read straight from the bus, for a reconnecting tab.
+
+        ``None`` means "cannot replay exactly" (too many, or the bus no longer holds them):
+        the tab then reloads a snapshot.
+        """
+        if id_key(after) >= id_key(until):
+            return []
+        out: list[Item] = []
+        cursor = after
+        while id_key(cursor) < id_key(until):
+            batch = await asyncio.to_thread(self.bus.read, cursor, 0.01, READ_LIMIT)
+            if not batch:
+                return None  # the bus lost them (trimmed or restarted)
+            if not out and _gap(after, batch[0][0]):
+                return None
+            for item in batch:
+                if id_key(item[0]) <= id_key(until):
+                    out.append(item)
+            cursor = batch[-1][0]
+            if len(out) > CATCHUP_MAX:
+                return None
+        return out
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+
+def _gap(after: str, first: str) -> bool:
+    """True when integer ids skip (the memory bus trimmed events the tab never saw)."""
+    a, f = id_key(after), id_key(first)
+    return len(a) == 1 and len(f) == 1 and f[0] > a[0] + 1
+
+
+_hubs: dict[tuple[int, int], Hub] = {}
+
+
+def get_hub(bus: EventBus | None = None) -> Hub:
+    """This process's hub for the running event loop (one bus reader per worker)."""
+    from data.bus import get_bus
+
+    bus = bus or get_bus()
+    key = (id(asyncio.get_running_loop()), id(bus))
+    hub = _hubs.get(key)
+    if hub is None:
+        hub = _hubs[key] = Hub(bus)
+    return hub
+
+
+async def next_batch(
+    sub: Subscription, last_flush: float, window_s: float = 0.25, idle_s: float = 3.0
+) -> list[Item]:
+    """Wait for events and return them coalesced; ``[]`` after ``idle_s`` of quiet.
+
+    The first event after a quiet spell goes out at once; while events keep coming,
+    at most one batch leaves per ``window_s``. Everything queued is drained, so no event
+    (and no count) is lost however many arrive together.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        first = await asyncio.wait_for(sub.queue.get(), timeout=idle_s)
+    except TimeoutError:
+        return []
+    wait = last_flush + window_s - loop.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    return [first, *sub.drain()]
+
+
+def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
+    """Coalesce events into one update: exact totals per dataset, the latest items."""
+    datasets: dict[str, dict[str, int]] = {}
+    latest: list[dict[str, Any]] = []
+    for _event_id, event in items:
+        if event.get("type") != "ingest":
+            continue
+        totals = datasets.setdefault(
+            str(event.get("dataset")), {"events": 0, "received": 0, "inserted": 0, "updated": 0}
+        )
+        totals["events"] += 1
+        for name in ("received", "inserted", "updated"):
+            totals[name] += int(event.get(name) or 0)
+        for item in event.get("items") or []:
+            latest.append({**item, "dataset": event.get("dataset"), "at": event.get("at")})
+    return {
+        "events": len(items),
+        "last_id": items[-1][0] if items else None,
+        "datasets": datasets,
+        "items": latest[-keep:][::-1],
+    }
+
+
+def scoped(event: Event, ref: Any) -> Event | None:
+    """The part of ``event`` a caller scoped to territory ``ref`` may see (None = nothing).
+
+    National callers (``ref`` None) see everything. Otherwise the event must touch the
+    caller's estado, only items inside the territory are kept, and batch totals (which may
+    include other territories) are replaced by the count of visible items.
+    """
+    if ref is None:
+        return event
+    estado = ref.estado_code
+    if estado and event.get("estados") is not None and estado not in event["estados"]:
+        return None
+    column = f"{ref.level}_code"
+    items = [i for i in event.get("items") or [] if i.get(column) == ref.code]
+    if not items:
+        return None
+    visible = {k: v for k, v in event.items() if k not in ("received", "inserted", "updated")}
+    visible.update(items=items, received=len(items), inserted=0, updated=0)
+    return visible
