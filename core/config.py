@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.sla import DEFAULT_SLA_HOURS, BadSlaSetting, parse_sla
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "var" / "sala.db"
 DEFAULT_TILES = "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png"
@@ -34,6 +36,13 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
 
 
+def _sla() -> dict[str, float]:
+    try:
+        return parse_sla(os.environ.get("SALA_SLA_HORAS"))
+    except BadSlaSetting as exc:
+        raise SystemExit(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """The process configuration. Build with :func:`load_settings`."""
@@ -47,6 +56,8 @@ class Settings:
     secret_key: str
     simulate_rate: float
     max_body_bytes: int = 20 * 1024 * 1024
+    sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
+    exercise_overdue_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -68,4 +79,6 @@ def load_settings() -> Settings:
         secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or "dev-insecure-change-me",
         simulate_rate=_float("SALA_SIMULATE", 0.0),
         max_body_bytes=_int("SALA_MAX_BODY_BYTES", 20 * 1024 * 1024),
+        sla_hours=_sla(),
+        exercise_overdue_days=_int("SALA_EJERCICIO_VENCIDO_DIAS", 90),
     )
