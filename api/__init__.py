@@ -9,6 +9,7 @@ from core.config import Settings
 
 def register(server: FastAPI, settings: Settings) -> None:
     """Attach every API router to ``server``."""
-    from api import health
+    from api import export, health
 
     server.include_router(health.router)
+    server.include_router(export.router)

@@ -9,6 +9,8 @@ from core.config import Settings
 
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
-    from callbacks import router
+    from callbacks import components, panorama, router
 
+    panorama.register(app, settings)
+    components.register(app, settings)
     router.register(app, settings)

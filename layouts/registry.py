@@ -21,6 +21,11 @@ PAGES: list[Page] = []
 
 
 def register_page(page: Page) -> None:
+    """Add ``page``, replacing one already registered at its path (apps built twice)."""
+    for i, existing in enumerate(PAGES):
+        if existing.path == page.path:
+            PAGES[i] = page
+            return
     PAGES.append(page)
 
 

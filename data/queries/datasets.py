@@ -1,0 +1,124 @@
+"""Record sets behind the pages' data tables and CSV exports, defined once for both.
+
+A :class:`Dataset` is a SELECT of labelled columns built from a resolved :class:`View`;
+the table pages through it (LIMIT/OFFSET, ORDER BY an allowed column) and the export streams
+the very same SELECT in chunks, so the screen and the file can never disagree. Pages add
+their own datasets with :func:`register_dataset`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from core.timeutil import CARACAS, format_caracas
+from data.queries.filters import View
+
+Kind = Literal["text", "number", "decimal", "usd", "percent", "date", "datetime"]
+MAX_PAGE = 500
+STREAM_CHUNK = 2_000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind = "text"
+    sortable: bool = True
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One table/export. ``build`` returns a SELECT whose labels are the column keys + ``id``."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    build: Callable[[View], Select[Any]]
+    default_sort: tuple[tuple[str, bool], ...]  # (key, descending)
+    uses_range: bool = True
+    categories: dict[str, str] = field(default_factory=dict)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+
+DATASETS: dict[str, Dataset] = {}
+
+
+def register_dataset(dataset: Dataset) -> Dataset:
+    DATASETS[dataset.name] = dataset
+    return dataset
+
+
+def _ordered(dataset: Dataset, stmt: Select[Any], sort: list[tuple[str, bool]]) -> Select[Any]:
+    """ORDER BY the requested sortable columns, then the defaults, then ``id`` (stable pages)."""
+    columns = {c.name: c for c in stmt.selected_columns}
+    order, seen = [], set()
+    for key, descending in [*sort, *dataset.default_sort, ("id", False)]:
+        col = dataset.column(key)
+        if key in seen or key not in columns or (col is not None and not col.sortable):
+            continue
+        seen.add(key)
+        order.append(columns[key].desc() if descending else columns[key].asc())
+    return stmt.order_by(*order)
+
+
+def count(session: Session, dataset: Dataset, view: View) -> int:
+    """How many records the filters select (the table's row count)."""
+    stmt = dataset.build(view).order_by(None)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def page(
+    session: Session,
+    dataset: Dataset,
+    view: View,
+    start: int,
+    limit: int,
+    sort: list[tuple[str, bool]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows ``start .. start+limit`` in the requested order, formatted for the grid."""
+    limit = max(1, min(limit, MAX_PAGE))
+    stmt = _ordered(dataset, dataset.build(view), sort or []).offset(max(0, start)).limit(limit)
+    rows = session.execute(stmt).mappings().all()
+    return [{"id": str(row["id"]), **_display(dataset, row)} for row in rows]
+
+
+def stream(session: Session, dataset: Dataset, view: View) -> Iterator[list[Any]]:
+    """Every selected record in the default order, as CSV-ready lists, fetched in chunks."""
+    stmt = _ordered(dataset, dataset.build(view), [])
+    result = session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)).mappings()
+    for row in result:
+        yield [_csv_value(row[c.key]) for c in dataset.columns]
+
+
+def _display(dataset: Dataset, row: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in dataset.columns:
+        value = row[col.key]
+        if col.kind == "datetime":
+            value = format_caracas(value) if value else None
+        elif col.kind == "date" and value is not None:
+            value = value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+        elif col.kind in ("number", "decimal", "usd", "percent") and value is not None:
+            value = float(value) if col.kind != "number" else int(value)
+        out[col.key] = value
+    return out
+
+
+def _csv_value(value: Any) -> Any:
+    """Machine-readable values: Caracas ISO times with offset, ISO dates, plain numbers."""
+    if isinstance(value, datetime):
+        return value.astimezone(CARACAS).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    return "" if value is None else value

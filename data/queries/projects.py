@@ -1,0 +1,544 @@
+"""Queries of ``/proyectos`` (Consulta Popular): status, money vs progress, stalled, banks.
+
+Every public function takes the caller's :class:`~data.scope.Scope` and the page's
+:class:`~core.filters.Filters`, resolves the territory inside the scope first
+(:func:`data.queries.filters.scoped`) and aggregates in SQL. The territory and category
+filters select projects; the time range selects money flows (transfers) and progress.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from core.filters import Filters
+from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
+from data.queries.datasets import Column, Dataset, register_dataset
+from data.queries.filters import View, child_key, child_territories, in_times, scoped
+from data.scope import OutOfScope, Scope, resolve, territory_clause
+
+STALLED_DAYS = 30
+# Quadrants of physical progress vs share of the approved money transferred.
+MONEY_HIGH = 0.5  # at least half the money sent...
+PROGRESS_LOW = 10.0  # ...and under 10 % built: money without progress
+PROGRESS_HIGH = 50.0  # at least half built...
+MONEY_LOW = 0.1  # ...with under 10 % of the money: progress without money
+ACTIVE = ("financiado", "en_ejecucion", "paralizado")
+
+CATEGORIES: dict[str, str] = {
+    "agua": "Agua",
+    "vialidad": "Vialidad",
+    "vivienda": "Vivienda",
+    "electricidad": "Electricidad",
+    "educación": "Educación",
+    "salud": "Salud",
+    "deporte": "Deporte",
+    "agrícola": "Agrícola",
+    "ambiente": "Ambiente",
+    "transporte": "Transporte",
+    "cultura": "Cultura",
+    "gas": "Gas",
+    "estabilización de taludes": "Estabilización de taludes",
+    "telecomunicaciones": "Telecomunicaciones",
+    "seguridad": "Seguridad",
+    "turismo": "Turismo",
+}
+STATUS_LABELS = {
+    "aprobado": "Aprobado",
+    "financiado": "Financiado",
+    "en_ejecucion": "En ejecución",
+    "paralizado": "Paralizado",
+    "culminado": "Culminado",
+}
+TRANSFORMATIONS = {
+    1: "T1 Económica",
+    2: "T2 Ciudades humanas",
+    3: "T3 Seguridad y defensa",
+    4: "T4 Social",
+    5: "T5 Política",
+    6: "T6 Ecosocialismo, ciencia y tecnología",
+    7: "T7 Geopolítica de paz",
+}
+
+
+def _project_where(view: View) -> list[Any]:
+    where = [territory_clause(Project, view.ref)]
+    if view.filters.categoria:
+        where.append(Project.category == view.filters.categoria)
+    return where
+
+
+def _transfer_where(view: View, bounds: tuple[datetime, datetime] | None = None) -> list[Any]:
+    """Transfers of the view's projects (inside the territory, of the category) up to as_of."""
+    where = [territory_clause(Transfer, view.ref), Transfer.transferred_at <= view.as_of]
+    if bounds:
+        where.append(in_times(Transfer.transferred_at, bounds))
+    if view.filters.categoria:
+        where.append(Transfer.project_id.in_(select(Project.id).where(*_project_where(view))))
+    return where
+
+
+def _sent_per_project(view: View) -> Any:
+    """Subquery: money transferred to each project of the territory up to as_of."""
+    return (
+        select(Transfer.project_id.label("project_id"), func.sum(Transfer.amount_usd).label("sent"))
+        .where(territory_clause(Transfer, view.ref), Transfer.transferred_at <= view.as_of)
+        .group_by(Transfer.project_id)
+        .subquery("sent")
+    )
+
+
+def _stalled_clause(as_of: datetime) -> Any:
+    cutoff = as_of - timedelta(days=STALLED_DAYS)
+    return and_(
+        Project.status.in_(ACTIVE),
+        func.coalesce(Project.progress_changed_at, Project.updated_at) <= cutoff,
+    )
+
+
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, Any]:
+    """Totals, status counts, money and the period's transfers vs the previous period."""
+    view = scoped(session, scope, filters, as_of)
+    where = _project_where(view)
+    by_status = dict(
+        session.execute(
+            select(Project.status, func.count()).where(*where).group_by(Project.status)
+        ).all()
+    )
+    total, approved, avg_progress, stalled = session.execute(
+        select(
+            func.count(),
+            func.sum(Project.approved_usd),
+            func.avg(Project.physical_progress),
+            _count_if(_stalled_clause(as_of)),
+        ).where(*where)
+    ).one()
+    sent_total = session.scalar(select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view)))
+    period = filters.time_bounds(as_of)
+    previous = filters.previous_time_bounds(as_of)
+    sent_period, n_period = session.execute(
+        select(func.sum(Transfer.amount_usd), func.count()).where(*_transfer_where(view, period))
+    ).one()
+    sent_previous = session.scalar(
+        select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view, previous))
+    )
+    return {
+        "total": int(total or 0),
+        "by_status": {s: int(by_status.get(s, 0)) for s in PROJECT_STATUSES},
+        "approved_usd": round(float(approved or 0), 2),
+        "transferred_usd": round(float(sent_total or 0), 2),
+        "avg_progress": None if avg_progress is None else round(float(avg_progress), 1),
+        "stalled": int(stalled or 0),
+        "transferred_period_usd": round(float(sent_period or 0), 2),
+        "transfers_period": int(n_period or 0),
+        "transferred_previous_usd": round(float(sent_previous or 0), 2),
+    }
+
+
+def status_by_round(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime
+) -> list[dict[str, Any]]:
+    """Project counts per Consulta round and status, oldest round first."""
+    view = scoped(session, scope, filters, as_of)
+    rows = session.execute(
+        select(Project.consulta, Project.status, func.count())
+        .where(*_project_where(view))
+        .group_by(Project.consulta, Project.status)
+        .order_by(Project.consulta, Project.status)
+    ).all()
+    return [{"consulta": c, "status": s, "count": int(n)} for c, s, n in rows]
+
+
+def _bucket(value: Any) -> Any:
+    """0..9 decile of a 0..100 value (100 falls in the top bucket), portable SQL.
+
+    A CASE ladder, because CAST rounds on PostgreSQL but truncates on SQLite.
+    """
+    return case(*[(value < 10 * (n + 1), n) for n in range(9)], else_=9)
+
+
+def money_vs_progress(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime
+) -> dict[str, Any]:
+    """Projects binned by physical progress × share of money transferred, plus the quadrants.
+
+    ``grid[p][m]`` counts projects with progress decile ``p`` and money-share decile ``m``;
+    ``money_no_progress`` / ``progress_no_money`` use the thresholds at the top of the module.
+    """
+    view = scoped(session, scope, filters, as_of)
+    sent = _sent_per_project(view)
+    share = (
+        100.0
+        * func.coalesce(sent.c.sent, 0)
+        / case((Project.approved_usd > 0, Project.approved_usd), else_=None)
+    )
+    share = func.coalesce(share, 0)
+    progress_bucket = _bucket(Project.physical_progress).label("pb")
+    money_bucket = _bucket(share).label("mb")
+    stmt = (
+        select(progress_bucket, money_bucket, func.count())
+        .select_from(Project)
+        .outerjoin(sent, sent.c.project_id == Project.id)
+        .where(*_project_where(view))
+        .group_by(progress_bucket, money_bucket)
+    )
+    grid = [[0] * 10 for _ in range(10)]
+    for pb, mb, n in session.execute(stmt).all():
+        grid[int(pb)][int(mb)] += int(n)
+    money_no_progress, progress_no_money = session.execute(
+        select(
+            _count_if(and_(share >= 100 * MONEY_HIGH, Project.physical_progress < PROGRESS_LOW)),
+            _count_if(and_(Project.physical_progress >= PROGRESS_HIGH, share < 100 * MONEY_LOW)),
+        )
+        .select_from(Project)
+        .outerjoin(sent, sent.c.project_id == Project.id)
+        .where(*_project_where(view))
+    ).one()
+    return {
+        "grid": grid,
+        "money_no_progress": int(money_no_progress or 0),
+        "progress_no_money": int(progress_no_money or 0),
+    }
+
+
+def stalled_projects(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Active projects with no progress for ``STALLED_DAYS`` days, longest-stalled first."""
+    view = scoped(session, scope, filters, as_of)
+    last_change = func.coalesce(Project.progress_changed_at, Project.updated_at)
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.title,
+            Project.status,
+            Project.physical_progress,
+            Project.approved_usd,
+            last_change.label("since"),
+            Territory.name,
+        )
+        .outerjoin(Territory, Territory.code == Project.circuito_code)
+        .where(*_project_where(view), _stalled_clause(as_of))
+        .order_by(last_change, Project.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": pid,
+            "title": title,
+            "status": status,
+            "progress": float(progress or 0),
+            "approved_usd": float(approved or 0),
+            "since": since,
+            "days": (as_of - since).days if since else None,
+            "circuito": circuito,
+        }
+        for pid, title, status, progress, approved, since, circuito in rows
+    ]
+
+
+def transfers_by_bank(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime, limit: int = 15
+) -> list[dict[str, Any]]:
+    """Money transferred in the period per communal bank, largest first."""
+    view = scoped(session, scope, filters, as_of)
+    total = func.sum(Transfer.amount_usd)
+    rows = session.execute(
+        select(Transfer.bank, func.count(), total)
+        .where(*_transfer_where(view, filters.time_bounds(as_of)))
+        .group_by(Transfer.bank)
+        .order_by(total.desc(), Transfer.bank)
+        .limit(limit)
+    ).all()
+    return [{"bank": b, "transfers": int(n), "usd": round(float(s or 0), 2)} for b, n, s in rows]
+
+
+def by_category(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime
+) -> list[dict[str, Any]]:
+    """Projects per category: count, money approved, mean progress, paralizados."""
+    view = scoped(session, scope, filters, as_of)
+    rows = session.execute(
+        select(
+            Project.category,
+            func.count(),
+            func.sum(Project.approved_usd),
+            func.avg(Project.physical_progress),
+            _count_if(Project.status == "paralizado"),
+        )
+        .where(*_project_where(view))
+        .group_by(Project.category)
+        .order_by(func.count().desc(), Project.category)
+    ).all()
+    return [
+        {
+            "category": c,
+            "count": int(n),
+            "approved_usd": round(float(a or 0), 2),
+            "avg_progress": None if p is None else round(float(p), 1),
+            "paralizado": int(z or 0),
+        }
+        for c, n, a, p, z in rows
+    ]
+
+
+def by_transformation(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime
+) -> list[dict[str, Any]]:
+    """Projects per 7T transformation (1..7): count and money approved."""
+    view = scoped(session, scope, filters, as_of)
+    rows = dict(
+        (t, (n, a))
+        for t, n, a in session.execute(
+            select(Project.transformation, func.count(), func.sum(Project.approved_usd))
+            .where(*_project_where(view))
+            .group_by(Project.transformation)
+        ).all()
+    )
+    return [
+        {
+            "transformation": t,
+            "label": label,
+            "count": int(rows.get(t, (0, 0))[0] or 0),
+            "approved_usd": round(float(rows.get(t, (0, 0))[1] or 0), 2),
+        }
+        for t, label in TRANSFORMATIONS.items()
+    ]
+
+
+def by_territory(
+    session: Session, scope: Scope, filters: Filters, as_of: datetime
+) -> list[dict[str, Any]]:
+    """One row per territory one level below the filter (all of them, zeros included).
+
+    Below a circuito the rows are its comunas (the points where projects live).
+    """
+    view = scoped(session, scope, filters, as_of)
+    key = child_key(Project, view)
+    if key is None:
+        return _by_comuna(session, view)
+    stats = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                key,
+                func.count(),
+                _count_if(Project.status == "en_ejecucion"),
+                _count_if(Project.status == "paralizado"),
+                _count_if(Project.status == "culminado"),
+                _count_if(_stalled_clause(as_of)),
+                func.avg(Project.physical_progress),
+                func.sum(Project.approved_usd),
+            )
+            .where(*_project_where(view))
+            .group_by(key)
+        ).all()
+    }
+    tkey = child_key(Transfer, view)
+    sent = dict(
+        session.execute(
+            select(tkey, func.sum(Transfer.amount_usd)).where(*_transfer_where(view)).group_by(tkey)
+        ).all()
+    )
+    return [
+        _territory_row(t, stats.get(t["code"]), sent.get(t["code"]), view.child_level)
+        for t in child_territories(session, view)
+    ]
+
+
+def _by_comuna(session: Session, view: View) -> list[dict[str, Any]]:
+    sent = _sent_per_project(view)
+    rows = session.execute(
+        select(
+            Territory.code,
+            Territory.name,
+            Territory.lat,
+            Territory.lon,
+            func.count(Project.id),
+            _count_if(Project.status == "en_ejecucion"),
+            _count_if(Project.status == "paralizado"),
+            _count_if(Project.status == "culminado"),
+            _count_if(_stalled_clause(view.as_of)),
+            func.avg(Project.physical_progress),
+            func.sum(Project.approved_usd),
+            func.sum(sent.c.sent),
+        )
+        .select_from(Project)
+        .join(
+            Territory, Territory.code == func.coalesce(Project.comuna_code, Project.circuito_code)
+        )
+        .outerjoin(sent, sent.c.project_id == Project.id)
+        .where(*_project_where(view))
+        .group_by(Territory.code, Territory.name, Territory.lat, Territory.lon)
+        .order_by(Territory.name)
+    ).all()
+    return [
+        _territory_row(
+            {"code": r[0], "name": r[1], "lat": r[2], "lon": r[3]}, r[4:11], r[11], "comuna"
+        )
+        for r in rows
+    ]
+
+
+def _territory_row(
+    territory: dict[str, Any], stats: Any, sent: Any, level: str | None
+) -> dict[str, Any]:
+    total, running, stopped, done, stalled, progress, approved = stats or (0, 0, 0, 0, 0, None, 0)
+    approved = float(approved or 0)
+    sent = float(sent or 0)
+    return {
+        **territory,
+        "level": level,
+        "total": int(total or 0),
+        "en_ejecucion": int(running or 0),
+        "paralizado": int(stopped or 0),
+        "culminado": int(done or 0),
+        "stalled": int(stalled or 0),
+        "avg_progress": None if progress is None else round(float(progress), 1),
+        "approved_usd": round(approved, 2),
+        "transferred_usd": round(sent, 2),
+    }
+
+
+def detail(session: Session, scope: Scope, project_id: str) -> dict[str, Any] | None:
+    """One project with its progress history and transfers; refused outside the scope."""
+    project = session.get(Project, project_id)
+    if project is None:
+        return None
+    code = project.circuito_code or project.parroquia_code or project.municipio_code
+    code = code or project.estado_code
+    if not scope.is_national:
+        if code is None:
+            raise OutOfScope(project_id)
+        resolve(session, scope, code)  # raises OutOfScope when outside
+    history = session.execute(
+        select(
+            ProjectProgress.recorded_at, ProjectProgress.physical_progress, ProjectProgress.status
+        )
+        .where(ProjectProgress.project_id == project_id)
+        .order_by(ProjectProgress.recorded_at)
+    ).all()
+    transfers = session.execute(
+        select(Transfer.id, Transfer.transferred_at, Transfer.bank, Transfer.amount_usd)
+        .where(Transfer.project_id == project_id)
+        .order_by(Transfer.transferred_at)
+    ).all()
+    circuito = session.get(Territory, project.circuito_code) if project.circuito_code else None
+    return {
+        "id": project.id,
+        "title": project.title,
+        "consulta": project.consulta,
+        "category": project.category,
+        "transformation": project.transformation,
+        "status": project.status,
+        "physical_progress": project.physical_progress,
+        "approved_usd": float(project.approved_usd or 0),
+        "transferred_usd": round(sum(float(t[3] or 0) for t in transfers), 2),
+        "started_on": project.started_on,
+        "due_on": project.due_on,
+        "progress_changed_at": project.progress_changed_at,
+        "continuidad_of": project.continuidad_of,
+        "circuito": circuito.name if circuito else None,
+        "history": [{"at": at, "progress": float(p or 0), "status": s} for at, p, s in history],
+        "transfers": [
+            {"id": i, "at": at, "bank": b, "usd": float(a or 0)} for i, at, b, a in transfers
+        ],
+    }
+
+
+# -- the table and export ----------------------------------------------------------------
+
+
+def _projects_select(view: View) -> Select[Any]:
+    sent = _sent_per_project(view)
+    circuito = Territory.__table__.alias("circuito_t")
+    sent_usd = func.coalesce(sent.c.sent, 0)
+    return (
+        select(
+            Project.id.label("id"),
+            Project.title.label("title"),
+            Project.consulta.label("consulta"),
+            Project.category.label("category"),
+            Project.transformation.label("transformation"),
+            Project.status.label("status"),
+            Project.physical_progress.label("physical_progress"),
+            Project.approved_usd.label("approved_usd"),
+            sent_usd.label("transferred_usd"),
+            Project.progress_changed_at.label("progress_changed_at"),
+            circuito.c.name.label("circuito"),
+            Project.estado_code.label("estado_code"),
+        )
+        .select_from(Project)
+        .outerjoin(sent, sent.c.project_id == Project.id)
+        .outerjoin(circuito, circuito.c.code == Project.circuito_code)
+        .where(*_project_where(view))
+    )
+
+
+def _transfers_select(view: View) -> Select[Any]:
+    circuito = Territory.__table__.alias("circuito_t")
+    return (
+        select(
+            Transfer.id.label("id"),
+            Transfer.transferred_at.label("transferred_at"),
+            Transfer.bank.label("bank"),
+            Transfer.amount_usd.label("amount_usd"),
+            Transfer.project_id.label("project_id"),
+            circuito.c.name.label("circuito"),
+            Transfer.estado_code.label("estado_code"),
+        )
+        .select_from(Transfer)
+        .outerjoin(circuito, circuito.c.code == Transfer.circuito_code)
+        .where(*_transfer_where(view, view.filters.time_bounds(view.as_of)))
+    )
+
+
+PROJECTS = register_dataset(
+    Dataset(
+        name="proyectos",
+        title="Proyectos",
+        columns=(
+            Column("id", "Código", width=190),
+            Column("title", "Proyecto", width=320),
+            Column("consulta", "Consulta", width=100),
+            Column("category", "Categoría", width=140),
+            Column("transformation", "T", "number", width=60),
+            Column("status", "Estado", width=120),
+            Column("physical_progress", "Avance %", "decimal", width=100),
+            Column("approved_usd", "Aprobado USD", "usd", width=130),
+            Column("transferred_usd", "Transferido USD", "usd", width=140),
+            Column("progress_changed_at", "Último avance", "datetime", width=150),
+            Column("circuito", "Circuito comunal", width=200),
+            Column("estado_code", "Estado (código)", width=110),
+        ),
+        build=_projects_select,
+        default_sort=(("consulta", True), ("id", False)),
+        uses_range=False,
+        categories=CATEGORIES,
+    )
+)
+TRANSFERS = register_dataset(
+    Dataset(
+        name="transferencias",
+        title="Transferencias del período",
+        columns=(
+            Column("id", "Código", width=200),
+            Column("transferred_at", "Fecha", "datetime", width=150),
+            Column("bank", "Banco comunal", width=260),
+            Column("amount_usd", "Monto USD", "usd", width=120),
+            Column("project_id", "Proyecto", width=200),
+            Column("circuito", "Circuito comunal", width=200),
+            Column("estado_code", "Estado (código)", width=110),
+        ),
+        build=_transfers_select,
+        default_sort=(("transferred_at", True),),
+        categories=CATEGORIES,
+    )
+)

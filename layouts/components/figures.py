@@ -1,0 +1,76 @@
+"""Plotly figures in the Sala's dark theme, and the empty figure with a Spanish message.
+
+Plotly sizes text in pixels, so every builder takes ``scale`` (see ``theme.scale_for``): the
+same chart stays readable on a laptop and on a 4K wall several metres away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from layouts.components import theme
+
+
+def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
+    """Transparent background, light text, thin grid; margins and fonts scaled."""
+    font = round(15 * scale)
+    layout: dict[str, Any] = {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": theme.FONT, "color": theme.TEXT, "size": font},
+        "margin": {
+            "l": round(52 * scale),
+            "r": round(14 * scale),
+            "t": round(8 * scale),
+            "b": round(36 * scale),
+        },
+        "xaxis": {
+            "gridcolor": theme.LINE,
+            "zeroline": False,
+            "linecolor": theme.LINE,
+            "tickfont": {"color": theme.MUTED, "size": font},
+        },
+        "yaxis": {
+            "gridcolor": theme.LINE,
+            "zeroline": False,
+            "linecolor": theme.LINE,
+            "tickfont": {"color": theme.MUTED, "size": font},
+            "separatethousands": True,
+        },
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "font": {"size": font},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        "hoverlabel": {"font": {"size": font}},
+        "separators": ",.",  # Venezuelan: decimal comma, thousands dot
+        "showlegend": False,
+    }
+    layout.update(extra)
+    return layout
+
+
+def empty_figure(message: str, scale: float = 1.0) -> go.Figure:
+    """No axes, just the message: never an empty grid that looks like zero."""
+    fig = go.Figure()
+    layout = base_layout(scale)
+    layout["xaxis"] = {"visible": False}
+    layout["yaxis"] = {"visible": False}
+    layout["annotations"] = [
+        {
+            "text": message,
+            "showarrow": False,
+            "x": 0.5,
+            "y": 0.5,
+            "xref": "paper",
+            "yref": "paper",
+            "font": {"size": round(18 * scale), "color": theme.MUTED},
+        }
+    ]
+    fig.update_layout(**layout)
+    return fig

@@ -1,0 +1,77 @@
+"""``/`` in headless Chromium: loads without console errors and shows the database's numbers."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from core.numbers import fmt_number
+from data.db import make_engine
+from data.queries.summary import summary
+from layouts.components.kpi import field_value, format_value
+from tests.browser.conftest import console_errors
+
+# Fields whose display kind differs from a plain integer.
+KINDS = {
+    "projects.transferred_usd": "usd",
+    "projects.approved_usd": "usd",
+    "projects.avg_progress": "percent",
+    "clap.coverage": "ratio",
+    "cases.median_hours_to_resolve_30d": "hours",
+    "defense.avg_readiness": "percent",
+}
+MAIN_KPIS = (
+    "projects.by_status.en_ejecucion",
+    "projects.by_status.culminado",
+    "projects.by_status.paralizado",
+    "projects.transferred_usd",
+    "projects.approved_usd",
+    "clap.families_served",
+    "clap.families_planned",
+    "cases.open",
+    "cases.median_hours_to_resolve_30d",
+    "incidents.last_24h",
+    "defense.avg_readiness",
+)
+
+
+def read_kpis(driver) -> dict[str, tuple[str, str]]:
+    return {
+        el.get_attribute("data-kpi"): (el.get_attribute("data-value"), el.text)
+        for el in driver.find_elements("css selector", "[data-kpi]")
+    }
+
+
+def test_panorama_loads_and_matches_the_database(server, driver):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(server.url + "/")
+    WebDriverWait(driver, 30).until(
+        lambda d: d.find_elements("css selector", "[data-kpi='incidents.last_24h']")
+    )
+    # The map's points and the charts are drawn.
+    WebDriverWait(driver, 30).until(
+        lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 25
+    )
+    WebDriverWait(driver, 30).until(
+        lambda d: len(d.find_elements("css selector", ".chart-graph .main-svg")) >= 4
+    )
+    shown = read_kpis(driver)
+
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        expected = summary(session, None)
+    engine.dispose()
+
+    assert set(MAIN_KPIS) <= set(shown), f"faltan KPI: {set(MAIN_KPIS) - set(shown)}"
+    for field, (raw, text) in shown.items():
+        value = field_value(expected, field)
+        assert value is not None, field
+        assert float(raw) == float(value), f"{field}: página {raw} ≠ base de datos {value}"
+        assert text == format_value(value, KINDS.get(field, "number")), field
+    # A hand check of the Venezuelan format on one number the dataset makes large.
+    assert shown["clap.families_planned"][1] == fmt_number(expected["clap"]["families_planned"])
+    assert "." in shown["clap.families_planned"][1]
+
+    assert "Panorama nacional" in driver.find_element("css selector", ".page-title").text
+    errors = console_errors(driver)
+    assert errors == [], errors
