@@ -2,7 +2,7 @@
 
 Every function takes the territory the caller asked for, already resolved inside the caller's
 scope (``data.scope.resolve``), and restricts every query to it; ``category`` narrows to one
-category when given. Ranges are ``[start, end)`` in UTC; "open" is a state at ``as_of``.
+category when given. Ranges are ``(start, end]`` in UTC, as ``Filters.time_bounds`` gives; "open" is a state at ``as_of``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
 from data.models import CaseEvent, CitizenCase, Territory, path_of
 from data.queries.common import at, by_key, territories_at
+from data.queries.filters import in_times
 from data.queries.panorama import map_level
 from data.queries.sql import grouped_percentiles, hours_between
 from data.scope import TerritoryRef, territory_clause
@@ -57,7 +58,11 @@ def _open(as_of: datetime) -> list[ColumnElement[bool]]:
 
 
 def _reported_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
-    return [CitizenCase.reported_at >= start, CitizenCase.reported_at < end]
+    return [in_times(CitizenCase.reported_at, (start, end))]
+
+
+def _resolved_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [in_times(CitizenCase.resolved_at, (start, end))]
 
 
 def funnel(
@@ -148,9 +153,7 @@ def time_percentiles(
         select(
             key.label("g"),
             hours_between(CitizenCase.reported_at, CitizenCase.resolved_at).label("v"),
-        ).where(
-            *_where(ref, category), CitizenCase.resolved_at >= start, CitizenCase.resolved_at < end
-        ),
+        ).where(*_where(ref, category), *_resolved_in(start, end)),
         (0.5, 0.9),
     )
     rows = []
@@ -202,9 +205,7 @@ def sla_breaches(
     ).all()
     resolved_rows = session.execute(
         select(CitizenCase.category, func.count(), func.sum(case((took > target, 1), else_=0)))
-        .where(
-            *_where(ref, category), CitizenCase.resolved_at >= start, CitizenCase.resolved_at < end
-        )
+        .where(*_where(ref, category), *_resolved_in(start, end))
         .group_by(CitizenCase.category)
     ).all()
     rows: dict[str, dict[str, Any]] = {}
@@ -287,9 +288,7 @@ def by_category(
     resolved = dict(
         session.execute(
             select(CitizenCase.category, func.count())
-            .where(
-                *_where(ref, None), CitizenCase.resolved_at >= start, CitizenCase.resolved_at < end
-            )
+            .where(*_where(ref, None), *_resolved_in(start, end))
             .group_by(CitizenCase.category)
         ).all()
     )
@@ -326,7 +325,7 @@ def totals(
     """
     where = _where(ref, category)
     reported = session.scalar(select(func.count()).where(*where, *_reported_in(start, end)))
-    resolved_where = [*where, CitizenCase.resolved_at >= start, CitizenCase.resolved_at < end]
+    resolved_where = [*where, *_resolved_in(start, end)]
     resolved = session.scalar(select(func.count()).where(*resolved_where))
     still_open = session.scalar(select(func.count()).where(*where, *_open(end)))
     median = grouped_percentiles(

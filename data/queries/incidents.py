@@ -2,7 +2,7 @@
 
 Every function takes the territory the caller asked for, already resolved inside the caller's
 scope (``data.scope.resolve``), and restricts every query to it; ``kind`` narrows to one
-incident type when given. Ranges are ``[start, end)`` in UTC.
+incident type when given. Ranges are ``(start, end]`` in UTC, as ``Filters.time_bounds`` gives.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from data.models import Cuadrante, Incident, path_of
 from data.queries.common import at, by_key, territories_at
+from data.queries.filters import in_times
 from data.queries.panorama import map_level
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
 
 BASELINE_WEEKS = 8
-# Added before flooring hour differences: julianday arithmetic on SQLite can land a time that
-# sits exactly on a slot boundary a hair below it (3.6 ms is far below the data's precision).
+# Slots are ``(start, start + 1 h]`` like the ranges, so a time exactly on a boundary belongs
+# to the slot it closes: subtract a hair before flooring (it also absorbs SQLite's julianday
+# rounding; 3.6 ms is far below the data's precision).
 EPSILON_HOURS = 1e-6
 
 
@@ -32,8 +34,7 @@ def _where(
 ) -> list[ColumnElement[bool]]:
     clauses = [
         territory_clause(Incident, ref),
-        Incident.occurred_at >= start,
-        Incident.occurred_at < end,
+        in_times(Incident.occurred_at, (start, end)),
     ]
     if kind:
         clauses.append(Incident.type == kind)
@@ -135,19 +136,16 @@ def day_vs_last_week(
     """
     day_start = as_of - timedelta(hours=24)
     week_start = day_start - timedelta(days=7)
-    in_current = Incident.occurred_at >= day_start
+    in_current = Incident.occurred_at > day_start
     origin = case((in_current, at(day_start)), else_=at(week_start))
-    slot = floor_int(hours_between(origin, Incident.occurred_at) + EPSILON_HOURS)
+    slot = floor_int(hours_between(origin, Incident.occurred_at) - EPSILON_HOURS)
     rows = session.execute(
         select(in_current, slot, func.count())
         .where(
             territory_clause(Incident, ref),
             *([Incident.type == kind] if kind else []),
-            (
-                (Incident.occurred_at >= day_start) & (Incident.occurred_at < as_of)
-                | (Incident.occurred_at >= week_start)
-                & (Incident.occurred_at < week_start + timedelta(hours=24))
-            ),
+            in_times(Incident.occurred_at, (day_start, as_of))
+            | in_times(Incident.occurred_at, (week_start, week_start + timedelta(hours=24))),
         )
         .group_by(in_current, slot)
     ).all()
@@ -184,14 +182,14 @@ def above_usual(
     scoped = territory_clause(Incident, ref)
     current = (
         select(Incident.cuadrante_code.label("code"), func.count().label("n"))
-        .where(scoped, Incident.occurred_at >= week_start, Incident.occurred_at < as_of)
+        .where(scoped, in_times(Incident.occurred_at, (week_start, as_of)))
         .group_by(Incident.cuadrante_code)
         .subquery()
     )
-    week = floor_int((hours_between(at(base_start), Incident.occurred_at) + EPSILON_HOURS) / 168)
+    week = floor_int((hours_between(at(base_start), Incident.occurred_at) - EPSILON_HOURS) / 168)
     weekly = (
         select(Incident.cuadrante_code.label("code"), week.label("w"), func.count().label("c"))
-        .where(scoped, Incident.occurred_at >= base_start, Incident.occurred_at < week_start)
+        .where(scoped, in_times(Incident.occurred_at, (base_start, week_start)))
         .group_by(Incident.cuadrante_code, week)
         .subquery()
     )

@@ -111,7 +111,7 @@ def _open_at(s: Spec, at: datetime) -> bool:
 
 
 def _in_range(s: Spec) -> bool:
-    return START <= s.reported < END
+    return START < s.reported <= END
 
 
 def test_funnel_counts_cases_that_reached_each_stage(world):
@@ -155,7 +155,7 @@ def test_time_percentiles(world, by):
     names = {
         getattr(s, by)
         for s in SPECS
-        if (_in_range(s) and s.assigned) or (s.resolved and START <= s.resolved < END)
+        if (_in_range(s) and s.assigned) or (s.resolved and START < s.resolved <= END)
     }
     for name in names:
         response = [
@@ -166,7 +166,7 @@ def test_time_percentiles(world, by):
         resolution = [
             _hours(s.reported, s.resolved)
             for s in SPECS
-            if getattr(s, by) == name and s.resolved and START <= s.resolved < END
+            if getattr(s, by) == name and s.resolved and START < s.resolved <= END
         ]
         row = got[name]
         assert row["response_n"] == len(response)
@@ -191,7 +191,7 @@ def test_sla_breaches_with_configured_targets(world):
         target = TARGETS.get(category, TARGETS["otros"])
         open_cases = [s for s in SPECS if s.category == category and _open_at(s, END)]
         resolved = [
-            s for s in SPECS if s.category == category and s.resolved and START <= s.resolved < END
+            s for s in SPECS if s.category == category and s.resolved and START < s.resolved <= END
         ]
         row = got[category]
         assert row["target_hours"] == target
@@ -220,10 +220,12 @@ def test_by_category_and_totals(world):
         assert rows[category]["reported"] == sum(1 for s in mine if _in_range(s))
         assert rows[category]["open"] == sum(1 for s in mine if _open_at(s, END))
         assert rows[category]["resolved"] == sum(
-            1 for s in mine if s.resolved and START <= s.resolved < END
+            1 for s in mine if s.resolved and START < s.resolved <= END
         )
     totals = cases.totals(world, None, START, END)
-    resolution = [_hours(s.reported, s.resolved) for s in SPECS if s.resolved and s.resolved < END]
+    resolution = [
+        _hours(s.reported, s.resolved) for s in SPECS if s.resolved and START < s.resolved <= END
+    ]
     assert totals == {
         "reported": sum(1 for s in SPECS if _in_range(s)),
         "resolved": len(resolution),

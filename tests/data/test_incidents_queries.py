@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from datetime import datetime, timedelta
@@ -74,7 +75,7 @@ def _in(start: datetime, end: datetime, estado: str | None = None, kind: str | N
     return [
         r
         for r in RECORDS
-        if start <= r[4] < end
+        if start < r[4] <= end
         and (estado is None or r[2].startswith(estado))
         and (kind is None or r[3] == kind)
     ]
@@ -128,10 +129,11 @@ def test_day_vs_same_day_last_week(world):
     got = incidents.day_vs_last_week(world, None, T0)
     current, previous = [0] * 24, [0] * 24
     for r in RECORDS:
-        if T0 - 24 * H <= r[4] < T0:
-            current[int((r[4] - (T0 - 24 * H)) / H)] += 1
-        if T0 - WEEK - 24 * H <= r[4] < T0 - WEEK:
-            previous[int((r[4] - (T0 - WEEK - 24 * H)) / H)] += 1
+        # Slots are (start, start + 1 h]: a time on a boundary closes the slot before it.
+        if T0 - 24 * H < r[4] <= T0:
+            current[math.ceil((r[4] - (T0 - 24 * H)) / H) - 1] += 1
+        if T0 - WEEK - 24 * H < r[4] <= T0 - WEEK:
+            previous[math.ceil((r[4] - (T0 - WEEK - 24 * H)) / H) - 1] += 1
     assert got["current"] == current
     assert got["previous"] == previous
     assert got["current_total"] == sum(current) > 0
@@ -144,9 +146,9 @@ def test_quadrants_above_their_usual_level(world):
     expected = {}
     base_start = T0 - 9 * WEEK
     for quad in BASELINE:
-        last = len([r for r in RECORDS if r[1] == quad and T0 - WEEK <= r[4] < T0])
+        last = len([r for r in RECORDS if r[1] == quad and T0 - WEEK < r[4] <= T0])
         weeks = [
-            len([r for r in RECORDS if r[1] == quad and 0 <= (r[4] - base_start) / WEEK - w < 1])
+            len([r for r in RECORDS if r[1] == quad and 0 < (r[4] - base_start) / WEEK - w <= 1])
             for w in range(8)
         ]
         mean, sd = statistics.mean(weeks), statistics.pstdev(weeks)
