@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
 from data.models import CaseEvent, CitizenCase, Territory, path_of
 from data.queries.common import at, by_key, territories_at
-from data.queries.filters import in_times
+from data.queries.datasets import Column, Dataset, register_dataset
+from data.queries.filters import View, in_times
 from data.queries.panorama import map_level
 from data.queries.sql import grouped_percentiles, hours_between
 from data.scope import TerritoryRef, territory_clause
@@ -39,6 +40,31 @@ AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
     ("> 30 días", None),
 )
 PERCENTILE_GROUPS = ("institution", "category")
+# The page's category filter: the 1x10 categories (URL value: label).
+CATEGORIES: dict[str, str] = {
+    "agua": "Agua",
+    "electricidad": "Electricidad",
+    "gas": "Gas",
+    "salud": "Salud",
+    "ayuda médica": "Ayuda médica",
+    "alimentación": "Alimentación",
+    "vialidad": "Vialidad",
+    "telecomunicaciones": "Telecomunicaciones",
+    "educación": "Educación",
+    "vivienda": "Vivienda",
+    "seguridad": "Seguridad",
+    "defensa": "Defensa",
+    "alteración del orden": "Alteración del orden",
+    "otros": "Otros",
+}
+STATUS_LABELS = {
+    "recibido": "Recibido",
+    "asignado": "Asignado",
+    "en_atencion": "En atención",
+    "resuelto": "Resuelto",
+    "cerrado": "Cerrado",
+    "rechazado": "Rechazado",
+}
 
 
 def _where(ref: TerritoryRef | None, category: str | None) -> list[ColumnElement[bool]]:
@@ -381,3 +407,51 @@ def by_territory(
         }
         for code, name, lat, lon in territories_at(session, ref, level)
     ]
+
+
+# -- the table and export ----------------------------------------------------------------
+
+
+def _cases_select(view: View) -> Select[Any]:
+    """The cases reported in the filters' range (and category), for the table and CSV."""
+    start, end = view.filters.time_bounds(view.as_of)
+    return (
+        select(
+            CitizenCase.id.label("id"),
+            CitizenCase.reported_at.label("reported_at"),
+            CitizenCase.category.label("category"),
+            CitizenCase.status.label("status"),
+            CitizenCase.institution.label("institution"),
+            Territory.name.label("consejo"),
+            CitizenCase.resolved_at.label("resolved_at"),
+            hours_between(CitizenCase.reported_at, CitizenCase.resolved_at).label("hours"),
+            CitizenCase.estado_code.label("estado_code"),
+            CitizenCase.municipio_code.label("municipio_code"),
+        )
+        .select_from(CitizenCase)
+        .outerjoin(Territory, Territory.code == CitizenCase.territory_code)
+        .where(*_where(view.ref, view.filters.categoria), *_reported_in(start, end))
+    )
+
+
+CASES = register_dataset(
+    Dataset(
+        name="casos",
+        title="Casos 1x10",
+        columns=(
+            Column("id", "Caso", width=140),
+            Column("reported_at", "Reportado", "datetime", width=150),
+            Column("category", "Categoría", width=150),
+            Column("status", "Estatus", width=110),
+            Column("institution", "Institución", width=240),
+            Column("consejo", "Consejo comunal", width=220),
+            Column("resolved_at", "Resuelto", "datetime", width=150),
+            Column("hours", "Horas hasta resolver", "decimal", width=120),
+            Column("estado_code", "Estado (código)", width=110),
+            Column("municipio_code", "Municipio (código)", width=130),
+        ),
+        build=_cases_select,
+        default_sort=(("reported_at", True),),
+        categories=CATEGORIES,
+    )
+)

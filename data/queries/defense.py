@@ -2,7 +2,7 @@
 
 Every function takes the territory the caller asked for, already resolved inside the caller's
 scope (``data.scope.resolve``), and restricts every query to it; ``plan`` narrows to one plan
-when given. A unit's exercise is overdue when its last exercise is older than ``overdue_days``
+when given (matched on the start of its name, see ``CATEGORIES``). A unit's exercise is overdue when its last exercise is older than ``overdue_days``
 (``Settings.exercise_overdue_days``) or it never had one.
 """
 
@@ -11,22 +11,32 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from data.models import DefenseUnit, Territory, path_of
 from data.queries.common import by_key, territories_at
+from data.queries.datasets import Column, Dataset, register_dataset
+from data.queries.filters import View
 from data.queries.panorama import map_level
 from data.scope import TerritoryRef, territory_clause
 
 PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
 DEFAULT_OVERDUE_DAYS = 90
+# The page's category filter: kinds of unit, matched on the start of the plan's name.
+CATEGORIES: dict[str, str] = {
+    "ZODI": "ZODI (zonas operativas)",
+    "ADI": "ADI (áreas de defensa)",
+    "BPDI": "Bases Populares de Defensa Integral",
+    "Unidad de Milicia": "Unidades de Milicia",
+    "Cuadrante de Paz": "Cuadrantes de Paz",
+}
 
 
 def _where(ref: TerritoryRef | None, plan: str | None) -> list[ColumnElement[bool]]:
     clauses = [territory_clause(DefenseUnit, ref)]
     if plan:
-        clauses.append(DefenseUnit.plan == plan)
+        clauses.append(DefenseUnit.plan.startswith(plan, autoescape=True))
     return clauses
 
 
@@ -210,3 +220,51 @@ def exercises_overdue(
         .limit(limit)
     )
     return _unit_rows(session, stmt, today)
+
+
+# -- the table and export ----------------------------------------------------------------
+
+
+def _units_select(view: View) -> Select[Any]:
+    """Every unit inside the territory (and plan), for the table and CSV (no time range)."""
+    return (
+        select(
+            DefenseUnit.id.label("id"),
+            Territory.name.label("territory"),
+            DefenseUnit.plan.label("plan"),
+            DefenseUnit.phase.label("phase"),
+            DefenseUnit.readiness.label("readiness"),
+            DefenseUnit.last_exercise_on.label("last_exercise_on"),
+            DefenseUnit.committees_complete.label("committees_complete"),
+            DefenseUnit.committees_total.label("committees_total"),
+            DefenseUnit.updated_at.label("updated_at"),
+            DefenseUnit.estado_code.label("estado_code"),
+        )
+        .select_from(DefenseUnit)
+        .outerjoin(Territory, Territory.code == DefenseUnit.territory_code)
+        .where(*_where(view.ref, view.filters.categoria))
+    )
+
+
+UNITS = register_dataset(
+    Dataset(
+        name="defensa",
+        title="Unidades de defensa",
+        columns=(
+            Column("id", "Unidad", width=170),
+            Column("territory", "Territorio", width=200),
+            Column("plan", "Plan", width=280),
+            Column("phase", "Fase", width=130),
+            Column("readiness", "Alistamiento %", "decimal", width=120),
+            Column("last_exercise_on", "Último ejercicio", "date", width=130),
+            Column("committees_complete", "Comités completos", "number", width=120),
+            Column("committees_total", "Comités", "number", width=100),
+            Column("updated_at", "Actualizado", "datetime", width=150),
+            Column("estado_code", "Estado (código)", width=110),
+        ),
+        build=_units_select,
+        default_sort=(("readiness", False),),
+        uses_range=False,
+        categories=CATEGORIES,
+    )
+)

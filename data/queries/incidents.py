@@ -11,18 +11,34 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from data.models import Cuadrante, Incident, path_of
 from data.queries.common import at, by_key, territories_at
-from data.queries.filters import in_times
+from data.queries.datasets import Column, Dataset, register_dataset
+from data.queries.filters import View, in_times
 from data.queries.panorama import map_level
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
 
 BASELINE_WEEKS = 8
+# The page's category filter: incident types (URL value: label).
+CATEGORIES: dict[str, str] = {
+    "homicidio": "Homicidio",
+    "robo": "Robo",
+    "hurto": "Hurto",
+    "lesiones": "Lesiones",
+    "secuestro": "Secuestro",
+    "extorsión": "Extorsión",
+    "drogas": "Drogas",
+    "violencia de género": "Violencia de género",
+    "accidente de tránsito": "Accidente de tránsito",
+    "riña": "Riña",
+    "alteración del orden": "Alteración del orden",
+    "otro": "Otro",
+}
 # Slots are ``(start, start + 1 h]`` like the ranges, so a time exactly on a boundary belongs
 # to the slot it closes: subtract a hair before flooring (it also absorbs SQLite's julianday
 # rounding; 3.6 ms is far below the data's precision).
@@ -283,3 +299,51 @@ def by_territory(
         }
         for code, name, lat, lon in territories_at(session, ref, level)
     ]
+
+
+# -- the table and export ----------------------------------------------------------------
+
+
+def _incidents_select(view: View) -> Select[Any]:
+    """The incidents of the filters' range (and type), for the table and CSV."""
+    start, end = view.filters.time_bounds(view.as_of)
+    return (
+        select(
+            Incident.id.label("id"),
+            Incident.occurred_at.label("occurred_at"),
+            Incident.type.label("type"),
+            Incident.severity.label("severity"),
+            Cuadrante.name.label("cuadrante"),
+            Incident.cuadrante_code.label("cuadrante_code"),
+            Incident.estado_code.label("estado_code"),
+            Incident.municipio_code.label("municipio_code"),
+            Incident.lat.label("lat"),
+            Incident.lon.label("lon"),
+        )
+        .select_from(Incident)
+        .outerjoin(Cuadrante, Cuadrante.code == Incident.cuadrante_code)
+        .where(*_where(view.ref, start, end, view.filters.categoria))
+    )
+
+
+INCIDENTS = register_dataset(
+    Dataset(
+        name="incidentes",
+        title="Incidentes en cuadrantes de paz",
+        columns=(
+            Column("id", "Incidente", width=140),
+            Column("occurred_at", "Fecha y hora", "datetime", width=150),
+            Column("type", "Tipo", width=170),
+            Column("severity", "Severidad", "number", width=100),
+            Column("cuadrante", "Cuadrante", width=200),
+            Column("cuadrante_code", "Cuadrante (código)", width=150),
+            Column("estado_code", "Estado (código)", width=110),
+            Column("municipio_code", "Municipio (código)", width=130),
+            Column("lat", "Latitud", "decimal", sortable=False, width=100),
+            Column("lon", "Longitud", "decimal", sortable=False, width=100),
+        ),
+        build=_incidents_select,
+        default_sort=(("occurred_at", True),),
+        categories=CATEGORIES,
+    )
+)
