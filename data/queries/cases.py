@@ -14,11 +14,10 @@ from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
-from data.models import CaseEvent, CitizenCase, Territory, path_of
-from data.queries.common import at, by_key, territories_at
+from data.models import CaseEvent, CitizenCase, Territory
+from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.panorama import map_level
 from data.queries.sql import grouped_percentiles, hours_between
 from data.scope import TerritoryRef, territory_clause
 
@@ -378,10 +377,9 @@ def by_territory(
     targets: dict[str, float] | None = None,
     category: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The map's measure: per territory one level below ``ref``, cases reported in the range,
+    """The map's measure: per territory one level below ``ref`` (or its places below a circuito, see ``map_places``), cases reported in the range,
     open at ``end`` and open past their SLA target. Every territory of the level appears."""
-    level = map_level(ref)
-    key = path_of(CitizenCase, level)
+    level, key, places = map_places(session, ref, CitizenCase)
     late = hours_between(CitizenCase.reported_at, at(end)) > _target(targets or DEFAULT_SLA_HOURS)
     open_rows = by_key(
         session,
@@ -399,13 +397,14 @@ def by_territory(
         {
             "code": code,
             "name": name,
+            "level": level,
             "lat": lat,
             "lon": lon,
             "reported": int(reported.get(code, (0,))[0]),
             "open": int(open_rows.get(code, (0, 0))[0]),
             "open_late": int(open_rows.get(code, (0, 0))[1] or 0),
         }
-        for code, name, lat, lon in territories_at(session, ref, level)
+        for code, name, lat, lon in places
     ]
 
 

@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from data.models import DefenseUnit, Territory, path_of
-from data.queries.common import by_key, territories_at
+from data.models import DefenseUnit, Territory
+from data.queries.common import by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View
-from data.queries.panorama import map_level
 from data.scope import TerritoryRef, territory_clause
 
 PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
@@ -87,10 +86,11 @@ def by_territory(
     overdue_days: int = DEFAULT_OVERDUE_DAYS,
     plan: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per territory one level below ``ref``: units, mean and lowest readiness, committees,
+    """Per territory one level below ``ref`` (or its places below a circuito, see ``map_places``): units, mean and lowest readiness, committees,
     overdue exercises and units per phase. Every territory of the level appears."""
-    level = map_level(ref)
-    key = path_of(DefenseUnit, level)
+    level, key, places = map_places(
+        session, ref, DefenseUnit, ("circuito", "comuna", "consejo_comunal")
+    )
     where = _where(ref, plan)
     measures = by_key(
         session,
@@ -113,12 +113,13 @@ def by_territory(
         if code is not None:
             phases.setdefault(code, {})[phase] = int(n)
     rows = []
-    for code, name, lat, lon in territories_at(session, ref, level):
+    for code, name, lat, lon in places:
         units, avg, low, total, complete, overdue = measures.get(code, (0, None, None, 0, 0, 0))
         rows.append(
             {
                 "code": code,
                 "name": name,
+                "level": level,
                 "lat": lat,
                 "lon": lon,
                 "units": int(units),

@@ -11,14 +11,13 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session
 
-from data.models import Cuadrante, Incident, path_of
-from data.queries.common import at, by_key, territories_at
+from data.models import Cuadrante, Incident
+from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.panorama import map_level
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
@@ -185,6 +184,7 @@ def above_usual(
     k: float = 2.0,
     min_incidents: int = 3,
     limit: int = 50,
+    kind: str | None = None,
 ) -> list[dict[str, Any]]:
     """Cuadrantes whose last 7 days exceed their usual week: mean + ``k``·sd of the
     ``BASELINE_WEEKS`` weeks before (weeks with no incident count as zero).
@@ -195,7 +195,7 @@ def above_usual(
     """
     week_start = as_of - timedelta(days=7)
     base_start = week_start - timedelta(days=7 * BASELINE_WEEKS)
-    scoped = territory_clause(Incident, ref)
+    scoped = territory_clause(Incident, ref) & (Incident.type == kind if kind else true())
     current = (
         select(Incident.cuadrante_code.label("code"), func.count().label("n"))
         .where(scoped, in_times(Incident.occurred_at, (week_start, as_of)))
@@ -276,12 +276,11 @@ def by_territory(
     end: datetime,
     kind: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The map's measure: incidents in the range per territory one level below ``ref``.
+    """The map's measure: incidents in the range per territory one level below ``ref`` (or its places below a circuito, see ``map_places``).
 
     Every territory of that level appears, with zero where nothing happened.
     """
-    level = map_level(ref)
-    key = path_of(Incident, level)
+    level, key, places = map_places(session, ref, Incident)
     counts = by_key(
         session,
         select(key, func.count(), func.sum(case((Incident.severity >= 4, 1), else_=0)))
@@ -292,12 +291,13 @@ def by_territory(
         {
             "code": code,
             "name": name,
+            "level": level,
             "lat": lat,
             "lon": lon,
             "incidents": int(counts.get(code, (0, 0))[0]),
             "severe": int(counts.get(code, (0, 0))[1] or 0),
         }
-        for code, name, lat, lon in territories_at(session, ref, level)
+        for code, name, lat, lon in places
     ]
 
 

@@ -247,6 +247,12 @@ def test_by_territory_lists_every_child_with_its_numbers(world):
             for s in open_cases
             if _hours(s.reported, END) > TARGETS.get(s.category, TARGETS["otros"])
         )
+    # Below a circuito the map shows its consejos comunales.
+    points = cases.by_territory(world, get_territory(world, "VE-A-C2"), START, END)
+    assert [(p["code"], p["level"]) for p in points] == [("VE-A-CC2", "punto")]
+    assert points[0]["open"] == sum(
+        1 for s in SPECS if s.consejo == "VE-A-CC2" and _open_at(s, END)
+    )
     below = cases.by_territory(world, get_territory(world, "VE-M"), START, END)
     assert [row["code"] for row in below] == ["VE-M-M1"]
     assert below[0]["open"] == rows["VE-M"]["open"]

@@ -94,6 +94,8 @@ def test_by_territory_one_level_below(world):
     # Below a parroquia: circuitos; the estado and municipio units are not in any circuito.
     circuits = defense.by_territory(world, get_territory(world, "VE-A-P1"), TODAY)
     assert {row["code"]: row["units"] for row in circuits} == {"VE-A-C1": 1, "VE-A-C2": 1}
+    points = defense.by_territory(world, get_territory(world, "VE-A-C1"), TODAY)
+    assert {(p["code"], p["units"]) for p in points} == {("VE-A-C1", 1), ("VE-A-CC1", 0)}
     below_m = defense.by_territory(world, get_territory(world, "VE-M-P1"), TODAY)
     assert {row["code"]: row["avg_readiness"] for row in below_m} == {
         "VE-M-C1": 95.5,

@@ -163,6 +163,8 @@ def test_quadrants_above_their_usual_level(world):
         assert row["weekly_sd"] == pytest.approx(sd, abs=0.005)
     scoped = incidents.above_usual(world, get_territory(world, "VE-M"), T0)
     assert [row["code"] for row in scoped] == ["Q-VE-M-1"]
+    # Only homicides: too few anywhere to stand out.
+    assert incidents.above_usual(world, None, T0, kind="homicidio") == []
 
 
 def test_by_territory_includes_quiet_places(world):
@@ -177,5 +179,8 @@ def test_by_territory_includes_quiet_places(world):
         "VE-M-C1": len(_in(START, END, "VE-M-C1")),
         "VE-M-C2": len(_in(START, END, "VE-M-C2")),
     }
+    points = incidents.by_territory(world, get_territory(world, "VE-M-C1"), START, END)
+    assert [(p["code"], p["level"]) for p in points] == [("Q-VE-M-1", "cuadrante")]
+    assert points[0]["incidents"] == len(_in(START, END, "VE-M-C1"))
     empty = incidents.by_territory(world, ref, T0 + 2 * H, T0 + 3 * H)
     assert [row["incidents"] for row in empty] == [0, 0]
