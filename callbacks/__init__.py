@@ -9,8 +9,13 @@ from core.config import Settings
 
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
-    from callbacks import components, panorama, router
+    from callbacks import clap, components, filters, pages, panorama, proyectos, router, tables
 
     panorama.register(app, settings)
+    proyectos.register(app, settings)
+    clap.register(app, settings)
     components.register(app, settings)
+    filters.register(app, settings)
+    pages.register(app, settings)
+    tables.register(app, settings)
     router.register(app, settings)

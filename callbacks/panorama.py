@@ -94,6 +94,7 @@ def register(app: Dash, settings: Settings) -> None:
                 empty,
                 "Panorama",
                 {"at": None},
+                no_update,
             )
         s = data["summary"]
         points = features(data["rows"], measure)
@@ -106,7 +107,7 @@ def register(app: Dash, settings: Settings) -> None:
         return (
             summary_cards(s),
             points,
-            panorama.map_legend(measure),
+            panorama.map_legend(measure, len(points["features"])),
             panorama.clap_figure(data["clap"], scale),
             panorama.cases_figure(data["cases"], scale),
             panorama.incidents_figure(data["hours"], scale),

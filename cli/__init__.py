@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 # One module per group of commands; each has add_commands(subparsers).
-COMMAND_MODULES = ("cli.database", "cli.tokens")
+COMMAND_MODULES = ("cli.database", "cli.seed", "cli.tokens")
 
 
 class CommandError(Exception):

@@ -135,8 +135,12 @@ class ParsedFilters:
     errors: tuple[str, ...] = ()
 
 
-def parse_filters(query: str | dict[str, str] | None, categories: dict[str, str]) -> ParsedFilters:
+def parse_filters(
+    query: str | dict[str, str] | None, categories: dict[str, str] | None
+) -> ParsedFilters:
     """Read the filters from a query string or dict; bad values become Spanish errors.
+
+    ``categories=None`` skips the category check (values already validated by the layout).
 
     A bad range or category falls back to the default (the message says so); the territory
     is kept as given, because only the data layer can tell unknown from out of scope.
@@ -165,7 +169,7 @@ def parse_filters(query: str | dict[str, str] | None, categories: dict[str, str]
             errors.append("El rango personalizado no puede superar tres años.")
             rango, desde, hasta = DEFAULT_RANGE, None, None
     categoria = (raw.get("categoria") or "").strip() or None
-    if categoria and categoria not in categories:
+    if categoria and categories is not None and categoria not in categories:
         errors.append(f"Categoría desconocida «{categoria}»: se muestran todas.")
         categoria = None
     return ParsedFilters(

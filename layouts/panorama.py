@@ -239,8 +239,14 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
     return fig
 
 
-def map_legend(measure: str) -> list[Any]:
-    """The colour key of the map for ``measure``."""
+def map_legend(measure: str, points: int = 1) -> list[Any]:
+    """The colour key of the map for ``measure`` (or why the map is empty)."""
+    if not points:
+        return [
+            html.Span(
+                "Sin territorios con coordenadas para mostrar en el mapa.", className="legend-text"
+            )
+        ]
     swatches = [
         ("#2fbf71", "bien"),
         ("#f5c542", "regular"),

@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from core.filters import Filters
-from data.models import Territory, path_of
-from data.scope import Scope, TerritoryRef, get_territory, resolve
+from data.models import PATH_LEVELS, Territory, path_of
+from data.scope import Scope, TerritoryRef, children, get_territory, resolve
 
 # The level shown one step below each level; below a circuito the pages show points.
 CHILD_LEVEL: dict[str | None, str | None] = {
@@ -112,3 +112,39 @@ def breadcrumb(session: Session, scope: Scope, code: str | None) -> list[dict[st
     if not steps or steps[-1]["code"] != ref.code:
         steps.append({"code": ref.code, "name": ref.name, "level": ref.level})
     return steps
+
+
+def cascade(session: Session, scope: Scope, code: str | None) -> list[dict[str, Any]]:
+    """The filter bar's four dropdowns for territory ``code`` (raises like :func:`resolve`).
+
+    Per level: ``options`` (label/value), the selected ``value`` and ``disabled``. Levels at
+    or above the caller's root are fixed to the root's own path (a scoped caller cannot
+    leave it); below, each level lists the children of the one above.
+    """
+    ref = resolve(session, scope, code)
+    root = scope.root
+    out: list[dict[str, Any]] = []
+    parent: str | None = None
+    for level in PATH_LEVELS:
+        value = ref.ancestor(level) if ref else None
+        fixed = root.ancestor(level) if root is not None else None
+        if fixed:
+            node = root if root.code == fixed else get_territory(session, fixed)
+            options, value, disabled = [node], fixed, True
+        elif level == "estado":
+            options, disabled = children(session, scope, None), False
+        elif parent:
+            options = [t for t in children(session, scope, parent) if t.level == level]
+            disabled = not options
+        else:
+            options, disabled = [], True
+        out.append(
+            {
+                "level": level,
+                "options": [{"label": t.name, "value": t.code} for t in options],
+                "value": value,
+                "disabled": disabled,
+            }
+        )
+        parent = value
+    return out

@@ -38,6 +38,7 @@ def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
             "separatethousands": True,
+            "exponentformat": "none",  # 15.000, never the SI "15k"
         },
         "legend": {
             "orientation": "h",

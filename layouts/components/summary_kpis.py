@@ -42,7 +42,7 @@ def project_cards(s: dict[str, Any]) -> list[html.Div]:
                 ),
             ],
             area="proyectos",
-            tone="ok",
+            tone="ok" if field_value(s, "projects.by_status.culminado") else None,
         ),
         kpi_card(
             "Paralizados",

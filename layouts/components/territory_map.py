@@ -173,8 +173,12 @@ def territory_map(
     tile_attribution: str,
     data: dict[str, Any] | None = None,
     bounds: list[list[float]] | None = None,
+    layer_props: dict[str, Any] | None = None,
 ) -> dl.Map:
-    """The map with its point layer ``{map_id}-points`` (feed it :func:`features`)."""
+    """The map with its point layer ``{map_id}-points`` (feed it :func:`features`).
+
+    ``layer_props`` go to the ``dl.GeoJSON`` layer (e.g. clustering options).
+    """
     layers: list[Any] = []
     if tile_url.strip().lower() not in NO_TILES:
         layers.append(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=18))
@@ -184,6 +188,7 @@ def territory_map(
             data=data or {"type": "FeatureCollection", "features": []},
             pointToLayer={"variable": "sala.map.pointToLayer"},
             hideout={"minRadius": 0.4, "maxRadius": 1.5},
+            **(layer_props or {}),
         )
     )
     return dl.Map(

@@ -176,8 +176,18 @@ def new_driver(tmp_dir: Path, width: int = 1920, height: int = 1080):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    return webdriver.Chrome(
+    drv = webdriver.Chrome(
         service=Service(CHROMEDRIVER), options=chrome_options(tmp_dir, width, height)
+    )
+    set_viewport(drv, width, height)
+    return drv
+
+
+def set_viewport(drv, width: int, height: int) -> None:
+    """Make the page's viewport exactly ``width`` × ``height`` (the window has chrome)."""
+    drv.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
 
 

@@ -75,3 +75,72 @@ def test_panorama_loads_and_matches_the_database(server, driver):
     assert "Panorama nacional" in driver.find_element("css selector", ".page-title").text
     errors = console_errors(driver)
     assert errors == [], errors
+
+
+def wait_for_kpis(driver, timeout: float = 30) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.find_elements("css selector", "[data-kpi='incidents.last_24h']")
+    )
+
+
+def test_wall_size_has_no_scrollbars_and_the_map_switches_measure(server, driver):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(server.url + "/")
+    wait_for_kpis(driver)
+    WebDriverWait(driver, 30).until(
+        lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 25
+    )
+    width, height, inner_w, inner_h = driver.execute_script(
+        "const e = document.documentElement;"
+        "return [e.scrollWidth, e.scrollHeight, window.innerWidth, window.innerHeight];"
+    )
+    assert (width, height) == (inner_w, inner_h) == (1920, 1080)
+
+    legend = driver.find_element("css selector", "#panorama-map-legend")
+    assert "cobertura CLAP" in legend.text
+    driver.find_element("xpath", "//span[text()='Incidentes']").click()
+    WebDriverWait(driver, 15).until(lambda d: "incidentes" in legend.text.lower())
+
+    marker = driver.find_elements("css selector", ".sala-map path.leaflet-interactive")[0]
+    ActionChains(driver).move_to_element(marker).perform()
+    tip = WebDriverWait(driver, 10).until(
+        lambda d: d.find_elements("css selector", ".leaflet-tooltip .map-tip")
+    )
+    assert "Incidentes 24 h" in tip[0].text
+    assert console_errors(driver) == []
+
+
+def test_territory_in_the_url_narrows_every_number(server, driver):
+    from data.scope import get_territory
+
+    driver.get(server.url + "/?territorio=VE-M")
+    wait_for_kpis(driver)
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(
+        lambda d: "Miranda" in d.find_element("css selector", ".page-title").text
+    )
+    shown = read_kpis(driver)
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        expected = summary(session, get_territory(session, "VE-M"))
+    engine.dispose()
+    for field, (raw, _text) in shown.items():
+        assert float(raw) == float(field_value(expected, field)), field
+    # one municipio point on the estado's map
+    assert len(driver.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 1
+    assert console_errors(driver) == []
+
+
+def test_unknown_territory_gets_a_spanish_message(server, driver):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(server.url + "/?territorio=VE-NADA")
+    WebDriverWait(driver, 30).until(
+        lambda d: "no existe" in d.find_element("css selector", "#panorama-kpis").text
+    )
+    assert console_errors(driver) == []

@@ -1,0 +1,1 @@
+"""Benchmarks of the Sala (run each module with ``python -m bench.<name>``)."""

@@ -1,0 +1,45 @@
+"""How fast a dataset scale loads: ``python -m bench.seed_load --scale national``.
+
+Loads into ``DATABASE_URL`` (migrating first) and prints rows per second. Use a throw-away
+database: with ``--reset`` it empties the territories and facts first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from data.db import get_engine
+from data.migrate import upgrade
+from data.seed import SCALES, SeedError, seed_database
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.seed_load")
+    parser.add_argument("--scale", choices=tuple(SCALES), default="demo")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reset", action="store_true", help="vacía la base antes de cargar")
+    parser.add_argument("--quiet", action="store_true", help="sin progreso por tabla")
+    args = parser.parse_args(argv)
+    engine = get_engine()
+    upgrade(engine)
+    started = time.perf_counter()
+    try:
+        counts = seed_database(
+            engine, scale=args.scale, seed=args.seed, reset=args.reset, progress=not args.quiet
+        )
+    except SeedError as exc:
+        print(f"Error: {exc}")
+        return 2
+    seconds = time.perf_counter() - started
+    total = sum(counts.values())
+    print(f"backend={engine.dialect.name} scale={args.scale} seed={args.seed}")
+    for table, count in counts.items():
+        print(f"  {table:<16} {count:>12,}")
+    print(f"total rows={total:,} seconds={seconds:,.1f} rows/s={total / seconds:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,173 @@
+"""Deterministic demo and national datasets: ``seed_database(engine, scale="demo")``.
+
+The same seed and ``until`` date always give the same rows (a past ``until``; seeding up to
+"today" stops at the current second). Everything loads in one transaction: either the whole
+dataset is there or nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, Table, delete, exists, func, select, text
+from sqlalchemy.orm import Session
+
+from core.timeutil import caracas_date, utcnow
+from data import versions
+from data.models import (
+    Alert,
+    ApiToken,
+    CaseEvent,
+    CitizenCase,
+    ClapCommittee,
+    ClapDelivery,
+    Cuadrante,
+    DefenseUnit,
+    Incident,
+    Project,
+    ProjectProgress,
+    Territory,
+    Transfer,
+)
+from data.seed import facts
+from data.seed.facts import caracas_midnight
+from data.seed.scales import SCALES, Scale
+from data.seed.sink import Sink
+from data.seed.world import (
+    CLAP_COLUMNS,
+    CUADRANTE_COLUMNS,
+    TERRITORY_COLUMNS,
+    World,
+    build_world,
+)
+
+__all__ = ["SCALES", "SeedError", "seed_database"]
+
+# Children before parents: the order in which a reset empties them.
+SEEDED_MODELS = (
+    Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    Transfer, ProjectProgress, Project, Cuadrante, Territory,
+)  # fmt: skip
+BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
+
+
+class SeedError(Exception):
+    """The dataset cannot be loaded as asked; the message (Spanish) says what to do."""
+
+
+def end_instant(until: date | None, now: datetime | None = None) -> datetime:
+    """Naive UTC end of the history: the end of ``until`` in Caracas, or now for today."""
+    now = (now or utcnow()).replace(microsecond=0)
+    today = caracas_date(now)
+    naive_now = now.replace(tzinfo=None)
+    if until is None or until == today:
+        return naive_now
+    if until > today:
+        raise SeedError(
+            f"La fecha final {until.isoformat()} es futura: use hoy ({today.isoformat()}) "
+            "o una fecha pasada."
+        )
+    return caracas_midnight(until + timedelta(days=1)) - timedelta(seconds=1)
+
+
+def seed_database(
+    engine: Engine,
+    scale: str = "demo",
+    seed: int = 2026,
+    until: date | None = None,
+    reset: bool = False,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Load the generated dataset; return the row count per table.
+
+    Refuses a database that already holds territories or facts unless ``reset`` is True,
+    which empties those tables first (API tokens and data versions are kept).
+    """
+    if scale not in SCALES:
+        raise SeedError(f"Escala desconocida «{scale}»: use {', '.join(SCALES)}.")
+    spec = SCALES[scale]
+    end = end_instant(until)
+    say = print if progress else (lambda *_a, **_k: None)
+    say(f"Generando la escala «{scale}» (semilla {seed}) hasta {end:%Y-%m-%d %H:%M} UTC…")
+    world = build_world(spec, seed)
+    with engine.begin() as conn:
+        if reset:
+            _empty(conn)
+        elif not _is_empty(conn):
+            raise SeedError(
+                "La base de datos ya tiene datos (territorios o hechos). Use --reset "
+                "(reset=True) para vaciarla y cargar los datos de nuevo."
+            )
+        sink = Sink(conn, progress)
+        with _without_indexes(conn):
+            _load(sink, world, spec, seed, end)
+        if conn.dialect.name == "postgresql":
+            for model in SEEDED_MODELS:
+                conn.execute(text(f"ANALYZE {model.__tablename__}"))
+        session = Session(bind=conn)
+        versions.bump(session, versions.DATASETS)
+        session.flush()
+        session.close()
+    return {model.__tablename__: sink.counts.get(model.__tablename__, 0) for model in SEEDED_MODELS}
+
+
+def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> None:
+    def put(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        sink.write(model.__table__, columns, rows)
+        sink.finish(model.__table__)
+
+    put(Territory, TERRITORY_COLUMNS, world.territory_rows)
+    put(Cuadrante, CUADRANTE_COLUMNS, world.cuadrante_rows)
+    put(ClapCommittee, CLAP_COLUMNS, world.clap_rows)
+    rows = facts.projects(world, spec, seed, end)
+    put(Project, facts.PROJECT_COLUMNS, rows.projects)
+    put(ProjectProgress, facts.PROGRESS_COLUMNS, rows.progress)
+    put(Transfer, facts.TRANSFER_COLUMNS, rows.transfers)
+    put(ClapDelivery, facts.DELIVERY_COLUMNS, facts.clap_deliveries(world, spec, seed, end))
+    for case_rows, event_rows in facts.cases(world, spec, seed, end):
+        sink.write(CitizenCase.__table__, facts.CASE_COLUMNS, case_rows)
+        sink.write(CaseEvent.__table__, facts.EVENT_COLUMNS, event_rows)
+    sink.finish(CitizenCase.__table__, CaseEvent.__table__)
+    put(Incident, facts.INCIDENT_COLUMNS, facts.incidents(world, spec, seed, end))
+    put(DefenseUnit, facts.DEFENSE_COLUMNS, facts.defense_units(world, spec, seed, end))
+    put(Alert, facts.ALERT_COLUMNS, facts.alerts(world, spec, seed, end))
+
+
+def _is_empty(conn: Connection) -> bool:
+    return not any(
+        conn.scalar(select(exists().select_from(model.__table__))) for model in SEEDED_MODELS
+    )
+
+
+def _empty(conn: Connection) -> None:
+    bound = conn.scalar(
+        select(func.count()).select_from(ApiToken).where(ApiToken.territory_code.is_not(None))
+    )
+    if bound:
+        raise SeedError(
+            f"Hay {bound} token(s) de la API ligados a un territorio: bórrelos antes de "
+            "vaciar la base con --reset (los territorios se vuelven a crear)."
+        )
+    for model in SEEDED_MODELS:
+        conn.execute(delete(model.__table__))
+
+
+@contextmanager
+def _without_indexes(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, drop the big tables' secondary indexes during COPY, rebuild after."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # faster index builds
+    indexes = [index for model in BIG_TABLES for index in _indexes(model.__table__)]
+    for index in indexes:
+        conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
+    yield
+    for index in indexes:
+        index.create(conn)
+
+
+def _indexes(table: Table) -> list:
+    return sorted(table.indexes, key=lambda index: index.name or "")

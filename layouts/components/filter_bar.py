@@ -1,0 +1,140 @@
+"""The filter bar of the indicator pages: territory cascade, time range, category, breadcrumb.
+
+Pure: built from the page's :class:`~core.filters.Filters` (read from the URL by the page
+layout). ``callbacks/filters.py`` fills the cascade's options and the breadcrumb (which need
+the database and the caller's scope) and writes every change back into the URL, which
+re-renders the page: the URL is the only state.
+
+Ids are fixed (one page is on screen at a time): ``flt-estado`` … ``flt-circuito``,
+``flt-rango``, ``flt-desde``/``flt-hasta``, ``flt-categoria``, ``flt-breadcrumb``,
+``flt-message``; ``flt-filters`` (store) holds the page's filters for every data callback.
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from core.filters import RANGES, Filters
+
+CASCADE = (
+    ("estado", "Estado"),
+    ("municipio", "Municipio"),
+    ("parroquia", "Parroquia"),
+    ("circuito", "Circuito comunal"),
+)
+FILTERS_STORE = "flt-filters"
+
+
+def filters_store(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dcc.Store:
+    """What the data callbacks read: ``{"page", "params", "datasets"}`` (data versions)."""
+    return dcc.Store(
+        id=FILTERS_STORE,
+        data={"page": page, "params": filters.to_params(), "datasets": list(datasets)},
+    )
+
+
+def _cascade() -> html.Div:
+    return html.Div(
+        [
+            html.Label(
+                [
+                    html.Span(label, className="flt-label"),
+                    dcc.Dropdown(
+                        id=f"flt-{level}",
+                        options=[],
+                        placeholder="Todos",
+                        clearable=True,
+                        searchable=True,
+                        className="flt-dropdown",
+                    ),
+                ],
+                className=f"flt-field flt-{level}-field",
+            )
+            for level, label in CASCADE
+        ],
+        className="flt-cascade",
+    )
+
+
+def _range(filters: Filters) -> html.Div:
+    custom = filters.rango == "personalizado"
+    return html.Div(
+        [
+            html.Span("Período", className="flt-label"),
+            dcc.RadioItems(
+                id="flt-rango",
+                options=[{"label": label, "value": key} for key, label in RANGES.items()],
+                value=filters.rango,
+                className="segmented",
+                inputClassName="segmented-input",
+                labelClassName="segmented-label",
+            ),
+            html.Div(
+                [
+                    dcc.Input(
+                        id="flt-desde",
+                        type="date",
+                        value=filters.desde.isoformat() if filters.desde else None,
+                        debounce=True,
+                        className="flt-date",
+                    ),
+                    html.Span("–"),
+                    dcc.Input(
+                        id="flt-hasta",
+                        type="date",
+                        value=filters.hasta.isoformat() if filters.hasta else None,
+                        debounce=True,
+                        className="flt-date",
+                    ),
+                ],
+                className="flt-dates",
+                style={} if custom else {"display": "none"},
+            ),
+        ],
+        className="flt-field flt-range-field",
+    )
+
+
+def _category(filters: Filters, categories: dict[str, str], label: str) -> html.Label:
+    return html.Label(
+        [
+            html.Span(label, className="flt-label"),
+            dcc.Dropdown(
+                id="flt-categoria",
+                options=[{"label": text, "value": key} for key, text in categories.items()],
+                value=filters.categoria,
+                placeholder="Todas",
+                clearable=True,
+                className="flt-dropdown",
+            ),
+        ],
+        className="flt-field flt-category-field",
+    )
+
+
+def filter_bar(
+    page: str,
+    filters: Filters,
+    categories: dict[str, str],
+    category_label: str,
+    errors: tuple[str, ...] = (),
+    datasets: tuple[str, ...] = (),
+) -> html.Div:
+    """The bar, the breadcrumb under it and the Spanish messages about the filters."""
+    return html.Div(
+        [
+            filters_store(page, filters, datasets),
+            html.Div(
+                [_cascade(), _range(filters), _category(filters, categories, category_label)],
+                className="flt-bar",
+            ),
+            html.Nav(id="flt-breadcrumb", className="flt-breadcrumb", **{"aria-label": "Ruta"}),
+            html.Div(
+                [html.Div(e, className="flt-error") for e in errors],
+                id="flt-message",
+                className="flt-messages",
+                role="alert",
+            ),
+        ],
+        className="flt",
+    )

@@ -1,0 +1,62 @@
+"""The frame every indicator page shares: heading, filter bar, live-refresh stores, body.
+
+A page layout parses its filters from the URL, then wraps its body with
+:func:`indicator_page`. The live pieces: ``pg-version-tick`` polls the data version of the
+page's datasets (cheap), ``pg-refresh`` changes only when one of them moved, and every data
+callback of the page takes ``pg-refresh`` as an Input (the push helper can bump it too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from core.filters import ParsedFilters
+from layouts.components.filter_bar import filter_bar
+from layouts.components.freshness import freshness_badge
+
+VERSION_POLL_MS = 15_000
+
+
+def live_stores() -> list[Any]:
+    return [
+        dcc.Interval(id="pg-version-tick", interval=VERSION_POLL_MS),
+        dcc.Store(id="pg-version"),
+        dcc.Store(id="pg-refresh", data=0),
+        dcc.Store(id="pg-viewport"),
+    ]
+
+
+def indicator_page(
+    page: str,
+    title: str,
+    parsed: ParsedFilters,
+    categories: dict[str, str],
+    category_label: str,
+    datasets: tuple[str, ...],
+    body: list[Any],
+) -> html.Div:
+    """``datasets`` are the data-version names (``data.versions.DATASETS``) the page shows."""
+    bar = filter_bar(page, parsed.filters, categories, category_label, parsed.errors, datasets)
+    return html.Div(
+        [
+            *live_stores(),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H1(title, id="pg-title", className="page-title"),
+                            html.Span(id="pg-subtitle", className="page-subtitle"),
+                        ],
+                        className="page-titles",
+                    ),
+                    freshness_badge(page),
+                ],
+                className="page-head",
+            ),
+            bar,
+            html.Div(body, id="pg-body", className=f"indicator indicator-{page}"),
+        ],
+        className="indicator-page",
+    )

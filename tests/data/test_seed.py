@@ -1,0 +1,230 @@
+"""The generated dataset: deterministic, consistent with its hierarchy, alive "today"."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from cli import main
+from core.timeutil import caracas_date
+from data import reference
+from data.models import (
+    PATH_COLUMNS,
+    ApiToken,
+    CitizenCase,
+    ClapCommittee,
+    ClapDelivery,
+    DefenseUnit,
+    Incident,
+    Project,
+    Territory,
+)
+from data.queries.summary import summary
+from data.seed import SEEDED_MODELS, SeedError, end_instant, seed_database
+from data.versions import current
+
+UNTIL = date(2026, 11, 20)
+AS_OF = datetime(2026, 11, 21, 3, 59, 59, tzinfo=UTC)  # 23:59:59 of UNTIL in Caracas
+FACT_TABLES = ("project", "transfer", "clap_delivery", "citizen_case", "incident", "defense_unit")
+
+
+def _seed(engine: Engine, **kwargs) -> dict[str, int]:
+    return seed_database(engine, scale="test", until=UNTIL, progress=False, **kwargs)
+
+
+def _checksum(engine: Engine) -> str:
+    """A digest of every seeded table's rows in a fixed order, without surrogate ids."""
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for model in SEEDED_MODELS:
+            table = model.__table__
+            cols = [c for c in table.columns if not (c.name == "id" and c.type.python_type is int)]
+            order = [c for c in cols if c.name != "geometry"]  # JSON has no ordering
+            rows = conn.execute(select(*cols).order_by(*order)).all()
+            digest.update(f"{table.name}:{len(rows)}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_same_rows_other_seed_other_rows(engine: Engine) -> None:
+    _seed(engine)
+    first = _checksum(engine)
+    _seed(engine, reset=True)
+    assert _checksum(engine) == first
+    _seed(engine, reset=True, seed=7)
+    assert _checksum(engine) != first
+
+
+def test_counts_match_the_tables_and_the_test_scale(engine: Engine) -> None:
+    counts = _seed(engine)
+    with engine.connect() as conn:
+        for table, count in counts.items():
+            assert conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
+        levels = dict(
+            conn.execute(select(Territory.level, func.count()).group_by(Territory.level)).all()
+        )
+    assert levels["estado"] == 25
+    assert levels["municipio"] == 335
+    assert levels["parroquia"] == sum(
+        len(m.children) for e in reference.estados() for m in e.children
+    )
+    assert levels["circuito"] == 30
+    assert counts["cuadrante"] == 30
+    assert counts["clap_committee"] == levels["consejo_comunal"]
+    assert 30 * 2 <= counts["project"] <= 30 * 2 * 2  # 1-2 winners per circuito, 2 rounds
+    # ~1.5 cases and ~0.52 incidents per circuito per day over 10 days.
+    assert 0.5 * 450 <= counts["citizen_case"] <= 1.5 * 450
+    assert 0.5 * 156 <= counts["incident"] <= 1.5 * 156
+    assert counts["defense_unit"] == 25 + 335 + 30
+    assert counts["case_event"] >= 2 * counts["citizen_case"] * 0.9
+    assert counts["alert"] >= 3
+
+
+def test_every_path_matches_its_territory(engine: Engine) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        territories = {row.code: row for row in conn.execute(select(Territory)).all()}
+        for code, row in territories.items():
+            if row.parent_code is None:
+                assert row.level == "estado" and row.estado_code == code
+                continue
+            parent = territories[row.parent_code]
+            expected = [getattr(parent, c) for c in PATH_COLUMNS]
+            if row.level in ("municipio", "parroquia", "circuito"):
+                expected[PATH_COLUMNS.index(f"{row.level}_code")] = code
+            assert [getattr(row, c) for c in PATH_COLUMNS] == expected, code
+            assert row.is_demo == (row.level in ("circuito", "comuna", "consejo_comunal"))
+        cols = ", ".join(PATH_COLUMNS)
+        for table in (*FACT_TABLES, "cuadrante", "clap_committee", "alert"):
+            for path in conn.execute(text(f"SELECT DISTINCT {cols} FROM {table}")).all():
+                deepest = next(code for code in reversed(path) if code)
+                own = tuple(getattr(territories[deepest], c) for c in PATH_COLUMNS)
+                assert tuple(path) == own, (table, path)
+        for table in ("clap_delivery", "citizen_case", "defense_unit", "clap_committee"):
+            mismatched = conn.scalar(
+                text(
+                    f"SELECT count(*) FROM {table} f JOIN territory t ON t.code = f.territory_code "
+                    "WHERE t.estado_code <> f.estado_code OR t.circuito_code <> f.circuito_code"
+                )
+            )
+            assert mismatched == 0, table
+
+
+def _estados_covered(session: Session, models: tuple[type, ...]) -> None:
+    for model in models:
+        covered = set(session.scalars(select(model.estado_code).distinct()))
+        expected = {e.code for e in reference.estados() if e.children}
+        if model is DefenseUnit:
+            expected.add("VE-W")  # Dependencias Federales: only its ZODI
+        assert covered == expected, model.__name__
+
+
+def test_every_estado_has_data(engine: Engine) -> None:
+    # CLAP batches are monthly: the 10-day test window cannot cover every estado; the
+    # demo-scale test checks them.
+    _seed(engine)
+    with Session(engine) as session:
+        _estados_covered(session, (Project, ClapCommittee, CitizenCase, Incident, DefenseUnit))
+
+
+def test_summary_is_alive_today(engine: Engine) -> None:
+    _seed(engine)
+    with Session(engine) as session:
+        result = summary(session, None, AS_OF)
+        assert result["clap"]["date"] == UNTIL.isoformat()
+        assert result["clap"]["families_planned"] > 0
+        assert 0 < result["clap"]["families_served"] <= result["clap"]["families_planned"]
+        assert result["incidents"]["last_24h"] > 0
+        assert result["cases"]["open"] > 0
+        assert result["cases"]["resolved_24h"] > 0
+        assert result["projects"]["transferred_usd"] > 0
+        assert result["defense"]["units"] == 25 + 335 + 30
+        # Independent count of incidents in the last 24 h.
+        naive = AS_OF.replace(tzinfo=None)
+        rows = session.execute(select(Incident.occurred_at)).scalars().all()
+        expected = sum(
+            1 for t in rows if naive - timedelta(hours=24) < t.replace(tzinfo=None) <= naive
+        )
+        assert result["incidents"]["last_24h"] == expected
+        latest = session.scalar(select(func.max(Incident.occurred_at)))
+        assert latest <= AS_OF and latest > AS_OF - timedelta(hours=6)
+
+
+def test_refuses_a_non_empty_database(engine: Engine) -> None:
+    counts = _seed(engine)
+    with pytest.raises(SeedError, match="--reset"):
+        _seed(engine, seed=1)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Project)) == counts["project"]
+
+
+def test_reset_refuses_while_tokens_are_bound_to_territories(engine: Engine) -> None:
+    _seed(engine)
+    with Session(engine) as session:
+        session.add(
+            ApiToken(
+                name="sala-a",
+                role="read",
+                territory_code="VE-A",
+                token_hash="x" * 64,
+                created_at=AS_OF,
+            )
+        )
+        session.commit()
+    with pytest.raises(SeedError, match="token"):
+        _seed(engine, reset=True)
+
+
+def test_bad_scale_and_future_dates_are_refused(engine: Engine) -> None:
+    with pytest.raises(SeedError, match="Escala"):
+        seed_database(engine, scale="grande", progress=False)
+    with pytest.raises(SeedError, match="futura"):
+        seed_database(engine, scale="test", until=date(2999, 1, 1), progress=False)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Territory)) == 0
+
+
+def test_end_instant_is_the_end_of_the_caracas_day_or_now() -> None:
+    now = datetime(2026, 11, 23, 15, 30, 12, 999, tzinfo=UTC)
+    assert end_instant(date(2026, 11, 20), now) == datetime(2026, 11, 21, 3, 59, 59)
+    assert end_instant(None, now) == datetime(2026, 11, 23, 15, 30, 12)
+    assert end_instant(caracas_date(now), now) == datetime(2026, 11, 23, 15, 30, 12)
+
+
+def test_data_versions_are_bumped(engine: Engine) -> None:
+    _seed(engine)
+    with Session(engine) as session:
+        assert all(v >= 1 for v in current(session).values())
+
+
+def test_cli_seed_and_refusal(sqlite_engine: Engine, capsys: pytest.CaptureFixture) -> None:
+    assert main(["seed", "--scale", "test", "--until", UNTIL.isoformat()]) == 0
+    assert "Listo" in capsys.readouterr().out
+    assert main(["seed", "--scale", "test"]) == 2
+    assert "--reset" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_demo_scale_on_sqlite(sqlite_engine: Engine) -> None:
+    counts = seed_database(sqlite_engine, scale="demo", until=UNTIL, progress=False)
+    with Session(sqlite_engine) as session:
+        circuitos = session.scalar(select(func.count()).where(Territory.level == "circuito"))
+        result = summary(session, None, AS_OF)
+        _estados_covered(session, (Project, ClapDelivery, CitizenCase, Incident, DefenseUnit))
+        worst = session.execute(
+            select(
+                ClapDelivery.estado_code,
+                func.sum(ClapDelivery.families_served)
+                * 1.0
+                / func.sum(ClapDelivery.families_planned),
+            ).group_by(ClapDelivery.estado_code)
+        ).all()
+    assert 450 <= circuitos <= 550
+    assert 3_000 <= counts["project"] <= 5_000
+    assert 50_000 <= counts["citizen_case"] <= 90_000  # ~800 a day for 90 days
+    assert result["clap"]["families_planned"] > 0 and result["incidents"]["last_24h"] > 0
+    coverage = sorted(c for _, c in worst)
+    assert coverage[-1] < 1.0 and coverage[0] < coverage[-1] - 0.15  # some clearly worse
