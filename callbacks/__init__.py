@@ -9,11 +9,26 @@ from core.config import Settings
 
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
-    from callbacks import clap, components, filters, pages, panorama, proyectos, router, tables
+    from callbacks import (
+        casos,
+        clap,
+        components,
+        defensa,
+        filters,
+        pages,
+        panorama,
+        paz,
+        proyectos,
+        router,
+        tables,
+    )
 
     panorama.register(app, settings)
     proyectos.register(app, settings)
     clap.register(app, settings)
+    casos.register(app, settings)
+    paz.register(app, settings)
+    defensa.register(app, settings)
     components.register(app, settings)
     filters.register(app, settings)
     pages.register(app, settings)

@@ -21,6 +21,7 @@ from layouts import clap as ui
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.freshness import freshness_store_id
+from layouts.components.indicator import is_filters_trigger, page_inputs
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
@@ -62,8 +63,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("clap-late", "children"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
-        Input("flt-filters", "data"),
-        Input("pg-refresh", "data"),
+        *page_inputs(ui.PAGE),
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -85,7 +85,7 @@ def register(app: Dash, settings: Settings) -> None:
                 {"at": None},
             )
         points = ui.map_features(data["territory"])
-        first = ctx.triggered_id == "flt-filters"
+        first = is_filters_trigger(ctx.triggered_id)
         view = map_viewport(fit_bounds(points, filters.territorio is None)) if first else no_update
         return (
             ui.kpi_cards(data["kpis"], filters),

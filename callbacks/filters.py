@@ -126,10 +126,10 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         Output("pg-version", "data"),
-        Output("pg-refresh", "data"),
+        Output({"type": "pg-refresh", "page": ALL}, "data"),
         Input("pg-version-tick", "n_intervals"),
         State("pg-version", "data"),
-        State("pg-refresh", "data"),
+        State({"type": "pg-refresh", "page": ALL}, "data"),
         State(FILTERS_STORE, "data"),
         prevent_initial_call=True,
     )
@@ -140,7 +140,7 @@ def register(app: Dash, settings: Settings) -> None:
             current = versions.current(session)
         mine = {name: current.get(name, 0) for name in names}
         if seen is None:
-            return mine, no_update
+            return mine, [no_update for _ in refresh]
         if mine == seen:
-            return no_update, no_update
-        return mine, (refresh or 0) + 1
+            return no_update, [no_update for _ in refresh]
+        return mine, [(value or 0) + 1 for value in refresh]

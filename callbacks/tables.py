@@ -6,7 +6,7 @@ page of rows from SQL plus the total, so the grid knows where the data ends.
 
 from __future__ import annotations
 
-from dash import MATCH, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import filters_of
@@ -68,13 +68,13 @@ def register(app: Dash, settings: Settings) -> None:
     # Live data: drop the cached blocks so the grid asks again for what it shows.
     app.clientside_callback(
         """function(refresh){
-            if (!refresh || !window.dash_ag_grid) { return; }
+            if (!refresh || !refresh.some(Boolean) || !window.dash_ag_grid) { return; }
             document.querySelectorAll('.sala-grid[id]').forEach(function(el){
                 let id = el.id;
                 try { id = JSON.parse(id); } catch (e) { /* a plain string id */ }
                 try { dash_ag_grid.getApi(id).refreshInfiniteCache(); } catch (e) { /* gone */ }
             });
         }""",
-        Input("pg-refresh", "data"),
+        Input({"type": "pg-refresh", "page": ALL}, "data"),
         prevent_initial_call=True,
     )

@@ -22,6 +22,7 @@ from data.scope import TerritoryRef, territory_clause
 
 PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
 DEFAULT_OVERDUE_DAYS = 90
+READINESS_TARGET = 80.0  # % of readiness a unit is expected to hold (the KPI's reference)
 # The page's category filter: kinds of unit, matched on the start of the plan's name.
 CATEGORIES: dict[str, str] = {
     "ZODI": "ZODI (zonas operativas)",

@@ -25,12 +25,13 @@ CASCADE = (
 FILTERS_STORE = "flt-filters"
 
 
-def filters_store(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dcc.Store:
+def filters_data(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dict:
     """What the data callbacks read: ``{"page", "params", "datasets"}`` (data versions)."""
-    return dcc.Store(
-        id=FILTERS_STORE,
-        data={"page": page, "params": filters.to_params(), "datasets": list(datasets)},
-    )
+    return {"page": page, "params": filters.to_params(), "datasets": list(datasets)}
+
+
+def filters_store(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dcc.Store:
+    return dcc.Store(id=FILTERS_STORE, data=filters_data(page, filters, datasets))
 
 
 def _cascade() -> html.Div:
