@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.layout = shell
     callbacks.register(app, settings)
+    # Dash (FastAPI backend) registers assets/ on its first hook-running request, which the
+    # index route is not: the first page a fresh worker serves would lack the CSS and JS.
+    app._setup_server()
     return app
 
 

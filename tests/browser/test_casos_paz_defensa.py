@@ -3,7 +3,6 @@ match the database (counted here with plain SQL), filters in the URL and map dri
 
 from __future__ import annotations
 
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -20,16 +19,6 @@ PAGES = {
     "/paz": ("paz.incidents", 5),
     "/defensa": ("defensa.units", 3),
 }
-
-
-@pytest.fixture(scope="module")
-def warm(server):
-    """Render each page once before the browser does: the first request after start-up is
-    served before Dash has registered the assets (CSS/JS), which no user should judge."""
-    for path in PAGES:
-        with urllib.request.urlopen(server.url + path, timeout=30) as response:
-            assert response.status == 200
-    return server
 
 
 def _count(server, stmt) -> int:
@@ -66,11 +55,11 @@ def _open_page(driver, url: str, field: str, charts: int) -> None:
 
 
 @pytest.mark.parametrize("path", list(PAGES))
-def test_page_loads_with_map_charts_and_table_and_no_console_errors(warm, driver, path):
+def test_page_loads_with_map_charts_and_table_and_no_console_errors(server, driver, path):
     from selenium.webdriver.support.ui import WebDriverWait
 
     field, charts = PAGES[path]
-    _open_page(driver, warm.url + path, field, charts)
+    _open_page(driver, server.url + path, field, charts)
     # One point per estado (the level below the national view), all with coordinates.
     WebDriverWait(driver, 30).until(
         lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 25
@@ -86,14 +75,14 @@ def test_page_loads_with_map_charts_and_table_and_no_console_errors(warm, driver
     assert console_errors(driver) == []
 
 
-def test_casos_range_filter_updates_url_and_numbers(warm, driver):
+def test_casos_range_filter_updates_url_and_numbers(server, driver):
     from selenium.webdriver.support.ui import WebDriverWait
 
     now = utcnow()
 
     def reported_since(delta: timedelta) -> int:
         return _count(
-            warm,
+            server,
             select(func.count()).where(
                 CitizenCase.reported_at > now - delta, CitizenCase.reported_at <= now
             ),
@@ -102,31 +91,31 @@ def test_casos_range_filter_updates_url_and_numbers(warm, driver):
     month, week = reported_since(timedelta(days=30)), reported_since(timedelta(days=7))
     assert month > week > 0
     open_now = _count(
-        warm,
+        server,
         select(func.count()).where(
             CitizenCase.status != "rechazado", CitizenCase.resolved_at.is_(None)
         ),
     )
-    _open_page(driver, warm.url + "/casos", "casos.reported", 6)
+    _open_page(driver, server.url + "/casos", "casos.reported", 6)
     _wait_kpi(driver, "casos.reported", month)
     assert _kpi(driver, "casos.open") == str(open_now)
 
-    driver.find_element(
-        "xpath", "//label[contains(@class, 'segmented-label')][normalize-space()='7 días']"
-    ).click()
+    driver.find_element("css selector", "#flt-rango label[data-option-index='1']").click()
     WebDriverWait(driver, 15).until(lambda d: "rango=7d" in d.current_url)
     _wait_kpi(driver, "casos.reported", week)
     assert _kpi(driver, "casos.open") == str(open_now)  # a state, not a flow
+    errors = console_errors(driver)
+    assert errors == [], "\n".join(e[:300] for e in errors[:3])
     driver.back()
     WebDriverWait(driver, 15).until(lambda d: "rango=7d" not in d.current_url)
     _wait_kpi(driver, "casos.reported", month)
     assert console_errors(driver) == []
 
 
-def test_paz_map_click_drills_down(warm, driver):
+def test_paz_map_click_drills_down(server, driver):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    _open_page(driver, warm.url + "/paz", "paz.incidents", 5)
+    _open_page(driver, server.url + "/paz", "paz.incidents", 5)
     WebDriverWait(driver, 30).until(
         lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 25
     )
@@ -138,7 +127,7 @@ def test_paz_map_click_drills_down(warm, driver):
     code = driver.current_url.split("territorio=")[1].split("&")[0]
     now = utcnow()
     expected = _count(
-        warm,
+        server,
         select(func.count()).where(
             Incident.estado_code == code,
             Incident.occurred_at > now - timedelta(days=30),
@@ -155,12 +144,12 @@ def test_paz_map_click_drills_down(warm, driver):
     assert console_errors(driver) == []
 
 
-def test_defensa_territory_in_the_url(warm, driver):
-    units = _count(warm, select(func.count()).where(DefenseUnit.estado_code == "VE-M"))
-    _open_page(driver, warm.url + "/defensa?territorio=VE-M", "defensa.units", 3)
+def test_defensa_territory_in_the_url(server, driver):
+    units = _count(server, select(func.count()).where(DefenseUnit.estado_code == "VE-M"))
+    _open_page(driver, server.url + "/defensa?territorio=VE-M", "defensa.units", 3)
     _wait_kpi(driver, "defensa.units", units)
     readiness = _count(
-        warm,
+        server,
         select(func.round(func.avg(DefenseUnit.readiness))).where(
             DefenseUnit.estado_code == "VE-M"
         ),
