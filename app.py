@@ -41,8 +41,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.layout = shell
     callbacks.register(app, settings)
-    # Dash (FastAPI backend) registers assets/ on its first hook-running request, which the
-    # index route is not: the first page a fresh worker serves would lack the CSS and JS.
+    # Dash 4.4.1's FastAPI backend runs this first-request setup (asset scan, script list)
+    # only for "/" and "/_dash-*" requests: a worker whose first request is a deep link such
+    # as /clap?territorio=VE-A would serve a page without CSS and JS. Run it now instead.
     app._setup_server()
     return app
 

@@ -10,19 +10,17 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import clicked_bar, load_guarded, scale_of
-from core.config import Settings
+from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from core.config import Settings, load_settings
 from core.filters import Filters
-from core.timeutil import caracas_date, utcnow
-from data.db import session_scope
+from core.timeutil import caracas_date
 from data.queries import defense as q
 from data.queries.filters import scoped
-from data.scope import scope_for
 from layouts import defensa as ui
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
+from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
-from layouts.components.indicator import is_filters_trigger, page_inputs
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
@@ -31,20 +29,28 @@ FIGURES = ("def-territory", "def-phase", "def-plan")
 LISTS = ("def-incomplete", "def-overdue")
 
 
-def load(scope_code: str | None, filters: Filters, overdue_days: int) -> dict[str, Any]:
+def compute(args: tuple, overdue_days: int) -> dict[str, Any]:
+    session, scope, filters, now = args
+    today, plan = caracas_date(now), filters.categoria
+    ref = scoped(session, scope, filters, now).ref
+    return {
+        "totals": q.totals(session, ref, today, overdue_days, plan),
+        "territory": q.by_territory(session, ref, today, overdue_days, plan),
+        "plans": q.by_plan_phase(session, ref, plan),
+        "incomplete": q.committees_incomplete(session, ref, today, 25, plan),
+        "overdue": q.exercises_overdue(session, ref, today, overdue_days, 25, plan),
+    }
+
+
+def load(scope_code: str | None, filters: Filters, overdue_days: int | None = None) -> dict:
     """Every number of the page for ``filters`` inside the scope of ``scope_code``."""
-    now = utcnow()
-    today = caracas_date(now)
-    plan = filters.categoria
-    with session_scope() as session:
-        ref = scoped(session, scope_for(session, scope_code), filters, now).ref
-        return {
-            "totals": q.totals(session, ref, today, overdue_days, plan),
-            "territory": q.by_territory(session, ref, today, overdue_days, plan),
-            "plans": q.by_plan_phase(session, ref, plan),
-            "incomplete": q.committees_incomplete(session, ref, today, 25, plan),
-            "overdue": q.exercises_overdue(session, ref, today, overdue_days, 25, plan),
-        }
+    days = overdue_days if overdue_days is not None else load_settings().exercise_overdue_days
+    return cached_load(
+        ui.PAGE, "main", ui.DATASETS, scope_code, filters, partial(compute, overdue_days=days)
+    )
+
+
+LOADS = {"principal": load}
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -69,7 +75,8 @@ def register(app: Dash, settings: Settings) -> None:
         *[Output(lid, "children") for lid in LISTS],
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
-        *page_inputs(ui.PAGE),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -91,8 +98,8 @@ def register(app: Dash, settings: Settings) -> None:
                 {"at": None},
             )
         points = ui.map_features(data["territory"])
-        first = is_filters_trigger(ctx.triggered_id)
-        view = map_viewport(fit_bounds(points, filters.territorio is None)) if first else no_update
+        live = ctx.triggered_id == refresh_id(ui.PAGE)
+        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
             ui.kpi_cards(data["totals"], days),
             points,
@@ -113,7 +120,7 @@ def register(app: Dash, settings: Settings) -> None:
         Input("def-map-points", "clickData"),
         Input("def-territory", "clickData"),
         Input("def-phase", "clickData"),
-        State("flt-filters", "data"),
+        State(filters_id(ui.PAGE), "data"),
         prevent_initial_call=True,
     )
     def drill(map_click, bar_click, phase_click, store):

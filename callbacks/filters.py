@@ -2,7 +2,7 @@
 
 The URL is the single source of truth: the controls write the query string (pushing a
 history entry, so back works), the router re-renders the page from it, and the page's data
-callbacks read the filters from the ``flt-filters`` store the layout built from the URL.
+callbacks read the filters from the ``filters_id(page)`` store the layout built from the URL.
 """
 
 from __future__ import annotations
@@ -20,13 +20,18 @@ from data import versions
 from data.db import session_scope
 from data.queries.filters import breadcrumb, cascade
 from data.scope import OutOfScope, UnknownTerritory, scope_for
-from layouts.components.filter_bar import CASCADE, FILTERS_STORE
+from layouts.components.filter_bar import CASCADE, filters_id, refresh_id
 
 LEVELS = [level for level, _ in CASCADE]
 
 
-def filters_of(store: dict[str, Any] | None) -> Filters:
-    """The page's filters from its store (already validated when the layout was built)."""
+def filters_of(store: dict[str, Any] | list[dict[str, Any]] | None) -> Filters:
+    """The page's filters from its store (already validated when the layout was built).
+
+    Shared callbacks read the store through ``ALL`` and get a one-item list.
+    """
+    if isinstance(store, list):
+        store = store[0] if store else None
     return parse_filters((store or {}).get("params") or {}, None).filters
 
 
@@ -55,11 +60,14 @@ def register(app: Dash, settings: Settings) -> None:
         Output("flt-breadcrumb", "children"),
         Output("flt-message", "children"),
         Output({"type": "sala-export", "dataset": ALL}, "style"),
-        Input(FILTERS_STORE, "data"),
+        Input(filters_id(ALL), "data"),
         State("flt-message", "children"),
         State({"type": "sala-export", "dataset": ALL}, "id"),
     )
-    def fill_cascade(store, messages, export_ids):
+    def fill_cascade(stores, messages, export_ids):
+        if not stores:
+            return no_update
+        store = stores[0]
         principal = current_principal()
         code = filters_of(store).territorio
         export_style = [{} if principal.can_export else {"display": "none"} for _ in export_ids]
@@ -97,7 +105,7 @@ def register(app: Dash, settings: Settings) -> None:
         Input("flt-desde", "value"),
         Input("flt-hasta", "value"),
         Input("flt-categoria", "value"),
-        State(FILTERS_STORE, "data"),
+        State(filters_id(ALL), "data"),
         prevent_initial_call=True,
     )
     def controls_to_url(estado, municipio, parroquia, circuito, rango, desde, hasta, cat, store):
@@ -126,21 +134,23 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         Output("pg-version", "data"),
-        Output({"type": "pg-refresh", "page": ALL}, "data"),
+        Output(refresh_id(ALL), "data"),
         Input("pg-version-tick", "n_intervals"),
         State("pg-version", "data"),
-        State({"type": "pg-refresh", "page": ALL}, "data"),
-        State(FILTERS_STORE, "data"),
+        State(refresh_id(ALL), "data"),
+        State(filters_id(ALL), "data"),
         prevent_initial_call=True,
     )
-    def poll_versions(_tick, seen, refresh, store):
-        """Bump ``pg-refresh`` only when a dataset the page shows has a new version."""
-        names = (store or {}).get("datasets") or []
+    def poll_versions(_tick, seen, refreshes, stores):
+        """Bump the page's refresh store only when one of its datasets has a new version."""
+        if not stores:
+            return no_update, no_update
+        names = stores[0].get("datasets") or []
         with session_scope() as session:
             current = versions.current(session)
         mine = {name: current.get(name, 0) for name in names}
         if seen is None:
-            return mine, [no_update for _ in refresh]
+            return mine, no_update
         if mine == seen:
-            return no_update, [no_update for _ in refresh]
-        return mine, [(value or 0) + 1 for value in refresh]
+            return no_update, no_update
+        return mine, [(r or 0) + 1 for r in refreshes]

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from dash import Dash, Input, Output
+from dash import ALL, Dash, Input, Output
+from sqlalchemy.orm import Session
 
 from callbacks.filters import territory_problem
 from core.config import Settings
 from core.filters import Filters
-from data.scope import OutOfScope, UnknownTerritory
+from core.timeutil import utcnow
+from data.db import session_scope
+from data.queries.cache import PAGE_CACHE
+from data.scope import OutOfScope, Scope, UnknownTerritory, scope_for
+from layouts.components.filter_bar import filters_id
 from layouts.components.theme import scale_for
 
 
@@ -22,6 +28,28 @@ def load_guarded(
         return load(scope_code, filters), None
     except (OutOfScope, UnknownTerritory) as exc:
         return None, territory_problem(filters.territorio, exc)
+
+
+def cached_load(
+    page: str,
+    part: str,
+    datasets: tuple[str, ...],
+    scope_code: str | None,
+    filters: Filters,
+    compute: Callable[[tuple[Session, Scope, Filters, datetime]], dict[str, Any]],
+) -> dict[str, Any]:
+    """``compute((session, scope, filters, now))`` through the version-keyed page cache.
+
+    The key holds the caller's scope and the filters, so callers never share results
+    across scopes; ``datasets`` are the data versions the result depends on.
+    """
+    now = utcnow()
+    with session_scope() as session:
+        scope = scope_for(session, scope_code)
+        key = (page, part, scope_code, tuple(sorted(filters.to_params().items())))
+        return PAGE_CACHE.get_or_compute(
+            session, key, datasets, now, lambda: compute((session, scope, filters, now))
+        )
 
 
 def scale_of(viewport: dict[str, Any] | None) -> float:
@@ -40,5 +68,5 @@ def register(app: Dash, settings: Settings) -> None:
     app.clientside_callback(
         "function(f){return {w: window.innerWidth, h: window.innerHeight};}",
         Output("pg-viewport", "data"),
-        Input("flt-filters", "data"),
+        Input(filters_id(ALL), "data"),
     )

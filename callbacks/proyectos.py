@@ -10,48 +10,60 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of, territory_problem
-from callbacks.pages import clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
 from core.config import Settings
 from core.filters import Filters
-from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries import projects as q
 from data.scope import OutOfScope, scope_for
 from layouts import proyectos as ui
+from layouts.components.data_table import grid_id
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
+from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
-from layouts.components.indicator import is_filters_trigger, page_inputs
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
-FIGURES = (
-    "prj-territory",
-    "prj-money",
-    "prj-rounds",
-    "prj-category",
-    "prj-transformation",
-    "prj-banks",
-)
+MORE_FIGURES = ("prj-rounds", "prj-category", "prj-transformation", "prj-banks")
 
 
-def load(scope_code: str | None, filters: Filters) -> dict[str, Any]:
-    """Every number of the page for ``filters`` inside the scope of ``scope_code``."""
-    now = utcnow()
-    with session_scope() as session:
-        scope = scope_for(session, scope_code)
-        args = (session, scope, filters, now)
-        return {
+def _cached(part: str, scope_code: str | None, filters: Filters, compute) -> dict[str, Any]:
+    return cached_load(ui.PAGE, part, ui.DATASETS, scope_code, filters, compute)
+
+
+def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """KPIs, the money grid and the child territories (map and territory chart)."""
+    return _cached(
+        "main",
+        scope_code,
+        filters,
+        lambda args: {
             "kpis": q.kpis(*args),
             "money": q.money_vs_progress(*args),
             "territory": q.by_territory(*args),
+        },
+    )
+
+
+def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """The breakdown charts and the stalled projects."""
+    return _cached(
+        "more",
+        scope_code,
+        filters,
+        lambda args: {
             "rounds": q.status_by_round(*args),
             "category": q.by_category(*args),
             "transformation": q.by_transformation(*args),
             "banks": q.transfers_by_bank(*args),
             "stalled": q.stalled_projects(*args),
-        }
+        },
+    )
+
+
+LOADS = {"principal": load_main, "desgloses": load_more}
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -70,18 +82,19 @@ def register(app: Dash, settings: Settings) -> None:
         Output("prj-map-points", "cluster"),
         Output("prj-map-legend", "children"),
         Output("prj-map", "viewport"),
-        *[Output(fid, "figure") for fid in FIGURES],
-        Output("prj-stalled", "children"),
+        Output("prj-territory", "figure"),
+        Output("prj-money", "figure"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
-        *page_inputs(ui.PAGE),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def refresh(store, _refresh, viewport):
+    def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
-        data, problem = load_guarded(load, current_principal().territory_code, filters)
+        data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
             return (
@@ -90,14 +103,15 @@ def register(app: Dash, settings: Settings) -> None:
                 False,
                 [],
                 no_update,
-                *[empty for _ in FIGURES],
-                None,
+                empty,
+                empty,
                 "",
                 {"at": None},
             )
         points = ui.map_features(data["territory"])
-        first = is_filters_trigger(ctx.triggered_id)
-        view = map_viewport(fit_bounds(points, filters.territorio is None)) if first else no_update
+        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
+        live = ctx.triggered_id == refresh_id(ui.PAGE)
+        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
             ui.kpi_cards(data["kpis"], data["money"], filters),
             points,
@@ -106,20 +120,36 @@ def register(app: Dash, settings: Settings) -> None:
             view,
             ui.territory_figure(data["territory"], scale),
             ui.money_figure(data["money"], scale),
+            filters.range_label(),
+            {"at": int(time.time() * 1000), "stale": 90},
+        )
+
+    @app.callback(
+        *[Output(fid, "figure") for fid in MORE_FIGURES],
+        Output("prj-stalled", "children"),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
+        State("pg-viewport", "data"),
+    )
+    def refresh_more(store, _refresh, viewport):
+        filters = filters_of(store)
+        scale = scale_of(viewport)
+        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
+        if problem:
+            return (*[empty_figure(problem, scale) for _ in MORE_FIGURES], None)
+        return (
             ui.rounds_figure(data["rounds"], scale),
             ui.category_figure(data["category"], scale),
             ui.transformation_figure(data["transformation"], scale),
             ui.banks_figure(data["banks"], scale),
             ui.stalled_list(data["stalled"]),
-            filters.range_label(),
-            {"at": int(time.time() * 1000), "stale": 90},
         )
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),
         Input("prj-map-points", "clickData"),
         Input("prj-territory", "clickData"),
-        State("flt-filters", "data"),
+        State(filters_id(ui.PAGE), "data"),
         prevent_initial_call=True,
     )
     def drill(map_click, bar_click, store):
@@ -131,23 +161,33 @@ def register(app: Dash, settings: Settings) -> None:
         return drill_search(store, code) if code else no_update
 
     @app.callback(
-        Output("prj-selected", "data"),
-        Input({"type": "sala-grid", "dataset": "proyectos"}, "selectedRows"),
-        Input({"type": "sala-grid", "dataset": "transferencias"}, "selectedRows"),
+        Output("prj-selected", "data", allow_duplicate=True),
+        Input(grid_id(q.PROJECTS.name), "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def select_project(rows):
+        """A row of the projects table opens its detail."""
+        return rows[0]["id"] if rows else no_update
+
+    @app.callback(
+        Output("prj-selected", "data", allow_duplicate=True),
+        Input(grid_id(q.TRANSFERS.name), "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def select_transfer(rows):
+        """A row of the transfers table opens its project."""
+        return rows[0]["project_id"] if rows else no_update
+
+    @app.callback(
+        Output("prj-selected", "data", allow_duplicate=True),
         Input({"type": "prj-open", "id": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def select(project_rows, transfer_rows, _clicks):
-        """A row of either table, or a stalled project, opens its detail."""
-        trigger = ctx.triggered_id or {}
-        if trigger.get("type") == "prj-open":
-            clicked = any(t["value"] for t in ctx.triggered)
-            return trigger["id"] if clicked else no_update
-        if trigger.get("dataset") == "proyectos" and project_rows:
-            return project_rows[0]["id"]
-        if trigger.get("dataset") == "transferencias" and transfer_rows:
-            return transfer_rows[0]["project_id"]
-        return no_update
+    def select_stalled(clicks):
+        """A stalled project of the list opens its detail."""
+        if not any(clicks or []):
+            return no_update
+        return ctx.triggered_id["id"]
 
     @app.callback(
         Output("prj-detail", "children"),

@@ -18,7 +18,7 @@ from data.queries import catalog
 from data.queries import datasets as ds
 from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
-from layouts.components.filter_bar import FILTERS_STORE
+from layouts.components.filter_bar import filters_id, refresh_id
 
 
 def rows_for(store: dict | None, name: str, request: dict) -> tuple[dict, str]:
@@ -57,7 +57,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output({"type": "sala-grid", "dataset": MATCH}, "getRowsResponse"),
         Output({"type": "sala-grid-count", "dataset": MATCH}, "children"),
         Input({"type": "sala-grid", "dataset": MATCH}, "getRowsRequest"),
-        State(FILTERS_STORE, "data"),
+        State(filters_id(ALL), "data"),
         prevent_initial_call=True,
     )
     def get_rows(request, store):
@@ -75,6 +75,6 @@ def register(app: Dash, settings: Settings) -> None:
                 try { dash_ag_grid.getApi(id).refreshInfiniteCache(); } catch (e) { /* gone */ }
             });
         }""",
-        Input({"type": "pg-refresh", "page": ALL}, "data"),
+        Input(refresh_id(ALL), "data"),
         prevent_initial_call=True,
     )

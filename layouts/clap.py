@@ -21,10 +21,11 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import empty_figure
 from layouts.components.indicator import indicator_page
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
+from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.territory_map import territory_map
 
@@ -289,7 +290,7 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             ),
         ]
     )
-    layout = base_layout(scale, barmode="overlay", showlegend=True, bargap=0.15)
+    layout = legend_layout(scale, barmode="overlay", bargap=0.15)
     layout["yaxis2"] = {
         "overlaying": "y",
         "side": "right",
@@ -341,12 +342,12 @@ def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             ),
         ]
     )
-    layout = base_layout(scale, showlegend=True, bargap=0.15)
+    layout = legend_layout(scale, bargap=0.15)
     layout["yaxis2"] = {
         "overlaying": "y",
         "side": "right",
         "showgrid": False,
-        "separatethousands": True,
+        "tickformat": ",.0f",
         "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
     }
     layout["margin"]["r"] = round(64 * scale)
@@ -389,10 +390,9 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             ),
         ]
     )
-    layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.25)
+    layout = legend_layout(scale, barmode="group", bargap=0.25)
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
     fig.update_layout(**layout)
     return fig
 

@@ -23,6 +23,7 @@ from layouts.components.figures import base_layout, empty_figure
 from layouts.components.indicator import indicator_page
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
+from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.territory_map import territory_map
 from layouts.panorama import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
@@ -311,7 +312,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             hovertemplate="%{y}: %{x:,.0f} por iniciar<extra></extra>",
         )
     )
-    layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
+    layout = legend_layout(scale, barmode="stack", bargap=0.2)
     layout["margin"]["l"] = round(150 * scale)
     layout["yaxis"]["automargin"] = True
     fig = go.Figure(traces)
@@ -371,7 +372,7 @@ def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             for status in PROJECT_STATUS_LABELS
         ]
     )
-    layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.3)
+    layout = legend_layout(scale, barmode="stack", bargap=0.3)
     layout["xaxis"]["type"] = "category"
     fig.update_layout(**layout)
     return fig
@@ -403,9 +404,8 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
             ),
         ]
     )
-    layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
+    layout = legend_layout(scale, barmode="stack", bargap=0.15)
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
     fig.update_layout(**layout)
     return fig
 
@@ -441,9 +441,8 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    layout["yaxis"]["automargin"] = True
-    layout["yaxis"]["dtick"] = 1
-    layout["xaxis"]["tickprefix"] = "$"
+    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
+    layout["xaxis"].update(tickprefix="$", tickformat=",.0f")
     fig.update_layout(**layout)
     return fig
 

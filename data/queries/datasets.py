@@ -44,6 +44,8 @@ class Dataset:
     default_sort: tuple[tuple[str, bool], ...]  # (key, descending)
     uses_range: bool = True
     categories: dict[str, str] = field(default_factory=dict)
+    # The same WHERE without display joins, for a cheaper row count (None: count ``build``).
+    count_build: Callable[[View], Select[Any]] | None = None
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -72,7 +74,7 @@ def _ordered(dataset: Dataset, stmt: Select[Any], sort: list[tuple[str, bool]]) 
 
 def count(session: Session, dataset: Dataset, view: View) -> int:
     """How many records the filters select (the table's row count)."""
-    stmt = dataset.build(view).order_by(None)
+    stmt = (dataset.count_build or dataset.build)(view).order_by(None)
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 

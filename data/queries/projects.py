@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Float, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.filters import Filters
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
+from data.queries.sql import decile
 from data.scope import OutOfScope, Scope, resolve, territory_clause
 
 STALLED_DAYS = 30
@@ -156,14 +157,6 @@ def status_by_round(
     return [{"consulta": c, "status": s, "count": int(n)} for c, s, n in rows]
 
 
-def _bucket(value: Any) -> Any:
-    """0..9 decile of a 0..100 value (100 falls in the top bucket), portable SQL.
-
-    A CASE ladder, because CAST rounds on PostgreSQL but truncates on SQLite.
-    """
-    return case(*[(value < 10 * (n + 1), n) for n in range(9)], else_=9)
-
-
 def money_vs_progress(
     session: Session, scope: Scope, filters: Filters, as_of: datetime
 ) -> dict[str, Any]:
@@ -174,37 +167,41 @@ def money_vs_progress(
     """
     view = scoped(session, scope, filters, as_of)
     sent = _sent_per_project(view)
-    share = (
-        100.0
-        * func.coalesce(sent.c.sent, 0)
-        / case((Project.approved_usd > 0, Project.approved_usd), else_=None)
-    )
-    share = func.coalesce(share, 0)
-    progress_bucket = _bucket(Project.physical_progress).label("pb")
-    money_bucket = _bucket(share).label("mb")
-    stmt = (
-        select(progress_bucket, money_bucket, func.count())
-        .select_from(Project)
-        .outerjoin(sent, sent.c.project_id == Project.id)
-        .where(*_project_where(view))
-        .group_by(progress_bucket, money_bucket)
-    )
-    grid = [[0] * 10 for _ in range(10)]
-    for pb, mb, n in session.execute(stmt).all():
-        grid[int(pb)][int(mb)] += int(n)
-    money_no_progress, progress_no_money = session.execute(
+    approved = cast(Project.approved_usd, Float)
+    # Progress and money share per project, then their deciles.
+    base = (
         select(
-            _count_if(and_(share >= 100 * MONEY_HIGH, Project.physical_progress < PROGRESS_LOW)),
-            _count_if(and_(Project.physical_progress >= PROGRESS_HIGH, share < 100 * MONEY_LOW)),
+            Project.physical_progress.label("progress"),
+            (
+                100.0
+                * cast(func.coalesce(sent.c.sent, 0), Float)
+                / case((approved > 0, approved), else_=None)
+            ).label("share"),
         )
         .select_from(Project)
         .outerjoin(sent, sent.c.project_id == Project.id)
         .where(*_project_where(view))
-    ).one()
+        .subquery("shares")
+    )
+    progress_bucket = decile(base.c.progress).label("pb")
+    money_bucket = decile(func.coalesce(base.c.share, 0)).label("mb")
+    stmt = select(progress_bucket, money_bucket, func.count()).group_by(
+        progress_bucket, money_bucket
+    )
+    grid = [[0] * 10 for _ in range(10)]
+    for pb, mb, n in session.execute(stmt).all():
+        grid[int(pb)][int(mb)] += int(n)
+    # The thresholds fall on decile edges, so the quadrants are sums of grid cells.
+    money_high, progress_low = int(MONEY_HIGH * 10), int(PROGRESS_LOW / 10)
+    progress_high, money_low = int(PROGRESS_HIGH / 10), int(MONEY_LOW * 10)
     return {
         "grid": grid,
-        "money_no_progress": int(money_no_progress or 0),
-        "progress_no_money": int(progress_no_money or 0),
+        "money_no_progress": sum(
+            grid[p][m] for p in range(progress_low) for m in range(money_high, 10)
+        ),
+        "progress_no_money": sum(
+            grid[p][m] for p in range(progress_high, 10) for m in range(money_low)
+        ),
     }
 
 
@@ -456,10 +453,18 @@ def detail(session: Session, scope: Scope, project_id: str) -> dict[str, Any] | 
 # -- the table and export ----------------------------------------------------------------
 
 
+def _sent_of_row(view: View) -> Any:
+    """Money sent to the row's project up to as_of (evaluated only for the rows returned,
+    unless the table is sorted by it)."""
+    return (
+        select(func.coalesce(func.sum(Transfer.amount_usd), 0))
+        .where(Transfer.project_id == Project.id, Transfer.transferred_at <= view.as_of)
+        .scalar_subquery()
+    )
+
+
 def _projects_select(view: View) -> Select[Any]:
-    sent = _sent_per_project(view)
     circuito = Territory.__table__.alias("circuito_t")
-    sent_usd = func.coalesce(sent.c.sent, 0)
     return (
         select(
             Project.id.label("id"),
@@ -470,16 +475,19 @@ def _projects_select(view: View) -> Select[Any]:
             Project.status.label("status"),
             Project.physical_progress.label("physical_progress"),
             Project.approved_usd.label("approved_usd"),
-            sent_usd.label("transferred_usd"),
+            _sent_of_row(view).label("transferred_usd"),
             Project.progress_changed_at.label("progress_changed_at"),
             circuito.c.name.label("circuito"),
             Project.estado_code.label("estado_code"),
         )
         .select_from(Project)
-        .outerjoin(sent, sent.c.project_id == Project.id)
         .outerjoin(circuito, circuito.c.code == Project.circuito_code)
         .where(*_project_where(view))
     )
+
+
+def _projects_count(view: View) -> Select[Any]:
+    return select(Project.id).where(*_project_where(view))
 
 
 def _transfers_select(view: View) -> Select[Any]:
@@ -519,6 +527,7 @@ PROJECTS = register_dataset(
             Column("estado_code", "Estado (código)", width=110),
         ),
         build=_projects_select,
+        count_build=_projects_count,
         default_sort=(("consulta", True), ("id", False)),
         uses_range=False,
         categories=CATEGORIES,
@@ -538,6 +547,9 @@ TRANSFERS = register_dataset(
             Column("estado_code", "Estado (código)", width=110),
         ),
         build=_transfers_select,
+        count_build=lambda view: select(Transfer.id).where(
+            *_transfer_where(view, view.filters.time_bounds(view.as_of))
+        ),
         default_sort=(("transferred_at", True),),
         categories=CATEGORIES,
     )

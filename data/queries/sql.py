@@ -64,6 +64,33 @@ def _base(value: ColumnElement[Any], where: list[ColumnElement[bool]]) -> Select
     return select(value).where(*where)
 
 
+class decile(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """0..9 decile of a 0..100 value (100 and above in 9, negatives in 0), computed once.
+
+    PostgreSQL uses FLOOR/LEAST/GREATEST; SQLite, which may lack FLOOR, gets a CASE ladder
+    (CAST would round on one backend and truncate on the other).
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(decile, "postgresql")
+def _decile_pg(element: decile, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return (
+        f"LEAST(GREATEST(CAST(FLOOR(({compiler.process(value, **kw)}) / 10.0) AS INTEGER), 0), 9)"
+    )
+
+
+@compiles(decile, "sqlite")
+def _decile_sqlite(element: decile, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    v = compiler.process(value, **kw)
+    whens = " ".join(f"WHEN ({v}) < {10 * (n + 1)} THEN {n}" for n in range(9))
+    return f"(CASE {whens} ELSE 9 END)"
+
+
 def grouped_percentiles(
     session: Session, base: Select[Any], qs: tuple[float, ...]
 ) -> dict[Any, dict[str, Any]]:

@@ -24,6 +24,7 @@ GRID_THEME = (
     f"backgroundColor: '{theme.PANEL}', foregroundColor: '{theme.TEXT}', "
     f"accentColor: '{theme.ACCENT}', borderColor: '{theme.LINE}', "
     f"headerBackgroundColor: '{theme.BG}', headerTextColor: '{theme.MUTED}', "
+    f"fontFamily: {[f.strip() for f in theme.FONT.split(',')]}, "
     "fontSize: 13, spacing: 5, wrapperBorderRadius: 6"
     "})"
 )
@@ -82,7 +83,7 @@ def export_href(dataset: Dataset, filters: Filters) -> str:
 def export_link(dataset: Dataset, filters: Filters) -> html.A:
     """``Exportar CSV`` with the page's filters (hidden by the page for roles that cannot)."""
     return html.A(
-        "⭳ Exportar CSV",
+        "Exportar CSV ↓",
         href=export_href(dataset, filters),
         id={"type": "sala-export", "dataset": dataset.name},
         className="export-link",

@@ -7,10 +7,13 @@ re-renders the page: the URL is the only state.
 
 Ids are fixed (one page is on screen at a time): ``flt-estado`` … ``flt-circuito``,
 ``flt-rango``, ``flt-desde``/``flt-hasta``, ``flt-categoria``, ``flt-breadcrumb``,
-``flt-message``; ``flt-filters`` (store) holds the page's filters for every data callback.
+``flt-message``. The page's filters live in the store :func:`filters_id` (``page`` in the id,
+so a page's callbacks fire only on that page; shared callbacks match it with ``ALL``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from dash import dcc, html
 
@@ -22,16 +25,24 @@ CASCADE = (
     ("parroquia", "Parroquia"),
     ("circuito", "Circuito comunal"),
 )
-FILTERS_STORE = "flt-filters"
 
 
-def filters_data(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dict:
-    """What the data callbacks read: ``{"page", "params", "datasets"}`` (data versions)."""
-    return {"page": page, "params": filters.to_params(), "datasets": list(datasets)}
+def filters_id(page: Any) -> dict[str, Any]:
+    """Id of the page's filter store; pass ``dash.ALL`` in shared callbacks."""
+    return {"type": "flt-filters", "page": page}
+
+
+def refresh_id(page: Any) -> dict[str, Any]:
+    """Id of the page's refresh counter (bumped when its data version moves)."""
+    return {"type": "pg-refresh", "page": page}
 
 
 def filters_store(page: str, filters: Filters, datasets: tuple[str, ...] = ()) -> dcc.Store:
-    return dcc.Store(id=FILTERS_STORE, data=filters_data(page, filters, datasets))
+    """What the data callbacks read: ``{"page", "params", "datasets"}`` (data versions)."""
+    return dcc.Store(
+        id=filters_id(page),
+        data={"page": page, "params": filters.to_params(), "datasets": list(datasets)},
+    )
 
 
 def _cascade() -> html.Div:

@@ -94,11 +94,19 @@ class Server:
 
 
 def start_server(
-    database_url: str, workers: int = 1, env: dict[str, str] | None = None, timeout: float = 60
+    database_url: str,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    log_path: Path | None = None,
 ) -> Server:
-    """Start ``uvicorn app:server`` against ``database_url`` and wait for ``/healthz``."""
+    """Start ``uvicorn app:server`` against ``database_url`` and wait for ``/healthz``.
+
+    The log goes beside a SQLite file, or to ``log_path`` (needed for server databases).
+    """
     port = free_port()
-    log_path = Path(database_url.split("///", 1)[-1]).with_suffix(f".{port}.log")
+    if log_path is None:
+        log_path = Path(database_url.split("///", 1)[-1]).with_suffix(f".{port}.log")
     full_env = {
         **os.environ,
         "DATABASE_URL": database_url,

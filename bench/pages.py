@@ -1,0 +1,352 @@
+"""Speed of the indicator pages: ``python -m bench.pages`` against ``DATABASE_URL``.
+
+For every page, times each query function and the page's whole refresh callback (``load``)
+at three filter levels (national, one estado, one circuito) and prints the median and p95
+in milliseconds. With ``--browser`` it also starts ``uvicorn app:server`` on that database
+and times the first full render of each page in headless Chromium.
+
+Load the national dataset into a throw-away PostgreSQL database first::
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sala_bench \\
+        .venv/bin/python manage.py seed --scale national
+    DATABASE_URL=... .venv/bin/python -m bench.pages [--runs 20] [--rango 30d] [--browser]
+
+Other pages add themselves with :func:`register` (see the bottom of this module).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.filters import Filters
+from core.timeutil import utcnow
+from data.db import get_engine
+from data.queries import datasets as ds
+from data.queries.cache import PAGE_CACHE
+from data.queries.filters import scoped
+from data.scope import NATIONAL, Scope, TerritoryRef, children
+
+Query = Callable[[Session, Scope, Filters, datetime], Any]
+Load = Callable[[str | None, Filters], Any]
+
+
+@dataclass(frozen=True)
+class PageBench:
+    """What to time for one page: its query functions, its callback's load, its datasets."""
+
+    path: str
+    queries: dict[str, Query]
+    loads: dict[str, Load]  # the page's refresh callbacks' data loads, by name
+    datasets: tuple[str, ...] = ()
+
+
+PAGES: dict[str, PageBench] = {}
+
+
+def register(name: str, bench: PageBench) -> None:
+    PAGES[name] = bench
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Median and p95 in ms of ``runs`` calls after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), percentile(samples, 0.95)
+
+
+def levels(session: Session, estado: str | None) -> list[tuple[str, TerritoryRef | None]]:
+    """National, one estado (``estado`` or the first by name) and a circuito inside it."""
+    estados = children(session, NATIONAL, None)
+    chosen = next((e for e in estados if e.code == estado), estados[0] if estados else None)
+    if chosen is None:
+        raise SystemExit("La base no tiene territorios: cargue datos con manage.py seed.")
+    node = chosen
+    while node.level != "circuito":
+        below = [c for c in children(session, NATIONAL, node.code) if c.level != "consejo_comunal"]
+        if not below:
+            break
+        node = below[0]
+    return [("nacional", None), (f"estado {chosen.code}", chosen), (f"circuito {node.code}", node)]
+
+
+def bench_page(
+    name: str, page: PageBench, runs: int, rango: str, estado: str | None
+) -> list[tuple[str, str, str, float, float]]:
+    rows = []
+    engine = get_engine()
+    with Session(engine) as session:
+        for label, ref in levels(session, estado):
+            filters = Filters(territorio=ref.code if ref else None, rango=rango)
+            now = utcnow()
+            for qname, query in page.queries.items():
+
+                def call(
+                    query: Query = query, filters: Filters = filters, now: datetime = now
+                ) -> Any:
+                    return query(session, NATIONAL, filters, now)
+
+                rows.append((name, label, qname, *timed(call, runs)))
+            for dname in page.datasets:
+                dataset = ds.DATASETS[dname]
+                view = scoped(session, NATIONAL, filters, now)
+
+                def first_page(dataset: ds.Dataset = dataset, view: Any = view) -> Any:
+                    ds.count(session, dataset, view)
+                    return ds.page(session, dataset, view, 0, 100, [])
+
+                rows.append(
+                    (name, label, f"tabla {dname} (conteo + 100 filas)", *timed(first_page, runs))
+                )
+            for lname, load in page.loads.items():
+
+                def cold(load: Load = load, filters: Filters = filters) -> Any:
+                    PAGE_CACHE.clear()
+                    return load(None, filters)
+
+                def warm(load: Load = load, filters: Filters = filters) -> Any:
+                    return load(None, filters)
+
+                rows.append((name, label, f"callback {lname} (sin caché)", *timed(cold, runs)))
+                rows.append((name, label, f"callback {lname} (en caché)", *timed(warm, runs)))
+    return rows
+
+
+def bench_browser(runs: int) -> list[tuple[str, float, float]]:
+    """First full render (KPIs, every chart and the map drawn) of each page in Chromium."""
+    import tempfile
+    from pathlib import Path
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.conftest import new_driver, start_server
+
+    url = get_engine().url.render_as_string(hide_password=False)
+    log = Path(tempfile.mkdtemp()) / "uvicorn.log"
+    server = start_server(url, workers=1, log_path=log)
+    results = []
+    try:
+        for name, page in PAGES.items():
+            samples = []
+            for _ in range(runs + 1):
+                driver = new_driver(Path(tempfile.mkdtemp()))
+                try:
+                    started = time.perf_counter()
+                    driver.get(server.url + page.path)
+                    WebDriverWait(driver, 60).until(_rendered)
+                    samples.append((time.perf_counter() - started) * 1000)
+                finally:
+                    driver.quit()
+            samples = samples[1:]  # the first one warms the server's caches
+            results.append((name, statistics.median(samples), percentile(samples, 0.95)))
+    finally:
+        server.stop()
+    return results
+
+
+def _rendered(driver: Any) -> bool:
+    """KPI cards shown, no chart still 'Cargando…', the map's points drawn."""
+    return bool(
+        driver.execute_script(
+            """
+            const kpis = document.querySelectorAll('[data-kpi]').length;
+            const graphs = [...document.querySelectorAll('.chart-graph')];
+            const loading = graphs.some(g => (g.textContent || '').includes('Cargando'));
+            const drawn = graphs.every(g => g.querySelector('.main-svg'));
+            const points = document.querySelectorAll('.sala-map path.leaflet-interactive').length;
+            return kpis > 0 && graphs.length > 0 && drawn && !loading && points > 0;
+            """
+        )
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")
+    parser.add_argument("--estado", default="VE-V", help="estado del nivel intermedio")
+    parser.add_argument("--page", action="append", help="solo estas páginas")
+    parser.add_argument("--browser", action="store_true", help="mide también el primer render")
+    args = parser.parse_args(argv)
+    engine = get_engine()
+    print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
+    print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
+    for name, page in PAGES.items():
+        if args.page and name not in args.page:
+            continue
+        for row in bench_page(name, page, args.runs, args.rango, args.estado):
+            flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
+            print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
+    if args.browser:
+        print("\nprimer render completo en Chromium (sin caché del navegador)")
+        for name, median, p95 in bench_browser(max(3, args.runs // 3)):
+            print(f"{name:<10} mediana {median:>7.0f} ms   p95 {p95:>7.0f} ms")
+    return 0
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+def _register_builtin() -> None:
+    from callbacks import clap as clap_page
+    from callbacks import proyectos as projects_page
+    from data.queries import clap, projects
+
+    register(
+        "proyectos",
+        PageBench(
+            "/proyectos",
+            {
+                "kpis": projects.kpis,
+                "money_vs_progress": projects.money_vs_progress,
+                "by_territory": projects.by_territory,
+                "status_by_round": projects.status_by_round,
+                "by_category": projects.by_category,
+                "by_transformation": projects.by_transformation,
+                "transfers_by_bank": projects.transfers_by_bank,
+                "stalled_projects": projects.stalled_projects,
+            },
+            projects_page.LOADS,
+            ("proyectos", "transferencias"),
+        ),
+    )
+    register(
+        "clap",
+        PageBench(
+            "/clap",
+            {
+                "kpis": clap.kpis,
+                "daily": clap.daily,
+                "by_territory": clap.by_territory,
+                "late_committees": clap.late_committees,
+            },
+            clap_page.LOADS,
+            ("clap",),
+        ),
+    )
+
+
+def _view(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+    return scoped(session, scope, filters, now).ref
+
+
+def _ranged(fn: Callable[..., Any], *extra: Any, category: bool = True) -> Query:
+    """A query of cases/incidents ``fn(session, ref, start, end, *extra[, category])`` timed
+    through the bench's ``(session, scope, filters, now)`` signature, scope resolution included."""
+
+    def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        start, end = filters.time_bounds(now)
+        more = (filters.categoria,) if category else ()
+        return fn(session, _view(session, scope, filters, now), start, end, *extra, *more)
+
+    return query
+
+
+def _register_indicators() -> None:
+    """/casos, /paz and /defensa: their query functions take a resolved territory and an
+    explicit range, adapted here to the common signature."""
+    from callbacks import casos as cases_page
+    from callbacks import defensa as defense_page
+    from callbacks import paz as peace_page
+    from core.config import load_settings
+    from core.timeutil import caracas_date
+    from data.queries import cases, defense, incidents
+
+    settings = load_settings()
+    sla, days = settings.sla_hours, settings.exercise_overdue_days
+
+    def at_end(fn: Callable[..., Any], *extra: Any) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            end = filters.time_bounds(now)[1]
+            return fn(session, _view(session, scope, filters, now), end, *extra)
+
+        return query
+
+    def above_usual(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        return incidents.above_usual(session, _view(session, scope, filters, now), now)
+
+    def day_vs_last_week(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        return incidents.day_vs_last_week(session, _view(session, scope, filters, now), now)
+
+    def on_today(fn: Callable[..., Any], *extra: Any) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            return fn(session, _view(session, scope, filters, now), caracas_date(now), *extra)
+
+        return query
+
+    register(
+        "casos",
+        PageBench(
+            "/casos",
+            {
+                "totals": _ranged(cases.totals),
+                "funnel": _ranged(cases.funnel),
+                "sla_breaches": _ranged(cases.sla_breaches, sla),
+                "by_territory": _ranged(cases.by_territory, sla),
+                "open_by_age": at_end(cases.open_by_age),
+                "by_category": _ranged(cases.by_category, category=False),
+                "time_percentiles institution": _ranged(cases.time_percentiles, "institution"),
+                "time_percentiles category": _ranged(cases.time_percentiles, "category"),
+                "oldest_open": at_end(cases.oldest_open, 20),
+            },
+            cases_page.LOADS,
+            ("casos",),
+        ),
+    )
+    register(
+        "paz",
+        PageBench(
+            "/paz",
+            {
+                "totals": _ranged(incidents.totals),
+                "day_vs_last_week": day_vs_last_week,
+                "above_usual": above_usual,
+                "by_territory": _ranged(incidents.by_territory),
+                "heatmap": _ranged(incidents.heatmap),
+                "by_type": _ranged(incidents.by_type, category=False),
+                "by_severity": _ranged(incidents.by_severity),
+                "by_cuadrante": _ranged(incidents.by_cuadrante),
+            },
+            peace_page.LOADS,
+            ("incidentes",),
+        ),
+    )
+    register(
+        "defensa",
+        PageBench(
+            "/defensa",
+            {
+                "totals": on_today(defense.totals, days),
+                "by_territory": on_today(defense.by_territory, days),
+                "committees_incomplete": on_today(defense.committees_incomplete),
+                "exercises_overdue": on_today(defense.exercises_overdue, days),
+            },
+            defense_page.LOADS,
+            ("defensa",),
+        ),
+    )
+
+
+_register_builtin()
+_register_indicators()
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

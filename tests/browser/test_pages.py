@@ -1,0 +1,191 @@
+"""``/proyectos`` and ``/clap`` in headless Chromium: load cleanly, filters drive the URL and
+the numbers, the map drills down, back works, and the CSV holds exactly the filtered rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.filters import Filters
+from core.timeutil import caracas_date, utcnow
+from data.db import make_engine
+from data.models import ClapDelivery
+from data.queries import clap, projects
+from data.scope import NATIONAL
+from tests.browser.conftest import console_errors
+from tests.browser.world import ESTADOS
+
+WAIT = 40
+
+
+def _wait(driver, condition, timeout: float = WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def _kpi(driver, field: str) -> float:
+    el = _wait(driver, lambda d: d.find_elements("css selector", f"[data-kpi='{field}']"))[0]
+    return float(el.get_attribute("data-value"))
+
+
+def _loaded(driver) -> bool:
+    """KPIs shown, every chart drawn (none still 'Cargando…'), map points and grid rows in."""
+    return bool(
+        driver.execute_script(
+            """
+            const graphs = [...document.querySelectorAll('.chart-graph')];
+            return document.querySelectorAll('[data-kpi]').length > 0
+              && graphs.length > 0
+              && graphs.every(g => g.querySelector('.main-svg'))
+              && !graphs.some(g => (g.textContent || '').includes('Cargando'))
+              && document.querySelectorAll('.sala-map path.leaflet-interactive').length > 0
+              && document.querySelectorAll('.sala-grid .ag-row').length > 0;
+            """
+        )
+    )
+
+
+def _database(server):
+    engine = make_engine(server.database_url)
+    return engine, Session(engine)
+
+
+def _expected(server, fn, filters: Filters):
+    engine, session = _database(server)
+    try:
+        return fn(session, NATIONAL, filters, utcnow())
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "expected"),
+    [
+        ("/proyectos", "proyectos.total", lambda k: k["total"]),
+        ("/clap", "clap.period.served", lambda k: k["period"]["served"]),
+    ],
+)
+def test_page_loads_clean_with_the_database_numbers(server, driver, path, field, expected):
+    driver.get(server.url + path)
+    _wait(driver, _loaded)
+    module = projects if path == "/proyectos" else clap
+    assert _kpi(driver, field) == expected(_expected(server, module.kpis, Filters()))
+    # One point per estado on the national map, and the breadcrumb starts at Venezuela.
+    points = driver.find_elements("css selector", ".sala-map path.leaflet-interactive")
+    assert len(points) == len(ESTADOS)
+    assert driver.find_element("css selector", ".flt-breadcrumb").text.startswith("Venezuela")
+    assert console_errors(driver) == []
+
+
+def test_filters_change_the_url_the_numbers_and_back_works(server, driver):
+    driver.get(server.url + "/clap")
+    _wait(driver, _loaded)
+    thirty = _kpi(driver, "clap.period.served")
+
+    driver.find_element("xpath", "//*[@id='flt-rango']//label[normalize-space(.)='7 días']").click()
+    _wait(driver, lambda d: "rango=7d" in d.current_url)
+    want = _expected(server, clap.kpis, Filters(rango="7d"))["period"]["served"]
+    _wait(driver, lambda d: _kpi(d, "clap.period.served") == want)
+    assert want != thirty
+
+    driver.find_element("id", "flt-estado").click()
+    option = _wait(
+        driver,
+        lambda d: [
+            o
+            for o in d.find_elements("css selector", "[role='option']")
+            if o.text.strip() == "Distrito Capital"
+        ],
+    )[0]
+    option.click()
+    _wait(driver, lambda d: "territorio=VE-A" in d.current_url and "rango=7d" in d.current_url)
+    want_a = _expected(server, clap.kpis, Filters(territorio="VE-A", rango="7d"))
+    _wait(driver, lambda d: _kpi(d, "clap.period.served") == want_a["period"]["served"])
+    _wait(driver, lambda d: "Distrito Capital" in d.find_element("id", "flt-breadcrumb").text)
+
+    driver.back()
+    _wait(driver, lambda d: "territorio" not in d.current_url and "rango=7d" in d.current_url)
+    _wait(driver, lambda d: _kpi(d, "clap.period.served") == want)
+    assert console_errors(driver) == []
+
+
+def test_map_click_drills_down_and_breadcrumb_goes_back_up(server, driver):
+    driver.get(server.url + "/proyectos")
+    _wait(driver, _loaded)
+    point = driver.find_elements("css selector", ".sala-map path.leaflet-interactive")[0]
+    driver.execute_script(
+        "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", point
+    )
+    _wait(driver, lambda d: "territorio=VE-" in d.current_url)
+    code = driver.current_url.split("territorio=")[1].split("&")[0]
+    assert code in ESTADOS
+    name = ESTADOS[code][0]
+    _wait(driver, lambda d: name in d.find_element("id", "flt-breadcrumb").text)
+    want = _expected(server, projects.kpis, Filters(territorio=code))["total"]
+    _wait(driver, lambda d: _kpi(d, "proyectos.total") == want)
+    # One level down: the estado's municipio is the only point now.
+    _wait(
+        driver,
+        lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 1,
+    )
+
+    driver.find_element("link text", "Venezuela").click()
+    _wait(driver, lambda d: "territorio" not in d.current_url)
+    _wait(
+        driver,
+        lambda d: (
+            len(d.find_elements("css selector", ".sala-map path.leaflet-interactive"))
+            == len(ESTADOS)
+        ),
+    )
+    assert console_errors(driver) == []
+
+
+def test_csv_export_holds_exactly_the_filtered_rows(server, driver):
+    driver.get(server.url + "/clap?territorio=VE-A&rango=7d")
+    _wait(driver, _loaded)
+    link = driver.find_element("css selector", "a.export-link")
+    href = link.get_attribute("href")
+    assert "territorio=VE-A" in href and "rango=7d" in href
+    with urllib.request.urlopen(href, timeout=30) as response:
+        disposition = response.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8-sig"))))
+    assert "clap_VE-A_7d_" in disposition
+    engine, session = _database(server)
+    try:
+        today = caracas_date(utcnow())
+        expected = set(
+            session.scalars(
+                select(ClapDelivery.id).where(
+                    ClapDelivery.estado_code == "VE-A",
+                    ClapDelivery.delivered_on >= today - timedelta(days=6),
+                    ClapDelivery.delivered_on <= today,
+                )
+            )
+        )
+    finally:
+        session.close()
+        engine.dispose()
+    assert {r["Lote"] for r in rows} == expected and len(rows) == len(expected)
+    count = driver.find_element("css selector", ".grid-count").text
+    assert count == f"{len(expected)} registros"
+    assert console_errors(driver) == []
+
+
+def test_unknown_territory_shows_a_spanish_message_not_data(server, driver):
+    driver.get(server.url + "/proyectos?territorio=VE-NADA")
+    _wait(driver, lambda d: "No existe el territorio" in d.find_element("id", "flt-message").text)
+    _wait(
+        driver,
+        lambda d: "Territorio no disponible" in d.find_element("id", "prj-kpis").text,
+    )
+    assert driver.find_elements("css selector", "[data-kpi]") == []
+    assert console_errors(driver) == []
