@@ -31,8 +31,16 @@ def _wait(driver, condition, timeout: float = WAIT):
 
 
 def _kpi(driver, field: str) -> float:
-    el = _wait(driver, lambda d: d.find_elements("css selector", f"[data-kpi='{field}']"))[0]
-    return float(el.get_attribute("data-value"))
+    """Read in one JS step: the cards re-render between a find and a get_attribute."""
+    raw = _wait(
+        driver,
+        lambda d: d.execute_script(
+            "const e = document.querySelector(`[data-kpi='${arguments[0]}']`);"
+            "return e ? e.getAttribute('data-value') : null;",
+            field,
+        ),
+    )
+    return float(raw)
 
 
 def _loaded(driver) -> bool:
