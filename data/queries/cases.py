@@ -139,15 +139,6 @@ def open_by_age(
     ]
 
 
-def _first_assigned() -> Any:
-    return (
-        select(CaseEvent.case_id, func.min(CaseEvent.at).label("at"))
-        .where(CaseEvent.status == "asignado")
-        .group_by(CaseEvent.case_id)
-        .subquery()
-    )
-
-
 def time_percentiles(
     session: Session,
     ref: TerritoryRef | None,
@@ -165,12 +156,14 @@ def time_percentiles(
     if by not in PERCENTILE_GROUPS:
         raise ValueError(f"by debe ser uno de {PERCENTILE_GROUPS}")
     key = getattr(CitizenCase, by)
-    first = _first_assigned()
+    # First assignment per case, looked up only for the cases in scope (index on case_id).
+    first_assigned = func.min(CaseEvent.at)
     response = grouped_percentiles(
         session,
-        select(key.label("g"), hours_between(CitizenCase.reported_at, first.c.at).label("v"))
-        .join(first, first.c.case_id == CitizenCase.id)
-        .where(*_where(ref, category), *_reported_in(start, end)),
+        select(key.label("g"), hours_between(CitizenCase.reported_at, first_assigned).label("v"))
+        .join(CaseEvent, (CaseEvent.case_id == CitizenCase.id) & (CaseEvent.status == "asignado"))
+        .where(*_where(ref, category), *_reported_in(start, end))
+        .group_by(CitizenCase.id, key, CitizenCase.reported_at),
         (0.5, 0.9),
     )
     resolution = grouped_percentiles(

@@ -101,7 +101,8 @@ def grouped_percentiles(
     SQLite ranks rows with window functions and picks the two neighbours of each position,
     so both backends interpolate the same way and nothing but one row per group leaves SQL.
     """
-    sub = base.where(base.selected_columns.v.is_not(None)).subquery()
+    raw = base.subquery()
+    sub = select(raw.c.g, raw.c.v).where(raw.c.v.is_not(None)).subquery()
     if session.get_bind().dialect.name == "postgresql":
         stmt = select(
             sub.c.g,
