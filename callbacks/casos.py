@@ -28,8 +28,8 @@ from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
-MAIN_FIGURES = ("cas-funnel", "cas-territory", "cas-sla", "cas-resolved-late")
-MORE_FIGURES = ("cas-age", "cas-category")
+MAIN_FIGURES = ("cas-funnel", "cas-territory", "cas-age", "cas-sla", "cas-resolved-late")
+MORE_FIGURES = ("cas-category",)
 LISTS = ("cas-pct-institution", "cas-pct-category", "cas-oldest")
 
 
@@ -48,6 +48,7 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
         "totals": q.totals(session, ref, start, end, category),
         "previous": q.totals(session, ref, prev_start, prev_end, category),
         "funnel": q.funnel(session, ref, start, end, category),
+        "age": q.open_by_age(session, ref, end, category),
         "sla": q.sla_breaches(session, ref, start, end, targets, category),
         "territory": q.by_territory(session, ref, start, end, targets, category),
     }
@@ -57,7 +58,6 @@ def compute_more(args: tuple) -> dict[str, Any]:
     session, ref, filters, start, end = _args(args)
     category = filters.categoria
     return {
-        "age": q.open_by_age(session, ref, end, category),
         "categories": q.by_category(session, ref, start, end),
         "institution": q.time_percentiles(session, ref, start, end, "institution", category),
         "category": q.time_percentiles(session, ref, start, end, "category", category),
@@ -68,7 +68,7 @@ def compute_more(args: tuple) -> dict[str, Any]:
 def load_main(
     scope_code: str | None, filters: Filters, targets: dict[str, float] | None = None
 ) -> dict[str, Any]:
-    """KPIs, map, funnel and SLA for ``filters`` inside the scope of ``scope_code``."""
+    """KPIs, map, funnel, open cases by age and SLA for ``filters`` inside the scope of ``scope_code``."""
     targets = targets if targets is not None else load_settings().sla_hours
     return cached_load(
         ui.PAGE,
@@ -81,11 +81,11 @@ def load_main(
 
 
 def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
-    """Age buckets, categories, time percentiles and the oldest open cases."""
+    """Categories, time percentiles and the oldest open cases."""
     return cached_load(ui.PAGE, "more", ui.DATASETS, scope_code, filters, compute_more)
 
 
-LOADS = {"principal": load_main, "antigüedad y tiempos": load_more}
+LOADS = {"principal": load_main, "categorías y tiempos": load_more}
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -134,13 +134,16 @@ def register(app: Dash, settings: Settings) -> None:
         live = ctx.triggered_id == refresh_id(ui.PAGE)
         view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
-            ui.kpi_cards(data["totals"], data["previous"], data["funnel"], data["sla"], filters),
+            ui.kpi_cards(
+                data["totals"], data["previous"], data["funnel"], data["sla"], data["age"], filters
+            ),
             points,
             len(points["features"]) > CLUSTER_AT,
             ui.map_legend(),
             view,
             ui.funnel_figure(data["funnel"], scale),
             ui.territory_figure(data["territory"], scale),
+            ui.age_figure(data["age"], scale),
             ui.sla_figure(data["sla"], scale),
             ui.resolved_late_figure(data["sla"], scale),
             filters.range_label(),
@@ -162,7 +165,6 @@ def register(app: Dash, settings: Settings) -> None:
             empty = empty_figure(problem, scale)
             return (*[empty for _ in MORE_FIGURES], *[None for _ in LISTS])
         return (
-            ui.age_figure(data["age"], scale),
             ui.category_figure(data["categories"], scale),
             ui.percentile_table(data["institution"], "institution"),
             ui.percentile_table(data["category"], "category"),

@@ -76,7 +76,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 chart_card(
                     "cas-sla",
                     "Abiertos fuera de meta por categoría",
-                    "meta de resolución por categoría (SALA_SLA_HORAS)",
+                    "cada categoría con su meta de resolución en horas",
                     area="casos",
                 ),
                 chart_card(
@@ -139,6 +139,7 @@ def kpi_cards(
     previous: dict[str, Any],
     funnel: dict[str, int],
     sla: list[dict[str, Any]],
+    age: list[dict[str, Any]],
     filters: Filters,
 ) -> list[Any]:
     label = filters.range_label().lower()
@@ -169,6 +170,16 @@ def kpi_cards(
             sub=[
                 kpi_value("casos.open_late", open_late, class_name="kpi-inline"),
                 " fuera de meta",
+            ],
+            area="casos",
+        ),
+        kpi_card(
+            "Abiertos > 7 días",
+            "casos.open_over_7d",
+            sum(b["cases"] for b in age[3:]),
+            sub=[
+                kpi_value("casos.open_over_30d", age[4]["cases"], class_name="kpi-inline"),
+                " de más de 30 días",
             ],
             area="casos",
         ),

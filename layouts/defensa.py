@@ -101,7 +101,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         panel(
             "Ejercicios vencidos",
             html.Div(id="def-overdue", className="ind-list"),
-            subtitle=f"sin ejercicio en más de {days} días (SALA_EJERCICIO_VENCIDO_DIAS) o nunca",
+            subtitle=f"sin ejercicio en más de {days} días o nunca",
             class_name="ind-list-panel",
         ),
         panel(
@@ -123,12 +123,12 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
 def kpi_cards(t: dict[str, Any], overdue_days: int) -> list[Any]:
     units = t["units"]
     return [
-        kpi_card("Unidades", "defensa.units", units, area="defensa"),
         kpi_card(
             "Alistamiento medio",
             "defensa.avg_readiness",
             t["avg_readiness"],
             "percent",
+            sub=[kpi_value("defensa.units", units, class_name="kpi-inline"), " unidades"],
             comparison=delta(
                 t["avg_readiness"],
                 q.READINESS_TARGET,

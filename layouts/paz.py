@@ -22,7 +22,7 @@ from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
 from layouts.components.figures import base_layout, empty_figure
 from layouts.components.indicator import indicator_page
-from layouts.components.kpi import delta, kpi_card
+from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
 from layouts.components.panel import panel
 from layouts.components.record_table import map_legend as legend
@@ -144,14 +144,11 @@ def kpi_cards(
             "Graves (severidad ≥ 4)",
             "paz.severe",
             totals["severe"],
+            sub=[
+                kpi_value("paz.homicides", totals["homicides"], class_name="kpi-inline"),
+                " homicidios",
+            ],
             comparison=delta(totals["severe"], previous["severe"], "down", versus),
-            area="paz",
-        ),
-        kpi_card(
-            "Homicidios",
-            "paz.homicides",
-            totals["homicides"],
-            comparison=delta(totals["homicides"], previous["homicides"], "down", versus),
             area="paz",
             tone="bad" if totals["homicides"] else None,
         ),
