@@ -14,7 +14,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
 from core.config import Settings, load_settings
 from core.filters import Filters
 from data.queries import cases as q
@@ -108,6 +108,7 @@ def register(app: Dash, settings: Settings) -> None:
         *[Output(fid, "figure") for fid in MAIN_FIGURES],
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
         Input(filters_id(ui.PAGE), "data"),
         Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
@@ -116,6 +117,7 @@ def register(app: Dash, settings: Settings) -> None:
     def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
         data, problem = load_guarded(main_loader, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
@@ -128,6 +130,7 @@ def register(app: Dash, settings: Settings) -> None:
                 *[empty for _ in MAIN_FIGURES],
                 "",
                 {"at": None},
+                seen,
             )
         points = ui.map_features(data["territory"])
         # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
@@ -148,6 +151,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.resolved_late_figure(data["sla"], scale),
             filters.range_label(),
             {"at": int(time.time() * 1000), "stale": 90},
+            seen,
         )
 
     @app.callback(

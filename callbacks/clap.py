@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.queries import clap as q
@@ -70,6 +70,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("clap-territory", "figure"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
         Input(filters_id(ui.PAGE), "data"),
         Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
@@ -78,6 +79,7 @@ def register(app: Dash, settings: Settings) -> None:
     def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
         data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
             return (
@@ -89,6 +91,7 @@ def register(app: Dash, settings: Settings) -> None:
                 empty_figure(problem, scale),
                 "",
                 {"at": None},
+                seen,
             )
         points = ui.map_features(data["territory"])
         # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
@@ -103,6 +106,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.territory_figure(data["territory"], scale),
             filters.range_label(),
             {"at": int(time.time() * 1000), "stale": 90},
+            seen,
         )
 
     @app.callback(

@@ -10,7 +10,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
 from core.config import Settings, load_settings
 from core.filters import Filters
 from core.timeutil import caracas_date
@@ -75,6 +75,7 @@ def register(app: Dash, settings: Settings) -> None:
         *[Output(lid, "children") for lid in LISTS],
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
         Input(filters_id(ui.PAGE), "data"),
         Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
@@ -83,6 +84,7 @@ def register(app: Dash, settings: Settings) -> None:
     def refresh(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
         data, problem = load_guarded(loader, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
@@ -96,6 +98,7 @@ def register(app: Dash, settings: Settings) -> None:
                 *[None for _ in LISTS],
                 "",
                 {"at": None},
+                seen,
             )
         points = ui.map_features(data["territory"])
         live = ctx.triggered_id == refresh_id(ui.PAGE)
@@ -113,6 +116,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.overdue_list(data["overdue"]),
             "estado actual",
             {"at": int(time.time() * 1000), "stale": 90},
+            seen,
         )
 
     @app.callback(

@@ -13,6 +13,7 @@ from callbacks.filters import territory_problem
 from core.config import Settings
 from core.filters import Filters
 from core.timeutil import utcnow
+from data import versions
 from data.db import session_scope
 from data.queries.cache import PAGE_CACHE
 from data.scope import OutOfScope, Scope, UnknownTerritory, scope_for
@@ -50,6 +51,14 @@ def cached_load(
         return PAGE_CACHE.get_or_compute(
             session, key, datasets, now, lambda: compute((session, scope, filters, now))
         )
+
+
+def page_versions(datasets: tuple[str, ...]) -> dict[str, int]:
+    """The data versions a page shows, read *before* its data: the version poll compares
+    against these, so a write landing while the page loads still triggers a refresh."""
+    with session_scope() as session:
+        current = versions.current(session)
+    return {name: current.get(name, 0) for name in datasets}
 
 
 def scale_of(viewport: dict[str, Any] | None) -> float:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import SQLAlchemyError
 
 from auth.principal import current_principal
 from core.config import Settings
@@ -16,13 +19,16 @@ from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, te
 from data.queries.summary import summary
 from data.scope import OutOfScope, UnknownTerritory, resolve, scope_for
 from layouts import panorama
+from layouts.components import trend_figures
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.freshness import freshness_store_id
 from layouts.components.summary_kpis import summary_cards
-from layouts.components.territory_map import features, fit_bounds, map_viewport
+from layouts.components.territory_map import features, fit_bounds, map_legend, map_viewport
 from layouts.components.theme import scale_for
 from layouts.registry import Page, register_page
+
+log = logging.getLogger(__name__)
 
 
 def load(territory: str | None) -> dict[str, Any]:
@@ -38,6 +44,66 @@ def load(territory: str | None) -> dict[str, Any]:
             "cases": cases_daily(session, ref, now),
             "hours": incidents_by_hour(session, ref, now),
         }
+
+
+# What the refresh callback writes, in order; ``render`` fills them by "id.prop".
+OUTPUTS: list[tuple[Any, str]] = [
+    ("panorama-kpis", "children"),
+    ("panorama-map-points", "data"),
+    ("panorama-map-legend", "children"),
+    ("panorama-clap", "figure"),
+    ("panorama-cases", "figure"),
+    ("panorama-incidents", "figure"),
+    ("panorama-projects", "figure"),
+    ("panorama-title", "children"),
+    (freshness_store_id("panorama"), "data"),
+    ("panorama-map", "viewport"),
+]
+
+
+def key(component: Any, prop: str) -> str:
+    """ "id.prop" as Dash spells it (dict ids included)."""
+    return str(Output(component, prop))
+
+
+FRESHNESS = key(freshness_store_id("panorama"), "data")
+
+
+def render(data: dict[str, Any], measure: str, scale: float) -> dict[str, Any]:
+    """The page's new props from :func:`load`'s data, keyed "id.prop" (also for live push)."""
+    s = data["summary"]
+    points = features(data["rows"], measure)
+    title = "Panorama nacional" if s["territory"] is None else f"Panorama · {s['territory_name']}"
+    return {
+        "panorama-kpis.children": summary_cards(s),
+        "panorama-map-points.data": points,
+        "panorama-map-legend.children": map_legend(measure, len(points["features"])),
+        "panorama-clap.figure": trend_figures.clap_figure(data["clap"], scale),
+        "panorama-cases.figure": trend_figures.cases_figure(data["cases"], scale),
+        "panorama-incidents.figure": trend_figures.incidents_figure(data["hours"], scale),
+        "panorama-projects.figure": trend_figures.projects_figure(
+            s["projects"]["by_status"], scale
+        ),
+        "panorama-title.children": html.Span(title),
+        FRESHNESS: {"at": int(time.time() * 1000), "stale": 90},
+    }
+
+
+def refused(territory: str | None, scale: float) -> dict[str, Any]:
+    """What the page shows for a territory that does not exist or lies outside the scope."""
+    message = f"El territorio {territory} no existe o está fuera de su ámbito."
+    empty = empty_figure(message, scale)
+    return {
+        "panorama-kpis.children": empty_state("Territorio no disponible", message),
+        "panorama-map-points.data": {"type": "FeatureCollection", "features": []},
+        "panorama-map-legend.children": [],
+        "panorama-clap.figure": empty,
+        "panorama-cases.figure": empty,
+        "panorama-incidents.figure": empty,
+        "panorama-projects.figure": empty,
+        "panorama-title.children": "Panorama",
+        FRESHNESS: {"at": None},
+    }
 
 
 def register(app: Dash, settings: Settings) -> None:
@@ -63,16 +129,7 @@ def register(app: Dash, settings: Settings) -> None:
     )
 
     @app.callback(
-        Output("panorama-kpis", "children"),
-        Output("panorama-map-points", "data"),
-        Output("panorama-map-legend", "children"),
-        Output("panorama-clap", "figure"),
-        Output("panorama-cases", "figure"),
-        Output("panorama-incidents", "figure"),
-        Output("panorama-projects", "figure"),
-        Output("panorama-title", "children"),
-        Output(freshness_store_id("panorama"), "data"),
-        Output("panorama-map", "viewport"),
+        *[Output(component, prop) for component, prop in OUTPUTS],
         Input("panorama-viewport", "data"),
         Input("panorama-measure", "value"),
         State("panorama-territory", "data"),
@@ -81,38 +138,21 @@ def register(app: Dash, settings: Settings) -> None:
         scale = scale_for((viewport or {}).get("w"))
         try:
             data = load(territory)
+        except SQLAlchemyError:
+            # Keep the last numbers on screen; the freshness badge turns stale by itself,
+            # so the room sees they are old instead of a broken page.
+            log.exception("Panorama: la base de datos no respondió")
+            raise PreventUpdate from None
         except (UnknownTerritory, OutOfScope):
-            message = f"El territorio {territory} no existe o está fuera de su ámbito."
-            empty = empty_figure(message, scale)
-            return (
-                empty_state("Territorio no disponible", message),
-                {"type": "FeatureCollection", "features": []},
-                [],
-                empty,
-                empty,
-                empty,
-                empty,
-                "Panorama",
-                {"at": None},
-                no_update,
-            )
-        s = data["summary"]
-        points = features(data["rows"], measure)
-        # Fit the view on first load and when the screen changes size, not on every tick,
-        # so an analyst who zoomed in keeps the view.
-        refit = ctx.triggered_id != "panorama-measure" and (viewport or {}).get("resized", True)
-        view = map_viewport(fit_bounds(points, s["territory"] is None)) if refit else no_update
-        name = s["territory_name"]
-        title = "Panorama nacional" if s["territory"] is None else f"Panorama · {name}"
-        return (
-            summary_cards(s),
-            points,
-            panorama.map_legend(measure, len(points["features"])),
-            panorama.clap_figure(data["clap"], scale),
-            panorama.cases_figure(data["cases"], scale),
-            panorama.incidents_figure(data["hours"], scale),
-            panorama.projects_figure(s["projects"]["by_status"], scale),
-            html.Span(title),
-            {"at": int(time.time() * 1000), "stale": 90},
-            view,
-        )
+            values = refused(territory, scale)
+        else:
+            values = render(data, measure, scale)
+            # Fit the map on first load and when the screen changes size, not on every
+            # tick, so an analyst who zoomed in keeps the view.
+            refit = ctx.triggered_id != "panorama-measure" and (viewport or {}).get("resized", True)
+            if refit:
+                national = data["summary"]["territory"] is None
+                values["panorama-map.viewport"] = map_viewport(
+                    fit_bounds(values["panorama-map-points.data"], national)
+                )
+        return [values.get(key(component, prop), no_update) for component, prop in OUTPUTS]

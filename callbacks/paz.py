@@ -14,7 +14,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.queries import incidents as q
@@ -92,6 +92,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("paz-above", "children"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
         Input(filters_id(ui.PAGE), "data"),
         Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
@@ -100,6 +101,7 @@ def register(app: Dash, settings: Settings) -> None:
     def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
         data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
@@ -113,6 +115,7 @@ def register(app: Dash, settings: Settings) -> None:
                 None,
                 "",
                 {"at": None},
+                seen,
             )
         points = ui.map_features(data["territory"])
         live = ctx.triggered_id == refresh_id(ui.PAGE)
@@ -128,6 +131,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.above_list(data["above"]),
             filters.range_label(),
             {"at": int(time.time() * 1000), "stale": 90},
+            seen,
         )
 
     @app.callback(

@@ -10,7 +10,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of, territory_problem
-from callbacks.pages import cached_load, clicked_bar, load_guarded, scale_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.db import session_scope
@@ -86,6 +86,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output("prj-money", "figure"),
         Output("pg-subtitle", "children", allow_duplicate=True),
         Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
         Input(filters_id(ui.PAGE), "data"),
         Input(refresh_id(ui.PAGE), "data"),
         State("pg-viewport", "data"),
@@ -94,6 +95,7 @@ def register(app: Dash, settings: Settings) -> None:
     def refresh_main(store, _refresh, viewport):
         filters = filters_of(store)
         scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
         data, problem = load_guarded(load_main, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
@@ -107,6 +109,7 @@ def register(app: Dash, settings: Settings) -> None:
                 empty,
                 "",
                 {"at": None},
+                seen,
             )
         points = ui.map_features(data["territory"])
         # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
@@ -122,6 +125,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.money_figure(data["money"], scale),
             filters.range_label(),
             {"at": int(time.time() * 1000), "stale": 90},
+            seen,
         )
 
     @app.callback(

@@ -26,7 +26,7 @@ from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.territory_map import territory_map
-from layouts.panorama import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
+from layouts.components.trend_figures import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
 
 PAGE = "proyectos"
 DATASETS = ("projects", "transfers", "territories")
@@ -374,6 +374,8 @@ def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.3)
     layout["xaxis"]["type"] = "category"
+    if max(sum(r["count"] for r in rows if r["consulta"] == c) for c in rounds) < 10:
+        layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
     fig.update_layout(**layout)
     return fig
 
@@ -422,7 +424,10 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
             hovertemplate="%{customdata[0]}<br>%{y:,.0f} proyectos · %{customdata[1]}<extra></extra>",
         )
     )
-    fig.update_layout(**base_layout(scale, bargap=0.3))
+    layout = base_layout(scale, bargap=0.3)
+    if max(r["count"] for r in rows) < 10:
+        layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
+    fig.update_layout(**layout)
     return fig
 
 

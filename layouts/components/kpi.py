@@ -81,8 +81,13 @@ def kpi_card(
     comparison: html.Span | None = None,
     area: str | None = None,
     tone: Literal["ok", "warn", "bad"] | None = None,
+    card_id: str | dict | None = None,
 ) -> html.Div:
-    """One KPI card. ``area`` colours its stripe; ``tone`` colours the number."""
+    """One KPI card. ``area`` colours its stripe; ``tone`` colours the number.
+
+    Find values by their ``data-kpi`` attribute; ``card_id`` is only for a page that wants to
+    address one card (ids must stay unique when a page shows several territories).
+    """
     classes = ["kpi-card"]
     if area:
         classes.append(f"area-{area}")
@@ -96,5 +101,5 @@ def kpi_card(
             comparison,
         ],
         className=" ".join(classes),
-        id={"type": "kpi-card", "kpi": field},
+        **({"id": card_id} if card_id is not None else {}),
     )

@@ -108,7 +108,7 @@ def incidents_card(s: dict[str, Any]) -> html.Div:
         "incidents.last_24h",
         last_24h,
         sub=["7 días: ", kpi_value("incidents.last_7d", last_7d, class_name="kpi-inline")],
-        comparison=delta(last_24h, (last_7d or 0) / 7, "down", "vs. media diaria"),
+        comparison=delta(last_24h, (last_7d or 0) / 7, "down", "vs. media 7 d"),
         area="paz",
     )
 

@@ -10,11 +10,13 @@ with no network the background stays grey and the points still render, and
 
 from __future__ import annotations
 
+import html as html_text
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import dash_leaflet as dl
+from dash import html
 
 from core.numbers import fmt_number, fmt_percent
 
@@ -114,7 +116,8 @@ def tooltip_html(row: dict[str, Any]) -> str:
         ("Alistamiento defensa", pct(row["defense_readiness"])),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in lines)
-    return f"<div class='map-tip'><h4>{row['name']}</h4><table>{body}</table></div>"
+    name = html_text.escape(str(row["name"]))  # names come from imported cartography
+    return f"<div class='map-tip'><h4>{name}</h4><table>{body}</table></div>"
 
 
 def features(rows: list[dict[str, Any]], measure: str) -> dict[str, Any]:
@@ -203,3 +206,29 @@ def territory_map(
         attributionControl=bool(layers and len(layers) > 1),
         className="sala-map",
     )
+
+
+def map_legend(measure: str, points: int = 1) -> list[Any]:
+    """The colour key of the map for ``measure`` (or why the map is empty)."""
+    if not points:
+        return [
+            html.Span(
+                "Sin territorios con coordenadas para mostrar en el mapa.", className="legend-text"
+            )
+        ]
+    swatches = [
+        ("#2fbf71", "bien"),
+        ("#f5c542", "regular"),
+        ("#e5484d", "mal"),
+        ("#6b7a8c", "sin datos"),
+    ]
+    return [
+        html.Span(MEASURES[measure].legend, className="legend-text"),
+        *[
+            html.Span(
+                [html.I(className="swatch", style={"background": color}), label],
+                className="legend-item",
+            )
+            for color, label in swatches
+        ],
+    ]

@@ -25,21 +25,21 @@ WAIT = 40
 
 
 def _wait(driver, condition, timeout: float = WAIT):
+    """Wait for ``condition``; elements replaced by a re-render are simply looked up again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def _kpi(driver, field: str) -> float:
-    """Read in one JS step: the cards re-render between a find and a get_attribute."""
-    raw = _wait(
-        driver,
-        lambda d: d.execute_script(
-            "const e = document.querySelector(`[data-kpi='${arguments[0]}']`);"
-            "return e ? e.getAttribute('data-value') : null;",
-            field,
-        ),
+    """The raw number of a KPI (read in one script: the page may re-render meanwhile)."""
+    script = (
+        "const e = document.querySelector(arguments[0]);"
+        "return e ? e.getAttribute('data-value') : null;"
     )
+    raw = _wait(driver, lambda d: d.execute_script(script, f"[data-kpi='{field}']"))
     return float(raw)
 
 
@@ -196,4 +196,49 @@ def test_unknown_territory_shows_a_spanish_message_not_data(server, driver):
         lambda d: "Territorio no disponible" in d.find_element("id", "prj-kpis").text,
     )
     assert driver.find_elements("css selector", "[data-kpi]") == []
+    assert console_errors(driver) == []
+
+
+def test_page_follows_a_new_data_version(server, driver):
+    """A batch written (and its data version bumped) shows up without reloading the page."""
+    from data import versions
+    from data.models import ClapDelivery as Delivery
+    from data.scope import get_territory, path_values
+
+    driver.get(server.url + "/clap?territorio=VE-B&rango=24h")
+    _wait(driver, _loaded)
+    before = _kpi(driver, "clap.today.served")
+    engine, session = _database(server)
+    try:
+        session.add(
+            Delivery(
+                id="D-LIVE-1",
+                clap_code="CLAP-VE-B",
+                territory_code="VE-B-CC1",
+                delivered_on=caracas_date(utcnow()),
+                families_planned=80,
+                families_served=77,
+                bags=77,
+                kg=1000.0,
+                **path_values(get_territory(session, "VE-B-C1")),
+            )
+        )
+        versions.bump(session, ["clap_deliveries"])
+        session.commit()
+        # The version poll runs every 15 s; the numbers follow on the next tick.
+        _wait(driver, lambda d: _kpi(d, "clap.today.served") == before + 77, timeout=45)
+        _wait(
+            driver,
+            lambda d: any(
+                "D-LIVE-1" in row.text
+                for row in d.find_elements("css selector", ".sala-grid .ag-row")
+            ),
+            timeout=20,
+        )
+    finally:
+        session.query(Delivery).filter(Delivery.id == "D-LIVE-1").delete()
+        versions.bump(session, ["clap_deliveries"])
+        session.commit()
+        session.close()
+        engine.dispose()
     assert console_errors(driver) == []

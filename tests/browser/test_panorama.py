@@ -73,6 +73,9 @@ def test_panorama_loads_and_matches_the_database(server, driver):
     assert "." in shown["clap.families_planned"][1]
 
     assert "Panorama nacional" in driver.find_element("css selector", ".page-title").text
+    WebDriverWait(driver, 10).until(
+        lambda d: "actualizado hace" in d.find_element("css selector", ".freshness").text
+    )
     errors = console_errors(driver)
     assert errors == [], errors
 

@@ -228,3 +228,42 @@ def test_demo_scale_on_sqlite(sqlite_engine: Engine) -> None:
     assert result["clap"]["families_planned"] > 0 and result["incidents"]["last_24h"] > 0
     coverage = sorted(c for _, c in worst)
     assert coverage[-1] < 1.0 and coverage[0] < coverage[-1] - 0.15  # some clearly worse
+
+
+def test_distributions_look_real(sqlite_engine: Engine) -> None:
+    """Stalled projects, money without progress, continuidad links, CLAP bag weights, a long
+    tail of case resolution and more incidents at night (test scale, fixed seed)."""
+    seed_database(sqlite_engine, scale="test", until=UNTIL, progress=False, seed=11)
+    with sqlite_engine.connect() as conn:
+        q = lambda sql: conn.execute(text(sql)).all()  # noqa: E731
+        statuses = {s for (s,) in q("SELECT DISTINCT status FROM project")}
+        money_no_progress = q(
+            "SELECT p.id FROM project p JOIN transfer t ON t.project_id = p.id "
+            "WHERE p.status = 'financiado' AND p.physical_progress = 0"
+        )
+        links = q(
+            "SELECT p.consulta, o.consulta, p.circuito_code = o.circuito_code FROM project p "
+            "JOIN project o ON o.id = p.continuidad_of"
+        )
+        kg = q("SELECT min(kg / bags), max(kg / bags) FROM clap_delivery WHERE bags > 0")[0]
+        hours = sorted(
+            h
+            for (h,) in q(
+                "SELECT (julianday(resolved_at) - julianday(reported_at)) * 24 "
+                "FROM citizen_case WHERE resolved_at IS NOT NULL"
+            )
+        )
+        night, dawn = (
+            q(
+                "SELECT count(*) FROM incident WHERE "
+                f"cast(strftime('%H', occurred_at, '-4 hours') as int) BETWEEN {a} AND {b}"
+            )[0][0]
+            for a, b in ((18, 23), (3, 8))
+        )
+    assert {"paralizado", "en_ejecucion", "culminado"} <= statuses
+    assert money_no_progress
+    assert links and all(new > old and same for new, old, same in links)
+    assert 12 <= kg[0] <= kg[1] <= 14
+    median, p95 = hours[len(hours) // 2], hours[int(len(hours) * 0.95)]
+    assert p95 > 3 * median  # long tail
+    assert night > 2 * dawn

@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.io as pio
 
-from layouts import panorama
+from layouts.components import trend_figures as panorama
 from layouts.components.kpi import delta, field_value, format_value, kpi_card
 from layouts.components.summary_kpis import summary_cards
 from layouts.components.territory_map import VENEZUELA_BOUNDS, features, fit_bounds
