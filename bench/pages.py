@@ -261,7 +261,109 @@ def _register_builtin() -> None:
     )
 
 
+def _view(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+    return scoped(session, scope, filters, now).ref
+
+
+def _ranged(fn: Callable[..., Any], *extra: Any, category: bool = True) -> Query:
+    """A query of cases/incidents ``fn(session, ref, start, end, *extra[, category])`` timed
+    through the bench's ``(session, scope, filters, now)`` signature, scope resolution included."""
+
+    def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        start, end = filters.time_bounds(now)
+        more = (filters.categoria,) if category else ()
+        return fn(session, _view(session, scope, filters, now), start, end, *extra, *more)
+
+    return query
+
+
+def _register_indicators() -> None:
+    """/casos, /paz and /defensa: their query functions take a resolved territory and an
+    explicit range, adapted here to the common signature."""
+    from callbacks import casos as cases_page
+    from callbacks import defensa as defense_page
+    from callbacks import paz as peace_page
+    from core.config import load_settings
+    from core.timeutil import caracas_date
+    from data.queries import cases, defense, incidents
+
+    settings = load_settings()
+    sla, days = settings.sla_hours, settings.exercise_overdue_days
+
+    def at_end(fn: Callable[..., Any], *extra: Any) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            end = filters.time_bounds(now)[1]
+            return fn(session, _view(session, scope, filters, now), end, *extra)
+
+        return query
+
+    def above_usual(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        return incidents.above_usual(session, _view(session, scope, filters, now), now)
+
+    def day_vs_last_week(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        return incidents.day_vs_last_week(session, _view(session, scope, filters, now), now)
+
+    def on_today(fn: Callable[..., Any], *extra: Any) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            return fn(session, _view(session, scope, filters, now), caracas_date(now), *extra)
+
+        return query
+
+    register(
+        "casos",
+        PageBench(
+            "/casos",
+            {
+                "totals": _ranged(cases.totals),
+                "funnel": _ranged(cases.funnel),
+                "sla_breaches": _ranged(cases.sla_breaches, sla),
+                "by_territory": _ranged(cases.by_territory, sla),
+                "open_by_age": at_end(cases.open_by_age),
+                "by_category": _ranged(cases.by_category, category=False),
+                "time_percentiles institution": _ranged(cases.time_percentiles, "institution"),
+                "time_percentiles category": _ranged(cases.time_percentiles, "category"),
+                "oldest_open": at_end(cases.oldest_open, 20),
+            },
+            cases_page.LOADS,
+            ("casos",),
+        ),
+    )
+    register(
+        "paz",
+        PageBench(
+            "/paz",
+            {
+                "totals": _ranged(incidents.totals),
+                "day_vs_last_week": day_vs_last_week,
+                "above_usual": above_usual,
+                "by_territory": _ranged(incidents.by_territory),
+                "heatmap": _ranged(incidents.heatmap),
+                "by_type": _ranged(incidents.by_type, category=False),
+                "by_severity": _ranged(incidents.by_severity),
+                "by_cuadrante": _ranged(incidents.by_cuadrante),
+            },
+            peace_page.LOADS,
+            ("incidentes",),
+        ),
+    )
+    register(
+        "defensa",
+        PageBench(
+            "/defensa",
+            {
+                "totals": on_today(defense.totals, days),
+                "by_territory": on_today(defense.by_territory, days),
+                "committees_incomplete": on_today(defense.committees_incomplete),
+                "exercises_overdue": on_today(defense.exercises_overdue, days),
+            },
+            defense_page.LOADS,
+            ("defensa",),
+        ),
+    )
+
+
 _register_builtin()
+_register_indicators()
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -10,13 +10,16 @@ from core.config import Settings
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
     from callbacks import (
+        casos,
         clap,
         components,
+        defensa,
         filters,
         live,
         muro,
         pages,
         panorama,
+        paz,
         proyectos,
         router,
         tables,
@@ -26,6 +29,9 @@ def register(app: Dash, settings: Settings) -> None:
     muro.register(app, settings)
     proyectos.register(app, settings)
     clap.register(app, settings)
+    casos.register(app, settings)
+    paz.register(app, settings)
+    defensa.register(app, settings)
     components.register(app, settings)
     filters.register(app, settings)
     pages.register(app, settings)

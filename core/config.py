@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.sla import DEFAULT_SLA_HOURS, BadSlaSetting, parse_sla
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "var" / "sala.db"
 INSECURE_SECRET = "dev-insecure-change-me"  # refused off loopback (auth.install)
@@ -35,6 +37,13 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
 
 
+def _sla() -> dict[str, float]:
+    try:
+        return parse_sla(os.environ.get("SALA_SLA_HORAS"))
+    except BadSlaSetting as exc:
+        raise SystemExit(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """The process configuration. Build with :func:`load_settings`."""
@@ -50,6 +59,8 @@ class Settings:
     max_body_bytes: int = 20 * 1024 * 1024
     bus_stream: str = "sala:events"
     allowed_origins: tuple[str, ...] = ()
+    sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
+    exercise_overdue_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -75,4 +86,6 @@ def load_settings() -> Settings:
         allowed_origins=tuple(
             o.strip() for o in os.environ.get("SALA_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),
+        sla_hours=_sla(),
+        exercise_overdue_days=_int("SALA_EJERCICIO_VENCIDO_DIAS", 90),
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import UTC
 from data.models import (
+    CaseEvent,
     CitizenCase,
     ClapCommittee,
     ClapDelivery,
@@ -129,6 +130,7 @@ def case(
     status: str,
     reported: datetime,
     resolved: datetime | None = None,
+    institution: str = "Hidrocapital",
 ) -> None:
     session.add(
         CitizenCase(
@@ -136,7 +138,7 @@ def case(
             territory_code=consejo,
             category=category,
             status=status,
-            institution="Hidrocapital",
+            institution=institution,
             reported_at=reported,
             updated_at=resolved or reported,
             resolved_at=resolved,
@@ -146,32 +148,52 @@ def case(
 
 
 def incident(
-    session: Session, iid: str, cuadrante: str, circuito: str, kind: str, at: datetime
+    session: Session,
+    iid: str,
+    cuadrante: str,
+    circuito: str,
+    kind: str,
+    at: datetime,
+    severity: int = 2,
 ) -> None:
     session.add(
         Incident(
             id=iid,
             cuadrante_code=cuadrante,
             type=kind,
-            severity=2,
+            severity=severity,
             occurred_at=at,
             **path_values(get_territory(session, circuito)),
         )
     )
 
 
-def defense(session: Session, did: str, territory_code: str, readiness: float) -> None:
+def defense(
+    session: Session,
+    did: str,
+    territory_code: str,
+    readiness: float,
+    plan: str = "Escudo Bolivariano",
+    phase: str = "alistamiento",
+    last_exercise_on: date | None = (T0 - timedelta(days=10)).date(),
+    committees: tuple[int, int] = (7, 10),
+) -> None:
+    """A defense unit; ``committees`` is (complete, total)."""
     session.add(
         DefenseUnit(
             id=did,
             territory_code=territory_code,
-            plan="Escudo Bolivariano",
-            phase="alistamiento",
+            plan=plan,
+            phase=phase,
             readiness=readiness,
-            last_exercise_on=(T0 - timedelta(days=10)).date(),
-            committees_total=10,
-            committees_complete=7,
+            last_exercise_on=last_exercise_on,
+            committees_total=committees[1],
+            committees_complete=committees[0],
             updated_at=T0,
             **path_values(get_territory(session, territory_code)),
         )
     )
+
+
+def case_event(session: Session, cid: str, status: str, at: datetime) -> None:
+    session.add(CaseEvent(case_id=cid, status=status, at=at))

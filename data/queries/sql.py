@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, case, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-from sqlalchemy.types import Float, Integer
+from sqlalchemy.types import Float
 
 
 class hours_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
@@ -89,3 +89,70 @@ def _decile_sqlite(element: decile, compiler: Any, **kw: Any) -> str:
     v = compiler.process(value, **kw)
     whens = " ".join(f"WHEN ({v}) < {10 * (n + 1)} THEN {n}" for n in range(9))
     return f"(CASE {whens} ELSE 9 END)"
+
+
+def grouped_percentiles(
+    session: Session, base: Select[Any], qs: tuple[float, ...]
+) -> dict[Any, dict[str, Any]]:
+    """Percentiles ``qs`` (0..1) of column ``v`` per group ``g`` of ``base``, plus the count.
+
+    ``base`` selects two labelled columns, ``g`` (the group) and ``v`` (the value). Returns
+    ``{g: {"n": count, q: value, ...}}``. PostgreSQL uses ``percentile_cont`` with GROUP BY;
+    SQLite ranks rows with window functions and picks the two neighbours of each position,
+    so both backends interpolate the same way and nothing but one row per group leaves SQL.
+    """
+    raw = base.subquery()
+    sub = select(raw.c.g, raw.c.v).where(raw.c.v.is_not(None)).subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = select(
+            sub.c.g,
+            func.count(),
+            *(func.percentile_cont(q).within_group(sub.c.v) for q in qs),
+        ).group_by(sub.c.g)
+        return {
+            row[0]: {"n": int(row[1])}
+            | {q: None if v is None else float(v) for q, v in zip(qs, row[2:], strict=True)}
+            for row in session.execute(stmt).all()
+        }
+    ranked = select(
+        sub.c.g,
+        sub.c.v,
+        (func.row_number().over(partition_by=sub.c.g, order_by=sub.c.v) - 1).label("rn"),
+        func.count().over(partition_by=sub.c.g).label("n"),
+    ).subquery()
+    columns = []
+    for q in qs:
+        lower = cast(q * (ranked.c.n - 1), Integer)
+        columns.append(func.max(case((ranked.c.rn == lower, ranked.c.v))))
+        columns.append(func.max(case((ranked.c.rn == lower + 1, ranked.c.v))))
+    stmt = select(ranked.c.g, func.max(ranked.c.n), *columns).group_by(ranked.c.g)
+    result: dict[Any, dict[str, Any]] = {}
+    for row in session.execute(stmt).all():
+        n = int(row[1])
+        values: dict[Any, Any] = {"n": n}
+        for i, q in enumerate(qs):
+            low, high = row[2 + 2 * i], row[3 + 2 * i]
+            position = q * (n - 1)
+            high = low if high is None else high
+            values[q] = float(low + (high - low) * (position - int(position)))
+        result[row[0]] = values
+    return result
+
+
+class floor_int(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """The integer part of a non-negative number (PostgreSQL's CAST rounds; SQLite's truncates)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(floor_int, "postgresql")
+def _floor_pg(element: floor_int, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(FLOOR({compiler.process(value, **kw)}) AS INTEGER)"
+
+
+@compiles(floor_int, "sqlite")
+def _floor_sqlite(element: floor_int, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST({compiler.process(value, **kw)} AS INTEGER)"

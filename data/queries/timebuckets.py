@@ -58,6 +58,31 @@ def _hour_sqlite(element: caracas_hour, compiler: Any, **kw: Any) -> str:
     return f"CAST(strftime('%H', {compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours') AS INTEGER)"
 
 
+class caracas_weekday(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """The Caracas weekday of a UTC timestamp, Monday = 0 .. Sunday = 6 (Python's order)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(caracas_weekday, "postgresql")
+def _weekday_pg(element: caracas_weekday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return (
+        f"(CAST(EXTRACT(ISODOW FROM ({compiler.process(ts, **kw)} "
+        f"+ INTERVAL '{CARACAS_OFFSET_HOURS} hours')) AS INTEGER) - 1)"
+    )
+
+
+@compiles(caracas_weekday, "sqlite")
+def _weekday_sqlite(element: caracas_weekday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return (
+        f"((CAST(strftime('%w', {compiler.process(ts, **kw)}, "
+        f"'{CARACAS_OFFSET_HOURS} hours') AS INTEGER) + 6) % 7)"
+    )
+
+
 def as_date(value: Any) -> date:
     """A day bucket as returned by either backend, as a ``date``."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))

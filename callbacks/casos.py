@@ -1,0 +1,190 @@
+"""``/casos``: read the caller and the filters, ask ``data.queries.cases``, draw.
+
+Two refresh callbacks run side by side: the main one (KPIs, map, funnel, SLA) and the rest
+(age, categories, time percentiles, oldest cases), each through the version-keyed cache.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from auth.principal import current_principal
+from callbacks.filters import drill_search, filters_of
+from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
+from core.config import Settings, load_settings
+from core.filters import Filters
+from data.queries import cases as q
+from data.queries.filters import scoped
+from layouts import casos as ui
+from layouts.components.empty import empty_state
+from layouts.components.figures import empty_figure
+from layouts.components.filter_bar import filters_id, refresh_id
+from layouts.components.freshness import freshness_store_id
+from layouts.components.map_points import CLUSTER_AT, clicked_code
+from layouts.components.territory_map import fit_bounds, map_viewport
+from layouts.registry import Page, register_page
+
+MAIN_FIGURES = ("cas-funnel", "cas-territory", "cas-age", "cas-sla", "cas-resolved-late")
+MORE_FIGURES = ("cas-category",)
+LISTS = ("cas-pct-institution", "cas-pct-category", "cas-oldest")
+
+
+def _args(args: tuple) -> tuple[Any, Any, Filters, Any, Any]:
+    """``(session, ref, filters, start, end)`` from the cache's ``(session, scope, filters, now)``."""
+    session, scope, filters, now = args
+    start, end = filters.time_bounds(now)
+    return session, scoped(session, scope, filters, now).ref, filters, start, end
+
+
+def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
+    session, ref, filters, start, end = _args(args)
+    prev_start, prev_end = filters.previous_time_bounds(args[3])
+    category = filters.categoria
+    return {
+        "totals": q.totals(session, ref, start, end, category),
+        "previous": q.totals(session, ref, prev_start, prev_end, category),
+        "funnel": q.funnel(session, ref, start, end, category),
+        "age": q.open_by_age(session, ref, end, category),
+        "sla": q.sla_breaches(session, ref, start, end, targets, category),
+        "territory": q.by_territory(session, ref, start, end, targets, category),
+    }
+
+
+def compute_more(args: tuple) -> dict[str, Any]:
+    session, ref, filters, start, end = _args(args)
+    category = filters.categoria
+    return {
+        "categories": q.by_category(session, ref, start, end),
+        "institution": q.time_percentiles(session, ref, start, end, "institution", category),
+        "category": q.time_percentiles(session, ref, start, end, "category", category),
+        "oldest": q.oldest_open(session, ref, end, 20, category),
+    }
+
+
+def load_main(
+    scope_code: str | None, filters: Filters, targets: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """KPIs, map, funnel, open cases by age and SLA for ``filters`` inside the scope of ``scope_code``."""
+    targets = targets if targets is not None else load_settings().sla_hours
+    return cached_load(
+        ui.PAGE,
+        "main",
+        ui.DATASETS,
+        scope_code,
+        filters,
+        partial(compute_main, targets=targets),
+    )
+
+
+def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
+    """Categories, time percentiles and the oldest open cases."""
+    return cached_load(ui.PAGE, "more", ui.DATASETS, scope_code, filters, compute_more)
+
+
+LOADS = {"principal": load_main, "categorías y tiempos": load_more}
+
+
+def register(app: Dash, settings: Settings) -> None:
+    register_page(
+        Page(
+            path="/casos",
+            title="Casos 1x10 del Buen Gobierno",
+            nav_label="Casos 1x10",
+            layout=partial(ui.layout, settings=settings),
+        )
+    )
+    main_loader = partial(load_main, targets=settings.sla_hours)
+
+    @app.callback(
+        Output("cas-kpis", "children"),
+        Output("cas-map-points", "data"),
+        Output("cas-map-points", "cluster"),
+        Output("cas-map-legend", "children"),
+        Output("cas-map", "viewport"),
+        *[Output(fid, "figure") for fid in MAIN_FIGURES],
+        Output("pg-subtitle", "children", allow_duplicate=True),
+        Output(freshness_store_id(ui.PAGE), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
+        State("pg-viewport", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def refresh_main(store, _refresh, viewport):
+        filters = filters_of(store)
+        scale = scale_of(viewport)
+        seen = page_versions(ui.DATASETS)
+        data, problem = load_guarded(main_loader, current_principal().territory_code, filters)
+        if problem:
+            empty = empty_figure(problem, scale)
+            return (
+                empty_state("Territorio no disponible", problem),
+                {"type": "FeatureCollection", "features": []},
+                False,
+                [],
+                no_update,
+                *[empty for _ in MAIN_FIGURES],
+                "",
+                {"at": None},
+                seen,
+            )
+        points = ui.map_features(data["territory"])
+        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
+        live = ctx.triggered_id == refresh_id(ui.PAGE)
+        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
+        return (
+            ui.kpi_cards(
+                data["totals"], data["previous"], data["funnel"], data["sla"], data["age"], filters
+            ),
+            points,
+            len(points["features"]) > CLUSTER_AT,
+            ui.map_legend(),
+            view,
+            ui.funnel_figure(data["funnel"], scale),
+            ui.territory_figure(data["territory"], scale),
+            ui.age_figure(data["age"], scale),
+            ui.sla_figure(data["sla"], scale),
+            ui.resolved_late_figure(data["sla"], scale),
+            filters.range_label(),
+            {"at": int(time.time() * 1000), "stale": 90},
+            seen,
+        )
+
+    @app.callback(
+        *[Output(fid, "figure") for fid in MORE_FIGURES],
+        *[Output(lid, "children") for lid in LISTS],
+        Input(filters_id(ui.PAGE), "data"),
+        Input(refresh_id(ui.PAGE), "data"),
+        State("pg-viewport", "data"),
+    )
+    def refresh_more(store, _refresh, viewport):
+        filters = filters_of(store)
+        scale = scale_of(viewport)
+        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
+        if problem:
+            empty = empty_figure(problem, scale)
+            return (*[empty for _ in MORE_FIGURES], *[None for _ in LISTS])
+        return (
+            ui.category_figure(data["categories"], scale),
+            ui.percentile_table(data["institution"], "institution"),
+            ui.percentile_table(data["category"], "category"),
+            ui.oldest_list(data["oldest"]),
+        )
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("cas-map-points", "clickData"),
+        Input("cas-territory", "clickData"),
+        State(filters_id(ui.PAGE), "data"),
+        prevent_initial_call=True,
+    )
+    def drill(map_click, bar_click, store):
+        if ctx.triggered_id == "cas-map-points":
+            code = clicked_code(map_click)
+        else:
+            code = clicked_bar(bar_click)
+        return drill_search(store, code) if code else no_update

@@ -1,0 +1,70 @@
+"""Small helpers shared by the indicator pages' queries (cases, incidents, defense)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, literal, select
+from sqlalchemy.orm import Session
+
+from data.models import Cuadrante, Incident, Territory, path_of
+from data.queries.filters import CHILD_LEVEL
+from data.scope import TerritoryRef, territory_clause
+from data.types import UTCDateTime
+
+
+def at(value: datetime) -> Any:
+    """A bound timestamp typed like the columns, so SQL date arithmetic works on both backends."""
+    return literal(value, UTCDateTime())
+
+
+def by_key(session: Session, stmt: Select[Any]) -> dict[str, tuple[Any, ...]]:
+    """``{first column: (other columns)}`` of a grouped statement, skipping NULL keys."""
+    return {row[0]: tuple(row[1:]) for row in session.execute(stmt).all() if row[0] is not None}
+
+
+def territories_at(session: Session, ref: TerritoryRef | None, level: str) -> list[Any]:
+    """(code, name, lat, lon) of every territory of ``level`` inside ``ref``, by name."""
+    return list(
+        session.execute(
+            select(Territory.code, Territory.name, Territory.lat, Territory.lon)
+            .where(Territory.level == level, territory_clause(Territory, ref))
+            .order_by(Territory.name)
+        ).all()
+    )
+
+
+def map_places(
+    session: Session,
+    ref: TerritoryRef | None,
+    model: type,
+    point_levels: tuple[str, ...] = ("consejo_comunal",),
+) -> tuple[str, Any, list[Any]]:
+    """``(level, grouping column, places)`` of a page's map under ``ref``.
+
+    Down to a parroquia the map shows the territories one level below (every one of them,
+    with zeros where nothing happened); below a circuito it shows the records' own places:
+    cuadrantes for incidents, else the territories of ``point_levels`` the rows belong to.
+    """
+    level = CHILD_LEVEL.get(ref.level if ref else None)
+    if level:
+        return level, path_of(model, level), territories_at(session, ref, level)
+    if model is Incident:
+        places = session.execute(
+            select(Cuadrante.code, Cuadrante.name, Cuadrante.lat, Cuadrante.lon)
+            .where(territory_clause(Cuadrante, ref))
+            .order_by(Cuadrante.name)
+        ).all()
+        return "cuadrante", Incident.cuadrante_code, list(places)
+    places = session.execute(
+        select(Territory.code, Territory.name, Territory.lat, Territory.lon)
+        .where(territory_clause(Territory, ref), Territory.level.in_(point_levels))
+        .order_by(Territory.name)
+    ).all()
+    return "punto", model.territory_code, list(places)
+
+
+def previous_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The range of the same length just before ``[start, end)``, for ▲▼ comparisons."""
+    return start - (end - start), start

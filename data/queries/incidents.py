@@ -1,0 +1,349 @@
+"""Aggregates of the cuadrantes de paz page (``/paz``).
+
+Every function takes the territory the caller asked for, already resolved inside the caller's
+scope (``data.scope.resolve``), and restricts every query to it; ``kind`` narrows to one
+incident type when given. Ranges are ``(start, end]`` in UTC, as ``Filters.time_bounds`` gives.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy.orm import Session
+
+from data.models import Cuadrante, Incident
+from data.queries.common import at, by_key, map_places
+from data.queries.datasets import Column, Dataset, register_dataset
+from data.queries.filters import View, in_times
+from data.queries.sql import floor_int, hours_between
+from data.queries.timebuckets import caracas_hour, caracas_weekday
+from data.scope import TerritoryRef, territory_clause
+
+BASELINE_WEEKS = 8
+# The page's category filter: incident types (URL value: label).
+CATEGORIES: dict[str, str] = {
+    "homicidio": "Homicidio",
+    "robo": "Robo",
+    "hurto": "Hurto",
+    "lesiones": "Lesiones",
+    "secuestro": "Secuestro",
+    "extorsión": "Extorsión",
+    "drogas": "Drogas",
+    "violencia de género": "Violencia de género",
+    "accidente de tránsito": "Accidente de tránsito",
+    "riña": "Riña",
+    "alteración del orden": "Alteración del orden",
+    "otro": "Otro",
+}
+# Slots are ``(start, start + 1 h]`` like the ranges, so a time exactly on a boundary belongs
+# to the slot it closes: subtract a hair before flooring (it also absorbs SQLite's julianday
+# rounding; 3.6 ms is far below the data's precision).
+EPSILON_HOURS = 1e-6
+
+
+def _where(
+    ref: TerritoryRef | None, start: datetime, end: datetime, kind: str | None = None
+) -> list[ColumnElement[bool]]:
+    clauses = [
+        territory_clause(Incident, ref),
+        in_times(Incident.occurred_at, (start, end)),
+    ]
+    if kind:
+        clauses.append(Incident.type == kind)
+    return clauses
+
+
+def by_cuadrante(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The ``limit`` cuadrantes with most incidents in the range, with their severity mix."""
+    n = func.count()
+    stmt = (
+        select(
+            Incident.cuadrante_code,
+            Cuadrante.name,
+            n,
+            func.sum(case((Incident.severity >= 4, 1), else_=0)),
+            func.avg(Incident.severity),
+        )
+        .join(Cuadrante, Cuadrante.code == Incident.cuadrante_code)
+        .where(*_where(ref, start, end, kind))
+        .group_by(Incident.cuadrante_code, Cuadrante.name)
+        .order_by(n.desc(), Incident.cuadrante_code)
+        .limit(limit)
+    )
+    return [
+        {
+            "code": code,
+            "name": name,
+            "incidents": int(count),
+            "severe": int(severe or 0),
+            "avg_severity": round(float(avg), 2),
+        }
+        for code, name, count, severe, avg in session.execute(stmt).all()
+    ]
+
+
+def by_type(
+    session: Session, ref: TerritoryRef | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Incidents per type in the range, most frequent first."""
+    n = func.count()
+    stmt = (
+        select(Incident.type, n)
+        .where(*_where(ref, start, end))
+        .group_by(Incident.type)
+        .order_by(n.desc(), Incident.type)
+    )
+    return [{"type": kind, "incidents": int(c)} for kind, c in session.execute(stmt).all()]
+
+
+def by_severity(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None = None,
+) -> dict[int, int]:
+    """Incidents per severity level (1..5, every level present) in the range."""
+    rows = dict(
+        session.execute(
+            select(Incident.severity, func.count())
+            .where(*_where(ref, start, end, kind))
+            .group_by(Incident.severity)
+        ).all()
+    )
+    return {level: int(rows.get(level, 0)) for level in range(1, 6)}
+
+
+def heatmap(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None = None,
+) -> list[list[int]]:
+    """Incidents per Caracas weekday (rows, Monday first) and hour of day (columns): 7 × 24."""
+    day, hour = caracas_weekday(Incident.occurred_at), caracas_hour(Incident.occurred_at)
+    grid = [[0] * 24 for _ in range(7)]
+    for d, h, n in session.execute(
+        select(day, hour, func.count()).where(*_where(ref, start, end, kind)).group_by(day, hour)
+    ).all():
+        grid[int(d)][int(h)] = int(n)
+    return grid
+
+
+def day_vs_last_week(
+    session: Session, ref: TerritoryRef | None, as_of: datetime, kind: str | None = None
+) -> dict[str, Any]:
+    """The 24 h before ``as_of`` against the same 24 h one week earlier, hour by hour.
+
+    ``hours`` are the window's start times (UTC) of each hour slot; ``current`` and
+    ``previous`` count incidents in that slot and in the slot 7 days before it.
+    """
+    day_start = as_of - timedelta(hours=24)
+    week_start = day_start - timedelta(days=7)
+    in_current = Incident.occurred_at > day_start
+    origin = case((in_current, at(day_start)), else_=at(week_start))
+    slot = floor_int(hours_between(origin, Incident.occurred_at) - EPSILON_HOURS)
+    rows = session.execute(
+        select(in_current, slot, func.count())
+        .where(
+            territory_clause(Incident, ref),
+            *([Incident.type == kind] if kind else []),
+            in_times(Incident.occurred_at, (day_start, as_of))
+            | in_times(Incident.occurred_at, (week_start, week_start + timedelta(hours=24))),
+        )
+        .group_by(in_current, slot)
+    ).all()
+    current, previous = [0] * 24, [0] * 24
+    for is_current, s, n in rows:
+        series = current if is_current else previous
+        series[min(max(int(s), 0), 23)] += int(n)
+    return {
+        "hours": [day_start + timedelta(hours=h) for h in range(24)],
+        "current": current,
+        "previous": previous,
+        "current_total": sum(current),
+        "previous_total": sum(previous),
+    }
+
+
+def above_usual(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    k: float = 2.0,
+    min_incidents: int = 3,
+    limit: int = 50,
+    kind: str | None = None,
+) -> list[dict[str, Any]]:
+    """Cuadrantes whose last 7 days exceed their usual week: mean + ``k``·sd of the
+    ``BASELINE_WEEKS`` weeks before (weeks with no incident count as zero).
+
+    The comparison runs in SQL in squared form, so no square root is needed on SQLite:
+    ``n − mean > 0`` and ``(n − mean)² > k²·variance``. Only cuadrantes with at least
+    ``min_incidents`` in the last 7 days qualify, so one incident in a quiet place is no alarm.
+    """
+    week_start = as_of - timedelta(days=7)
+    base_start = week_start - timedelta(days=7 * BASELINE_WEEKS)
+    scoped = territory_clause(Incident, ref) & (Incident.type == kind if kind else true())
+    current = (
+        select(Incident.cuadrante_code.label("code"), func.count().label("n"))
+        .where(scoped, in_times(Incident.occurred_at, (week_start, as_of)))
+        .group_by(Incident.cuadrante_code)
+        .subquery()
+    )
+    week = floor_int((hours_between(at(base_start), Incident.occurred_at) - EPSILON_HOURS) / 168)
+    weekly = (
+        select(Incident.cuadrante_code.label("code"), week.label("w"), func.count().label("c"))
+        .where(scoped, in_times(Incident.occurred_at, (base_start, week_start)))
+        .group_by(Incident.cuadrante_code, week)
+        .subquery()
+    )
+    baseline = (
+        select(
+            weekly.c.code,
+            func.sum(weekly.c.c).label("s"),
+            func.sum(weekly.c.c * weekly.c.c).label("ss"),
+        )
+        .group_by(weekly.c.code)
+        .subquery()
+    )
+    weeks = float(BASELINE_WEEKS)
+    total = func.coalesce(baseline.c.s, 0)
+    mean = total / weeks
+    variance = func.coalesce(baseline.c.ss, 0) / weeks - mean * mean
+    excess = current.c.n - mean
+    stmt = (
+        select(current.c.code, Cuadrante.name, current.c.n, total, variance)
+        .join(Cuadrante, Cuadrante.code == current.c.code)
+        .outerjoin(baseline, baseline.c.code == current.c.code)
+        .where(current.c.n >= min_incidents, excess > 0, excess * excess > k * k * variance)
+        .order_by(excess.desc(), current.c.code)
+        .limit(limit)
+    )
+    rows = []
+    for code, name, n, s, var in session.execute(stmt).all():
+        mean_value = float(s) / weeks
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "last_7d": int(n),
+                "weekly_mean": round(mean_value, 2),
+                "weekly_sd": round(math.sqrt(max(float(var), 0.0)), 2),
+                "ratio": round(int(n) / mean_value, 2) if mean_value else None,
+            }
+        )
+    return rows
+
+
+def totals(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None = None,
+) -> dict[str, int]:
+    """The KPI numbers of a range: incidents, severe ones (severity ≥ 4), homicides."""
+    count, severe, homicides = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Incident.severity >= 4, 1), else_=0)),
+            func.sum(case((Incident.type == "homicidio", 1), else_=0)),
+        ).where(*_where(ref, start, end, kind))
+    ).one()
+    return {
+        "incidents": int(count or 0),
+        "severe": int(severe or 0),
+        "homicides": int(homicides or 0),
+    }
+
+
+def by_territory(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None = None,
+) -> list[dict[str, Any]]:
+    """The map's measure: incidents in the range per territory one level below ``ref`` (or its places below a circuito, see ``map_places``).
+
+    Every territory of that level appears, with zero where nothing happened.
+    """
+    level, key, places = map_places(session, ref, Incident)
+    counts = by_key(
+        session,
+        select(key, func.count(), func.sum(case((Incident.severity >= 4, 1), else_=0)))
+        .where(*_where(ref, start, end, kind))
+        .group_by(key),
+    )
+    return [
+        {
+            "code": code,
+            "name": name,
+            "level": level,
+            "lat": lat,
+            "lon": lon,
+            "incidents": int(counts.get(code, (0, 0))[0]),
+            "severe": int(counts.get(code, (0, 0))[1] or 0),
+        }
+        for code, name, lat, lon in places
+    ]
+
+
+# -- the table and export ----------------------------------------------------------------
+
+
+def _incidents_select(view: View) -> Select[Any]:
+    """The incidents of the filters' range (and type), for the table and CSV."""
+    start, end = view.filters.time_bounds(view.as_of)
+    return (
+        select(
+            Incident.id.label("id"),
+            Incident.occurred_at.label("occurred_at"),
+            Incident.type.label("type"),
+            Incident.severity.label("severity"),
+            Cuadrante.name.label("cuadrante"),
+            Incident.cuadrante_code.label("cuadrante_code"),
+            Incident.estado_code.label("estado_code"),
+            Incident.municipio_code.label("municipio_code"),
+            Incident.lat.label("lat"),
+            Incident.lon.label("lon"),
+        )
+        .select_from(Incident)
+        .outerjoin(Cuadrante, Cuadrante.code == Incident.cuadrante_code)
+        .where(*_where(view.ref, start, end, view.filters.categoria))
+    )
+
+
+INCIDENTS = register_dataset(
+    Dataset(
+        name="incidentes",
+        title="Incidentes en cuadrantes de paz",
+        columns=(
+            Column("id", "Incidente", width=140),
+            Column("occurred_at", "Fecha y hora", "datetime", width=150),
+            Column("type", "Tipo", width=170),
+            Column("severity", "Severidad", "number", width=100),
+            Column("cuadrante", "Cuadrante", width=200),
+            Column("cuadrante_code", "Cuadrante (código)", width=150),
+            Column("estado_code", "Estado (código)", width=110),
+            Column("municipio_code", "Municipio (código)", width=130),
+            Column("lat", "Latitud", "decimal", sortable=False, width=100),
+            Column("lon", "Longitud", "decimal", sortable=False, width=100),
+        ),
+        build=_incidents_select,
+        default_sort=(("occurred_at", True),),
+        categories=CATEGORIES,
+    )
+)
