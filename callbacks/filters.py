@@ -16,7 +16,6 @@ from auth.principal import current_principal
 from core.config import Settings
 from core.filters import Filters, parse_filters
 from core.timeutil import caracas_date, utcnow
-from data import versions
 from data.db import session_scope
 from data.queries.filters import breadcrumb, cascade
 from data.scope import OutOfScope, UnknownTerritory, scope_for
@@ -135,22 +134,29 @@ def register(app: Dash, settings: Settings) -> None:
     @app.callback(
         Output("pg-version", "data"),
         Output(refresh_id(ALL), "data"),
-        Input("pg-version-tick", "n_intervals"),
+        Input("live-feed", "data"),
+        Input("live-version", "data"),
         State("pg-version", "data"),
         State(refresh_id(ALL), "data"),
         State(filters_id(ALL), "data"),
         prevent_initial_call=True,
     )
-    def poll_versions(_tick, seen, refreshes, stores):
-        """Bump the page's refresh store only when one of its datasets has a new version."""
-        if not stores:
-            return no_update, no_update
-        names = stores[0].get("datasets") or []
-        with session_scope() as session:
-            current = versions.current(session)
-        mine = {name: current.get(name, 0) for name in names}
-        if seen is None:
-            return mine, no_update
-        if mine == seen:
-            return no_update, no_update
-        return mine, [(r or 0) + 1 for r in refreshes]
+    def refresh_on_change(feed, polled, seen, refreshes, stores):
+        """Bump the page's refresh store when one of its datasets changed.
+
+        Two sources, both from the shell: a pushed event window (``live-feed``, within a
+        second) and the safety-net poll of data versions (``live-version``), which keeps the
+        page right where websockets cannot pass.
+        """
+        skip = [no_update] * len(refreshes or [])  # a wildcard output wants one per match
+        if not stores or not refreshes:
+            return no_update, skip
+        names = set(stores[0].get("datasets") or [])
+        bumped = [(r or 0) + 1 for r in refreshes]
+        if ctx.triggered_id == "live-feed":
+            pushed = set((feed or {}).get("datasets") or {})
+            return no_update, (bumped if pushed & names else skip)
+        mine = {name: (polled or {}).get(name, 0) for name in sorted(names)}
+        if seen is None or mine == seen:
+            return mine, skip
+        return mine, bumped

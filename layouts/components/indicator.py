@@ -1,10 +1,9 @@
 """The frame every indicator page shares: heading, filter bar, live-refresh stores, body.
 
 A page layout parses its filters from the URL, then wraps its body with
-:func:`indicator_page`. The live pieces: ``pg-version-tick`` polls the data version of the
-page's datasets (cheap), the page's ``refresh_id(page)`` store changes only when one of them
-moved, and every data callback of the page takes it as an Input (the push helper can bump it
-too).
+:func:`indicator_page`. The live pieces: the page's ``refresh_id(page)`` store changes when a
+pushed event or the shell's data-version poll touches one of the page's datasets
+(callbacks/filters.py), and every data callback of the page takes it as an Input.
 """
 
 from __future__ import annotations
@@ -17,12 +16,9 @@ from core.filters import ParsedFilters
 from layouts.components.filter_bar import filter_bar, refresh_id
 from layouts.components.freshness import freshness_badge
 
-VERSION_POLL_MS = 15_000
-
 
 def live_stores(page: str) -> list[Any]:
     return [
-        dcc.Interval(id="pg-version-tick", interval=VERSION_POLL_MS),
         dcc.Store(id="pg-version"),
         dcc.Store(id=refresh_id(page), data=0),
         dcc.Store(id="pg-viewport"),

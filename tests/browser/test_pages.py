@@ -242,3 +242,42 @@ def test_page_follows_a_new_data_version(server, driver):
         session.close()
         engine.dispose()
     assert console_errors(driver) == []
+
+
+def test_page_follows_a_pushed_batch_before_the_poll(server, driver):
+    """A batch posted to the ingestion API reaches an open indicator page by push.
+
+    The safety-net poll runs every 15 s; waiting at most 8 s shows the websocket path did it.
+    """
+    import httpx
+
+    from data.tokens import create_token
+
+    driver.get(server.url + "/clap?territorio=VE-C&rango=24h")
+    _wait(driver, _loaded)
+    before = _kpi(driver, "clap.today.served")
+    engine, session = _database(server)
+    try:
+        secret = create_token(session, "push-page-test", "ingest")
+        session.commit()
+        record = {
+            "id": "D-PUSH-1",
+            "clap_code": "CLAP-VE-C",
+            "territory_code": "VE-C-CC1",
+            "delivered_on": caracas_date(utcnow()).isoformat(),
+            "families_planned": 60,
+            "families_served": 55,
+            "bags": 55,
+        }
+        answer = httpx.post(
+            server.url + "/api/v1/ingest/clap_deliveries",
+            json=[record],
+            headers={"Authorization": f"Bearer {secret}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        _wait(driver, lambda d: _kpi(d, "clap.today.served") == before + 55, timeout=8)
+    finally:
+        session.close()
+        engine.dispose()
+    assert console_errors(driver) == []
