@@ -213,6 +213,7 @@ class CitizenCase(PathMixin, Base):
         ),
         Index("ix_case_estado_reported", "estado_code", "reported_at"),
         Index("ix_case_municipio_reported", "municipio_code", "reported_at"),
+        Index("ix_case_parroquia_reported", "parroquia_code", "reported_at"),  # 0003_perf
         Index("ix_case_circuito_reported", "circuito_code", "reported_at"),
         Index("ix_case_status", "status"),
     )

@@ -181,5 +181,9 @@ def test_migrated_schema_has_the_open_case_index(engine):
     """The partial index the open counts rely on exists after migrating, with its predicate."""
     indexes = {ix["name"]: ix for ix in inspect(engine).get_indexes("citizen_case")}
     assert indexes["ix_case_open"]["column_names"][-2:] == ["category", "reported_at"]
-    assert {"ix_case_resolved_reported", "ix_case_estado_resolved_reported"} <= set(indexes)
+    assert {
+        "ix_case_resolved_reported",
+        "ix_case_estado_resolved_reported",
+        "ix_case_parroquia_reported",
+    } <= set(indexes)
     assert "ix_case_resolved" not in indexes

@@ -3,7 +3,8 @@
 The open-case counts read a small partial index of the unresolved, not rejected cases
 instead of the heap; the resolved_at indexes carry reported_at so the resolved-in-24-h count
 and the 30-day resolution median are answered from the index alone (they replace the
-single-column resolved_at indexes, which they cover).
+single-column resolved_at indexes, which they cover); a parroquia filter gets the
+(parroquia_code, reported_at) index the other levels already had.
 
 Revision ID: 0003_perf
 Revises: 0002_auth
@@ -46,9 +47,14 @@ def upgrade() -> None:
     )
     op.drop_index("ix_case_resolved", table_name="citizen_case")
     op.drop_index("ix_case_estado_resolved", table_name="citizen_case")
+    # a parroquia filter had no index of its own: its trends and median scanned the country
+    op.create_index(
+        "ix_case_parroquia_reported", "citizen_case", ["parroquia_code", "reported_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_parroquia_reported", table_name="citizen_case")
     op.create_index("ix_case_estado_resolved", "citizen_case", ["estado_code", "resolved_at"])
     op.create_index("ix_case_resolved", "citizen_case", ["resolved_at"])
     op.drop_index("ix_case_estado_resolved_reported", table_name="citizen_case")
