@@ -24,6 +24,7 @@ from data.models import (
     Territory,
     path_of,
 )
+from data.queries.open_cases import open_cases_by
 from data.queries.timebuckets import as_date, caracas_day, caracas_hour
 from data.scope import TerritoryRef, territory_clause
 
@@ -75,18 +76,7 @@ def territory_measures(
         .where(territory_clause(ClapDelivery, ref), ClapDelivery.delivered_on == day)
         .group_by(key),
     )
-    key = path_of(CitizenCase, level)
-    cases = _grouped(
-        session,
-        select(key, func.count())
-        .where(
-            territory_clause(CitizenCase, ref),
-            CitizenCase.reported_at <= as_of,
-            CitizenCase.status != "rechazado",
-            (CitizenCase.resolved_at.is_(None)) | (CitizenCase.resolved_at > as_of),
-        )
-        .group_by(key),
-    )
+    cases = open_cases_by(session, ref, as_of, path_of(CitizenCase, level))
     key = path_of(Incident, level)
     incidents = _grouped(
         session,
@@ -136,7 +126,7 @@ def territory_measures(
                 "clap_planned": planned,
                 "clap_served": served,
                 "clap_coverage": round(served / planned, 4) if planned else None,
-                "cases_open": int(cases.get(code, (0,))[0]),
+                "cases_open": cases.get(code, 0),
                 "incidents_24h": int(incidents.get(code, (0,))[0]),
                 "projects_total": int(total or 0),
                 "projects_en_ejecucion": int(running or 0),

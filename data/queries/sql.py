@@ -20,10 +20,12 @@ class hours_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL fu
 
 @compiles(hours_between, "postgresql")
 def _hours_pg(element: hours_between, compiler: Any, **kw: Any) -> str:
+    # date_part returns double precision; EXTRACT returns numeric since PostgreSQL 14, which
+    # made the national 30-day median (≈200k rows) about twice as slow.
     start, end = list(element.clauses)
     return (
-        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-        f"{compiler.process(start, **kw)})) / 3600.0)"
+        f"(date_part('epoch', {compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)}) / 3600.0)"
     )
 
 
