@@ -30,7 +30,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
 
 bench: $(DEV_STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

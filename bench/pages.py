@@ -194,7 +194,7 @@ def _rendered(driver: Any) -> bool:
     )
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")

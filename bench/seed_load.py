@@ -15,7 +15,7 @@ from data.migrate import upgrade
 from data.seed import SCALES, SeedError, seed_database
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.seed_load")
     parser.add_argument("--scale", choices=tuple(SCALES), default="demo")
     parser.add_argument("--seed", type=int, default=2026)
