@@ -5,11 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Output
 
-from callbacks.filters import drill_search
 from callbacks.indicator import (
-    clicked_territory,
     failed_frame,
     failed_head,
     frame_outputs,
@@ -18,6 +16,7 @@ from callbacks.indicator import (
     head_values,
     load_for_caller,
     refresh_inputs,
+    register_drill,
 )
 from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
@@ -25,7 +24,6 @@ from core.filters import Filters
 from data.queries import clap as q
 from layouts import clap as ui
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id
 from layouts.registry import Page, register_page
 
 
@@ -105,13 +103,4 @@ def register(app: Dash, settings: Settings) -> None:
             ui.late_list(data["late"]),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("clap-map-points", "clickData"),
-        Input("clap-territory", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, store):
-        code = clicked_territory("clap-map-points", map_click, bar_click)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "clap", ("clap-territory",))

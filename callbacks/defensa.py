@@ -5,11 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Output
 
-from callbacks.filters import drill_search
 from callbacks.indicator import (
-    clicked_territory,
     failed_frame,
     failed_head,
     frame_outputs,
@@ -18,6 +16,7 @@ from callbacks.indicator import (
     head_values,
     load_for_caller,
     refresh_inputs,
+    register_drill,
 )
 from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings, load_settings
@@ -27,7 +26,6 @@ from data.queries import defense as q
 from data.queries.filters import scoped
 from layouts import defensa as ui
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id
 from layouts.registry import Page, register_page
 
 FIGURES = ("def-territory", "def-phase", "def-plan")
@@ -102,15 +100,4 @@ def register(app: Dash, settings: Settings) -> None:
             *frame_values("estado actual", seen),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("def-map-points", "clickData"),
-        Input("def-territory", "clickData"),
-        Input("def-phase", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, phase_click, store):
-        bar = bar_click if ctx.triggered_id == "def-territory" else phase_click
-        code = clicked_territory("def-map-points", map_click, bar)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "def", ("def-territory", "def-phase"))

@@ -5,7 +5,7 @@ Each main callback writes, in this order: the KPI cards and the map (``head_outp
 figures and lists, then the page frame: subtitle, freshness and the data versions it loaded
 (``frame_outputs``). The functions below give those Output lists and the values for them, on
 success and on failure, so each page only spells out what is its own. ``load_for_caller`` and
-``clicked_territory`` are the load and the drill every page's callbacks do alike.
+``register_drill`` are the load and the drill callback every page has alike.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
-from callbacks.filters import filters_of
+from callbacks.filters import drill_search, filters_of
 from callbacks.pages import clicked_bar, load_guarded
 from core.filters import Filters
 from layouts.components.empty import empty_state
@@ -104,7 +104,24 @@ def failed_frame(seen: dict[str, int]) -> tuple:
     return "", {"at": None}, seen
 
 
-def clicked_territory(map_id: str, map_click: Any, bar_click: Any) -> str | None:
-    """The territory code to drill into: from the map point when ``map_id`` fired the
-    callback, else from the clicked bar (the drill callbacks take both)."""
-    return clicked_code(map_click) if ctx.triggered_id == map_id else clicked_bar(bar_click)
+def register_drill(app: Dash, page: str, prefix: str, bars: tuple[str, ...]) -> None:
+    """A click on a map point (``{prefix}-map-points``) or on a bar of the figures ``bars``
+    (each bar carries its territory code) narrows the page to that territory via the URL."""
+    map_id = f"{prefix}-map-points"
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input(map_id, "clickData"),
+        *[Input(bar, "clickData") for bar in bars],
+        State(filters_id(page), "data"),
+        prevent_initial_call=True,
+    )
+    def drill(map_click, *rest):
+        *bar_clicks, store = rest
+        if ctx.triggered_id == map_id:
+            code = clicked_code(map_click)
+        else:
+            # Not the map: the bar figure that fired (the last one, as a fallback).
+            click = dict(zip(bars, bar_clicks, strict=True)).get(ctx.triggered_id, bar_clicks[-1])
+            code = clicked_bar(click)
+        return drill_search(store, code) if code else no_update

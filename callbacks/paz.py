@@ -9,11 +9,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Output
 
-from callbacks.filters import drill_search
 from callbacks.indicator import (
-    clicked_territory,
     failed_frame,
     failed_head,
     frame_outputs,
@@ -22,6 +20,7 @@ from callbacks.indicator import (
     head_values,
     load_for_caller,
     refresh_inputs,
+    register_drill,
 )
 from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
@@ -30,7 +29,6 @@ from data.queries import incidents as q
 from data.queries.filters import scoped
 from layouts import paz as ui
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id
 from layouts.registry import Page, register_page
 
 MAIN_FIGURES = ("paz-day", "paz-territory")
@@ -135,13 +133,4 @@ def register(app: Dash, settings: Settings) -> None:
             ui.cuadrantes_list(data["cuadrantes"]),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("paz-map-points", "clickData"),
-        Input("paz-territory", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, store):
-        code = clicked_territory("paz-map-points", map_click, bar_click)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "paz", ("paz-territory",))

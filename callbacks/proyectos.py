@@ -8,9 +8,8 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
-from callbacks.filters import drill_search, territory_problem
+from callbacks.filters import territory_problem
 from callbacks.indicator import (
-    clicked_territory,
     failed_frame,
     failed_head,
     frame_outputs,
@@ -19,6 +18,7 @@ from callbacks.indicator import (
     head_values,
     load_for_caller,
     refresh_inputs,
+    register_drill,
 )
 from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
@@ -30,7 +30,6 @@ from layouts import proyectos as ui
 from layouts.components.data_table import grid_id
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id
 from layouts.registry import Page, register_page
 
 MORE_FIGURES = ("prj-rounds", "prj-category", "prj-transformation", "prj-banks")
@@ -125,16 +124,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.stalled_list(data["stalled"]),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("prj-map-points", "clickData"),
-        Input("prj-territory", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, store):
-        code = clicked_territory("prj-map-points", map_click, bar_click)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "prj", ("prj-territory",))
 
     @app.callback(
         Output("prj-selected", "data", allow_duplicate=True),
