@@ -39,7 +39,8 @@ from core.timeutil import utcnow
 from data.db import make_engine
 from data.migrate import upgrade
 from data.seed import seed_database
-from tests.live.harness import new_driver, start_server, wait_until
+from tests.live.harness import new_driver, wait_until
+from tests.server import start_server
 
 UNTHROTTLED = (
     "--disable-background-timer-throttling",

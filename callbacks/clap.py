@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Output
 
-from auth.principal import current_principal
-from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
+from callbacks.indicator import (
+    failed_frame,
+    failed_head,
+    frame_outputs,
+    frame_values,
+    head_outputs,
+    head_values,
+    load_for_caller,
+    refresh_inputs,
+    register_drill,
+)
+from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.queries import clap as q
 from layouts import clap as ui
-from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id, refresh_id
-from layouts.components.freshness import freshness_store_id
-from layouts.components.map_points import CLUSTER_AT, clicked_code
-from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
 
@@ -62,65 +65,35 @@ def register(app: Dash, settings: Settings) -> None:
     )
 
     @app.callback(
-        Output("clap-kpis", "children"),
-        Output("clap-map-points", "data"),
-        Output("clap-map-points", "cluster"),
-        Output("clap-map-legend", "children"),
-        Output("clap-map", "viewport"),
+        *head_outputs("clap"),
         Output("clap-territory", "figure"),
-        Output("pg-subtitle", "children", allow_duplicate=True),
-        Output(freshness_store_id(ui.PAGE), "data"),
-        Output("pg-version", "data", allow_duplicate=True),
-        Input(filters_id(ui.PAGE), "data"),
-        Input(refresh_id(ui.PAGE), "data"),
-        State("pg-viewport", "data"),
+        *frame_outputs(ui.PAGE),
+        *refresh_inputs(ui.PAGE),
         prevent_initial_call="initial_duplicate",
     )
     def refresh_main(store, _refresh, viewport):
-        filters = filters_of(store)
-        scale = scale_of(viewport)
         seen = page_versions(ui.DATASETS)
-        data, problem = load_guarded(load_main, current_principal().territory_code, filters)
+        filters, data, problem = load_for_caller(load_main, store)
+        scale = scale_of(viewport)
         if problem:
-            return (
-                empty_state("Territorio no disponible", problem),
-                {"type": "FeatureCollection", "features": []},
-                False,
-                [],
-                no_update,
-                empty_figure(problem, scale),
-                "",
-                {"at": None},
-                seen,
-            )
+            return (*failed_head(problem), empty_figure(problem, scale), *failed_frame(seen))
+        kpis = ui.kpi_cards(data["kpis"], filters)
         points = ui.map_features(data["territory"])
-        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
-        live = ctx.triggered_id == refresh_id(ui.PAGE)
-        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
-            ui.kpi_cards(data["kpis"], filters),
-            points,
-            len(points["features"]) > CLUSTER_AT,
-            ui.map_legend(),
-            view,
+            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
             ui.territory_figure(data["territory"], scale),
-            filters.range_label(),
-            {"at": int(time.time() * 1000), "stale": 90},
-            seen,
+            *frame_values(filters.range_label(), seen),
         )
 
     @app.callback(
         Output("clap-trend", "figure"),
         Output("clap-kg", "figure"),
         Output("clap-late", "children"),
-        Input(filters_id(ui.PAGE), "data"),
-        Input(refresh_id(ui.PAGE), "data"),
-        State("pg-viewport", "data"),
+        *refresh_inputs(ui.PAGE),
     )
     def refresh_more(store, _refresh, viewport):
-        filters = filters_of(store)
+        _, data, problem = load_for_caller(load_more, store)
         scale = scale_of(viewport)
-        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
         if problem:
             empty = empty_figure(problem, scale)
             return empty, empty, None
@@ -130,16 +103,4 @@ def register(app: Dash, settings: Settings) -> None:
             ui.late_list(data["late"]),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("clap-map-points", "clickData"),
-        Input("clap-territory", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, store):
-        if ctx.triggered_id == "clap-map-points":
-            code = clicked_code(map_click)
-        else:
-            code = clicked_bar(bar_click)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "clap", ("clap-territory",))

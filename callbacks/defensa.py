@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Output
 
-from auth.principal import current_principal
-from callbacks.filters import drill_search, filters_of
-from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
+from callbacks.indicator import (
+    failed_frame,
+    failed_head,
+    frame_outputs,
+    frame_values,
+    head_outputs,
+    head_values,
+    load_for_caller,
+    refresh_inputs,
+    register_drill,
+)
+from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings, load_settings
 from core.filters import Filters
 from core.timeutil import caracas_date
 from data.queries import defense as q
 from data.queries.filters import scoped
 from layouts import defensa as ui
-from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id, refresh_id
-from layouts.components.freshness import freshness_store_id
-from layouts.components.map_points import CLUSTER_AT, clicked_code
-from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
 FIGURES = ("def-territory", "def-phase", "def-plan")
@@ -66,70 +69,35 @@ def register(app: Dash, settings: Settings) -> None:
     loader = partial(load, overdue_days=days)
 
     @app.callback(
-        Output("def-kpis", "children"),
-        Output("def-map-points", "data"),
-        Output("def-map-points", "cluster"),
-        Output("def-map-legend", "children"),
-        Output("def-map", "viewport"),
+        *head_outputs("def"),
         *[Output(fid, "figure") for fid in FIGURES],
         *[Output(lid, "children") for lid in LISTS],
-        Output("pg-subtitle", "children", allow_duplicate=True),
-        Output(freshness_store_id(ui.PAGE), "data"),
-        Output("pg-version", "data", allow_duplicate=True),
-        Input(filters_id(ui.PAGE), "data"),
-        Input(refresh_id(ui.PAGE), "data"),
-        State("pg-viewport", "data"),
+        *frame_outputs(ui.PAGE),
+        *refresh_inputs(ui.PAGE),
         prevent_initial_call="initial_duplicate",
     )
     def refresh(store, _refresh, viewport):
-        filters = filters_of(store)
-        scale = scale_of(viewport)
         seen = page_versions(ui.DATASETS)
-        data, problem = load_guarded(loader, current_principal().territory_code, filters)
+        filters, data, problem = load_for_caller(loader, store)
+        scale = scale_of(viewport)
         if problem:
             empty = empty_figure(problem, scale)
             return (
-                empty_state("Territorio no disponible", problem),
-                {"type": "FeatureCollection", "features": []},
-                False,
-                [],
-                no_update,
+                *failed_head(problem),
                 *[empty for _ in FIGURES],
                 *[None for _ in LISTS],
-                "",
-                {"at": None},
-                seen,
+                *failed_frame(seen),
             )
+        kpis = ui.kpi_cards(data["totals"], days)
         points = ui.map_features(data["territory"])
-        live = ctx.triggered_id == refresh_id(ui.PAGE)
-        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
-            ui.kpi_cards(data["totals"], days),
-            points,
-            len(points["features"]) > CLUSTER_AT,
-            ui.map_legend(),
-            view,
+            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
             ui.territory_figure(data["territory"], scale),
             ui.phase_figure(data["territory"], scale),
             ui.plan_figure(data["plans"], scale),
             ui.incomplete_list(data["incomplete"]),
             ui.overdue_list(data["overdue"]),
-            "estado actual",
-            {"at": int(time.time() * 1000), "stale": 90},
-            seen,
+            *frame_values("estado actual", seen),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("def-map-points", "clickData"),
-        Input("def-territory", "clickData"),
-        Input("def-phase", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, phase_click, store):
-        if ctx.triggered_id == "def-map-points":
-            code = clicked_code(map_click)
-        else:
-            code = clicked_bar(bar_click if ctx.triggered_id == "def-territory" else phase_click)
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "def", ("def-territory", "def-phase"))

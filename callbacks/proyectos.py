@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
-from callbacks.filters import drill_search, filters_of, territory_problem
-from callbacks.pages import cached_load, clicked_bar, load_guarded, page_versions, scale_of
+from callbacks.filters import territory_problem
+from callbacks.indicator import (
+    failed_frame,
+    failed_head,
+    frame_outputs,
+    frame_values,
+    head_outputs,
+    head_values,
+    load_for_caller,
+    refresh_inputs,
+    register_drill,
+)
+from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.db import session_scope
@@ -20,10 +30,6 @@ from layouts import proyectos as ui
 from layouts.components.data_table import grid_id
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
-from layouts.components.filter_bar import filters_id, refresh_id
-from layouts.components.freshness import freshness_store_id
-from layouts.components.map_points import CLUSTER_AT, clicked_code
-from layouts.components.territory_map import fit_bounds, map_viewport
 from layouts.registry import Page, register_page
 
 MORE_FIGURES = ("prj-rounds", "prj-category", "prj-transformation", "prj-banks")
@@ -77,68 +83,37 @@ def register(app: Dash, settings: Settings) -> None:
     )
 
     @app.callback(
-        Output("prj-kpis", "children"),
-        Output("prj-map-points", "data"),
-        Output("prj-map-points", "cluster"),
-        Output("prj-map-legend", "children"),
-        Output("prj-map", "viewport"),
+        *head_outputs("prj"),
         Output("prj-territory", "figure"),
         Output("prj-money", "figure"),
-        Output("pg-subtitle", "children", allow_duplicate=True),
-        Output(freshness_store_id(ui.PAGE), "data"),
-        Output("pg-version", "data", allow_duplicate=True),
-        Input(filters_id(ui.PAGE), "data"),
-        Input(refresh_id(ui.PAGE), "data"),
-        State("pg-viewport", "data"),
+        *frame_outputs(ui.PAGE),
+        *refresh_inputs(ui.PAGE),
         prevent_initial_call="initial_duplicate",
     )
     def refresh_main(store, _refresh, viewport):
-        filters = filters_of(store)
-        scale = scale_of(viewport)
         seen = page_versions(ui.DATASETS)
-        data, problem = load_guarded(load_main, current_principal().territory_code, filters)
+        filters, data, problem = load_for_caller(load_main, store)
+        scale = scale_of(viewport)
         if problem:
             empty = empty_figure(problem, scale)
-            return (
-                empty_state("Territorio no disponible", problem),
-                {"type": "FeatureCollection", "features": []},
-                False,
-                [],
-                no_update,
-                empty,
-                empty,
-                "",
-                {"at": None},
-                seen,
-            )
+            return (*failed_head(problem), empty, empty, *failed_frame(seen))
+        kpis = ui.kpi_cards(data["kpis"], data["money"], filters)
         points = ui.map_features(data["territory"])
-        # Fit the map on load and on filter changes, not on live refreshes (keep the zoom).
-        live = ctx.triggered_id == refresh_id(ui.PAGE)
-        view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
         return (
-            ui.kpi_cards(data["kpis"], data["money"], filters),
-            points,
-            len(points["features"]) > CLUSTER_AT,
-            ui.map_legend(),
-            view,
+            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
             ui.territory_figure(data["territory"], scale),
             ui.money_figure(data["money"], scale),
-            filters.range_label(),
-            {"at": int(time.time() * 1000), "stale": 90},
-            seen,
+            *frame_values(filters.range_label(), seen),
         )
 
     @app.callback(
         *[Output(fid, "figure") for fid in MORE_FIGURES],
         Output("prj-stalled", "children"),
-        Input(filters_id(ui.PAGE), "data"),
-        Input(refresh_id(ui.PAGE), "data"),
-        State("pg-viewport", "data"),
+        *refresh_inputs(ui.PAGE),
     )
     def refresh_more(store, _refresh, viewport):
-        filters = filters_of(store)
+        _, data, problem = load_for_caller(load_more, store)
         scale = scale_of(viewport)
-        data, problem = load_guarded(load_more, current_principal().territory_code, filters)
         if problem:
             return (*[empty_figure(problem, scale) for _ in MORE_FIGURES], None)
         return (
@@ -149,20 +124,7 @@ def register(app: Dash, settings: Settings) -> None:
             ui.stalled_list(data["stalled"]),
         )
 
-    @app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("prj-map-points", "clickData"),
-        Input("prj-territory", "clickData"),
-        State(filters_id(ui.PAGE), "data"),
-        prevent_initial_call=True,
-    )
-    def drill(map_click, bar_click, store):
-        code = (
-            clicked_code(map_click)
-            if ctx.triggered_id == "prj-map-points"
-            else clicked_bar(bar_click)
-        )
-        return drill_search(store, code) if code else no_update
+    register_drill(app, ui.PAGE, "prj", ("prj-territory",))
 
     @app.callback(
         Output("prj-selected", "data", allow_duplicate=True),

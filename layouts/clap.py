@@ -22,12 +22,11 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
-from layouts.components.indicator import indicator_page
+from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
-from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
+from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
-from layouts.components.territory_map import territory_map
 
 PAGE = "clap"
 DATASETS = ("clap_deliveries", "territories")
@@ -41,20 +40,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         html.Div(id="clap-kpis", className="kpi-row"),
         html.Div(
             [
-                panel(
-                    "Mapa",
-                    [
-                        territory_map(
-                            "clap-map",
-                            settings.tile_url,
-                            settings.tile_attribution,
-                            layer_props=CLUSTER_PROPS,
-                        ),
-                        html.Div(id="clap-map-legend", className="map-legend"),
-                    ],
-                    subtitle="clic en un punto para entrar",
-                    class_name="map-panel ind-map",
-                ),
+                map_panel("clap", settings),
                 chart_card(
                     "clap-trend",
                     "Familias atendidas por día",

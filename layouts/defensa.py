@@ -20,13 +20,12 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
 from layouts.components.figures import base_layout, empty_figure
-from layouts.components.indicator import indicator_page
+from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
-from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
+from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.panel import panel
 from layouts.components.record_table import map_legend as legend
 from layouts.components.record_table import record_table
-from layouts.components.territory_map import territory_map
 
 PAGE = "defensa"
 DATASETS = ("defense", "territories")
@@ -52,20 +51,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         html.Div(id="def-kpis", className="kpi-row"),
         html.Div(
             [
-                panel(
-                    "Mapa",
-                    [
-                        territory_map(
-                            "def-map",
-                            settings.tile_url,
-                            settings.tile_attribution,
-                            layer_props=CLUSTER_PROPS,
-                        ),
-                        html.Div(id="def-map-legend", className="map-legend"),
-                    ],
-                    subtitle="clic en un punto para entrar",
-                    class_name="map-panel ind-map",
-                ),
+                map_panel("def", settings),
                 chart_card(
                     "def-territory",
                     "Alistamiento por territorio",

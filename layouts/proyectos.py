@@ -20,12 +20,11 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
 from layouts.components.figures import base_layout, empty_figure
-from layouts.components.indicator import indicator_page
+from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
-from layouts.components.map_points import CLUSTER_PROPS, point_features, tooltip_table
+from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
-from layouts.components.territory_map import territory_map
 from layouts.components.trend_figures import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
 
 PAGE = "proyectos"
@@ -39,20 +38,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         html.Div(id="prj-kpis", className="kpi-row"),
         html.Div(
             [
-                panel(
-                    "Mapa",
-                    [
-                        territory_map(
-                            "prj-map",
-                            settings.tile_url,
-                            settings.tile_attribution,
-                            layer_props=CLUSTER_PROPS,
-                        ),
-                        html.Div(id="prj-map-legend", className="map-legend"),
-                    ],
-                    subtitle="clic en un punto para entrar",
-                    class_name="map-panel ind-map",
-                ),
+                map_panel("prj", settings),
                 chart_card(
                     "prj-territory",
                     "Proyectos por territorio",

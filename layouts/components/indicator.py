@@ -12,9 +12,13 @@ from typing import Any
 
 from dash import dcc, html
 
+from core.config import Settings
 from core.filters import ParsedFilters
 from layouts.components.filter_bar import filter_bar, refresh_id
 from layouts.components.freshness import freshness_badge
+from layouts.components.map_points import CLUSTER_PROPS
+from layouts.components.panel import panel
+from layouts.components.territory_map import territory_map
 
 
 def live_stores(page: str) -> list[Any]:
@@ -23,6 +27,25 @@ def live_stores(page: str) -> list[Any]:
         dcc.Store(id=refresh_id(page), data=0),
         dcc.Store(id="pg-viewport"),
     ]
+
+
+def map_panel(prefix: str, settings: Settings) -> html.Div:
+    """The page's map with its legend, ids ``{prefix}-map``, ``{prefix}-map-points`` (the
+    point layer) and ``{prefix}-map-legend``, as ``callbacks/indicator.py`` fills them."""
+    return panel(
+        "Mapa",
+        [
+            territory_map(
+                f"{prefix}-map",
+                settings.tile_url,
+                settings.tile_attribution,
+                layer_props=CLUSTER_PROPS,
+            ),
+            html.Div(id=f"{prefix}-map-legend", className="map-legend"),
+        ],
+        subtitle="clic en un punto para entrar",
+        class_name="map-panel ind-map",
+    )
 
 
 def indicator_page(

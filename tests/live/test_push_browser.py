@@ -27,9 +27,9 @@ from tests.live.harness import (
     kpi_value,
     make_database,
     new_driver,
-    start_server,
     wait_until,
 )
+from tests.server import start_server
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,8 @@ import pytest
 from data.db import make_engine
 from data.migrate import upgrade
 from data.seed import seed_database
-from tests.live.harness import new_driver, start_server, wait_until
+from tests.live.harness import new_driver, wait_until
+from tests.server import start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

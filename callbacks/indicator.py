@@ -1,0 +1,127 @@
+"""The pieces every indicator page's main refresh callback shares (/casos, /paz, /proyectos,
+/clap, /defensa).
+
+Each main callback writes, in this order: the KPI cards and the map (``head_outputs``), its own
+figures and lists, then the page frame: subtitle, freshness and the data versions it loaded
+(``frame_outputs``). The functions below give those Output lists and the values for them, on
+success and on failure, so each page only spells out what is its own. ``load_for_caller`` and
+``register_drill`` are the load and the drill callback every page has alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from auth.principal import current_principal
+from callbacks.filters import drill_search, filters_of
+from callbacks.pages import clicked_bar, load_guarded
+from core.filters import Filters
+from layouts.components.empty import empty_state
+from layouts.components.filter_bar import filters_id, refresh_id
+from layouts.components.freshness import freshness_store_id
+from layouts.components.map_points import CLUSTER_AT, clicked_code
+from layouts.components.territory_map import fit_bounds, map_viewport
+
+# Seconds after which the freshness badge says the page is stale.
+STALE_AFTER = 90
+
+
+def load_for_caller(
+    load: Callable[[str | None, Filters], dict[str, Any]], store: dict[str, Any] | None
+) -> tuple[Filters, dict[str, Any] | None, str | None]:
+    """``(filters, data, problem)``: the filters of the page's store and ``load``'s data for
+    them inside the caller's territory, or the Spanish problem when it is out of reach."""
+    filters = filters_of(store)
+    data, problem = load_guarded(load, current_principal().territory_code, filters)
+    return filters, data, problem
+
+
+def head_outputs(prefix: str) -> list[Output]:
+    """KPI cards, map points, cluster flag, legend and viewport of the page whose ids start
+    with ``prefix`` (``cas``, ``paz``...)."""
+    return [
+        Output(f"{prefix}-kpis", "children"),
+        Output(f"{prefix}-map-points", "data"),
+        Output(f"{prefix}-map-points", "cluster"),
+        Output(f"{prefix}-map-legend", "children"),
+        Output(f"{prefix}-map", "viewport"),
+    ]
+
+
+def frame_outputs(page: str) -> list[Output]:
+    """Subtitle, freshness store and ``pg-version``: shared with the shell, hence duplicates."""
+    return [
+        Output("pg-subtitle", "children", allow_duplicate=True),
+        Output(freshness_store_id(page), "data"),
+        Output("pg-version", "data", allow_duplicate=True),
+    ]
+
+
+def refresh_inputs(page: str) -> list[Input | State]:
+    """The filters, the live-refresh tick and the viewport (for figure scale)."""
+    return [
+        Input(filters_id(page), "data"),
+        Input(refresh_id(page), "data"),
+        State("pg-viewport", "data"),
+    ]
+
+
+def head_values(
+    page: str, kpis: Any, points: dict[str, Any], legend: Any, filters: Filters
+) -> tuple:
+    """Values for ``head_outputs``. The map fits its points on load and on filter changes,
+    not on live refreshes, so an operator's zoom survives new data."""
+    live = ctx.triggered_id == refresh_id(page)
+    view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
+    return kpis, points, len(points["features"]) > CLUSTER_AT, legend, view
+
+
+def failed_head(problem: str) -> tuple:
+    """``head_outputs`` when the territory is not available: the message in place of the
+    KPIs, an empty map, and the viewport left where it was."""
+    return (
+        empty_state("Territorio no disponible", problem),
+        {"type": "FeatureCollection", "features": []},
+        False,
+        [],
+        no_update,
+    )
+
+
+def frame_values(subtitle: str, seen: dict[str, int]) -> tuple:
+    """Values for ``frame_outputs`` after a load: now as the freshness time, and ``seen``
+    (read before the data) so the version poll triggers on any later write."""
+    return subtitle, {"at": int(time.time() * 1000), "stale": STALE_AFTER}, seen
+
+
+def failed_frame(seen: dict[str, int]) -> tuple:
+    """``frame_outputs`` on failure: no subtitle and no freshness time (nothing was loaded),
+    but the versions still, so the poll does not loop on the same failure."""
+    return "", {"at": None}, seen
+
+
+def register_drill(app: Dash, page: str, prefix: str, bars: tuple[str, ...]) -> None:
+    """A click on a map point (``{prefix}-map-points``) or on a bar of the figures ``bars``
+    (each bar carries its territory code) narrows the page to that territory via the URL."""
+    map_id = f"{prefix}-map-points"
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input(map_id, "clickData"),
+        *[Input(bar, "clickData") for bar in bars],
+        State(filters_id(page), "data"),
+        prevent_initial_call=True,
+    )
+    def drill(map_click, *rest):
+        *bar_clicks, store = rest
+        if ctx.triggered_id == map_id:
+            code = clicked_code(map_click)
+        else:
+            # Not the map: the bar figure that fired (the last one, as a fallback).
+            click = dict(zip(bars, bar_clicks, strict=True)).get(ctx.triggered_id, bar_clicks[-1])
+            code = clicked_bar(click)
+        return drill_search(store, code) if code else no_update
