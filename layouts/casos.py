@@ -19,7 +19,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import base_layout, empty_figure, hbar, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -300,8 +300,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         ),
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -337,27 +336,20 @@ def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     names = [f"{_category_label(r['category'])} ({fmt_number(r['target_hours'])} h)" for r in rows]
     fig = go.Figure(
         [
-            go.Bar(
-                y=names,
-                x=[r["open"] - r["open_late"] for r in rows],
-                name="Dentro de meta",
-                orientation="h",
-                marker_color=theme.OK,
-                hovertemplate="%{y}: %{x:,.0f} dentro de meta<extra></extra>",
+            hbar(
+                names,
+                [r["open"] - r["open_late"] for r in rows],
+                "Dentro de meta",
+                theme.OK,
+                "dentro de meta",
             ),
-            go.Bar(
-                y=names,
-                x=[r["open_late"] for r in rows],
-                name="Fuera de meta",
-                orientation="h",
-                marker_color=theme.BAD,
-                hovertemplate="%{y}: %{x:,.0f} fuera de meta<extra></extra>",
+            hbar(
+                names, [r["open_late"] for r in rows], "Fuera de meta", theme.BAD, "fuera de meta"
             ),
         ]
     )
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig.update_layout(**layout)
     return fig
 
@@ -370,27 +362,12 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     names = [_category_label(r["category"]) for r in rows]
     fig = go.Figure(
         [
-            go.Bar(
-                y=names,
-                x=[r["reported"] for r in rows],
-                name="Recibidos",
-                orientation="h",
-                marker_color=theme.ACCENT,
-                hovertemplate="%{y}: %{x:,.0f} recibidos<extra></extra>",
-            ),
-            go.Bar(
-                y=names,
-                x=[r["resolved"] for r in rows],
-                name="Resueltos",
-                orientation="h",
-                marker_color=theme.OK,
-                hovertemplate="%{y}: %{x:,.0f} resueltos<extra></extra>",
-            ),
+            hbar(names, [r["reported"] for r in rows], "Recibidos", theme.ACCENT, "recibidos"),
+            hbar(names, [r["resolved"] for r in rows], "Resueltos", theme.OK, "resueltos"),
         ]
     )
     layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig.update_layout(**layout)
     return fig
 
@@ -417,8 +394,7 @@ def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.F
     layout = base_layout(scale, bargap=0.25)
     layout["xaxis"]["ticksuffix"] = " %"
     layout["xaxis"]["range"] = [0, max(100, *pct)]
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig.update_layout(**layout)
     return fig
 

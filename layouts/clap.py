@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import empty_figure
+from layouts.components.figures import empty_figure, right_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -277,14 +277,7 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ]
     )
     layout = legend_layout(scale, barmode="overlay", bargap=0.15)
-    layout["yaxis2"] = {
-        "overlaying": "y",
-        "side": "right",
-        "range": [0, 105],
-        "showgrid": False,
-        "ticksuffix": " %",
-        "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
-    }
+    layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)
     layout["xaxis"].update(type="date", tickformat="%d/%m", nticks=10)
     layout["shapes"] = [
@@ -329,13 +322,7 @@ def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ]
     )
     layout = legend_layout(scale, bargap=0.15)
-    layout["yaxis2"] = {
-        "overlaying": "y",
-        "side": "right",
-        "showgrid": False,
-        "tickformat": ",.0f",
-        "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
-    }
+    layout["yaxis2"] = right_axis(scale, tickformat=",.0f")
     layout["margin"]["r"] = round(64 * scale)
     layout["xaxis"].update(type="date", tickformat="%d/%m", nticks=10)
     fig.update_layout(**layout)

@@ -19,7 +19,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import base_layout, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -236,8 +236,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout = base_layout(scale, bargap=0.2)
     layout["xaxis"]["range"] = [0, 100]
     layout["xaxis"]["ticksuffix"] = " %"
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     layout["shapes"] = [
         {
             "type": "line",
@@ -272,8 +271,7 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         for phase in q.PHASES
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -300,8 +298,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         for phase in q.PHASES
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.25)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig

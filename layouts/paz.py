@@ -20,7 +20,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import base_layout, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -273,8 +273,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         ]
     )
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig.update_layout(**layout)
     return fig
 
@@ -293,8 +292,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout)
     fig.update_layout(**layout)
     return fig
 

@@ -19,7 +19,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import base_layout, empty_figure, hbar
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -382,14 +382,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
                 customdata=[[fmt_usd(r["approved_usd"]), r["avg_progress"] or 0] for r in rows],
                 hovertemplate="%{y}: %{x:,.0f} · %{customdata[0]} · avance %{customdata[1]:.1f} %<extra></extra>",
             ),
-            go.Bar(
-                y=names,
-                x=[r["paralizado"] for r in rows],
-                name="Paralizados",
-                orientation="h",
-                marker_color=theme.BAD,
-                hovertemplate="%{y}: %{x:,.0f} paralizados<extra></extra>",
-            ),
+            hbar(names, [r["paralizado"] for r in rows], "Paralizados", theme.BAD, "paralizados"),
         ]
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.15)

@@ -56,6 +56,36 @@ def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+def hbar(names: list[str], values: list[Any], name: str, color: str, unit: str) -> go.Bar:
+    """A horizontal bar trace whose hover reads ``Nombre: 1.234 unidad``."""
+    return go.Bar(
+        y=names,
+        x=values,
+        name=name,
+        orientation="h",
+        marker_color=color,
+        hovertemplate=f"%{{y}}: %{{x:,.0f}} {unit}<extra></extra>",
+    )
+
+
+def label_axis(layout: dict[str, Any]) -> dict[str, Any]:
+    """Territory or category names on the y axis: bright text, room for long names."""
+    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
+    layout["yaxis"]["automargin"] = True
+    return layout
+
+
+def right_axis(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
+    """A second y axis on the right (coverage %, bags) drawn in the accent colour."""
+    return {
+        "overlaying": "y",
+        "side": "right",
+        "showgrid": False,
+        "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
+        **extra,
+    }
+
+
 def empty_figure(message: str, scale: float = 1.0) -> go.Figure:
     """No axes, just the message: never an empty grid that looks like zero."""
     fig = go.Figure()

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
-from layouts.components.figures import base_layout, empty_figure
+from layouts.components.figures import base_layout, empty_figure, right_axis
 
 PROJECT_STATUS_LABELS = {
     "aprobado": "Aprobado",
@@ -67,14 +67,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ]
     )
     layout = base_layout(scale, barmode="overlay", showlegend=True, bargap=0.15)
-    layout["yaxis2"] = {
-        "overlaying": "y",
-        "side": "right",
-        "range": [0, 105],
-        "showgrid": False,
-        "ticksuffix": " %",
-        "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
-    }
+    layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)
     layout["xaxis"]["nticks"] = 8
     fig.update_layout(**layout)
