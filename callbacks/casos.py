@@ -27,6 +27,7 @@ from core.config import Settings, load_settings
 from core.filters import Filters
 from data.queries import cases as q
 from data.queries.filters import scoped
+from data.queries.parallel import run_parallel
 from layouts import casos as ui
 from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
@@ -47,25 +48,32 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
     session, ref, filters, start, end = _args(args)
     prev_start, prev_end = filters.previous_time_bounds(args[3])
     category = filters.categoria
-    return {
-        "totals": q.totals(session, ref, start, end, category),
-        "previous": q.totals(session, ref, prev_start, prev_end, category),
-        "funnel": q.funnel(session, ref, start, end, category),
-        "age": q.open_by_age(session, ref, end, category),
-        "sla": q.sla_breaches(session, ref, start, end, targets, category),
-        "territory": q.by_territory(session, ref, start, end, targets, category),
-    }
+    return run_parallel(
+        session.get_bind(),
+        {
+            "totals": lambda s: q.totals(s, ref, start, end, category),
+            "previous": lambda s: q.totals(
+                s, ref, prev_start, prev_end, category, include_open=False
+            ),
+            "funnel": lambda s: q.funnel(s, ref, start, end, category),
+            "age": lambda s: q.open_by_age(s, ref, end, category),
+            "sla": lambda s: q.sla_breaches(s, ref, start, end, targets, category),
+            "territory": lambda s: q.by_territory(s, ref, start, end, targets, category),
+        },
+    )
 
 
 def compute_more(args: tuple) -> dict[str, Any]:
     session, ref, filters, start, end = _args(args)
     category = filters.categoria
-    return {
-        "categories": q.by_category(session, ref, start, end),
-        "institution": q.time_percentiles(session, ref, start, end, "institution", category),
-        "category": q.time_percentiles(session, ref, start, end, "category", category),
-        "oldest": q.oldest_open(session, ref, end, 20, category),
-    }
+    return run_parallel(
+        session.get_bind(),
+        {
+            "categories": lambda s: q.by_category(s, ref, start, end),
+            "percentiles": lambda s: q.percentile_tables(s, ref, start, end, category),
+            "oldest": lambda s: q.oldest_open(s, ref, end, 20, category),
+        },
+    )
 
 
 def load_main(
@@ -143,8 +151,8 @@ def register(app: Dash, settings: Settings) -> None:
             return (*[empty for _ in MORE_FIGURES], *[None for _ in LISTS])
         return (
             ui.category_figure(data["categories"], scale),
-            ui.percentile_table(data["institution"], "institution"),
-            ui.percentile_table(data["category"], "category"),
+            ui.percentile_table(data["percentiles"]["institution"], "institution"),
+            ui.percentile_table(data["percentiles"]["category"], "category"),
             ui.oldest_list(data["oldest"]),
         )
 

@@ -27,6 +27,7 @@ from core.config import Settings
 from core.filters import Filters
 from data.queries import incidents as q
 from data.queries.filters import scoped
+from data.queries.parallel import run_parallel
 from layouts import paz as ui
 from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
@@ -41,25 +42,31 @@ def compute_main(args: tuple) -> dict[str, Any]:
     start, end = filters.time_bounds(now)
     prev_start, prev_end = filters.previous_time_bounds(now)
     ref, kind = scoped(session, scope, filters, now).ref, filters.categoria
-    return {
-        "totals": q.totals(session, ref, start, end, kind),
-        "previous": q.totals(session, ref, prev_start, prev_end, kind),
-        "day": q.day_vs_last_week(session, ref, now, kind),
-        "above": q.above_usual(session, ref, now, kind=kind),
-        "territory": q.by_territory(session, ref, start, end, kind),
-    }
+    return run_parallel(
+        session.get_bind(),
+        {
+            "totals": lambda s: q.totals(s, ref, start, end, kind),
+            "previous": lambda s: q.totals(s, ref, prev_start, prev_end, kind),
+            "day": lambda s: q.day_vs_last_week(s, ref, now, kind),
+            "above": lambda s: q.above_usual(s, ref, now, kind=kind),
+            "territory": lambda s: q.by_territory(s, ref, start, end, kind),
+        },
+    )
 
 
 def compute_more(args: tuple) -> dict[str, Any]:
     session, scope, filters, now = args
     start, end = filters.time_bounds(now)
     ref, kind = scoped(session, scope, filters, now).ref, filters.categoria
-    return {
-        "heatmap": q.heatmap(session, ref, start, end, kind),
-        "types": q.by_type(session, ref, start, end),
-        "severity": q.by_severity(session, ref, start, end, kind),
-        "cuadrantes": q.by_cuadrante(session, ref, start, end, kind, limit=25),
-    }
+    return run_parallel(
+        session.get_bind(),
+        {
+            "heatmap": lambda s: q.heatmap(s, ref, start, end, kind),
+            "types": lambda s: q.by_type(s, ref, start, end),
+            "severity": lambda s: q.by_severity(s, ref, start, end, kind),
+            "cuadrantes": lambda s: q.by_cuadrante(s, ref, start, end, kind, limit=25),
+        },
+    )
 
 
 def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:

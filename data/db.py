@@ -20,6 +20,12 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _bucket(hours: float | None) -> int | None:
+    from data.rollups import bucket_of
+
+    return None if hours is None else bucket_of(hours)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL and foreign keys so it behaves like a server."""
     url = normalize_url(url)
@@ -37,6 +43,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # the duration classes of data.queries.sql.duration_bucket
+            dbapi_conn.create_function("sala_bucket", 1, _bucket, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

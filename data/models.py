@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     text,
@@ -192,13 +193,22 @@ class CitizenCase(PathMixin, Base):
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # first time the case was assigned (its first ``asignado`` status): the response time
+    # without reading the history (0004_case_rollups)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         Index("ix_case_reported", "reported_at"),
-        # resolved_at ranges (resolved in 24 h, resolution-time median) read reported_at too,
-        # so these answer from the index alone (0003_perf)
-        Index("ix_case_resolved_reported", "resolved_at", "reported_at"),
-        Index("ix_case_estado_resolved_reported", "estado_code", "resolved_at", "reported_at"),
+        # resolved_at ranges (resolved in 24 h, SLA lateness per category) read the other
+        # columns from the index alone (0003_perf, category in 0004_case_rollups)
+        Index("ix_case_resolved_reported", "resolved_at", "reported_at", "category"),
+        Index(
+            "ix_case_estado_resolved_reported",
+            "estado_code",
+            "resolved_at",
+            "reported_at",
+            "category",
+        ),
         # the unresolved, not rejected cases: the open-case counts (data.queries.open_cases)
         Index(
             "ix_case_open",
@@ -208,6 +218,22 @@ class CitizenCase(PathMixin, Base):
             "circuito_code",
             "category",
             "reported_at",
+            postgresql_where=text(OPEN_CASE_PREDICATE),
+            sqlite_where=text(OPEN_CASE_PREDICATE),
+        ),
+        # the oldest open cases, in order, nationally and per estado (0004_case_rollups)
+        Index(
+            "ix_case_open_reported",
+            "reported_at",
+            "id",
+            postgresql_where=text(OPEN_CASE_PREDICATE),
+            sqlite_where=text(OPEN_CASE_PREDICATE),
+        ),
+        Index(
+            "ix_case_open_estado_reported",
+            "estado_code",
+            "reported_at",
+            "id",
             postgresql_where=text(OPEN_CASE_PREDICATE),
             sqlite_where=text(OPEN_CASE_PREDICATE),
         ),
@@ -232,6 +258,59 @@ class CaseEvent(Base):
     __table_args__ = (Index("ix_case_event_case", "case_id", "at"),)
 
 
+class CaseReportedDay(Base):
+    """Rollup: cases reported per Caracas day, estado, category, institution and the furthest
+    funnel stage reached (0 recibido … 3 resuelto). Kept current by ``data.rollups``."""
+
+    __tablename__ = "case_reported_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" = none
+    stage: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseResolvedDay(Base):
+    """Rollup: cases resolved per Caracas day (of ``resolved_at``), estado, category and
+    institution. Kept current by ``data.rollups``."""
+
+    __tablename__ = "case_resolved_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" = none
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseDurationDay(Base):
+    """Rollup: histogram of case durations per Caracas day, estado, category and institution.
+
+    ``measure`` is ``resolution`` (reported → resolved, on the day resolved) or ``response``
+    (reported → first assigned, on the day reported); ``bucket`` is a 5 % log-scale class of
+    hours (``data.rollups.bucket_of``). Every case counts under its estado and under
+    ``estado_code = ""`` (the whole country), and at three levels of detail: its category and
+    institution, its category with ``institution = "*"``, and ``"*"`` for both, so a KPI
+    reads a few rows per day instead of thousands. Kept current by ``data.rollups``.
+    """
+
+    __tablename__ = "case_duration_day"
+
+    # key order: one estado's (or the nation's) days of one measure are a single index range
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" = national
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" = none
+    bucket: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+INCIDENT_COVER = ["type", "severity", "cuadrante_code", "estado_code", "municipio_code"]
+
+
 class Incident(PathMixin, Base):
     """A security incident in a cuadrante de paz."""
 
@@ -246,8 +325,15 @@ class Incident(PathMixin, Base):
     lon: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
-        Index("ix_incident_time", "occurred_at"),
-        Index("ix_incident_estado_time", "estado_code", "occurred_at"),
+        # on PostgreSQL the national and estado time indexes carry what /paz groups by, so
+        # its aggregates are index-only scans (0005_incident_cover)
+        Index("ix_incident_time", "occurred_at", postgresql_include=INCIDENT_COVER),
+        Index(
+            "ix_incident_estado_time",
+            "estado_code",
+            "occurred_at",
+            postgresql_include=INCIDENT_COVER,
+        ),
         Index("ix_incident_municipio_time", "municipio_code", "occurred_at"),
         Index("ix_incident_circuito_time", "circuito_code", "occurred_at"),
         Index("ix_incident_cuadrante_time", "cuadrante_code", "occurred_at"),

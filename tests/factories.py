@@ -196,4 +196,11 @@ def defense(
 
 
 def case_event(session: Session, cid: str, status: str, at: datetime) -> None:
+    """A history row; the first ``asignado`` also sets the case's ``assigned_at``, as the
+    ingest writer does."""
     session.add(CaseEvent(case_id=cid, status=status, at=at))
+    if status == "asignado":
+        session.flush()
+        stored = session.get(CitizenCase, cid)
+        if stored is not None and (stored.assigned_at is None or at < stored.assigned_at):
+            stored.assigned_at = at

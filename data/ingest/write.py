@@ -7,6 +7,7 @@ same batch), so re-sending a record changes nothing and is counted as ``unchange
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from data import versions
+from data import rollups, versions
 from data.ingest.validate import Prepared
 from data.models import (
     PATH_COLUMNS,
@@ -93,7 +94,9 @@ class Writer:
 
     def _stored(self, keys: list[str], columns: list[str]) -> dict[str, dict[str, Any]]:
         model, key = self.spec.model, self.spec.key
-        extra = ["progress_changed_at"] if self.dataset == "projects" else []
+        extra = {"projects": ["progress_changed_at"], "cases": ["assigned_at"]}.get(
+            self.dataset, []
+        )
         cols = [getattr(model, c) for c in dict.fromkeys([key, *columns, *extra])]
         out: dict[str, dict[str, Any]] = {}
         unique = sorted(set(keys))
@@ -114,6 +117,7 @@ class Writer:
         inserts: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}
         history: list[dict[str, Any]] = []
+        rollup_delta: Counter[rollups.Key] = Counter()
         for item in prepared:
             new, old = item.row, state.get(item.key)
             if old is not None:
@@ -122,6 +126,8 @@ class Writer:
                     self.unchanged += 1
                     continue
             row = {**new, **self._history(new, old, history)}
+            if self.dataset == "cases":
+                rollup_delta.update(rollups.change(old, row))
             if old is None:
                 self.inserted += 1
                 inserts[item.key] = row
@@ -143,13 +149,23 @@ class Writer:
         if history:
             target = CaseEvent if self.dataset == "cases" else ProjectProgress
             self.session.execute(insert(target), history)
+        if rollup_delta:
+            rollups.apply(self.session, rollup_delta)
 
     def _history(
         self, new: dict[str, Any], old: dict[str, Any] | None, history: list[dict[str, Any]]
     ) -> dict[str, Any]:
         """Queue the status-history rows of a change; return extra columns for the row."""
-        if self.dataset == "cases" and (old is None or old["status"] != new["status"]):
-            history.append({"case_id": new["id"], "status": new["status"], "at": new["updated_at"]})
+        if self.dataset == "cases":
+            moved = old is None or old["status"] != new["status"]
+            if moved:
+                history.append(
+                    {"case_id": new["id"], "status": new["status"], "at": new["updated_at"]}
+                )
+            assigned = old.get("assigned_at") if old else None
+            if assigned is None and moved and new["status"] == "asignado":
+                assigned = new["updated_at"]
+            return {"assigned_at": assigned}
         if self.dataset != "projects":
             return {}
         progress_moved = old is None or old["physical_progress"] != new["physical_progress"]

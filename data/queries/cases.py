@@ -7,18 +7,28 @@ category when given. Ranges are ``(start, end]`` in UTC, as ``Filters.time_bound
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
-from data.models import CaseEvent, CitizenCase, Territory
+from data.models import (
+    CaseDurationDay,
+    CaseReportedDay,
+    CaseResolvedDay,
+    CitizenCase,
+    Territory,
+)
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.sql import grouped_percentiles, hours_between
+from data.queries.open_cases import open_cases_summed, open_halves
+from data.queries.rolled import rollup_serves, split_days, summed
+from data.queries.sql import duration_bucket, hours_between
+from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile
 from data.scope import TerritoryRef, territory_clause
 
 # The funnel's stages and, for each current status, the last stage the case reached.
@@ -29,7 +39,6 @@ STAGE_LABELS = {
     "en_atencion": "En atención",
     "resuelto": "Resuelto",
 }
-_STAGE_RANK = {"recibido": 0, "asignado": 1, "en_atencion": 2, "resuelto": 3, "cerrado": 3}
 # Age buckets of open cases: label and upper bound in hours (None = no bound).
 AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
     ("< 24 h", 24),
@@ -73,13 +82,18 @@ def _where(ref: TerritoryRef | None, category: str | None) -> list[ColumnElement
     return clauses
 
 
-def _open(as_of: datetime) -> list[ColumnElement[bool]]:
-    """A case is open at ``as_of`` when reported by then, not rejected and not yet resolved."""
-    return [
-        CitizenCase.reported_at <= as_of,
-        CitizenCase.status != "rechazado",
-        (CitizenCase.resolved_at.is_(None)) | (CitizenCase.resolved_at > as_of),
-    ]
+def _open_by(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    category: str | None,
+    key: Any,
+    *sums: Any,
+) -> dict[Any, tuple[int, ...]]:
+    """Open cases at ``as_of`` (reported by then, not rejected, not yet resolved) per ``key``,
+    with the sum of each of ``sums``: ``{key: (n, sum, ...)}``."""
+    where = (CitizenCase.category == category,) if category else ()
+    return open_cases_summed(session, ref, as_of, key, sums, where)
 
 
 def _reported_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
@@ -103,18 +117,7 @@ def funnel(
     ``cerrado`` follows ``resuelto``), or from ``resolved_at`` when it is set. Rejected cases
     reached only ``recibido``.
     """
-    rank = case(
-        (CitizenCase.resolved_at.is_not(None), 3),
-        *((CitizenCase.status == status, r) for status, r in _STAGE_RANK.items()),
-        else_=0,
-    )
-    rows = dict(
-        session.execute(
-            select(rank, func.count())
-            .where(*_where(ref, category), *_reported_in(start, end))
-            .group_by(rank)
-        ).all()
-    )
+    rows = _reported(session, ref, start, end, category, "stage")
     return {stage: int(sum(n for r, n in rows.items() if r >= i)) for i, stage in enumerate(STAGES)}
 
 
@@ -127,15 +130,9 @@ def open_by_age(
         *((age < bound, i) for i, (_, bound) in enumerate(AGE_BUCKETS) if bound is not None),
         else_=len(AGE_BUCKETS) - 1,
     )
-    rows = dict(
-        session.execute(
-            select(bucket, func.count())
-            .where(*_where(ref, category), *_open(as_of))
-            .group_by(bucket)
-        ).all()
-    )
+    rows = _open_by(session, ref, as_of, category, bucket)
     return [
-        {"bucket": label, "cases": int(rows.get(i, 0))} for i, (label, _) in enumerate(AGE_BUCKETS)
+        {"bucket": label, "cases": rows.get(i, (0,))[0]} for i, (label, _) in enumerate(AGE_BUCKETS)
     ]
 
 
@@ -149,43 +146,42 @@ def time_percentiles(
 ) -> list[dict[str, Any]]:
     """p50/p90 hours of response and resolution per ``by`` (``institution`` or ``category``).
 
-    Response: reported → first ``asignado`` event, for cases reported in the range.
-    Resolution: reported → resolved, for cases resolved in the range. Rows sorted by the
-    number of resolved cases, largest first.
+    Response: reported → first assigned, for cases reported in the range. Resolution:
+    reported → resolved, for cases resolved in the range. Percentiles come from the duration
+    histogram (within 5 %, see ``data.rollups``). Rows sorted by the number of resolved cases,
+    largest first.
     """
     if by not in PERCENTILE_GROUPS:
         raise ValueError(f"by debe ser uno de {PERCENTILE_GROUPS}")
-    key = getattr(CitizenCase, by)
-    # First assignment per case, looked up only for the cases in scope (index on case_id).
-    first_assigned = func.min(CaseEvent.at)
-    response = grouped_percentiles(
-        session,
-        select(key.label("g"), hours_between(CitizenCase.reported_at, first_assigned).label("v"))
-        .join(CaseEvent, (CaseEvent.case_id == CitizenCase.id) & (CaseEvent.status == "asignado"))
-        .where(*_where(ref, category), *_reported_in(start, end))
-        .group_by(CitizenCase.id, key, CitizenCase.reported_at),
-        (0.5, 0.9),
-    )
-    resolution = grouped_percentiles(
-        session,
-        select(
-            key.label("g"),
-            hours_between(CitizenCase.reported_at, CitizenCase.resolved_at).label("v"),
-        ).where(*_where(ref, category), *_resolved_in(start, end)),
-        (0.5, 0.9),
-    )
+    return percentile_tables(session, ref, start, end, category)[by]
+
+
+def percentile_tables(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    category: str | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """:func:`time_percentiles` per institution and per category from one histogram read."""
+    histograms = _histograms(session, ref, start, end, category)
+    return {by: _percentile_rows(histograms, by) for by in PERCENTILE_GROUPS}
+
+
+def _percentile_rows(histograms: dict[HistogramKey, Counter[int]], by: str) -> list[dict[str, Any]]:
+    response, resolution = _fold(histograms, "response", by), _fold(histograms, "resolution", by)
     rows = []
     for name in set(response) | set(resolution):
-        resp, res = response.get(name, {}), resolution.get(name, {})
+        resp, res = response.get(name, Counter()), resolution.get(name, Counter())
         rows.append(
             {
                 "name": name or "Sin asignar",
-                "response_n": resp.get("n", 0),
-                "response_p50": _round(resp.get(0.5)),
-                "response_p90": _round(resp.get(0.9)),
-                "resolution_n": res.get("n", 0),
-                "resolution_p50": _round(res.get(0.5)),
-                "resolution_p90": _round(res.get(0.9)),
+                "response_n": sum(resp.values()),
+                "response_p50": _round(histogram_percentile(resp, 0.5)),
+                "response_p90": _round(histogram_percentile(resp, 0.9)),
+                "resolution_n": sum(res.values()),
+                "resolution_p50": _round(histogram_percentile(res, 0.5)),
+                "resolution_p90": _round(histogram_percentile(res, 0.9)),
             }
         )
     return sorted(rows, key=lambda r: (-r["resolution_n"], -r["response_n"], r["name"]))
@@ -216,19 +212,16 @@ def sla_breaches(
     target = _target(targets)
     age = hours_between(CitizenCase.reported_at, at(end))
     took = hours_between(CitizenCase.reported_at, CitizenCase.resolved_at)
-    open_rows = session.execute(
-        select(CitizenCase.category, func.count(), func.sum(case((age > target, 1), else_=0)))
-        .where(*_where(ref, category), *_open(end))
-        .group_by(CitizenCase.category)
-    ).all()
+    late = case((age > target, 1), else_=0)
+    open_rows = _open_by(session, ref, end, category, CitizenCase.category, late)
     resolved_rows = session.execute(
         select(CitizenCase.category, func.count(), func.sum(case((took > target, 1), else_=0)))
         .where(*_where(ref, category), *_resolved_in(start, end))
         .group_by(CitizenCase.category)
     ).all()
     rows: dict[str, dict[str, Any]] = {}
-    for name, n, late in open_rows:
-        rows.setdefault(name, _sla_row(name, targets)).update(open=int(n), open_late=int(late or 0))
+    for name, (n, n_late) in open_rows.items():
+        rows.setdefault(name, _sla_row(name, targets)).update(open=n, open_late=n_late)
     for name, n, late in resolved_rows:
         rows.setdefault(name, _sla_row(name, targets)).update(
             resolved=int(n), resolved_late=int(late or 0)
@@ -261,7 +254,19 @@ def oldest_open(
     limit: int = 20,
     category: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The ``limit`` open cases reported longest ago, with their territory's name."""
+    """The ``limit`` open cases reported longest ago, with their territory's name.
+
+    The oldest of each half of "open" (``data.queries.open_cases``), then the oldest of both:
+    one OR would walk the reported_at index through every resolved case."""
+    halves = [
+        select(CitizenCase.id, CitizenCase.reported_at)
+        .where(*_where(ref, category), *half)
+        .order_by(CitizenCase.reported_at, CitizenCase.id)
+        .limit(limit)
+        .subquery()
+        for half in open_halves(as_of)
+    ]
+    oldest = union_all(*(select(h.c.id) for h in halves)).subquery()
     stmt = (
         select(
             CitizenCase.id,
@@ -273,7 +278,7 @@ def oldest_open(
             CitizenCase.estado_code,
         )
         .join(Territory, Territory.code == CitizenCase.territory_code)
-        .where(*_where(ref, category), *_open(as_of))
+        .where(CitizenCase.id.in_(select(oldest.c.id)))
         .order_by(CitizenCase.reported_at, CitizenCase.id)
         .limit(limit)
     )
@@ -296,27 +301,11 @@ def by_category(
     session: Session, ref: TerritoryRef | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Per category: cases reported and resolved in the range, and open at ``end``."""
-    reported = dict(
-        session.execute(
-            select(CitizenCase.category, func.count())
-            .where(*_where(ref, None), *_reported_in(start, end))
-            .group_by(CitizenCase.category)
-        ).all()
-    )
-    resolved = dict(
-        session.execute(
-            select(CitizenCase.category, func.count())
-            .where(*_where(ref, None), *_resolved_in(start, end))
-            .group_by(CitizenCase.category)
-        ).all()
-    )
-    still_open = dict(
-        session.execute(
-            select(CitizenCase.category, func.count())
-            .where(*_where(ref, None), *_open(end))
-            .group_by(CitizenCase.category)
-        ).all()
-    )
+    reported = _reported(session, ref, start, end, None, "category")
+    resolved = _resolved(session, ref, start, end, None, "category")
+    still_open = {
+        k: n for k, (n,) in _open_by(session, ref, end, None, CitizenCase.category).items()
+    }
     names = set(reported) | set(resolved) | set(still_open)
     rows = [
         {
@@ -336,30 +325,28 @@ def totals(
     start: datetime,
     end: datetime,
     category: str | None = None,
+    include_open: bool = True,
 ) -> dict[str, Any]:
-    """The KPI numbers of a range: reported, resolved, open at ``end`` and median resolution.
+    """The KPI numbers of a range: reported, resolved, open at ``end`` (unless
+    ``include_open`` is False) and median resolution (from the duration histogram, ±5 %).
 
     Call it again with the previous range for the ▲▼ comparison.
     """
-    where = _where(ref, category)
-    reported = session.scalar(select(func.count()).where(*where, *_reported_in(start, end)))
-    resolved_where = [*where, *_resolved_in(start, end)]
-    resolved = session.scalar(select(func.count()).where(*resolved_where))
-    still_open = session.scalar(select(func.count()).where(*where, *_open(end)))
-    median = grouped_percentiles(
-        session,
-        select(
-            literal(1).label("g"),
-            hours_between(CitizenCase.reported_at, CitizenCase.resolved_at).label("v"),
-        ).where(*resolved_where),
-        (0.5,),
+    reported = _reported(session, ref, start, end, category).get(None, 0)
+    resolved = _resolved(session, ref, start, end, category).get(None, 0)
+    took = _fold(
+        _histograms(session, ref, start, end, category, ("resolution",), detail=False),
+        "resolution",
+        None,
     )
-    return {
-        "reported": int(reported or 0),
-        "resolved": int(resolved or 0),
-        "open": int(still_open or 0),
-        "resolution_p50": _round(median.get(1, {}).get(0.5)),
+    out = {
+        "reported": int(reported),
+        "resolved": int(resolved),
+        "resolution_p50": _round(histogram_percentile(took.get(None, Counter()), 0.5)),
     }
+    if include_open:
+        out["open"] = sum(n for (n,) in _open_by(session, ref, end, category, None).values())
+    return out
 
 
 def by_territory(
@@ -374,18 +361,19 @@ def by_territory(
     open at ``end`` and open past their SLA target. Every territory of the level appears."""
     level, key, places = map_places(session, ref, CitizenCase)
     late = hours_between(CitizenCase.reported_at, at(end)) > _target(targets or DEFAULT_SLA_HOURS)
-    open_rows = by_key(
-        session,
-        select(key, func.count(), func.sum(case((late, 1), else_=0)))
-        .where(*_where(ref, category), *_open(end))
-        .group_by(key),
-    )
-    reported = by_key(
-        session,
-        select(key, func.count())
-        .where(*_where(ref, category), *_reported_in(start, end))
-        .group_by(key),
-    )
+    open_rows = _open_by(session, ref, end, category, key, case((late, 1), else_=0))
+    if ref is None:  # per estado: the rollup
+        reported = {
+            code: (n,)
+            for code, n in _reported(session, ref, start, end, category, "estado").items()
+        }
+    else:
+        reported = by_key(
+            session,
+            select(key, func.count())
+            .where(*_where(ref, category), *_reported_in(start, end))
+            .group_by(key),
+        )
     return [
         {
             "code": code,
@@ -399,6 +387,164 @@ def by_territory(
         }
         for code, name, lat, lon in places
     ]
+
+
+# -- counts and durations from the rollups (whole days) plus the raw edges -------------
+
+_RANK = case(
+    (CitizenCase.resolved_at.is_not(None), 3),
+    *((CitizenCase.status == status, r) for status, r in STAGE_RANK.items()),
+    else_=0,
+)
+_NO_INSTITUTION = func.coalesce(CitizenCase.institution, "")
+
+
+def _rollup_where(model: type, ref: TerritoryRef | None, category: str | None) -> list[Any]:
+    clauses = []
+    if ref is not None:
+        clauses.append(model.estado_code == ref.code)
+    if category:
+        clauses.append(model.category == category)
+    return clauses
+
+
+def _reported(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    category: str | None,
+    by: str | None = None,
+) -> dict[Any, int]:
+    """Cases reported in ``(start, end]``, per ``by`` (``stage``, ``category``, ``estado``;
+    None = one total under the key None)."""
+    keys = {
+        None: (),
+        "stage": ((CaseReportedDay.stage, _RANK),),
+        "category": ((CaseReportedDay.category, CitizenCase.category),),
+        "estado": ((CaseReportedDay.estado_code, CitizenCase.estado_code),),
+    }[by]
+    return _counted(
+        session, CaseReportedDay, CitizenCase.reported_at, keys, ref, start, end, category
+    )
+
+
+def _resolved(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    category: str | None,
+    by: str | None = None,
+) -> dict[Any, int]:
+    """Cases resolved in ``(start, end]``, per ``by`` (``category``; None = one total)."""
+    keys = {None: (), "category": ((CaseResolvedDay.category, CitizenCase.category),)}[by]
+    return _counted(
+        session, CaseResolvedDay, CitizenCase.resolved_at, keys, ref, start, end, category
+    )
+
+
+def _counted(
+    session: Session,
+    rollup: Any,
+    time_column: Any,
+    keys: tuple[tuple[Any, Any], ...],
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    category: str | None,
+) -> dict[Any, int]:
+    split = split_days(start, end, rollup_serves(ref))
+    raw_keys = [raw for _, raw in keys]
+    parts = [
+        select(*raw_keys, func.sum(split.sign(time_column)))
+        .where(*_where(ref, category), split.raw(time_column))
+        .group_by(*raw_keys)
+    ]
+    if split.has_days:
+        day_keys = [day for day, _ in keys]
+        parts.insert(
+            0,
+            select(*day_keys, func.sum(rollup.n))
+            .where(split.days(rollup.day), *_rollup_where(rollup, ref, category))
+            .group_by(*day_keys),
+        )
+    return {(key[0] if key else None): n for key, n in summed(session, *parts).items()}
+
+
+HistogramKey = tuple[str, str, str | None]  # (measure, category, institution)
+
+
+def _histograms(
+    session: Session,
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    category: str | None,
+    measures: tuple[str, ...] = ("resolution", "response"),
+    detail: bool = True,
+) -> dict[HistogramKey, Counter[int]]:
+    """Duration classes (``data.rollups.bucket_of``) per measure, and per category and
+    institution when ``detail`` (else one histogram per measure, under ``(measure, None,
+    None)``): ``resolution`` of the cases resolved in the range, ``response`` of the cases
+    reported in it. Whole days of the country or an estado come from the rollup; below an
+    estado, and at the edges, the cases are classed in SQL."""
+    split = split_days(start, end, rollup_serves(ref))
+    out: dict[HistogramKey, Counter[int]] = {}
+
+    def add(measure: str, cat: str | None, institution: str | None, bucket: int, n: int) -> None:
+        key = (measure, cat, institution or None) if detail else (measure, None, None)
+        out.setdefault(key, Counter())[bucket] += int(n)
+
+    if split.has_days:
+        d = CaseDurationDay
+        if detail:
+            level = [
+                d.institution != ALL,
+                d.category == category if category else d.category != ALL,
+            ]
+        else:
+            level = [d.institution == ALL, d.category == (category or ALL)]
+        rows = session.execute(
+            select(d.measure, d.category, d.institution, d.bucket, func.sum(d.n))
+            .where(
+                d.measure.in_(measures),
+                d.estado_code == (ref.code if ref else NATIONAL),
+                split.days(d.day),
+                *level,
+            )
+            .group_by(d.measure, d.category, d.institution, d.bucket)
+        ).all()
+        for row in rows:
+            add(*row)
+    for measure in measures:
+        if measure == "resolution":
+            time_column, until = CitizenCase.resolved_at, CitizenCase.resolved_at
+        else:
+            time_column, until = CitizenCase.reported_at, CitizenCase.assigned_at
+        bucket = duration_bucket(hours_between(CitizenCase.reported_at, until))
+        keys = [CitizenCase.category, _NO_INSTITUTION] if detail else []
+        edges = session.execute(
+            select(*keys, bucket, func.sum(split.sign(time_column)))
+            .where(*_where(ref, category), split.raw(time_column), until.is_not(None))
+            .group_by(*keys, bucket)
+        ).all()
+        for *group, b, n in edges:
+            add(measure, *(group or (None, None)), b, n)
+    return out
+
+
+def _fold(
+    histograms: dict[HistogramKey, Counter[int]], measure: str, by: str | None
+) -> dict[Any, Counter[int]]:
+    """One measure's histograms added up per ``by`` (``category``, ``institution``; None =
+    one total under the key None)."""
+    position = {None: None, "category": 1, "institution": 2}[by]
+    out: dict[Any, Counter[int]] = {}
+    for key, counts in histograms.items():
+        if key[0] == measure:
+            out.setdefault(None if position is None else key[position], Counter()).update(counts)
+    return out
 
 
 # -- the table and export ----------------------------------------------------------------

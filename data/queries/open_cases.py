@@ -25,21 +25,50 @@ from data.scope import TerritoryRef, territory_clause
 REJECTED = literal_column("'rechazado'")
 
 
+def open_halves(as_of: datetime) -> tuple[list[Any], list[Any]]:
+    """The two disjoint halves of "open at ``as_of``" (beside the territory and category)."""
+    common = [CitizenCase.reported_at <= as_of, CitizenCase.status != REJECTED]
+    return (
+        [*common, CitizenCase.resolved_at.is_(None)],
+        [*common, CitizenCase.resolved_at > as_of],
+    )
+
+
+def open_cases_summed(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    key: Any,
+    sums: tuple[Any, ...] = (),
+    where: tuple[Any, ...] = (),
+) -> dict[Any, tuple[int, ...]]:
+    """``{key value: (open cases, sum of each of sums)}`` inside ``ref`` at ``as_of``, rows
+    also matching ``where``; ``key`` is a CitizenCase column or expression of its columns
+    (None: one total under the key None)."""
+    scope = [territory_clause(CitizenCase, ref), *where]
+    label = (literal_column("NULL") if key is None else key).label("k")
+    group = () if key is None else (key,)
+    parts = union_all(
+        *(
+            select(
+                label,
+                func.count().label("n"),
+                *(func.sum(expr).label(f"s{i}") for i, expr in enumerate(sums)),
+            )
+            .where(*scope, *half)
+            .group_by(*group)
+            for half in open_halves(as_of)
+        )
+    ).subquery()
+    columns = [parts.c.n, *(parts.c[f"s{i}"] for i in range(len(sums)))]
+    rows = session.execute(
+        select(parts.c.k, *(func.sum(c) for c in columns)).group_by(parts.c.k)
+    ).all()
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
+
+
 def open_cases_by(
     session: Session, ref: TerritoryRef | None, as_of: datetime, key: Any
 ) -> dict[Any, int]:
     """``{key value: open cases}`` inside ``ref`` at ``as_of``; ``key`` is a CitizenCase column."""
-    common = [
-        territory_clause(CitizenCase, ref),
-        CitizenCase.reported_at <= as_of,
-        CitizenCase.status != REJECTED,
-    ]
-    halves = [CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of]
-    parts = union_all(
-        *(
-            select(key.label("k"), func.count().label("n")).where(*common, half).group_by(key)
-            for half in halves
-        )
-    ).subquery()
-    rows = session.execute(select(parts.c.k, func.sum(parts.c.n)).group_by(parts.c.k)).all()
-    return {k: int(n) for k, n in rows}
+    return {k: n for k, (n,) in open_cases_summed(session, ref, as_of, key).items()}

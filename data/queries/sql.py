@@ -158,3 +158,32 @@ def _floor_pg(element: floor_int, compiler: Any, **kw: Any) -> str:
 def _floor_sqlite(element: floor_int, compiler: Any, **kw: Any) -> str:
     (value,) = list(element.clauses)
     return f"CAST({compiler.process(value, **kw)} AS INTEGER)"
+
+
+class duration_bucket(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """The duration class of a number of hours, as ``data.rollups.bucket_of`` computes it.
+
+    PostgreSQL computes it with LN/FLOOR; SQLite calls ``bucket_of`` itself, registered on
+    every connection as ``sala_bucket`` (``data.db``), so both class alike.
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(duration_bucket, "postgresql")
+def _bucket_pg(element: duration_bucket, compiler: Any, **kw: Any) -> str:
+    from data.rollups import FIRST_EDGE_HOURS, GROWTH
+
+    (value,) = list(element.clauses)
+    h = compiler.process(value, **kw)
+    return (
+        f"(CASE WHEN ({h}) < {FIRST_EDGE_HOURS} THEN 0 ELSE 1 + CAST(FLOOR("
+        f"LN(({h}) / {FIRST_EDGE_HOURS}) / LN({GROWTH}) + 1e-9) AS INTEGER) END)"
+    )
+
+
+@compiles(duration_bucket, "sqlite")
+def _bucket_sqlite(element: duration_bucket, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"sala_bucket({compiler.process(value, **kw)})"

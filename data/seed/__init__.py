@@ -15,11 +15,14 @@ from sqlalchemy import Connection, Engine, Table, delete, exists, func, select, 
 from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date, utcnow
-from data import versions
+from data import rollups, versions
 from data.models import (
     Alert,
     ApiToken,
+    CaseDurationDay,
     CaseEvent,
+    CaseReportedDay,
+    CaseResolvedDay,
     CitizenCase,
     ClapCommittee,
     ClapDelivery,
@@ -47,7 +50,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
@@ -103,6 +106,7 @@ def seed_database(
         sink = Sink(conn, progress)
         with _without_indexes(conn):
             _load(sink, world, spec, seed, end)
+        rollups.rebuild(conn, progress)
         if conn.dialect.name == "postgresql":
             for model in SEEDED_MODELS:
                 conn.execute(text(f"ANALYZE {model.__tablename__}"))
@@ -110,7 +114,10 @@ def seed_database(
         versions.bump(session, versions.DATASETS)
         session.flush()
         session.close()
-    return {model.__tablename__: sink.counts.get(model.__tablename__, 0) for model in SEEDED_MODELS}
+        counts = dict(sink.counts)
+        for model in rollups.ROLLUPS:  # filled by rebuild, not by the sink
+            counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
+    return {model.__tablename__: counts.get(model.__tablename__, 0) for model in SEEDED_MODELS}
 
 
 def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> None:

@@ -42,7 +42,8 @@ DELIVERY_COLUMNS = (
 )  # fmt: skip
 CASE_COLUMNS = (
     "id", "territory_code", "category", "status", "institution", "reported_at", "updated_at",
-    "resolved_at", "estado_code", "municipio_code", "parroquia_code", "circuito_code",
+    "resolved_at", "assigned_at", "estado_code", "municipio_code", "parroquia_code",
+    "circuito_code",
 )  # fmt: skip
 EVENT_COLUMNS = ("case_id", "status", "at")
 INCIDENT_COLUMNS = (
@@ -315,10 +316,11 @@ def cases(
             timeline = [(s, _sec(t)) for s, t in timeline if t <= end]
             status, updated = timeline[-1]
             resolved_at = _sec(resolved) if not rejected and resolved <= end else None
+            assigned_at = _sec(assigned) if not rejected and assigned <= end else None
             case_rows.append(
                 (
                     cid, consejo, category, status, institution, _sec(reported), updated,
-                    resolved_at, *circ.path,
+                    resolved_at, assigned_at, *circ.path,
                 )
             )  # fmt: skip
             if events_from is None or reported >= events_from:

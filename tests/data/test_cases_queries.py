@@ -102,6 +102,12 @@ def _q(values: list[float], q: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[round(q * 100) - 1]
 
 
+def _estimated(value: float) -> object:
+    """A percentile read from the duration histogram: within one 5 % class of the exact
+    value (0.1 h for the first class), after rounding to 0.1 h."""
+    return pytest.approx(value, rel=0.05, abs=0.15)
+
+
 def _hours(a: datetime, b: datetime) -> float:
     return (b - a) / H
 
@@ -172,11 +178,11 @@ def test_time_percentiles(world, by):
         assert row["response_n"] == len(response)
         assert row["resolution_n"] == len(resolution)
         if response:
-            assert row["response_p50"] == pytest.approx(_q(response, 0.5), abs=0.051)
-            assert row["response_p90"] == pytest.approx(_q(response, 0.9), abs=0.051)
+            assert row["response_p50"] == _estimated(_q(response, 0.5))
+            assert row["response_p90"] == _estimated(_q(response, 0.9))
         if resolution:
-            assert row["resolution_p50"] == pytest.approx(_q(resolution, 0.5), abs=0.051)
-            assert row["resolution_p90"] == pytest.approx(_q(resolution, 0.9), abs=0.051)
+            assert row["resolution_p50"] == _estimated(_q(resolution, 0.5))
+            assert row["resolution_p90"] == _estimated(_q(resolution, 0.9))
     assert set(got) == names
 
 
@@ -230,7 +236,7 @@ def test_by_category_and_totals(world):
         "reported": sum(1 for s in SPECS if _in_range(s)),
         "resolved": len(resolution),
         "open": sum(1 for s in SPECS if _open_at(s, END)),
-        "resolution_p50": round(statistics.median(resolution), 1),
+        "resolution_p50": _estimated(statistics.median(resolution)),
     }
 
 

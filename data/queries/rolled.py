@@ -1,0 +1,114 @@
+"""Answer a time range from the daily rollups plus raw rows at its ragged edges.
+
+A range ``(start, end]`` rarely starts and ends at Caracas midnights. :func:`split_days`
+finds the whole days inside it, answered by a ``*_day`` rollup (``data.rollups``), and the
+raw part left over at each end (hours of the first and last day), answered by the fact
+table. A day that starts exactly at ``start`` is taken whole and its rows at ``start`` are
+subtracted, so the edges stay small whatever the range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from core.timeutil import caracas_date, caracas_day_bounds, to_utc
+from data.queries.filters import in_times
+from data.scope import TerritoryRef
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DaySplit:
+    """``(start, end]`` as whole Caracas days ``first..last`` plus raw edges."""
+
+    start: datetime
+    end: datetime
+    first: date | None = None
+    last: date | None = None
+    starts_on_midnight: bool = False  # the first day begins exactly at ``start``
+
+    @property
+    def has_days(self) -> bool:
+        return self.first is not None
+
+    def days(self, column: Any) -> ColumnElement[bool]:
+        """The rollup rows of the whole days."""
+        if self.first is None or self.last is None:
+            return false()
+        return column.between(self.first, self.last)
+
+    def raw(self, column: Any) -> ColumnElement[bool]:
+        """The fact rows the whole days do not cover (or that they cover but must not)."""
+        if self.first is None or self.last is None:
+            return in_times(column, (self.start, self.end))
+        low = caracas_day_bounds(self.first)[0]
+        high = caracas_day_bounds(self.last)[1]
+        parts = [and_(column > self.start, column < low), and_(column >= high, column <= self.end)]
+        if self.starts_on_midnight:
+            parts.append(column == self.start)
+        return or_(*parts)
+
+    def sign(self, column: Any) -> Any:
+        """+1 for an edge row, -1 for a row at ``start`` counted by the first whole day."""
+        if self.starts_on_midnight:
+            return case((column == self.start, literal_column("-1")), else_=literal_column("1"))
+        return literal_column("1")
+
+    def sign_of(self, value: datetime) -> int:
+        return -1 if self.starts_on_midnight and value == self.start else 1
+
+
+def split_days(start: datetime, end: datetime, use_rollup: bool = True) -> DaySplit:
+    """The whole Caracas days inside ``(start, end]`` (none when ``use_rollup`` is False)."""
+    start, end = to_utc(start), to_utc(end)
+    if not use_rollup or end <= start:
+        return DaySplit(start, end)
+    first = caracas_date(start)
+    on_midnight = caracas_day_bounds(first)[0] == start
+    if not on_midnight:
+        first += DAY
+    last = caracas_date(end)
+    if caracas_day_bounds(last)[1] > end:
+        last -= DAY
+    if first > last:
+        return DaySplit(start, end)
+    return DaySplit(start, end, first, last, on_midnight)
+
+
+def rollup_serves(ref: TerritoryRef | None) -> bool:
+    """The rollups are kept per estado: they answer the whole country or one estado."""
+    return ref is None or ref.level == "estado"
+
+
+def summed(session: Session, *parts: Select[Any]) -> dict[tuple[Any, ...], int]:
+    """``{keys: n}`` of ``parts`` (each selecting the same keys and then a count ``n``),
+    added up in one statement."""
+    if len(parts) == 1:
+        rows = session.execute(parts[0]).all()
+        out: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            key = tuple(row[:-1])
+            out[key] = out.get(key, 0) + int(row[-1] or 0)
+        return out
+    union = union_all(*parts).subquery()
+    columns = list(union.c)
+    keys, n = columns[:-1], columns[-1]
+    stmt = select(*keys, func.sum(n)).group_by(*keys) if keys else select(func.sum(n))
+    return {tuple(row[:-1]): int(row[-1] or 0) for row in session.execute(stmt).all()}
