@@ -29,6 +29,17 @@ def init_db(_args: argparse.Namespace | None = None) -> int:
     return 0
 
 
+def rebuild_rollups(_args: argparse.Namespace | None = None) -> int:
+    """Recompute the /casos daily rollups from the cases (after loading rows by hand, or if
+    ever in doubt); the page and the API stay up, writes wait for the transaction."""
+    from data.rollups import rebuild
+
+    with get_engine().begin() as conn:
+        read = rebuild(conn, progress=True)
+    print(f"Rollups de casos recalculados a partir de {read:,} casos.".replace(",", "."))
+    return 0
+
+
 def database_is_empty() -> bool:
     with session_scope() as session:
         return not session.scalar(select(func.count()).select_from(Territory))
@@ -69,3 +80,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--simulate", type=float, default=2.0, help="eventos/s del simulador (0 = no)")
     p.set_defaults(func=run)
+    p = subparsers.add_parser(
+        "rebuild-rollups", help="recalcula los resúmenes diarios de /casos desde los casos"
+    )
+    p.set_defaults(func=rebuild_rollups)

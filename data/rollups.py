@@ -160,7 +160,8 @@ def rebuild(conn: Connection, progress: bool = False) -> int:
         bar.finish()
     sink = Sink(conn, progress)
     for model in ROLLUPS:
-        rows = ((*key, n) for (m, key), n in totals.items() if m is model and n)
+        # written in key order, so a range of days is a run of pages, not a page per row
+        rows = sorted((*key, n) for (m, key), n in totals.items() if m is model and n)
         sink.write(model.__table__, (*_key_columns(model), "n"), rows)
         sink.finish(model.__table__)
     return read
