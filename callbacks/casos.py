@@ -48,10 +48,10 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
     session, ref, filters, start, end = _args(args)
     prev_start, prev_end = filters.previous_time_bounds(args[3])
     category = filters.categoria
-    return run_parallel(
+    data = run_parallel(
         session.get_bind(),
         {
-            "totals": lambda s: q.totals(s, ref, start, end, category),
+            "totals": lambda s: q.totals(s, ref, start, end, category, include_open=False),
             "previous": lambda s: q.totals(
                 s, ref, prev_start, prev_end, category, include_open=False
             ),
@@ -61,6 +61,9 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
             "territory": lambda s: q.by_territory(s, ref, start, end, targets, category),
         },
     )
+    # the age buckets partition the cases open at ``end``: no second count of them
+    data["totals"]["open"] = sum(row["cases"] for row in data["age"])
+    return data
 
 
 def compute_more(args: tuple) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from callbacks.pages import cached_load, page_versions, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.queries import clap as q
+from data.queries.parallel import run_page_queries
 from layouts import clap as ui
 from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
@@ -37,7 +38,7 @@ def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:
         "main",
         scope_code,
         filters,
-        lambda args: {"kpis": q.kpis(*args), "territory": q.by_territory(*args)},
+        lambda args: run_page_queries(args, {"kpis": q.kpis, "territory": q.by_territory}),
     )
 
 
@@ -47,7 +48,7 @@ def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
         "more",
         scope_code,
         filters,
-        lambda args: {"daily": q.daily(*args), "late": q.late_committees(*args)},
+        lambda args: run_page_queries(args, {"daily": q.daily, "late": q.late_committees}),
     )
 
 

@@ -25,6 +25,7 @@ from core.config import Settings
 from core.filters import Filters
 from data.db import session_scope
 from data.queries import projects as q
+from data.queries.parallel import run_page_queries
 from data.scope import OutOfScope, scope_for
 from layouts import proyectos as ui
 from layouts.components.data_table import grid_id
@@ -45,11 +46,10 @@ def load_main(scope_code: str | None, filters: Filters) -> dict[str, Any]:
         "main",
         scope_code,
         filters,
-        lambda args: {
-            "kpis": q.kpis(*args),
-            "money": q.money_vs_progress(*args),
-            "territory": q.by_territory(*args),
-        },
+        lambda args: run_page_queries(
+            args,
+            {"kpis": q.kpis, "money": q.money_vs_progress, "territory": q.by_territory},
+        ),
     )
 
 
@@ -59,13 +59,16 @@ def load_more(scope_code: str | None, filters: Filters) -> dict[str, Any]:
         "more",
         scope_code,
         filters,
-        lambda args: {
-            "rounds": q.status_by_round(*args),
-            "category": q.by_category(*args),
-            "transformation": q.by_transformation(*args),
-            "banks": q.transfers_by_bank(*args),
-            "stalled": q.stalled_projects(*args),
-        },
+        lambda args: run_page_queries(
+            args,
+            {
+                "rounds": q.status_by_round,
+                "category": q.by_category,
+                "transformation": q.by_transformation,
+                "banks": q.transfers_by_bank,
+                "stalled": q.stalled_projects,
+            },
+        ),
     )
 
 

@@ -31,3 +31,16 @@ def run_parallel(engine: Engine, queries: dict[str, Query]) -> dict[str, Any]:
     """``{name: query(session)}``, the queries run concurrently; the first error is raised."""
     futures = {name: _POOL.submit(_run, engine, query) for name, query in queries.items()}
     return {name: future.result() for name, future in futures.items()}
+
+
+PageQuery = Callable[..., Any]
+
+
+def run_page_queries(args: tuple, queries: dict[str, PageQuery]) -> dict[str, Any]:
+    """:func:`run_parallel` for queries taking the page cache's ``(session, scope, filters,
+    now)``: each gets its own session in place of ``args[0]``."""
+    session, *rest = args
+    return run_parallel(
+        session.get_bind(),
+        {name: (lambda s, fn=fn: fn(s, *rest)) for name, fn in queries.items()},
+    )
