@@ -291,9 +291,9 @@ class CaseDurationDay(Base):
     ``measure`` is ``resolution`` (reported → resolved, on the day resolved) or ``response``
     (reported → first assigned, on the day reported); ``bucket`` is a 5 % log-scale class of
     hours (``data.rollups.bucket_of``). Every case counts under its estado and under
-    ``estado_code = ""`` (the whole country), and at three levels of detail: its category and
-    institution, its category with ``institution = "*"``, and ``"*"`` for both, so a KPI
-    reads a few rows per day instead of thousands. Kept current by ``data.rollups``.
+    ``estado_code = ""`` (the whole country), and twice more: under its category and
+    institution, and under ``"*"`` for both, so a KPI reads a few rows per day instead of
+    thousands. Kept current by ``data.rollups``.
     """
 
     __tablename__ = "case_duration_day"

@@ -95,7 +95,7 @@ def contributions(case: Mapping[str, Any]) -> Counter[Key]:
         durations.append(("response", reported_day, bucket_of(hours(reported, assigned))))
     for measure, day, took in durations:
         for where in (estado, NATIONAL):
-            for cat, inst in ((category, institution), (category, ALL), (ALL, ALL)):
+            for cat, inst in ((category, institution), (ALL, ALL)):
                 out[(CaseDurationDay, (measure, where, day, cat, inst, took))] += 1
     return out
 

@@ -498,13 +498,13 @@ def _histograms(
 
     if split.has_days:
         d = CaseDurationDay
-        if detail:
+        if detail or category:  # one category: its detailed rows are few
             level = [
                 d.institution != ALL,
                 d.category == category if category else d.category != ALL,
             ]
-        else:
-            level = [d.institution == ALL, d.category == (category or ALL)]
+        else:  # the whole: the rows that already add up every category and institution
+            level = [d.category == ALL, d.institution == ALL]
         rows = session.execute(
             select(d.measure, d.category, d.institution, d.bucket, func.sum(d.n))
             .where(

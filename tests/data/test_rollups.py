@@ -162,6 +162,9 @@ def test_counts_from_rollups_and_edges_match_the_cases(rollup_world, start_h, le
         row["code"]: row["reported"] for row in cases.by_territory(session, None, start, end)
     }
     assert by_estado == {e: sum(1 for s in reported if s[1] == e) for e in ("VE-A", "VE-M")}
+    # every case is "agua": the category filter reads the detailed rows, same answer
+    assert cases.totals(session, None, start, end, "agua") == totals
+    assert cases.totals(session, None, start, end, "gas")["reported"] == 0
     if resolved:
         exact_median = statistics.median((s[3] - s[2]).total_seconds() / 3600 for s in resolved)
         assert totals["resolution_p50"] == pytest.approx(exact_median, rel=0.05, abs=0.15)
