@@ -456,19 +456,19 @@ def _counted(
 ) -> dict[Any, int]:
     split = split_days(start, end, rollup_serves(ref))
     raw_keys = [raw for _, raw in keys]
-    parts = [
+    parts = []
+    if split.has_days:
+        day_keys = [day for day, _ in keys]
+        parts.append(
+            select(*day_keys, func.sum(rollup.n))
+            .where(split.days(rollup.day), *_rollup_where(rollup, ref, category))
+            .group_by(*day_keys)
+        )
+    parts.append(
         select(*raw_keys, func.sum(split.sign(time_column)))
         .where(*_where(ref, category), split.raw(time_column))
         .group_by(*raw_keys)
-    ]
-    if split.has_days:
-        day_keys = [day for day, _ in keys]
-        parts.insert(
-            0,
-            select(*day_keys, func.sum(rollup.n))
-            .where(split.days(rollup.day), *_rollup_where(rollup, ref, category))
-            .group_by(*day_keys),
-        )
+    )
     return {(key[0] if key else None): n for key, n in summed(session, *parts).items()}
 
 

@@ -71,9 +71,6 @@ class DaySplit:
             return case((column == self.start, literal_column("-1")), else_=literal_column("1"))
         return literal_column("1")
 
-    def sign_of(self, value: datetime) -> int:
-        return -1 if self.starts_on_midnight and value == self.start else 1
-
 
 def split_days(start: datetime, end: datetime, use_rollup: bool = True) -> DaySplit:
     """The whole Caracas days inside ``(start, end]`` (none when ``use_rollup`` is False)."""
@@ -100,13 +97,6 @@ def rollup_serves(ref: TerritoryRef | None) -> bool:
 def summed(session: Session, *parts: Select[Any]) -> dict[tuple[Any, ...], int]:
     """``{keys: n}`` of ``parts`` (each selecting the same keys and then a count ``n``),
     added up in one statement."""
-    if len(parts) == 1:
-        rows = session.execute(parts[0]).all()
-        out: dict[tuple[Any, ...], int] = {}
-        for row in rows:
-            key = tuple(row[:-1])
-            out[key] = out.get(key, 0) + int(row[-1] or 0)
-        return out
     union = union_all(*parts).subquery()
     columns = list(union.c)
     keys, n = columns[:-1], columns[-1]
