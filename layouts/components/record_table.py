@@ -1,14 +1,18 @@
 """A short list of records as a plain table (oldest cases, overdue units...), or its empty state.
 
 For the few rows a panel shows at a glance; long record sets use the AG Grid ``data_table``.
+The table is one Dash component (``RecordTable``, drawn by ``assets/record_table.js``): the
+renderer's cost grows with the number of components on a page, and a table built from
+``html.Tr``/``html.Td`` is one component per cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from dash import html
+from dash.development.base_component import Component
 
 from layouts.components.empty import empty_state
 
@@ -16,11 +20,37 @@ from layouts.components.empty import empty_state
 Cell = Any
 
 
-def _td(cell: Cell) -> html.Td:
+class RecordTable(Component):
+    """``<table>`` of text cells: ``headers`` and ``rows`` of ``[text, css class or ""]``."""
+
+    _namespace = "sala_components"
+    _type = "RecordTable"
+    _prop_names: ClassVar[list[str]] = ["id", "className", "headers", "rows"]
+    _valid_wildcard_attributes: ClassVar[list[str]] = []
+    available_properties: ClassVar[list[str]] = _prop_names
+    available_wildcard_properties: ClassVar[list[str]] = []
+    _base_nodes: ClassVar[list[str]] = []
+
+    def __init__(
+        self,
+        headers: list[list[str]],
+        rows: list[list[list[str]]],
+        class_name: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        kwargs = {"headers": headers, "rows": rows, "className": class_name, "id": id}
+        super().__init__(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _cell(cell: Cell) -> list[str]:
     if isinstance(cell, tuple):
         content, class_name = cell
-        return html.Td(content, className=class_name)
-    return html.Td("—" if cell is None or cell == "" else cell)
+        return [_text(content), class_name or ""]
+    return [_text(cell), ""]
+
+
+def _text(content: Any) -> str:
+    return "—" if content is None or content == "" else str(content)
 
 
 def record_table(
@@ -32,11 +62,10 @@ def record_table(
     """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows."""
     if not rows:
         return empty_state(empty_title, empty_detail)
-    head = html.Tr(
-        [html.Th(h[0], className=h[1]) if isinstance(h, tuple) else html.Th(h) for h in headers]
+    head = [[h[0], h[1]] if isinstance(h, tuple) else [h, ""] for h in headers]
+    return RecordTable(
+        headers=head, rows=[[_cell(c) for c in row] for row in rows], class_name="ind-table"
     )
-    body = [html.Tr([_td(cell) for cell in row]) for row in rows]
-    return html.Table([html.Thead(head), html.Tbody(body)], className="ind-table")
 
 
 # The colour steps of ``assets/map.js`` (status 0..1), for legends that name their bands.

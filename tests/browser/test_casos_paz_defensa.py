@@ -156,3 +156,27 @@ def test_defensa_territory_in_the_url(server, driver):
     )
     assert round(float(_kpi(driver, "defensa.avg_readiness"))) == readiness
     assert console_errors(driver) == []
+
+
+def test_casos_oldest_table_lists_the_oldest_open_cases(server, driver):
+    """The record tables (one ``RecordTable`` component each) draw the server's rows."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        oldest = session.scalars(
+            select(CitizenCase.id)
+            .where(CitizenCase.status != "rechazado", CitizenCase.resolved_at.is_(None))
+            .order_by(CitizenCase.reported_at, CitizenCase.id)
+            .limit(20)
+        ).all()
+    engine.dispose()
+    assert oldest
+    _open_page(driver, server.url + "/casos", "casos.reported", 6)
+    cells = "#cas-oldest table.ind-table tbody tr td:first-child"
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", cells))
+    shown = [e.text for e in driver.find_elements("css selector", cells)]
+    assert shown == list(oldest)
+    headers = driver.find_elements("css selector", "#cas-oldest table.ind-table thead th")
+    assert [h.text for h in headers][:2] == ["Caso", "Categoría"]
+    assert console_errors(driver) == []

@@ -190,3 +190,31 @@ def test_figures_carry_the_data_and_scale_their_type():
     fig = panorama.projects_figure(SUMMARY["projects"]["by_status"])
     assert list(fig.data[0].x) == [1, 2, 3_456, 7, 8_879]
     pio.to_json(fig)  # serialisable as Dash sends it
+
+
+def test_record_table_is_one_component_of_text_cells():
+    from layouts.components.record_table import RecordTable, record_table
+
+    table = record_table(
+        ["Caso", ("Días", "num")],
+        [["C-1", ("12", "num bad")], [None, (3, "num")], ["<b>x</b>", ""]],
+        "Sin casos",
+    )
+    assert isinstance(table, RecordTable)
+    props = table.to_plotly_json()["props"]
+    assert props["headers"] == [["Caso", ""], ["Días", "num"]]
+    # every cell is [text, class]: missing values show a dash; markup stays text
+    assert props["rows"] == [
+        [["C-1", ""], ["12", "num bad"]],
+        [["—", ""], ["3", "num"]],
+        [["<b>x</b>", ""], ["—", ""]],
+    ]
+    assert table.to_plotly_json()["namespace"] == "sala_components"
+
+
+def test_record_table_without_rows_is_the_empty_state():
+    from layouts.components.record_table import RecordTable, record_table
+
+    empty = record_table(["Caso"], [], "Sin casos", "en este territorio")
+    assert not isinstance(empty, RecordTable)
+    assert "Sin casos" in str(empty.to_plotly_json())
