@@ -251,22 +251,32 @@ def map_legend() -> list[Any]:
 
 
 def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
+    """The stages as bars centred on one axis, each with its share of the received cases.
+
+    Drawn as bars, not ``go.Funnel``: the page ships Plotly's cartesian bundle, which has no
+    funnel trace (see ``assets/vendor``)."""
     if not funnel["recibido"]:
         return empty_figure("Sin casos recibidos en el período", scale)
+    values = [funnel[s] for s in q.STAGES]
     fig = go.Figure(
-        go.Funnel(
+        go.Bar(
             y=[q.STAGE_LABELS[s] for s in q.STAGES],
-            x=[funnel[s] for s in q.STAGES],
-            textinfo="value+percent initial",
-            texttemplate="%{value:,.0f} · %{percentInitial:.0%}",
-            textfont={"size": round(15 * scale), "color": theme.TEXT},
+            x=values,
+            base=[-v / 2 for v in values],
+            orientation="h",
+            customdata=[v / values[0] for v in values],
+            texttemplate="%{x:,.0f} · %{customdata:.0%}",
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"size": round(16 * scale), "color": theme.BG},  # dark on bright bars
             marker={"color": [theme.MUTED, theme.BLUE, theme.ACCENT, theme.OK]},
-            connector={"fillcolor": theme.LINE},
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.0f} (%{customdata:.0%} de los recibidos)<extra></extra>",
         )
     )
-    layout = base_layout(scale)
+    layout = base_layout(scale, bargap=0.18, showlegend=False)
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
+    layout["yaxis"]["autorange"] = "reversed"
+    layout["xaxis"] = {"visible": False, "range": [-values[0] / 2 * 1.02, values[0] / 2 * 1.02]}
     layout["margin"]["l"] = round(100 * scale)
     fig.update_layout(**layout)
     return fig
