@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import territory_problem
@@ -149,14 +149,12 @@ def register(app: Dash, settings: Settings) -> None:
 
     @app.callback(
         Output("prj-selected", "data", allow_duplicate=True),
-        Input({"type": "prj-open", "id": ALL}, "n_clicks"),
+        Input(ui.STALLED_TABLE, "clicked"),
         prevent_initial_call=True,
     )
-    def select_stalled(clicks):
+    def select_stalled(clicked):
         """A stalled project of the list opens its detail."""
-        if not any(clicks or []):
-            return no_update
-        return ctx.triggered_id["id"]
+        return clicked["id"] if clicked else no_update
 
     @app.callback(
         Output("prj-detail", "children"),

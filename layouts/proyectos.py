@@ -25,6 +25,7 @@ from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
+from layouts.components.record_table import record_table
 from layouts.components.trend_figures import PROJECT_STATUS_COLORS, PROJECT_STATUS_LABELS
 
 PAGE = "proyectos"
@@ -434,35 +435,28 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
 # -- lists and detail ----------------------------------------------------------------------
 
 
+# The stalled projects' table: a click on a title opens that project's detail.
+STALLED_TABLE = "prj-stalled-table"
+
+
 def stalled_list(rows: list[dict[str, Any]]) -> Any:
     if not rows:
         return empty_state(
             f"Ningún proyecto lleva {q.STALLED_DAYS} días sin avance",
             "en este territorio y categoría",
         )
-    head = html.Tr(
-        [html.Th(t) for t in ("Proyecto", "Circuito", "Estado", "Avance", "Días sin avance")]
-    )
+    headers = ["Proyecto", "Circuito", "Estado", ("Avance", "num"), ("Días sin avance", "num")]
     body = [
-        html.Tr(
-            [
-                html.Td(
-                    html.Button(
-                        r["title"],
-                        id={"type": "prj-open", "id": r["id"]},
-                        className="link-button",
-                        title=r["id"],
-                    )
-                ),
-                html.Td(r["circuito"] or "—"),
-                html.Td(PROJECT_STATUS_LABELS.get(r["status"], r["status"])),
-                html.Td(f"{fmt_number(r['progress'], 1)} %", className="num"),
-                html.Td(fmt_number(r["days"]), className="num bad"),
-            ]
-        )
+        [
+            r["title"],
+            r["circuito"],
+            PROJECT_STATUS_LABELS.get(r["status"], r["status"]),
+            (f"{fmt_number(r['progress'], 1)} %", "num"),
+            (fmt_number(r["days"]), "num bad"),
+        ]
         for r in rows
     ]
-    return html.Table([html.Thead(head), html.Tbody(body)], className="ind-table")
+    return record_table(headers, body, "", id=STALLED_TABLE, row_ids=[r["id"] for r in rows])
 
 
 def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:

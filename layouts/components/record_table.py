@@ -21,11 +21,21 @@ Cell = Any
 
 
 class RecordTable(Component):
-    """``<table>`` of text cells: ``headers`` and ``rows`` of ``[text, css class or ""]``."""
+    """``<table>`` of text cells: ``headers`` and ``rows`` of ``[text, css class or ""]``.
+
+    With ``row_ids`` each row's first cell is a button, and a click sets ``clicked`` to
+    ``{"id": row id, "at": ms}``: one Input for the whole list."""
 
     _namespace = "sala_components"
     _type = "RecordTable"
-    _prop_names: ClassVar[list[str]] = ["id", "className", "headers", "rows"]
+    _prop_names: ClassVar[list[str]] = [
+        "id",
+        "className",
+        "headers",
+        "rows",
+        "row_ids",
+        "clicked",
+    ]
     _valid_wildcard_attributes: ClassVar[list[str]] = []
     available_properties: ClassVar[list[str]] = _prop_names
     available_wildcard_properties: ClassVar[list[str]] = []
@@ -37,8 +47,15 @@ class RecordTable(Component):
         rows: list[list[list[str]]],
         class_name: str | None = None,
         id: str | None = None,
+        row_ids: list[str] | None = None,
     ) -> None:
-        kwargs = {"headers": headers, "rows": rows, "className": class_name, "id": id}
+        kwargs = {
+            "headers": headers,
+            "rows": rows,
+            "className": class_name,
+            "id": id,
+            "row_ids": row_ids,
+        }
         super().__init__(**{k: v for k, v in kwargs.items() if v is not None})
 
 
@@ -58,13 +75,20 @@ def record_table(
     rows: Sequence[Sequence[Cell]],
     empty_title: str,
     empty_detail: str | None = None,
+    id: str | None = None,
+    row_ids: list[str] | None = None,
 ) -> Any:
-    """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows."""
+    """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows; with
+    ``id`` and ``row_ids``, a click on a row's first cell sets the table's ``clicked``."""
     if not rows:
         return empty_state(empty_title, empty_detail)
     head = [[h[0], h[1]] if isinstance(h, tuple) else [h, ""] for h in headers]
     return RecordTable(
-        headers=head, rows=[[_cell(c) for c in row] for row in rows], class_name="ind-table"
+        headers=head,
+        rows=[[_cell(c) for c in row] for row in rows],
+        class_name="ind-table",
+        id=id,
+        row_ids=row_ids,
     )
 
 

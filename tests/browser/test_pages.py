@@ -281,3 +281,19 @@ def test_page_follows_a_pushed_batch_before_the_poll(server, driver):
         session.close()
         engine.dispose()
     assert console_errors(driver) == []
+
+
+def test_a_stalled_project_opens_its_detail(server, driver):
+    """The stalled list (one ``RecordTable``): a click on a title shows that project."""
+    driver.get(server.url + "/proyectos")
+    _wait(driver, _loaded)
+    buttons = "#prj-stalled-table button.link-button"
+    _wait(driver, lambda d: d.find_elements("css selector", buttons))
+    stalled = _expected(server, projects.stalled_projects, Filters())
+    assert stalled, "the browser world has stalled projects"
+    first = driver.find_elements("css selector", buttons)[0]
+    assert first.get_attribute("title") == stalled[0]["id"]
+    assert first.text == stalled[0]["title"]
+    first.click()
+    _wait(driver, lambda d: stalled[0]["id"] in d.find_element("id", "prj-detail").text)
+    assert console_errors(driver) == []

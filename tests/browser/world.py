@@ -132,7 +132,8 @@ def populate(session: Session, now: datetime, seed: int = 7) -> None:
                     approved_usd=usd,
                     status=status,
                     physical_progress=progress,
-                    updated_at=now - timedelta(days=2),
+                    # the fourth project of each estado has not moved in 45 days
+                    updated_at=now - timedelta(days=45 if n == 3 else 2),
                     **path,
                 )
             )
