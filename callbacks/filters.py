@@ -20,6 +20,7 @@ from data.db import session_scope
 from data.queries.filters import breadcrumb, cascade
 from data.scope import OutOfScope, UnknownTerritory, scope_for
 from layouts.components.filter_bar import CASCADE, filters_id, refresh_id
+from layouts.components.indicator import PAGE_URL
 
 LEVELS = [level for level, _ in CASCADE]
 
@@ -62,8 +63,13 @@ def register(app: Dash, settings: Settings) -> None:
         Input(filters_id(ALL), "data"),
         State("flt-message", "children"),
         State({"type": "sala-export", "dataset": ALL}, "id"),
+        *[State(f"flt-{level}", "value") for level in LEVELS],
     )
-    def fill_cascade(stores, messages, export_ids):
+    def fill_cascade(stores, messages, export_ids, *shown_values):
+        """Options, values and breadcrumb of the territory cascade for the page's filters.
+
+        A value already shown is not sent again: setting it would fire ``controls_to_url``
+        (a round trip that changes nothing) on every page load and refresh."""
         if not stores:
             return no_update
         store = stores[0]
@@ -90,7 +96,10 @@ def register(app: Dash, settings: Settings) -> None:
             shown.append(html.Div(problem, className="flt-error"))
         return (
             *[lv["options"] for lv in levels],
-            *[lv["value"] for lv in levels],
+            *[
+                no_update if lv["value"] == shown else lv["value"]
+                for lv, shown in zip(levels, shown_values, strict=True)
+            ],
             *[lv["disabled"] for lv in levels],
             crumbs,
             shown if problem else no_update,
@@ -98,7 +107,7 @@ def register(app: Dash, settings: Settings) -> None:
         )
 
     @app.callback(
-        Output("url", "search", allow_duplicate=True),
+        Output(PAGE_URL, "search", allow_duplicate=True),
         *[Input(f"flt-{level}", "value") for level in LEVELS],
         Input("flt-rango", "value"),
         Input("flt-desde", "value"),

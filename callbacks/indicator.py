@@ -23,6 +23,7 @@ from core.filters import Filters
 from layouts.components.empty import empty_state
 from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
+from layouts.components.indicator import PAGE_URL
 from layouts.components.map_points import CLUSTER_AT, clicked_code
 from layouts.components.territory_map import fit_bounds, map_viewport
 
@@ -110,7 +111,7 @@ def register_drill(app: Dash, page: str, prefix: str, bars: tuple[str, ...]) -> 
     map_id = f"{prefix}-map-points"
 
     @app.callback(
-        Output("url", "search", allow_duplicate=True),
+        Output(PAGE_URL, "search", allow_duplicate=True),
         Input(map_id, "clickData"),
         *[Input(bar, "clickData") for bar in bars],
         State(filters_id(page), "data"),

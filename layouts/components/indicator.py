@@ -20,6 +20,9 @@ from layouts.components.map_points import CLUSTER_PROPS
 from layouts.components.panel import panel
 from layouts.components.territory_map import territory_map
 
+# The indicator page's dcc.Location (see ``indicator_page``).
+PAGE_URL = "pg-url"
+
 
 def live_stores(page: str) -> list[Any]:
     return [
@@ -61,6 +64,10 @@ def indicator_page(
     bar = filter_bar(page, parsed.filters, categories, category_label, parsed.errors, datasets)
     return html.Div(
         [
+            # The page's own handle on the URL: filters and drill-downs write here. Written
+            # to the shell's ``url``, each page load fired those callbacks once for nothing
+            # (Dash runs a callback whose inputs arrive with a page unless its output does too).
+            dcc.Location(id=PAGE_URL, refresh="callback-nav"),
             *live_stores(page),
             html.Div(
                 [
