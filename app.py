@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         title="Sala de Autogobierno",
         update_title=None,
         assets_folder=str(ROOT / "assets"),
+        assets_path_ignore=["^vendor$"],  # served, not auto-included: assets/plotly_loader.js
         suppress_callback_exceptions=True,
         websocket_inactivity_timeout=0,
         websocket_allowed_origins=list(settings.allowed_origins),  # besides same-origin

@@ -12,22 +12,24 @@ from core.config import ROOT
 
 VENDOR = ROOT / "assets" / "vendor"
 UPDATE = (
-    "Actualice assets/vendor: npm pack plotly.js-cartesian-dist-min@{v} y copie "
-    "plotly-cartesian.min.js como plotly-cartesian-{v}.min.js"
+    "Actualice assets/vendor: npm pack plotly.js-cartesian-dist-min@{v} y copie su "
+    "plotly-cartesian.min.js"
 )
 
 
 def _bundle() -> Path:
-    bundles = sorted(VENDOR.glob("plotly-cartesian-*.min.js"))
-    assert len(bundles) == 1, f"un solo bundle de Plotly en assets/vendor, hay {bundles}"
-    return bundles[0]
+    return VENDOR / "plotly-cartesian.min.js"
 
 
 def test_bundle_is_the_plotly_js_of_the_installed_plotly():
     version = get_plotlyjs_version()
     head = _bundle().read_text(encoding="utf-8")[:300]
     assert f"plotly.js (cartesian - minified) v{version}" in head, UPDATE.format(v=version)
-    assert _bundle().name == f"plotly-cartesian-{version}.min.js"
+
+
+def test_the_loader_points_dash_at_the_bundle():
+    loader = (ROOT / "assets" / "plotly_loader.js").read_text(encoding="utf-8")
+    assert f'"vendor/{_bundle().name}"' in loader
 
 
 def test_bundle_has_every_trace_type_the_app_draws():

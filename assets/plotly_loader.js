@@ -1,0 +1,14 @@
+// Plotly for dcc.Graph: the cartesian bundle in assets/vendor (1.4 MB) instead of Dash's full
+// plotly.js (4.8 MB). dcc.Graph loads plotly.js when the first chart mounts, from
+// window._dashPlotlyJSURL, which the renderer sets when it starts: pin that to our bundle
+// (app.py keeps assets/vendor out of the page's script tags, so it is not parsed up front),
+// and preload it now so it is already here when the first chart asks.
+(function () {
+  const url = new URL("vendor/plotly-cartesian.min.js", document.currentScript.src).href;
+  Object.defineProperty(window, "_dashPlotlyJSURL", { get: () => url, set: () => {} });
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = "script";
+  link.href = url;
+  document.head.appendChild(link);
+})();
