@@ -7,9 +7,11 @@ dataset is there or nothing changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, exists, func, select, text
 from sqlalchemy.orm import Session
@@ -107,9 +109,6 @@ def seed_database(
         with _without_indexes(conn):
             _load(sink, world, spec, seed, end)
         rollups.rebuild(conn, progress)
-        if conn.dialect.name == "postgresql":
-            for model in SEEDED_MODELS:
-                conn.execute(text(f"ANALYZE {model.__tablename__}"))
         session = Session(bind=conn)
         versions.bump(session, versions.DATASETS)
         session.flush()
@@ -117,7 +116,21 @@ def seed_database(
         counts = dict(sink.counts)
         for model in rollups.ROLLUPS:  # filled by rebuild, not by the sink
             counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
+    if engine.dialect.name == "postgresql":
+        _vacuum(engine, say)
     return {model.__tablename__: counts.get(model.__tablename__, 0) for model in SEEDED_MODELS}
+
+
+def _vacuum(engine: Engine, say: Callable[..., Any]) -> None:
+    """``VACUUM (ANALYZE)`` every loaded table, after the commit (it cannot run in a
+    transaction): planner statistics, and a visibility map so that the pages' counts are
+    answered from their indexes alone (without it they run 2–3 times slower)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for i, model in enumerate(SEEDED_MODELS, 1):
+            started = time.perf_counter()
+            conn.execute(text(f"VACUUM (ANALYZE) {model.__tablename__}"))
+            took = time.perf_counter() - started
+            say(f"VACUUM ANALYZE {i}/{len(SEEDED_MODELS)} {model.__tablename__}: {took:.1f} s")
 
 
 def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> None:
