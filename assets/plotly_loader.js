@@ -2,10 +2,12 @@
 // plotly.js (4.8 MB). dcc.Graph loads plotly.js when the first chart mounts, from
 // window._dashPlotlyJSURL, which the renderer sets when it starts: pin that to our bundle
 // (app.py keeps assets/vendor out of the page's script tags, so it is not parsed up front),
-// and preload it now so it is already here when the first chart asks.
+// and preload it now (except on the wall, which has no chart) so it is already here when
+// the first chart asks.
 (function () {
   const url = new URL("vendor/plotly-cartesian.min.js", document.currentScript.src).href;
   Object.defineProperty(window, "_dashPlotlyJSURL", { get: () => url, set: () => {} });
+  if (/^\/muro/.test(window.location.pathname)) { return; } // the wall draws no Plotly chart
   const link = document.createElement("link");
   link.rel = "preload";
   link.as = "script";

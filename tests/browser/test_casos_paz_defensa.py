@@ -180,3 +180,19 @@ def test_casos_oldest_table_lists_the_oldest_open_cases(server, driver):
     headers = driver.find_elements("css selector", "#cas-oldest table.ind-table thead th")
     assert [h.text for h in headers][:2] == ["Caso", "Categoría"]
     assert console_errors(driver) == []
+
+
+def test_charts_draw_with_the_cartesian_bundle_not_the_full_plotly(server, driver):
+    """``assets/plotly_loader.js`` points dcc.Graph at the 1.4 MB bundle: Dash's 4.8 MB
+    plotly.min.js is never fetched, and the charts are drawn."""
+    _open_page(driver, server.url + "/paz", "paz.incidents", 5)
+    fetched = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name.split('?')[0]);"
+    )
+    assert any(name.endswith("/assets/vendor/plotly-cartesian.min.js") for name in fetched)
+    assert not any(name.endswith("/plotly.min.js") for name in fetched)
+    from plotly.offline import get_plotlyjs_version
+
+    version = driver.execute_script("return window.Plotly && window.Plotly.version")
+    assert version == get_plotlyjs_version()
+    assert console_errors(driver) == []
