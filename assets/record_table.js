@@ -3,13 +3,15 @@
 // component, and the renderer's work on each update grows with the number of components
 // on the page (a 20-row list was ~170 of them). React escapes every cell: text only.
 // With ``row_ids``, each row's first cell is a button; a click sets ``clicked`` to
-// {id, at} (``at`` makes a second click on the same row a change too).
+// {id, at} (``at`` makes a second click on the same row a change too). ``row_titles`` are
+// the first cells' tooltips.
 window.sala_components = window.sala_components || {};
 window.sala_components.RecordTable = function RecordTable(props) {
   const h = React.createElement;
   const headers = props.headers || [];
   const rows = props.rows || [];
   const ids = props.row_ids;
+  const titles = props.row_titles;
   const cls = (c) => c || undefined;
   const cell = (c, i, r) => {
     if (i === 0 && ids && ids[r] !== undefined && ids[r] !== null) {
@@ -17,7 +19,8 @@ window.sala_components.RecordTable = function RecordTable(props) {
       return h("td", { key: i, className: cls(c[1]) },
         h("button", { className: "link-button", title: String(ids[r]), onClick: open }, c[0]));
     }
-    return h("td", { key: i, className: cls(c[1]) }, c[0]);
+    const title = i === 0 && titles ? titles[r] : undefined;
+    return h("td", { key: i, className: cls(c[1]), title: title || undefined }, c[0]);
   };
   return h(
     "table",

@@ -3,7 +3,8 @@
 For every page, times each query function and the page's whole refresh callback (``load``)
 at three filter levels (national, one estado, one circuito) and prints the median and p95
 in milliseconds. With ``--browser`` it also starts ``uvicorn app:server`` on that database
-and times the first full render of each page in headless Chromium.
+and times the first full render of each page, at the same three levels, in headless
+Chromium (empty browser cache and scripts cached).
 
 Load the national dataset into a throw-away PostgreSQL database first::
 
@@ -130,10 +131,13 @@ def bench_page(
     return rows
 
 
-def bench_browser(runs: int) -> list[tuple[str, str, float, float]]:
-    """First full render (KPIs, every chart and the map drawn) of each page in Chromium:
-    with an empty browser cache (a new profile each time) and with the scripts cached (the
-    same browser loading the page again, as a room screen or an analyst does)."""
+def bench_browser(
+    runs: int, levels: list[tuple[str, TerritoryRef | None]], rango: str, only: list[str] | None
+) -> list[tuple[str, str, str, float, float]]:
+    """First full render (KPIs, every chart and the map drawn) of each page at each filter
+    level in Chromium: with an empty browser cache (a new profile each time) and with the
+    scripts cached (the same browser loading the page again, as a room screen or an analyst
+    does). Prints a line per measurement as it goes (it takes minutes)."""
     import tempfile
     from pathlib import Path
 
@@ -154,24 +158,37 @@ def bench_browser(runs: int) -> list[tuple[str, str, float, float]]:
     results = []
     try:
         for name, page in PAGES.items():
-            cold = []
-            for _ in range(runs):
+            if only and name not in only:
+                continue
+            for label, ref in levels:
+                query = Filters(territorio=ref.code if ref else None, rango=rango).to_query()
+                path = page.path + query
+                cold = []
+                for _ in range(runs):
+                    driver = new_driver(Path(tempfile.mkdtemp()))
+                    try:
+                        cold.append(render(driver, path))
+                    finally:
+                        driver.quit()
                 driver = new_driver(Path(tempfile.mkdtemp()))
                 try:
-                    cold.append(render(driver, page.path))
+                    render(driver, path)
+                    warm = [render(driver, path) for _ in range(runs)]
                 finally:
                     driver.quit()
-            driver = new_driver(Path(tempfile.mkdtemp()))
-            try:
-                render(driver, page.path)
-                warm = [render(driver, page.path) for _ in range(runs)]
-            finally:
-                driver.quit()
-            results.append((name, "caché del navegador vacía", *_stats(cold)))
-            results.append((name, "scripts en caché", *_stats(warm)))
+                for kind, samples in (("caché vacía", cold), ("scripts en caché", warm)):
+                    row = (name, label, kind, *_stats(samples))
+                    print(_browser_line(row), flush=True)
+                    results.append(row)
     finally:
         server.stop()
     return results
+
+
+def _browser_line(row: tuple[str, str, str, float, float]) -> str:
+    name, label, kind, median, p95 = row
+    flag = "  ⚠ > 2 s" if median > 2000 else ""
+    return f"{name:<10} {label:<28} {kind:<18} mediana {median:>6.0f} ms  p95 {p95:>6.0f} ms{flag}"
 
 
 def _stats(samples: list[float]) -> tuple[float, float]:
@@ -205,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = get_engine()
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
-    print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
+    if not args.solo_navegador:
+        print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
     for name, page in PAGES.items():
         if args.solo_navegador or (args.page and name not in args.page):
             continue
@@ -213,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
             print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
     if args.browser or args.solo_navegador:
-        print("\nprimer render completo en Chromium (página nacional, 30 días)")
-        for name, kind, median, p95 in bench_browser(max(3, args.runs // 3)):
-            print(f"{name:<10} {kind:<28} mediana {median:>7.0f} ms   p95 {p95:>7.0f} ms")
+        print(f"\nprimer render completo en Chromium (rango {args.rango})")
+        with Session(engine) as session:
+            chosen = levels(session, args.estado)
+        bench_browser(max(3, args.runs // 3), chosen, args.rango, args.page)
     return 0
 
 

@@ -97,8 +97,8 @@ def register(app: Dash, settings: Settings) -> None:
         return (
             *[lv["options"] for lv in levels],
             *[
-                no_update if lv["value"] == shown else lv["value"]
-                for lv, shown in zip(levels, shown_values, strict=True)
+                no_update if lv["value"] == current else lv["value"]
+                for lv, current in zip(levels, shown_values, strict=True)
             ],
             *[lv["disabled"] for lv in levels],
             crumbs,

@@ -27,6 +27,7 @@ from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
+from layouts.components.record_table import record_table
 
 PAGE = "clap"
 DATASETS = ("clap_deliveries", "territories")
@@ -375,21 +376,15 @@ def late_list(rows: list[dict[str, Any]]) -> Any:
         return empty_state(
             f"Ningún comité lleva {q.LATE_DAYS} días sin entrega", "en este territorio"
         )
-    head = html.Tr(
-        [html.Th(t) for t in ("Comité", "Consejo comunal", "Familias", "Última entrega", "Días")]
-    )
+    headers = ["Comité", "Consejo comunal", ("Familias", "num"), "Última entrega", ("Días", "num")]
     body = [
-        html.Tr(
-            [
-                html.Td(r["name"], title=r["code"]),
-                html.Td(r["territory"] or "—"),
-                html.Td(fmt_number(r["families"]), className="num"),
-                html.Td(r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "nunca"),
-                html.Td(
-                    fmt_number(r["days"]) if r["days"] is not None else "—", className="num bad"
-                ),
-            ]
-        )
+        [
+            r["name"],
+            r["territory"],
+            (fmt_number(r["families"]), "num"),
+            r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "nunca",
+            (fmt_number(r["days"]) if r["days"] is not None else "—", "num bad"),
+        ]
         for r in rows
     ]
-    return html.Table([html.Thead(head), html.Tbody(body)], className="ind-table")
+    return record_table(headers, body, "", row_titles=[r["code"] for r in rows])

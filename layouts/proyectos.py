@@ -497,27 +497,13 @@ def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:
         chart = dcc.Graph(figure=fig, config={"displayModeBar": False}, className="detail-graph")
     else:
         chart = empty_state("Sin avances registrados")
-    transfers = (
-        html.Table(
-            [
-                html.Thead(html.Tr([html.Th("Fecha"), html.Th("Banco"), html.Th("USD")])),
-                html.Tbody(
-                    [
-                        html.Tr(
-                            [
-                                html.Td(format_caracas(t["at"])),
-                                html.Td(t["bank"]),
-                                html.Td(fmt_number(t["usd"], 2), className="num"),
-                            ]
-                        )
-                        for t in d["transfers"]
-                    ]
-                ),
-            ],
-            className="ind-table",
-        )
-        if d["transfers"]
-        else empty_state("Sin transferencias")
+    transfers = record_table(
+        ["Fecha", "Banco", ("USD", "num")],
+        [
+            [format_caracas(t["at"]), t["bank"], (fmt_number(t["usd"], 2), "num")]
+            for t in d["transfers"]
+        ],
+        "Sin transferencias",
     )
     return html.Div(
         [

@@ -9,6 +9,7 @@ layer's clustering on, so a dense map stays readable.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 CLUSTER_AT = 150
@@ -55,9 +56,11 @@ def point_features(
 
 
 def tooltip_table(name: str, lines: list[tuple[str, str]], hint: str | None = None) -> str:
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in lines)
-    foot = f"<div class='map-tip-hint'>{hint}</div>" if hint else ""
-    return f"<div class='map-tip'><h4>{name}</h4><table>{body}</table>{foot}</div>"
+    """The point's tooltip as HTML (Leaflet sets it as markup): every text is escaped, since
+    names of committees, cuadrantes or institutions can arrive through the ingest API."""
+    body = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in lines)
+    foot = f"<div class='map-tip-hint'>{escape(hint)}</div>" if hint else ""
+    return f"<div class='map-tip'><h4>{escape(name)}</h4><table>{body}</table>{foot}</div>"
 
 
 def clicked_code(click: dict[str, Any] | None) -> str | None:

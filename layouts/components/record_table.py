@@ -24,7 +24,8 @@ class RecordTable(Component):
     """``<table>`` of text cells: ``headers`` and ``rows`` of ``[text, css class or ""]``.
 
     With ``row_ids`` each row's first cell is a button, and a click sets ``clicked`` to
-    ``{"id": row id, "at": ms}``: one Input for the whole list."""
+    ``{"id": row id, "at": ms}``: one Input for the whole list. ``row_titles`` are the first
+    cells' tooltips."""
 
     _namespace = "sala_components"
     _type = "RecordTable"
@@ -34,6 +35,7 @@ class RecordTable(Component):
         "headers",
         "rows",
         "row_ids",
+        "row_titles",
         "clicked",
     ]
     _valid_wildcard_attributes: ClassVar[list[str]] = []
@@ -48,6 +50,7 @@ class RecordTable(Component):
         class_name: str | None = None,
         id: str | None = None,
         row_ids: list[str] | None = None,
+        row_titles: list[str] | None = None,
     ) -> None:
         kwargs = {
             "headers": headers,
@@ -55,6 +58,7 @@ class RecordTable(Component):
             "className": class_name,
             "id": id,
             "row_ids": row_ids,
+            "row_titles": row_titles,
         }
         super().__init__(**{k: v for k, v in kwargs.items() if v is not None})
 
@@ -77,6 +81,7 @@ def record_table(
     empty_detail: str | None = None,
     id: str | None = None,
     row_ids: list[str] | None = None,
+    row_titles: list[str] | None = None,
 ) -> Any:
     """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows; with
     ``id`` and ``row_ids``, a click on a row's first cell sets the table's ``clicked``."""
@@ -89,6 +94,7 @@ def record_table(
         class_name="ind-table",
         id=id,
         row_ids=row_ids,
+        row_titles=row_titles,
     )
 
 

@@ -218,3 +218,12 @@ def test_record_table_without_rows_is_the_empty_state():
     empty = record_table(["Caso"], [], "Sin casos", "en este territorio")
     assert not isinstance(empty, RecordTable)
     assert "Sin casos" in str(empty.to_plotly_json())
+
+
+def test_map_tooltips_show_names_as_text_not_markup():
+    from layouts.components.map_points import tooltip_table
+
+    tip = tooltip_table('<img src=x onerror="alert(1)">', [("Casos", 12), ("<b>", "a & b")], "<i>")
+    assert "<img" not in tip and "<b>" not in tip and "<i>" not in tip
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tip
+    assert "<td>12</td>" in tip and "a &amp; b" in tip
