@@ -15,6 +15,7 @@ Everything here is a pure function of the parsed parameters and of data handed i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import dash_leaflet as dl
@@ -289,7 +290,8 @@ def map_features(
                 "kind": "territory",
                 "size": r["cases_open"] / peak,
                 "heat": r["incidents_24h"] / peak_inc,
-                "tooltip": f"{r['name']}: {_n(r['cases_open'])} casos abiertos, "
+                # Leaflet reads a tooltip string as markup: escape the texts
+                "tooltip": f"{escape(str(r['name']))}: {_n(r['cases_open'])} casos abiertos, "
                 f"{_n(r['incidents_24h'])} incidentes 24 h",
             },
         }
@@ -300,7 +302,7 @@ def map_features(
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
-            "properties": {"kind": "event", "tooltip": p.get("label", "")},
+            "properties": {"kind": "event", "tooltip": escape(str(p.get("label", "")))},
         }
         for p in recent
     ][: max(0, max_points - len(features))]

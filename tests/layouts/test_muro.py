@@ -60,3 +60,13 @@ def test_ticker_and_map_are_bounded() -> None:
     ]
     recent = [{"lat": 10.0, "lon": -66.0, "label": "x"}] * 50
     assert len(muro.map_features(rows, recent, max_points=400)["features"]) == 400
+
+
+def test_wall_map_tooltips_are_text_not_markup():
+    rows = [
+        {"name": "<b>Zulia</b>", "lat": 10.6, "lon": -71.6, "cases_open": 3, "incidents_24h": 1}
+    ]
+    recent = [{"lat": 10.6, "lon": -71.6, "label": "<img src=x onerror=alert(1)>"}]
+    tips = [f["properties"]["tooltip"] for f in muro.map_features(rows, recent)["features"]]
+    assert tips[0].startswith("&lt;b&gt;Zulia&lt;/b&gt;: 3 casos abiertos")
+    assert tips[1] == "&lt;img src=x onerror=alert(1)&gt;"
