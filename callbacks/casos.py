@@ -9,27 +9,23 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Output
+from dash import Dash
 
 from callbacks.indicator import (
-    failed_frame,
-    failed_head,
-    frame_outputs,
-    frame_values,
-    head_outputs,
-    head_values,
-    load_for_caller,
-    refresh_inputs,
+    Head,
+    figures,
+    lists,
     register_drill,
+    register_main_refresh,
+    register_panels_refresh,
 )
-from callbacks.pages import cached_load, page_versions, scale_of
+from callbacks.pages import cached_load
 from core.config import Settings, load_settings
 from core.filters import Filters
 from data.queries import cases as q
 from data.queries.filters import scoped
 from data.queries.parallel import run_parallel
 from layouts import casos as ui
-from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
 
 MAIN_FIGURES = ("cas-funnel", "cas-territory", "cas-age", "cas-sla", "cas-resolved-late")
@@ -113,45 +109,20 @@ def register(app: Dash, settings: Settings) -> None:
     )
     main_loader = partial(load_main, targets=settings.sla_hours)
 
-    @app.callback(
-        *head_outputs("cas"),
-        *[Output(fid, "figure") for fid in MAIN_FIGURES],
-        *frame_outputs(ui.PAGE),
-        *refresh_inputs(ui.PAGE),
-        prevent_initial_call="initial_duplicate",
-    )
-    def refresh_main(store, _refresh, viewport):
-        seen = page_versions(ui.DATASETS)
-        filters, data, problem = load_for_caller(main_loader, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (*failed_head(problem), *[empty for _ in MAIN_FIGURES], *failed_frame(seen))
+    def draw_main(data: dict[str, Any], filters: Filters, scale: float) -> tuple[Head, tuple]:
         kpis = ui.kpi_cards(
             data["totals"], data["previous"], data["funnel"], data["sla"], data["age"], filters
         )
-        points = ui.map_features(data["territory"])
-        return (
-            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
+        head = Head(kpis, ui.map_features(data["territory"]), ui.map_legend())
+        return head, (
             ui.funnel_figure(data["funnel"], scale),
             ui.territory_figure(data["territory"], scale),
             ui.age_figure(data["age"], scale),
             ui.sla_figure(data["sla"], scale),
             ui.resolved_late_figure(data["sla"], scale),
-            *frame_values(filters.range_label(), seen),
         )
 
-    @app.callback(
-        *[Output(fid, "figure") for fid in MORE_FIGURES],
-        *[Output(lid, "children") for lid in LISTS],
-        *refresh_inputs(ui.PAGE),
-    )
-    def refresh_more(store, _refresh, viewport):
-        _, data, problem = load_for_caller(load_more, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (*[empty for _ in MORE_FIGURES], *[None for _ in LISTS])
+    def draw_more(data: dict[str, Any], scale: float) -> tuple:
         return (
             ui.category_figure(data["categories"], scale),
             ui.percentile_table(data["percentiles"]["institution"], "institution"),
@@ -159,4 +130,10 @@ def register(app: Dash, settings: Settings) -> None:
             ui.oldest_list(data["oldest"]),
         )
 
+    register_main_refresh(
+        app, ui.PAGE, "cas", ui.DATASETS, main_loader, figures(*MAIN_FIGURES), draw_main
+    )
+    register_panels_refresh(
+        app, ui.PAGE, load_more, figures(*MORE_FIGURES) + lists(*LISTS), draw_more
+    )
     register_drill(app, ui.PAGE, "cas", ("cas-territory",))

@@ -5,26 +5,22 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Output
+from dash import Dash
 
 from callbacks.indicator import (
-    failed_frame,
-    failed_head,
-    frame_outputs,
-    frame_values,
-    head_outputs,
-    head_values,
-    load_for_caller,
-    refresh_inputs,
+    Head,
+    figures,
+    lists,
     register_drill,
+    register_main_refresh,
+    register_panels_refresh,
 )
-from callbacks.pages import cached_load, page_versions, scale_of
+from callbacks.pages import cached_load
 from core.config import Settings
 from core.filters import Filters
 from data.queries import clap as q
 from data.queries.parallel import run_page_queries
 from layouts import clap as ui
-from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
 
 
@@ -65,43 +61,24 @@ def register(app: Dash, settings: Settings) -> None:
         )
     )
 
-    @app.callback(
-        *head_outputs("clap"),
-        Output("clap-territory", "figure"),
-        *frame_outputs(ui.PAGE),
-        *refresh_inputs(ui.PAGE),
-        prevent_initial_call="initial_duplicate",
-    )
-    def refresh_main(store, _refresh, viewport):
-        seen = page_versions(ui.DATASETS)
-        filters, data, problem = load_for_caller(load_main, store)
-        scale = scale_of(viewport)
-        if problem:
-            return (*failed_head(problem), empty_figure(problem, scale), *failed_frame(seen))
-        kpis = ui.kpi_cards(data["kpis"], filters)
-        points = ui.map_features(data["territory"])
-        return (
-            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
-            ui.territory_figure(data["territory"], scale),
-            *frame_values(filters.range_label(), seen),
+    def draw_main(data: dict[str, Any], filters: Filters, scale: float) -> tuple[Head, tuple]:
+        head = Head(
+            ui.kpi_cards(data["kpis"], filters),
+            ui.map_features(data["territory"]),
+            ui.map_legend(),
         )
+        return head, (ui.territory_figure(data["territory"], scale),)
 
-    @app.callback(
-        Output("clap-trend", "figure"),
-        Output("clap-kg", "figure"),
-        Output("clap-late", "children"),
-        *refresh_inputs(ui.PAGE),
-    )
-    def refresh_more(store, _refresh, viewport):
-        _, data, problem = load_for_caller(load_more, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return empty, empty, None
+    def draw_more(data: dict[str, Any], scale: float) -> tuple:
         return (
             ui.trend_figure(data["daily"], scale),
             ui.kg_figure(data["daily"], scale),
             ui.late_list(data["late"]),
         )
 
+    register_main_refresh(
+        app, ui.PAGE, "clap", ui.DATASETS, load_main, figures("clap-territory"), draw_main
+    )
+    more_panels = figures("clap-trend", "clap-kg") + lists("clap-late")
+    register_panels_refresh(app, ui.PAGE, load_more, more_panels, draw_more)
     register_drill(app, ui.PAGE, "clap", ("clap-territory",))

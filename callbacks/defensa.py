@@ -5,27 +5,22 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Output
+from dash import Dash
 
 from callbacks.indicator import (
-    failed_frame,
-    failed_head,
-    frame_outputs,
-    frame_values,
-    head_outputs,
-    head_values,
-    load_for_caller,
-    refresh_inputs,
+    Head,
+    figures,
+    lists,
     register_drill,
+    register_main_refresh,
 )
-from callbacks.pages import cached_load, page_versions, scale_of
+from callbacks.pages import cached_load
 from core.config import Settings, load_settings
 from core.filters import Filters
 from core.timeutil import caracas_date
 from data.queries import defense as q
 from data.queries.filters import scoped
 from layouts import defensa as ui
-from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
 
 FIGURES = ("def-territory", "def-phase", "def-plan")
@@ -68,36 +63,22 @@ def register(app: Dash, settings: Settings) -> None:
     days = settings.exercise_overdue_days
     loader = partial(load, overdue_days=days)
 
-    @app.callback(
-        *head_outputs("def"),
-        *[Output(fid, "figure") for fid in FIGURES],
-        *[Output(lid, "children") for lid in LISTS],
-        *frame_outputs(ui.PAGE),
-        *refresh_inputs(ui.PAGE),
-        prevent_initial_call="initial_duplicate",
-    )
-    def refresh(store, _refresh, viewport):
-        seen = page_versions(ui.DATASETS)
-        filters, data, problem = load_for_caller(loader, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (
-                *failed_head(problem),
-                *[empty for _ in FIGURES],
-                *[None for _ in LISTS],
-                *failed_frame(seen),
-            )
-        kpis = ui.kpi_cards(data["totals"], days)
-        points = ui.map_features(data["territory"])
-        return (
-            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
+    def draw(data: dict[str, Any], filters: Filters, scale: float) -> tuple[Head, tuple]:
+        head = Head(
+            ui.kpi_cards(data["totals"], days),
+            ui.map_features(data["territory"]),
+            ui.map_legend(),
+        )
+        return head, (
             ui.territory_figure(data["territory"], scale),
             ui.phase_figure(data["territory"], scale),
             ui.plan_figure(data["plans"], scale),
             ui.incomplete_list(data["incomplete"]),
             ui.overdue_list(data["overdue"]),
-            *frame_values("estado actual", seen),
         )
 
+    panels = figures(*FIGURES) + lists(*LISTS)
+    register_main_refresh(
+        app, ui.PAGE, "def", ui.DATASETS, loader, panels, draw, subtitle="estado actual"
+    )
     register_drill(app, ui.PAGE, "def", ("def-territory", "def-phase"))

@@ -1,26 +1,28 @@
-"""The pieces every indicator page's main refresh callback shares (/casos, /paz, /proyectos,
-/clap, /defensa).
+"""The refresh callbacks every indicator page has (/casos, /paz, /proyectos, /clap, /defensa).
 
-Each main callback writes, in this order: the KPI cards and the map (``head_outputs``), its own
-figures and lists, then the page frame: subtitle, freshness and the data versions it loaded
-(``frame_outputs``). The functions below give those Output lists and the values for them, on
-success and on failure, so each page only spells out what is its own. ``load_for_caller`` and
-``register_drill`` are the load and the drill callback every page has alike.
+A page's main refresh (``register_main_refresh``) writes, in this order: the KPI cards and the
+map (``head_outputs``), its own panels (figures and lists), then the page frame: subtitle,
+freshness and the data versions it loaded (``frame_outputs``). A second refresh
+(``register_panels_refresh``) can fill more panels beside it. A page only gives its load and
+how to draw the data; failures (a territory out of reach) are drawn here alike for all.
+``register_drill`` is the drill callback every page has.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
-from callbacks.pages import clicked_bar, load_guarded
+from callbacks.pages import clicked_bar, load_guarded, page_versions, scale_of
 from core.filters import Filters
 from layouts.components.empty import empty_state
+from layouts.components.figures import empty_figure
 from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
 from layouts.components.indicator import PAGE_URL
@@ -29,6 +31,27 @@ from layouts.components.territory_map import fit_bounds, map_viewport
 
 # Seconds after which the freshness badge says the page is stale.
 STALE_AFTER = 90
+
+Load = Callable[[str | None, Filters], dict[str, Any]]
+# A panel a refresh fills: (component id, "figure") for a chart, (id, "children") for a list.
+Panel = tuple[str, str]
+
+
+def figures(*ids: str) -> list[Panel]:
+    return [(i, "figure") for i in ids]
+
+
+def lists(*ids: str) -> list[Panel]:
+    return [(i, "children") for i in ids]
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a main refresh draws above its panels: the KPI cards, the map's points, its key."""
+
+    kpis: Any
+    points: dict[str, Any]
+    legend: Any
 
 
 def load_for_caller(
@@ -126,3 +149,68 @@ def register_drill(app: Dash, page: str, prefix: str, bars: tuple[str, ...]) -> 
             click = dict(zip(bars, bar_clicks, strict=True)).get(ctx.triggered_id, bar_clicks[-1])
             code = clicked_bar(click)
         return drill_search(store, code) if code else no_update
+
+
+def _panel_outputs(panels: list[Panel]) -> list[Output]:
+    return [Output(cid, prop) for cid, prop in panels]
+
+
+def _failed_panels(panels: list[Panel], problem: str, scale: float) -> tuple:
+    """Each panel when the territory is out of reach: the message as the charts, empty lists."""
+    empty = empty_figure(problem, scale)
+    return tuple(empty if prop == "figure" else None for _, prop in panels)
+
+
+def register_main_refresh(
+    app: Dash,
+    page: str,
+    prefix: str,
+    datasets: tuple[str, ...],
+    load: Load,
+    panels: list[Panel],
+    draw: Callable[[dict[str, Any], Filters, float], tuple[Head, tuple]],
+    subtitle: str | None = None,
+) -> None:
+    """The page's main refresh: ``load`` the caller's data for the page's filters, then
+    ``draw(data, filters, scale)`` gives the :class:`Head` and the values of ``panels`` in
+    order. The subtitle is the filters' range unless ``subtitle`` is given."""
+
+    @app.callback(
+        *head_outputs(prefix),
+        *_panel_outputs(panels),
+        *frame_outputs(page),
+        *refresh_inputs(page),
+        prevent_initial_call="initial_duplicate",
+    )
+    def refresh_main(store, _refresh, viewport):
+        seen = page_versions(datasets)
+        filters, data, problem = load_for_caller(load, store)
+        scale = scale_of(viewport)
+        if problem:
+            failed = _failed_panels(panels, problem, scale)
+            return (*failed_head(problem), *failed, *failed_frame(seen))
+        head, values = draw(data, filters, scale)
+        return (
+            *head_values(page, head.kpis, head.points, head.legend, filters),
+            *values,
+            *frame_values(subtitle or filters.range_label(), seen),
+        )
+
+
+def register_panels_refresh(
+    app: Dash,
+    page: str,
+    load: Load,
+    panels: list[Panel],
+    draw: Callable[[dict[str, Any], float], tuple],
+) -> None:
+    """A refresh beside the main one that fills only ``panels``: ``draw(data, scale)`` gives
+    their values in order."""
+
+    @app.callback(*_panel_outputs(panels), *refresh_inputs(page))
+    def refresh_panels(store, _refresh, viewport):
+        _, data, problem = load_for_caller(load, store)
+        scale = scale_of(viewport)
+        if problem:
+            return _failed_panels(panels, problem, scale)
+        return draw(data, scale)

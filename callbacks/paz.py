@@ -9,27 +9,23 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from dash import Dash, Output
+from dash import Dash
 
 from callbacks.indicator import (
-    failed_frame,
-    failed_head,
-    frame_outputs,
-    frame_values,
-    head_outputs,
-    head_values,
-    load_for_caller,
-    refresh_inputs,
+    Head,
+    figures,
+    lists,
     register_drill,
+    register_main_refresh,
+    register_panels_refresh,
 )
-from callbacks.pages import cached_load, page_versions, scale_of
+from callbacks.pages import cached_load
 from core.config import Settings
 from core.filters import Filters
 from data.queries import incidents as q
 from data.queries.filters import scoped
 from data.queries.parallel import run_parallel
 from layouts import paz as ui
-from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
 
 MAIN_FIGURES = ("paz-day", "paz-territory")
@@ -92,47 +88,16 @@ def register(app: Dash, settings: Settings) -> None:
         )
     )
 
-    @app.callback(
-        *head_outputs("paz"),
-        *[Output(fid, "figure") for fid in MAIN_FIGURES],
-        Output("paz-above", "children"),
-        *frame_outputs(ui.PAGE),
-        *refresh_inputs(ui.PAGE),
-        prevent_initial_call="initial_duplicate",
-    )
-    def refresh_main(store, _refresh, viewport):
-        seen = page_versions(ui.DATASETS)
-        filters, data, problem = load_for_caller(load_main, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (
-                *failed_head(problem),
-                *[empty for _ in MAIN_FIGURES],
-                None,
-                *failed_frame(seen),
-            )
+    def draw_main(data: dict[str, Any], filters: Filters, scale: float) -> tuple[Head, tuple]:
         kpis = ui.kpi_cards(data["totals"], data["previous"], data["day"], data["above"], filters)
-        points = ui.map_features(data["territory"])
-        return (
-            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
+        head = Head(kpis, ui.map_features(data["territory"]), ui.map_legend())
+        return head, (
             ui.day_figure(data["day"], scale),
             ui.territory_figure(data["territory"], scale),
             ui.above_list(data["above"]),
-            *frame_values(filters.range_label(), seen),
         )
 
-    @app.callback(
-        *[Output(fid, "figure") for fid in MORE_FIGURES],
-        *[Output(lid, "children") for lid in LISTS],
-        *refresh_inputs(ui.PAGE),
-    )
-    def refresh_more(store, _refresh, viewport):
-        _, data, problem = load_for_caller(load_more, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (*[empty for _ in MORE_FIGURES], *[None for _ in LISTS])
+    def draw_more(data: dict[str, Any], scale: float) -> tuple:
         return (
             ui.heatmap_figure(data["heatmap"], scale),
             ui.type_figure(data["types"], scale),
@@ -140,4 +105,9 @@ def register(app: Dash, settings: Settings) -> None:
             ui.cuadrantes_list(data["cuadrantes"]),
         )
 
+    main_panels = figures(*MAIN_FIGURES) + lists("paz-above")
+    register_main_refresh(app, ui.PAGE, "paz", ui.DATASETS, load_main, main_panels, draw_main)
+    register_panels_refresh(
+        app, ui.PAGE, load_more, figures(*MORE_FIGURES) + lists(*LISTS), draw_more
+    )
     register_drill(app, ui.PAGE, "paz", ("paz-territory",))

@@ -10,17 +10,14 @@ from dash import Dash, Input, Output, State, no_update
 from auth.principal import current_principal
 from callbacks.filters import territory_problem
 from callbacks.indicator import (
-    failed_frame,
-    failed_head,
-    frame_outputs,
-    frame_values,
-    head_outputs,
-    head_values,
-    load_for_caller,
-    refresh_inputs,
+    Head,
+    figures,
+    lists,
     register_drill,
+    register_main_refresh,
+    register_panels_refresh,
 )
-from callbacks.pages import cached_load, page_versions, scale_of
+from callbacks.pages import cached_load, scale_of
 from core.config import Settings
 from core.filters import Filters
 from data.db import session_scope
@@ -30,7 +27,6 @@ from data.scope import OutOfScope, scope_for
 from layouts import proyectos as ui
 from layouts.components.data_table import grid_id
 from layouts.components.empty import empty_state
-from layouts.components.figures import empty_figure
 from layouts.registry import Page, register_page
 
 MORE_FIGURES = ("prj-rounds", "prj-category", "prj-transformation", "prj-banks")
@@ -85,40 +81,18 @@ def register(app: Dash, settings: Settings) -> None:
         )
     )
 
-    @app.callback(
-        *head_outputs("prj"),
-        Output("prj-territory", "figure"),
-        Output("prj-money", "figure"),
-        *frame_outputs(ui.PAGE),
-        *refresh_inputs(ui.PAGE),
-        prevent_initial_call="initial_duplicate",
-    )
-    def refresh_main(store, _refresh, viewport):
-        seen = page_versions(ui.DATASETS)
-        filters, data, problem = load_for_caller(load_main, store)
-        scale = scale_of(viewport)
-        if problem:
-            empty = empty_figure(problem, scale)
-            return (*failed_head(problem), empty, empty, *failed_frame(seen))
-        kpis = ui.kpi_cards(data["kpis"], data["money"], filters)
-        points = ui.map_features(data["territory"])
-        return (
-            *head_values(ui.PAGE, kpis, points, ui.map_legend(), filters),
+    def draw_main(data: dict[str, Any], filters: Filters, scale: float) -> tuple[Head, tuple]:
+        head = Head(
+            ui.kpi_cards(data["kpis"], data["money"], filters),
+            ui.map_features(data["territory"]),
+            ui.map_legend(),
+        )
+        return head, (
             ui.territory_figure(data["territory"], scale),
             ui.money_figure(data["money"], scale),
-            *frame_values(filters.range_label(), seen),
         )
 
-    @app.callback(
-        *[Output(fid, "figure") for fid in MORE_FIGURES],
-        Output("prj-stalled", "children"),
-        *refresh_inputs(ui.PAGE),
-    )
-    def refresh_more(store, _refresh, viewport):
-        _, data, problem = load_for_caller(load_more, store)
-        scale = scale_of(viewport)
-        if problem:
-            return (*[empty_figure(problem, scale) for _ in MORE_FIGURES], None)
+    def draw_more(data: dict[str, Any], scale: float) -> tuple:
         return (
             ui.rounds_figure(data["rounds"], scale),
             ui.category_figure(data["category"], scale),
@@ -126,6 +100,11 @@ def register(app: Dash, settings: Settings) -> None:
             ui.banks_figure(data["banks"], scale),
             ui.stalled_list(data["stalled"]),
         )
+
+    main_panels = figures("prj-territory", "prj-money")
+    register_main_refresh(app, ui.PAGE, "prj", ui.DATASETS, load_main, main_panels, draw_main)
+    more_panels = figures(*MORE_FIGURES) + lists("prj-stalled")
+    register_panels_refresh(app, ui.PAGE, load_more, more_panels, draw_more)
 
     register_drill(app, ui.PAGE, "prj", ("prj-territory",))
 
