@@ -249,7 +249,7 @@ class Simulator:
         }
         if case.get("institution"):
             record["institution"] = case["institution"]
-        if case["status"] in ("resuelto", "rechazado"):
+        if case["status"] == "resuelto":  # a rejected case was never resolved (as in the seed)
             record["resolved_at"] = now
         return record
 

@@ -55,9 +55,18 @@ def test_ticks_write_rows_of_every_kind_and_publish_events(engine, monkeypatch):
             select(func.count()).select_from(CitizenCase).where(CitizenCase.status != "recibido")
         )
         assert moved > 0  # cases progress, not only open
+        by_status = dict(  # status -> how many of its cases have resolved_at
+            s.execute(
+                select(CitizenCase.status, func.count(CitizenCase.resolved_at)).group_by(
+                    CitizenCase.status
+                )
+            ).all()
+        )
         versions = dict(s.execute(select(DataVersion.dataset, DataVersion.version)).all())
     assert versions["cases"] == sum(1 for e in events if e["dataset"] == "cases")
     assert sim.totals["records"] == sum(e["received"] for e in events)
+    # resolved cases carry resolved_at; rejected ones do not (they were never resolved)
+    assert by_status["resuelto"] > 0 and by_status["rechazado"] == 0
 
 
 def test_empty_database_does_nothing(engine):
