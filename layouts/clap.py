@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import empty_figure, right_axis
+from layouts.components.figures import coverage_traces, empty_figure, right_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -250,33 +250,8 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         return empty_figure("Sin entregas CLAP en el período", scale)
     days = [datetime(p["day"].year, p["day"].month, p["day"].day) for p in series]
     coverage = [p["served"] / p["planned"] * 100 if p["planned"] else None for p in series]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=days,
-                y=[p["planned"] for p in series],
-                name="Planificadas",
-                marker_color=theme.LINE,
-                hovertemplate="%{x|%d/%m}: %{y:,.0f} planificadas<extra></extra>",
-            ),
-            go.Bar(
-                x=days,
-                y=[p["served"] for p in series],
-                name="Atendidas",
-                marker_color=theme.OK,
-                hovertemplate="%{x|%d/%m}: %{y:,.0f} atendidas<extra></extra>",
-            ),
-            go.Scatter(
-                x=days,
-                y=coverage,
-                name="Cobertura %",
-                yaxis="y2",
-                mode="lines",
-                line={"color": theme.ACCENT, "width": 2 * scale},
-                hovertemplate="%{x|%d/%m}: %{y:.1f} %<extra></extra>",
-            ),
-        ]
-    )
+    planned, served = [p["planned"] for p in series], [p["served"] for p in series]
+    fig = go.Figure(coverage_traces(days, planned, served, coverage, scale, "%{x|%d/%m}"))
     layout = legend_layout(scale, barmode="overlay", bargap=0.15)
     layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)

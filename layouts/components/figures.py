@@ -86,6 +86,44 @@ def right_axis(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
     }
 
 
+def coverage_traces(
+    days: list[Any],
+    planned: list[Any],
+    served: list[Any],
+    coverage_pct: list[float | None],
+    scale: float = 1.0,
+    day_format: str = "%{x}",
+) -> list[Any]:
+    """CLAP families planned (grey) and served (green) per day as bars to overlay, and the
+    coverage % as a line on the right axis (``right_axis``). ``day_format`` is how the hover
+    names the day (``%{x|%d/%m}`` on a date axis)."""
+    return [
+        go.Bar(
+            x=days,
+            y=planned,
+            name="Planificadas",
+            marker_color=theme.LINE,
+            hovertemplate=f"{day_format}: %{{y:,.0f}} planificadas<extra></extra>",
+        ),
+        go.Bar(
+            x=days,
+            y=served,
+            name="Atendidas",
+            marker_color=theme.OK,
+            hovertemplate=f"{day_format}: %{{y:,.0f}} atendidas<extra></extra>",
+        ),
+        go.Scatter(
+            x=days,
+            y=coverage_pct,
+            name="Cobertura %",
+            yaxis="y2",
+            mode="lines",
+            line={"color": theme.ACCENT, "width": 2 * scale},
+            hovertemplate=f"{day_format}: %{{y:.1f}} %<extra></extra>",
+        ),
+    ]
+
+
 def empty_figure(message: str, scale: float = 1.0) -> go.Figure:
     """No axes, just the message: never an empty grid that looks like zero."""
     fig = go.Figure()

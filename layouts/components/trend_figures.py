@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
-from layouts.components.figures import base_layout, empty_figure, right_axis
+from layouts.components.figures import base_layout, coverage_traces, empty_figure, right_axis
 
 PROJECT_STATUS_LABELS = {
     "aprobado": "Aprobado",
@@ -40,31 +40,9 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     days = [short_day(p["day"]) for p in series]
     coverage = [None if p["coverage"] is None else p["coverage"] * 100 for p in series]
     fig = go.Figure(
-        [
-            go.Bar(
-                x=days,
-                y=[p["planned"] for p in series],
-                name="Planificadas",
-                marker_color=theme.LINE,
-                hovertemplate="%{x}: %{y:,.0f} planificadas<extra></extra>",
-            ),
-            go.Bar(
-                x=days,
-                y=[p["served"] for p in series],
-                name="Atendidas",
-                marker_color=theme.OK,
-                hovertemplate="%{x}: %{y:,.0f} atendidas<extra></extra>",
-            ),
-            go.Scatter(
-                x=days,
-                y=coverage,
-                name="Cobertura",
-                yaxis="y2",
-                mode="lines",
-                line={"color": theme.ACCENT, "width": 2 * scale},
-                hovertemplate="%{x}: %{y:.1f} %<extra></extra>",
-            ),
-        ]
+        coverage_traces(
+            days, [p["planned"] for p in series], [p["served"] for p in series], coverage, scale
+        )
     )
     layout = base_layout(scale, barmode="overlay", showlegend=True, bargap=0.15)
     layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
