@@ -55,7 +55,7 @@ class Head:
 
 
 def load_for_caller(
-    load: Callable[[str | None, Filters], dict[str, Any]], store: dict[str, Any] | None
+    load: Load, store: dict[str, Any] | None
 ) -> tuple[Filters, dict[str, Any] | None, str | None]:
     """``(filters, data, problem)``: the filters of the page's store and ``load``'s data for
     them inside the caller's territory, or the Spanish problem when it is out of reach."""

@@ -20,7 +20,6 @@ from data.queries import clap as q
 from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
-from layouts.components.empty import empty_state
 from layouts.components.figures import coverage_traces, empty_figure, right_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
@@ -347,10 +346,6 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
 
 
 def late_list(rows: list[dict[str, Any]]) -> Any:
-    if not rows:
-        return empty_state(
-            f"Ningún comité lleva {q.LATE_DAYS} días sin entrega", "en este territorio"
-        )
     headers = ["Comité", "Consejo comunal", ("Familias", "num"), "Última entrega", ("Días", "num")]
     body = [
         [
@@ -362,4 +357,10 @@ def late_list(rows: list[dict[str, Any]]) -> Any:
         ]
         for r in rows
     ]
-    return record_table(headers, body, "", row_titles=[r["code"] for r in rows])
+    return record_table(
+        headers,
+        body,
+        f"Ningún comité lleva {q.LATE_DAYS} días sin entrega",
+        "en este territorio",
+        row_titles=[r["code"] for r in rows],
+    )

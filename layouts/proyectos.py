@@ -440,11 +440,6 @@ STALLED_TABLE = "prj-stalled-table"
 
 
 def stalled_list(rows: list[dict[str, Any]]) -> Any:
-    if not rows:
-        return empty_state(
-            f"Ningún proyecto lleva {q.STALLED_DAYS} días sin avance",
-            "en este territorio y categoría",
-        )
     headers = ["Proyecto", "Circuito", "Estado", ("Avance", "num"), ("Días sin avance", "num")]
     body = [
         [
@@ -456,7 +451,14 @@ def stalled_list(rows: list[dict[str, Any]]) -> Any:
         ]
         for r in rows
     ]
-    return record_table(headers, body, "", id=STALLED_TABLE, row_ids=[r["id"] for r in rows])
+    return record_table(
+        headers,
+        body,
+        f"Ningún proyecto lleva {q.STALLED_DAYS} días sin avance",
+        "en este territorio y categoría",
+        id=STALLED_TABLE,
+        row_ids=[r["id"] for r in rows],
+    )
 
 
 def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:

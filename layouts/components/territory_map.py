@@ -10,7 +10,6 @@ with no network the background stays grey and the points still render, and
 
 from __future__ import annotations
 
-import html as html_text
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ import dash_leaflet as dl
 from dash import html
 
 from core.numbers import fmt_number, fmt_percent
+from layouts.components.map_points import tooltip_table
 
 # Venezuela, mainland and islands (with Los Roques), as [[south, west], [north, east]].
 VENEZUELA_BOUNDS = [[0.65, -73.4], [12.25, -59.8]]
@@ -115,9 +115,7 @@ def tooltip_html(row: dict[str, Any]) -> str:
         ("Avance físico medio", pct(row["projects_avg_progress"])),
         ("Alistamiento defensa", pct(row["defense_readiness"])),
     ]
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in lines)
-    name = html_text.escape(str(row["name"]))  # names come from imported cartography
-    return f"<div class='map-tip'><h4>{name}</h4><table>{body}</table></div>"
+    return tooltip_table(str(row["name"]), lines)  # names come from imported cartography
 
 
 def features(rows: list[dict[str, Any]], measure: str) -> dict[str, Any]:
