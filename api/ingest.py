@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -27,6 +29,7 @@ from data.ingest import (
 )
 from data.ingest.schemas import json_schema
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["ingesta"])
 
 DESCRIPTIONS = {
@@ -105,7 +108,10 @@ async def _ingest(request: Request, dataset: str, caller: Caller) -> JSONRespons
             },
             status_code=422,
         )
-    except DBAPIError as exc:
+    except DBAPIError as exc:  # unreachable, or a collision that retries did not resolve
+        log.warning(
+            "ingesta %s: 503, la base de datos falló: %s", dataset, exc.orig or exc.__class__
+        )
         raise database_down() from exc
     return JSONResponse(result.as_dict())
 

@@ -6,7 +6,9 @@ its scope; anything outside is refused with :class:`OutOfScope`, never silently 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -66,6 +68,20 @@ class Scope:
 
 
 NATIONAL = Scope()
+
+
+def path_in_scope(scope: Scope, row: Mapping[str, Any]) -> bool:
+    """True when a stored row, read with its path columns, lies inside ``scope``.
+
+    The row-level twin of :meth:`Scope.contains`, for the write path's check of the rows a
+    batch would overwrite.
+    """
+    root = scope.root
+    if root is None:
+        return True
+    if root.level in PATH_LEVELS:
+        return row.get(f"{root.level}_code") == root.code
+    return root.code in (row.get("code"), row.get("territory_code"), row.get("comuna_code"))
 
 
 def _ref(row: Territory) -> TerritoryRef:

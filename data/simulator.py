@@ -188,13 +188,14 @@ class Simulator:
         if self.pools.empty or n <= 0:
             return {}
         now = now or utcnow()
-        batches: dict[str, list[dict[str, Any]]] = {}
+        batches: dict[str, dict[str, dict[str, Any]]] = {}
         for _ in range(n):
             made = self._one(now)
-            if made:
-                batches.setdefault(made[0], []).append(made[1])
+            if made:  # a record stepped twice in one tick is sent once, in its last state
+                batches.setdefault(made[0], {})[made[1]["id"]] = made[1]
         results = {}
-        for dataset, records in batches.items():
+        for dataset, by_id in batches.items():
+            records = list(by_id.values())
             result = ingest(self.engine, dataset, records)
             results[dataset] = result
             self.totals["records"] += result.received

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
@@ -29,7 +31,7 @@ from data.ingest.schemas import (
     parse_records,
 )
 from data.ingest.validate import BatchValidator
-from data.ingest.write import Writer
+from data.ingest.write import ConcurrentWrite, Writer
 from data.scope import NATIONAL, OutOfScope, Scope
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-RETRIES = 3
+RETRIES = 8
+RETRY_BASE_S = 0.005
+RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 
 
 class UnknownDataset(LookupError):
@@ -171,29 +175,31 @@ def ingest_stream(
 
     def attempt(session: Session) -> tuple[Writer, int]:
         validator = BatchValidator(session, dataset, scope)
+        writer = Writer(session, dataset, scope)
         errors: list[RecordError] = []
+        refused: list[RecordError] = []
         received = 0
         for chunk in chunks():
             parsed, shape_errors = parse_records(dataset, chunk, first_index=received)
-            _, ref_errors = validator.check(parsed)
+            prepared, ref_errors = validator.check(parsed)
+            _, foreign = writer.lock(prepared)
             errors += shape_errors + ref_errors
+            refused += foreign
             received += len(chunk)
             say("validados", len(chunk))
-        if validator.out_of_scope:
-            raise RecordsOutOfScope(validator.out_of_scope)
+        refused = _one_per_record(validator.out_of_scope + refused)
+        if refused:
+            raise RecordsOutOfScope(refused)
         if received == 0:
             errors.append({"index": None, "field": None, "message": "no hay registros"})
         if errors:
             raise IngestValidationError(_sorted(errors))
-        validator, writer, done = (
-            BatchValidator(session, dataset, scope),
-            Writer(session, dataset),
-            0,
-        )
+        validator, done = BatchValidator(session, dataset, scope), 0
         for chunk in chunks():
             parsed, _ = parse_records(dataset, chunk, first_index=done)
             prepared, _ = validator.check(parsed)
-            writer.write(prepared)
+            stored, _ = writer.lock(prepared)  # already ours: this reads them again
+            writer.write(prepared, stored)
             done += len(chunk)
             say("guardados", len(chunk))
         writer.finish()
@@ -214,12 +220,14 @@ def _store(
     def attempt(session: Session) -> Writer:
         validator = BatchValidator(session, dataset, scope)
         prepared, ref_errors = validator.check(parsed)
-        if validator.out_of_scope:
-            raise RecordsOutOfScope(validator.out_of_scope)
+        writer = Writer(session, dataset, scope)
+        stored, foreign = writer.lock(prepared)
+        refused = _one_per_record(validator.out_of_scope + foreign)
+        if refused:
+            raise RecordsOutOfScope(refused)
         if errors or ref_errors:
             raise IngestValidationError(_sorted(errors + ref_errors))
-        writer = Writer(session, dataset)
-        writer.write(prepared)
+        writer.write(prepared, stored)
         writer.finish()
         return writer
 
@@ -228,16 +236,56 @@ def _store(
 
 
 def in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction; retry when a concurrent batch inserted the same key."""
-    for attempt in range(RETRIES):
+    """Run ``work`` in one write transaction; retry it when it collided with another batch.
+
+    On SQLite the transaction takes the database's write lock first (``BEGIN IMMEDIATE``),
+    so what it reads stays true until it commits. On PostgreSQL a collision is a deadlock,
+    a serialization failure, a key inserted by a concurrent batch (:class:`ConcurrentWrite`)
+    or a unique violation from one; each is retried after a short random pause and never
+    reaches the caller as "database unavailable" unless it keeps happening.
+    """
+    for attempt in range(1, RETRIES + 1):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
+                if engine.dialect.name == "sqlite":
+                    session.execute(text("BEGIN IMMEDIATE"))
                 return work(session)
-        except IntegrityError:
-            if attempt == RETRIES - 1:
+        except (ConcurrentWrite, IntegrityError, OperationalError) as exc:
+            if not _collision(exc) or attempt == RETRIES:
                 raise
-            log.info("ingesta: conflicto con otro lote concurrente, reintentando")
+            log.info(
+                "ingesta: choque con otro lote concurrente (%s), reintento %d", _why(exc), attempt
+            )
+            time.sleep(random.uniform(0, RETRY_BASE_S * 2**attempt))
     raise AssertionError("unreachable")
+
+
+def _collision(exc: Exception) -> bool:
+    """True for the errors two concurrent batches cause (retrying resolves them)."""
+    if isinstance(exc, ConcurrentWrite):
+        return True
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, IntegrityError):  # a unique key taken by a concurrent batch
+        return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE" in str(orig)
+    return getattr(orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ConcurrentWrite):
+        return "clave insertada a la vez"
+    return type(getattr(exc, "orig", exc)).__name__
+
+
+def _one_per_record(errors: list[RecordError]) -> list[RecordError]:
+    """The first scope error of each record: a record refused for its new territory and
+    for its stored one gets the same single answer as one refused for either."""
+    seen: set[Any] = set()
+    out = []
+    for error in _sorted(errors):
+        if error["index"] not in seen:
+            seen.add(error["index"])
+            out.append(error)
+    return out
 
 
 def _sorted(errors: Iterable[RecordError]) -> list[RecordError]:

@@ -8,8 +8,9 @@ always be stored (no database error, hence no 500, for bad input).
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -73,9 +74,26 @@ def _json_text(value: Any) -> Any:
     return value
 
 
+def _finite(value: Any) -> bool:
+    """True when no number inside ``value`` is NaN or infinite (JSON cannot store them)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
 def _geojson(value: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(value.get("type"), str):
         raise ValueError('GeoJSON no válido: falta el miembro "type"')
+    try:
+        finite = _finite(value)
+    except RecursionError:
+        finite = False
+    if not finite:
+        raise ValueError("GeoJSON no válido: los números deben ser finitos (sin NaN ni Infinity)")
     if len(json.dumps(value)) > 5_000_000:
         raise ValueError("GeoJSON demasiado grande (máx. 5 MB)")
     return value
@@ -96,10 +114,13 @@ GeoJSON = Annotated[dict[str, Any], BeforeValidator(_json_text), AfterValidator(
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
+    KEY: ClassVar[str] = "id"  # the field that names a record: one record per key per batch
+
 
 class TerritoryIn(Record):
     """A node of the territorial hierarchy."""
 
+    KEY: ClassVar[str] = "code"
     code: Code
     level: Literal[LEVELS]  # type: ignore[valid-type]
     name: Text(200)
@@ -122,6 +143,7 @@ class TerritoryIn(Record):
 class CuadranteIn(Record):
     """A cuadrante de paz, inside a circuito comunal."""
 
+    KEY: ClassVar[str] = "code"
     code: Code
     name: Text(200)
     circuito_code: Code

@@ -20,6 +20,9 @@ from data.models import LEVELS, PATH_COLUMNS, Cuadrante, Project, Territory
 from data.scope import Scope, TerritoryRef
 
 LOOKUP_CHUNK = 500
+# The same words for a record sent outside the scope and for one whose stored version lies
+# outside it, naming no code: the answer must not tell whether the id exists elsewhere.
+OUT_OF_SCOPE = "registro fuera del ámbito territorial del token"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class BatchValidator:
         self._territory_nodes: dict[str, Node | None] = {}
         self._cuadrante_nodes: dict[str, Node | None] = {}
         self._project_nodes: dict[str, Node | None] = {}
+        self._first_index: dict[str, int] = {}  # key -> index of its first record
         self.out_of_scope: list[RecordError] = []
 
     # -- look-ups (cached, one query per chunk and kind) ---------------------------------
@@ -93,7 +97,7 @@ class BatchValidator:
             if keys:
                 self._load(kind, keys)
         prepared: list[Prepared] = []
-        errors: list[RecordError] = []
+        errors: list[RecordError] = self._duplicates(parsed)
         for index, rec in parsed:
             try:
                 item = getattr(self, f"_check_{self.dataset}")(index, rec)
@@ -103,13 +107,29 @@ class BatchValidator:
             prepared.append(item)
         return prepared, errors
 
+    def _duplicates(self, parsed: list[tuple[int, Record]]) -> list[RecordError]:
+        """Two records with the same key in one batch: which one should win is anybody's
+        guess, so both are named and the batch is refused."""
+        errors: list[RecordError] = []
+        for index, rec in parsed:
+            field = rec.KEY
+            key = getattr(rec, field)
+            first = self._first_index.setdefault(key, index)
+            if first != index:
+                message = f"{field} {key!r} repetido en el lote (registros {first} y {index}); envíe cada registro una sola vez"
+                errors += [
+                    {"index": first, "field": field, "message": message},
+                    {"index": index, "field": field, "message": message},
+                ]
+        return errors
+
     def _scoped(self, index: int, node: Node, field: str) -> None:
         if not self.scope.contains(node.ref()):
             self.out_of_scope.append(
                 {
                     "index": index,
                     "field": field,
-                    "message": f"{node.code} está fuera del ámbito territorial del token",
+                    "message": OUT_OF_SCOPE,
                 }
             )
 
@@ -124,6 +144,9 @@ class BatchValidator:
 
     # -- one method per dataset ---------------------------------------------------------
     def _check_territories(self, index: int, rec: Any) -> Prepared:
+        stored = self._territory_nodes.get(rec.code)
+        if stored is not None:  # its level and parent cannot change: its scope neither
+            self._scoped(index, stored, "code")
         parent = None
         if rec.parent_code is not None:
             parent = self._territory_nodes.get(rec.parent_code)
@@ -137,7 +160,6 @@ class BatchValidator:
                     "parent_code",
                     f"un {rec.level} no puede depender de un {parent.level} ({rec.parent_code})",
                 )
-        stored = self._territory_nodes.get(rec.code)
         if stored is not None and (stored.level, stored.parent_code) != (
             rec.level,
             rec.parent_code,

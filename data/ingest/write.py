@@ -1,8 +1,23 @@
-"""The upsert of validated rows: counts, late-data rule, status history, data version.
+"""The upsert of validated rows, decided by the database: late data, scope, history, rollups.
 
 Runs inside the caller's transaction and never commits: the whole batch (or CSV file) is
-stored or nothing is. Rows are compared with what is stored (or was written earlier in the
-same batch), so re-sending a record changes nothing and is counted as ``unchanged``.
+stored or nothing is. Each chunk of rows goes through three steps:
+
+1. :meth:`Writer.lock` reads the stored rows of the chunk's keys and locks them
+   (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the ingest transaction
+   holds the database's write lock from its first statement, ``BEGIN IMMEDIATE``). A stored
+   row outside the caller's scope refuses the batch: a scoped token can neither move nor
+   overwrite (nor, through an ``unchanged`` answer, discover) another territory's records.
+2. :meth:`Writer.write` sends every row in ONE conditional upsert per chunk,
+   ``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <stored row not newer> AND <differs>
+   RETURNING key``: the database decides what is written, so two batches racing on the same
+   ids always leave the newer version stored. Rows not returned were unchanged or older.
+3. Status history and ``/casos`` rollup deltas come from what the database returned (the new
+   values) and the locked rows (the old values), so they follow exactly what was written.
+
+A key absent at step 1 that conflicts at step 2 was inserted meanwhile by a concurrent batch;
+its old values are unknown, so :class:`ConcurrentWrite` asks the caller to retry the
+transaction (the retry finds the row at step 1).
 """
 
 from __future__ import annotations
@@ -12,11 +27,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, ColumnElement, and_, cast, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from data import rollups, versions
-from data.ingest.validate import Prepared
+from data.ingest.schemas import RecordError
+from data.ingest.validate import OUT_OF_SCOPE, Prepared
 from data.models import (
     PATH_COLUMNS,
     CaseEvent,
@@ -31,9 +50,14 @@ from data.models import (
     Territory,
     Transfer,
 )
+from data.scope import NATIONAL, Scope, path_in_scope
 
-LOAD_CHUNK = 500
+LOAD_CHUNK = 1_000
 MAX_ITEMS = 50
+
+
+class ConcurrentWrite(Exception):
+    """A concurrent batch inserted one of our keys after we looked: retry the transaction."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +66,9 @@ class Spec:
 
     model: type
     key: str
-    late_column: str | None  # records older than the stored one on this column are ignored
+    late_column: str | None  # a record older than the stored one on this column is ignored
     display: tuple[str, ...]  # fields copied into the event items
+    derived: tuple[str, ...] = ()  # columns computed from the stored row, not sent by callers
 
 
 SPECS: dict[str, Spec] = {
@@ -54,6 +79,7 @@ SPECS: dict[str, Spec] = {
         "id",
         "updated_at",
         ("title", "category", "status", "physical_progress", "approved_usd"),
+        derived=("progress_changed_at",),
     ),
     "transfers": Spec(Transfer, "id", None, ("project_id", "bank", "amount_usd", "transferred_at")),
     "clap_deliveries": Spec(
@@ -62,7 +88,13 @@ SPECS: dict[str, Spec] = {
         None,
         ("clap_code", "delivered_on", "families_planned", "families_served", "bags"),
     ),
-    "cases": Spec(CitizenCase, "id", "updated_at", ("category", "status", "institution")),
+    "cases": Spec(
+        CitizenCase,
+        "id",
+        "updated_at",
+        ("category", "status", "institution"),
+        derived=("assigned_at",),
+    ),
     "incidents": Spec(Incident, "id", None, ("type", "severity", "occurred_at", "lat", "lon")),
     "defense": Spec(DefenseUnit, "id", "updated_at", ("plan", "phase", "readiness")),
 }
@@ -72,12 +104,20 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
+def _chunks(keys: list[str], size: int = LOAD_CHUNK) -> list[list[str]]:
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
+
+
+Stored = dict[str, dict[str, Any]]
+
+
 @dataclass
 class Writer:
     """Upserts the prepared rows of one dataset, chunk after chunk, in one transaction."""
 
     session: Session
     dataset: str
+    scope: Scope = NATIONAL
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -92,109 +132,148 @@ class Writer:
     def changed(self) -> int:
         return self.inserted + self.updated
 
-    def _stored(self, keys: list[str], columns: list[str]) -> dict[str, dict[str, Any]]:
-        model, key = self.spec.model, self.spec.key
-        extra = {"projects": ["progress_changed_at"], "cases": ["assigned_at"]}.get(
-            self.dataset, []
-        )
-        cols = [getattr(model, c) for c in dict.fromkeys([key, *columns, *extra])]
-        out: dict[str, dict[str, Any]] = {}
-        unique = sorted(set(keys))
-        for start in range(0, len(unique), LOAD_CHUNK):
-            chunk = unique[start : start + LOAD_CHUNK]
-            stmt = select(*cols).where(getattr(model, key).in_(chunk))
-            for row in self.session.execute(stmt):
-                out[row[0]] = dict(row._mapping)
-        return out
+    @property
+    def postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
 
-    def write(self, prepared: list[Prepared]) -> None:
-        """Insert, update or skip each row, in batch order, and add the history rows."""
+    # -- step 1: the stored rows, locked, and the scope they lie in ----------------------
+    def lock(self, prepared: list[Prepared]) -> tuple[Stored, list[RecordError]]:
+        """Read and lock the stored rows of ``prepared``; list those outside the scope."""
+        model, key = self.spec.model, self.spec.key
+        table = model.__table__
+        columns = [c for c in table.c if not isinstance(c.type, JSON)]  # skip big GeoJSON
+        key_col = table.c[key]
+        stored: Stored = {}
+        for chunk in _chunks(sorted({p.key for p in prepared})):
+            stmt = select(*columns).where(key_col.in_(chunk)).order_by(key_col)
+            if self.postgres:
+                stmt = stmt.with_for_update()
+            for row in self.session.execute(stmt).mappings():
+                stored[row[key]] = dict(row)
+        refused = {p.index for p in prepared if p.key in stored and not self._mine(stored[p.key])}
+        if self.dataset == "clap_deliveries":
+            refused |= self._foreign_committees(prepared)
+        errors = [
+            {"index": p.index, "field": self.spec.key, "message": OUT_OF_SCOPE}
+            for p in prepared
+            if p.index in refused
+        ]
+        return stored, errors
+
+    def _mine(self, row: dict[str, Any]) -> bool:
+        return path_in_scope(self.scope, row)
+
+    def _foreign_committees(self, prepared: list[Prepared]) -> set[int]:
+        """Deliveries naming a stored CLAP committee of another territory."""
+        if self.scope.is_national:
+            return set()
+        codes = sorted({p.row["clap_code"] for p in prepared})
+        foreign: set[str] = set()
+        cols = [ClapCommittee.code, ClapCommittee.territory_code, *_path_columns(ClapCommittee)]
+        for chunk in _chunks(codes):
+            for row in self.session.execute(select(*cols).where(ClapCommittee.code.in_(chunk))):
+                if not self._mine(dict(row._mapping)):
+                    foreign.add(row.code)
+        return {p.index for p in prepared if p.row["clap_code"] in foreign}
+
+    # -- steps 2 and 3: the conditional upsert and what follows from it ------------------
+    def write(self, prepared: list[Prepared], stored: Stored) -> None:
+        """Upsert ``prepared`` (locked by :meth:`lock`); add history, rollups and counts."""
         if not prepared:
             return
-        spec = self.spec
-        columns = list(prepared[0].row)
-        state = self._stored([p.key for p in prepared], columns)
-        inserts: dict[str, dict[str, Any]] = {}
-        updates: dict[str, dict[str, Any]] = {}
+        rows = {p.key: {**p.row, **self._derived(p.row, stored.get(p.key))} for p in prepared}
+        if self.dataset == "clap_deliveries":
+            self._ensure_committees(list(rows.values()))
+        written = self._upsert([rows[k] for k in sorted(rows)])
         history: list[dict[str, Any]] = []
         rollup_delta: Counter[rollups.Key] = Counter()
-        for item in prepared:
-            new, old = item.row, state.get(item.key)
-            if old is not None:
-                late = spec.late_column and new[spec.late_column] < old[spec.late_column]
-                if late or all(old.get(c) == new[c] for c in columns):
-                    self.unchanged += 1
-                    continue
-            row = {**new, **self._history(new, old, history)}
+        for key, inserted in written:
+            old, new = stored.get(key), rows[key]
+            if old is None and not inserted:
+                raise ConcurrentWrite(key)
+            history += self._history(new, old)
             if self.dataset == "cases":
-                rollup_delta.update(rollups.change(old, row))
+                rollup_delta.update(rollups.change(old, new))
             if old is None:
                 self.inserted += 1
-                inserts[item.key] = row
             else:
                 self.updated += 1
-                if item.key in inserts:
-                    inserts[item.key] = row
-                else:
-                    updates[item.key] = row
-            state[item.key] = row
-            self._announce(item.key, row)
-        if self.dataset == "clap_deliveries":
-            self._ensure_committees([*inserts.values(), *updates.values()])
-        model = spec.model
-        if inserts:
-            self.session.execute(insert(model), list(inserts.values()))
-        if updates:
-            self.session.execute(update(model), list(updates.values()))
+            self._announce(key, new)
+        self.unchanged += len(rows) - len(written)
         if history:
             target = CaseEvent if self.dataset == "cases" else ProjectProgress
-            self.session.execute(insert(target), history)
+            self.session.execute(target.__table__.insert(), history)
         if rollup_delta:
             rollups.apply(self.session, rollup_delta)
 
-    def _history(
-        self, new: dict[str, Any], old: dict[str, Any] | None, history: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Queue the status-history rows of a change; return extra columns for the row."""
+    def _upsert(self, rows: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+        """One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` for ``rows``;
+        returns ``(key, inserted)`` of every row the database actually wrote."""
+        spec = self.spec
+        table = spec.model.__table__
+        stmt = (pg_insert if self.postgres else sqlite_insert)(table)
+        columns = list(rows[0])
+        compared = [c for c in columns if c != spec.key and c not in spec.derived]
+        differs = or_(*(self._distinct(table.c[c], stmt.excluded[c]) for c in compared))
+        condition: ColumnElement[bool] = differs
+        if spec.late_column:
+            late = spec.late_column
+            condition = and_(table.c[late] <= stmt.excluded[late], differs)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c[spec.key]],
+            set_={c: stmt.excluded[c] for c in columns if c != spec.key},
+            where=condition,
+        )
+        # PostgreSQL marks a freshly inserted row with xmax = 0; on SQLite the transaction
+        # holds the write lock, so a key absent at lock time can only have been inserted.
+        fresh = literal_column(f"{table.name}.xmax") == 0 if self.postgres else literal(True)
+        stmt = stmt.returning(table.c[spec.key], fresh.label("inserted"))
+        result = self.session.execute(stmt, rows)
+        return [(row[0], bool(row[1])) for row in result]
+
+    def _distinct(self, stored: Any, sent: Any) -> ColumnElement[bool]:
+        if isinstance(stored.type, JSON) and self.postgres:  # json has no equality operator
+            return cast(stored, JSONB).is_distinct_from(cast(sent, JSONB))
+        return stored.is_distinct_from(sent)
+
+    def _derived(self, new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+        """The columns a row takes from its stored version (first assignment, last move)."""
         if self.dataset == "cases":
-            moved = old is None or old["status"] != new["status"]
-            if moved:
-                history.append(
-                    {"case_id": new["id"], "status": new["status"], "at": new["updated_at"]}
-                )
             assigned = old.get("assigned_at") if old else None
+            moved = old is None or old["status"] != new["status"]
             if assigned is None and moved and new["status"] == "asignado":
                 assigned = new["updated_at"]
             return {"assigned_at": assigned}
-        if self.dataset != "projects":
-            return {}
-        progress_moved = old is None or old["physical_progress"] != new["physical_progress"]
-        if progress_moved or old["status"] != new["status"]:
-            history.append(
+        if self.dataset == "projects":
+            moved = old is None or old["physical_progress"] != new["physical_progress"]
+            return {
+                "progress_changed_at": new["updated_at"] if moved else old["progress_changed_at"]
+            }
+        return {}
+
+    def _history(self, new: dict[str, Any], old: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The status-history rows of a written change."""
+        if self.dataset == "cases" and (old is None or old["status"] != new["status"]):
+            return [{"case_id": new["id"], "status": new["status"], "at": new["updated_at"]}]
+        if self.dataset == "projects" and (
+            old is None
+            or old["physical_progress"] != new["physical_progress"]
+            or old["status"] != new["status"]
+        ):
+            return [
                 {
                     "project_id": new["id"],
                     "recorded_at": new["updated_at"],
                     "physical_progress": new["physical_progress"],
                     "status": new["status"],
                 }
-            )
-        changed_at = new["updated_at"] if progress_moved else old.get("progress_changed_at")
-        return {"progress_changed_at": changed_at}
+            ]
+        return []
 
     def _ensure_committees(self, rows: list[dict[str, Any]]) -> None:
-        """Field systems send deliveries of committees the Sala may not know yet: add them."""
+        """Field systems send deliveries of committees the Sala may not know yet: add them
+        (a committee that exists, or that a concurrent batch adds first, is left alone)."""
         wanted = {row["clap_code"]: row for row in rows}
-        if not wanted:
-            return
-        known: set[str] = set()
-        codes = sorted(wanted)
-        for start in range(0, len(codes), LOAD_CHUNK):
-            chunk = codes[start : start + LOAD_CHUNK]
-            known.update(
-                self.session.scalars(
-                    select(ClapCommittee.code).where(ClapCommittee.code.in_(chunk))
-                )
-            )
         new = [
             {
                 "code": code,
@@ -203,11 +282,10 @@ class Writer:
                 "families": row["families_planned"],
                 **{col: row[col] for col in PATH_COLUMNS},
             }
-            for code, row in wanted.items()
-            if code not in known
+            for code, row in sorted(wanted.items())
         ]
-        if new:
-            self.session.execute(insert(ClapCommittee), new)
+        stmt = (pg_insert if self.postgres else sqlite_insert)(ClapCommittee.__table__)
+        self.session.execute(stmt.on_conflict_do_nothing(index_elements=["code"]), new)
 
     def _announce(self, key: str, row: dict[str, Any]) -> None:
         if row.get("estado_code"):
@@ -231,3 +309,7 @@ class Writer:
         """Bump the dataset's data version (same transaction) when anything changed."""
         if self.changed:
             versions.bump(self.session, [self.dataset])
+
+
+def _path_columns(model: type) -> list[Any]:
+    return [getattr(model, col) for col in PATH_COLUMNS]

@@ -184,8 +184,8 @@ def test_status_history_rows(client, engine, ingest_h):
             resolved_at="2026-11-20T18:00:00Z",
         ),
     ]
-    r = client.post(URL + "cases", json=steps, headers=ingest_h).json()
-    assert (r["inserted"], r["updated"]) == (1, 3)
+    answers = [client.post(URL + "cases", json=[step], headers=ingest_h).json() for step in steps]
+    assert [(r["inserted"], r["updated"]) for r in answers] == [(1, 0), (0, 1), (0, 1), (0, 1)]
     with Session(engine) as s:
         events = s.execute(select(CaseEvent.status).order_by(CaseEvent.at)).scalars().all()
     assert events == [
@@ -203,8 +203,8 @@ def test_status_history_rows(client, engine, ingest_h):
         status="en_ejecucion",
         updated_at="2026-11-20T12:00:00Z",
     )
-    client.post(URL + "projects", json=[p0], headers=ingest_h)
-    client.post(URL + "projects", json=[p1, p2], headers=ingest_h)
+    for step in (p0, p1, p2):
+        client.post(URL + "projects", json=[step], headers=ingest_h)
     with Session(engine) as s:
         history = s.execute(
             select(ProjectProgress.physical_progress, ProjectProgress.status)

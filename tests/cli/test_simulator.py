@@ -89,3 +89,15 @@ def test_run_stops_when_asked(engine, monkeypatch):
     sim = run(engine, rate=5, stop=stop, report=report, seed=3)
     assert len(ticks) == 2
     assert sim.totals["records"] == 10
+
+
+def test_big_ticks_never_send_a_record_twice_in_one_batch(engine, monkeypatch):
+    """With many steps per tick the same case moves twice: it goes out once, last state."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    _world(engine)
+    sim = Simulator(engine, seed=3)
+    noon = datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+    for _ in range(6):
+        sim.tick(200, now=noon)  # a refused batch (two records with one id) would raise
+    with Session(engine) as s:
+        assert _count(s, CitizenCase) > 0

@@ -76,12 +76,12 @@ def test_ingest_keeps_the_rollups_equal_to_a_rebuild(engine, territories):
     )
     before = _stored(engine)
     assert before["case_reported_day"]
+    # moves along the funnel, is assigned (first batch), then resolved (second)
+    ingest(engine, "cases", [_record("C1", "VE-A-CC1", "asignado", day, updated_at=day + 3 * H)])
     ingest(
         engine,
         "cases",
         [
-            # moves along the funnel, is assigned, then resolved in the same batch
-            _record("C1", "VE-A-CC1", "asignado", day, updated_at=day + 3 * H),
             _record(
                 "C1",
                 "VE-A-CC1",
