@@ -21,17 +21,22 @@ from layouts.shell import shell
 def create_server(settings: Settings) -> FastAPI:
     """The FastAPI server: REST routes first, so Dash's catch-all route never shadows them."""
 
+    from data.simulation.runner import BadMode, parse_mode
+
+    try:
+        mode = parse_mode(settings.simulate)
+    except BadMode as exc:
+        raise SystemExit(str(exc)) from None
+
     @asynccontextmanager
     async def lifespan(_server: FastAPI) -> AsyncIterator[None]:
-        """Start the in-server simulator when ``SALA_SIMULATE`` > 0; stop it on shutdown."""
+        """Start the in-server simulator (``SALA_SIMULATE``); stop it on shutdown."""
         simulator = None
-        if settings.simulate_rate > 0:
+        if mode is not None:
             from data.db import get_engine
-            from data.simulator import BackgroundSimulator
+            from data.simulation.runner import BackgroundSimulator
 
-            simulator = BackgroundSimulator(
-                get_engine(settings.database_url), settings.simulate_rate
-            ).start()
+            simulator = BackgroundSimulator(get_engine(settings.database_url), mode).start()
         try:
             yield
         finally:

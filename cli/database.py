@@ -78,7 +78,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "run", help="demo completa: migra, carga datos si está vacía, simulador y servidor"
     )
-    p.add_argument("--simulate", type=float, default=2.0, help="eventos/s del simulador (0 = no)")
+    p.add_argument(
+        "--simulate",
+        default="realista",
+        help="simulador: realista (el ritmo de la historia), N registros/s o 0 (apagado)",
+    )
     p.set_defaults(func=run)
     p = subparsers.add_parser(
         "rebuild-rollups", help="recalcula los resúmenes diarios de /casos desde los casos"

@@ -27,16 +27,6 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número entero.") from exc
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
-
-
 def _sla() -> dict[str, float]:
     try:
         return parse_sla(os.environ.get("SALA_SLA_HORAS"))
@@ -55,7 +45,7 @@ class Settings:
     tile_url: str
     tile_attribution: str
     secret_key: str
-    simulate_rate: float
+    simulate: str  # SALA_SIMULATE: 0, «realista» or records/s (data.simulation.runner)
     max_body_bytes: int = 20 * 1024 * 1024
     bus_stream: str = "sala:events"
     allowed_origins: tuple[str, ...] = ()
@@ -80,7 +70,7 @@ def load_settings() -> Settings:
             "SALA_TILE_ATTRIBUTION", "© OpenStreetMap contributors © CARTO"
         ),
         secret_key=os.environ.get("SALA_SECRET_KEY", "").strip() or INSECURE_SECRET,
-        simulate_rate=_float("SALA_SIMULATE", 0.0),
+        simulate=os.environ.get("SALA_SIMULATE", "0").strip() or "0",
         max_body_bytes=_int("SALA_MAX_BODY_BYTES", 20 * 1024 * 1024),
         bus_stream=os.environ.get("SALA_BUS_STREAM", "").strip() or "sala:events",
         allowed_origins=tuple(

@@ -3,15 +3,19 @@
 Runs inside the caller's transaction and never commits: the whole batch (or CSV file) is
 stored or nothing is. Each chunk of rows goes through three steps:
 
-1. :meth:`Writer.lock` reads the stored rows of the chunk's keys and locks them
+1. :meth:`Writer.lock` reads the stored rows of the chunk's keys. Cases and projects, whose
+   history, rollups and derived columns depend on the old values, are locked
    (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the ingest transaction
    holds the database's write lock from its first statement, ``BEGIN IMMEDIATE``). A stored
    row outside the caller's scope refuses the batch: a scoped token can neither move nor
    overwrite (nor, through an ``unchanged`` answer, discover) another territory's records.
 2. :meth:`Writer.write` sends every row in ONE conditional upsert per chunk,
    ``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <stored row not newer> AND <differs>
-   RETURNING key``: the database decides what is written, so two batches racing on the same
-   ids always leave the newer version stored. Rows not returned were unchanged or older.
+   [AND <stored row in scope>] RETURNING key``: the database decides what is written, so two
+   batches racing on the same ids always leave the newer version stored, and no race can let
+   a scoped token overwrite a row that moved out of its scope. Rows not returned were
+   unchanged or older. On PostgreSQL the rows reach the server by COPY into a temporary
+   table and the upsert reads them from there (one statement per chunk).
 3. Status history and ``/casos`` rollup deltas come from what the database returned (the new
    values) and the locked rows (the old values), so they follow exactly what was written.
 
@@ -27,13 +31,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, and_, cast, literal, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    String,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from data import rollups, versions
+from data.ingest.copy import copy_rows, staging_table
 from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
 from data.models import (
@@ -50,10 +66,13 @@ from data.models import (
     Territory,
     Transfer,
 )
-from data.scope import NATIONAL, Scope, path_in_scope
+from data.scope import NATIONAL, Scope, path_in_scope, territory_clause
 
 LOAD_CHUNK = 1_000
 MAX_ITEMS = 50
+# history, rollups and derived columns read the stored row: it is locked and its old values
+# must be known for every row written
+NEEDS_OLD = frozenset({"cases", "projects"})
 
 
 class ConcurrentWrite(Exception):
@@ -138,18 +157,31 @@ class Writer:
 
     # -- step 1: the stored rows, locked, and the scope they lie in ----------------------
     def lock(self, prepared: list[Prepared]) -> tuple[Stored, list[RecordError]]:
-        """Read and lock the stored rows of ``prepared``; list those outside the scope."""
+        """Read (and, where old values matter, lock) the stored rows of ``prepared``; list
+        the records whose stored row lies outside the scope."""
+        needs_old = self.dataset in NEEDS_OLD
+        if not (needs_old or not self.postgres or not self.scope.is_national):
+            return {}, []  # nothing to learn: the upsert itself tells inserts from updates
         model, key = self.spec.model, self.spec.key
         table = model.__table__
-        columns = [c for c in table.c if not isinstance(c.type, JSON)]  # skip big GeoJSON
+        if needs_old:
+            columns = [c for c in table.c if not isinstance(c.type, JSON)]
+        else:
+            wanted = {key, "territory_code", *PATH_COLUMNS}
+            columns = [c for c in table.c if c.name in wanted]
         key_col = table.c[key]
+        keys = sorted({p.key for p in prepared})
         stored: Stored = {}
-        for chunk in _chunks(sorted({p.key for p in prepared})):
-            stmt = select(*columns).where(key_col.in_(chunk)).order_by(key_col)
-            if self.postgres:
+        if self.postgres:
+            stmt = select(*columns).where(key_col == any_(bindparam("keys", keys, ARRAY(String))))
+            stmt = stmt.order_by(key_col)
+            if needs_old:
                 stmt = stmt.with_for_update()
-            for row in self.session.execute(stmt).mappings():
-                stored[row[key]] = dict(row)
+            stored = {row[key]: dict(row) for row in self.session.execute(stmt).mappings()}
+        else:
+            for chunk in _chunks(keys):
+                stmt = select(*columns).where(key_col.in_(chunk))
+                stored.update({r[key]: dict(r) for r in self.session.execute(stmt).mappings()})
         refused = {p.index for p in prepared if p.key in stored and not self._mine(stored[p.key])}
         if self.dataset == "clap_deliveries":
             refused |= self._foreign_committees(prepared)
@@ -184,52 +216,62 @@ class Writer:
         rows = {p.key: {**p.row, **self._derived(p.row, stored.get(p.key))} for p in prepared}
         if self.dataset == "clap_deliveries":
             self._ensure_committees(list(rows.values()))
-        written = self._upsert([rows[k] for k in sorted(rows)])
+        written = self._upsert([rows[k] for k in sorted(rows)], stored)
         history: list[dict[str, Any]] = []
         rollup_delta: Counter[rollups.Key] = Counter()
         for key, inserted in written:
             old, new = stored.get(key), rows[key]
-            if old is None and not inserted:
+            if old is None and not inserted and self.dataset in NEEDS_OLD:
                 raise ConcurrentWrite(key)
             history += self._history(new, old)
             if self.dataset == "cases":
                 rollup_delta.update(rollups.change(old, new))
-            if old is None:
+            if inserted:
                 self.inserted += 1
             else:
                 self.updated += 1
             self._announce(key, new)
         self.unchanged += len(rows) - len(written)
         if history:
-            target = CaseEvent if self.dataset == "cases" else ProjectProgress
-            self.session.execute(target.__table__.insert(), history)
+            target = (CaseEvent if self.dataset == "cases" else ProjectProgress).__table__
+            if self.postgres:
+                copy_rows(self.session, target.name, list(history[0]), history)
+            else:
+                self.session.execute(target.insert(), history)
         if rollup_delta:
             rollups.apply(self.session, rollup_delta)
 
-    def _upsert(self, rows: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    def _upsert(self, rows: list[dict[str, Any]], stored: Stored) -> list[tuple[str, bool]]:
         """One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` for ``rows``;
         returns ``(key, inserted)`` of every row the database actually wrote."""
         spec = self.spec
         table = spec.model.__table__
-        stmt = (pg_insert if self.postgres else sqlite_insert)(table)
         columns = list(rows[0])
+        stmt = (pg_insert if self.postgres else sqlite_insert)(table)
+        if self.postgres:  # COPY the rows into a staging table, upsert them from there
+            staging = staging_table(self.session, table, columns)
+            copy_rows(self.session, staging.name, columns, rows)
+            source = select(*(staging.c[c] for c in columns)).order_by(staging.c[spec.key])
+            stmt = stmt.from_select(columns, source)
         compared = [c for c in columns if c != spec.key and c not in spec.derived]
         differs = or_(*(self._distinct(table.c[c], stmt.excluded[c]) for c in compared))
         condition: ColumnElement[bool] = differs
         if spec.late_column:
             late = spec.late_column
             condition = and_(table.c[late] <= stmt.excluded[late], differs)
+        if not self.scope.is_national:  # a row that moved out of scope meanwhile stays put
+            condition = and_(condition, territory_clause(spec.model, self.scope.root))
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c[spec.key]],
             set_={c: stmt.excluded[c] for c in columns if c != spec.key},
             where=condition,
         )
-        # PostgreSQL marks a freshly inserted row with xmax = 0; on SQLite the transaction
-        # holds the write lock, so a key absent at lock time can only have been inserted.
-        fresh = literal_column(f"{table.name}.xmax") == 0 if self.postgres else literal(True)
-        stmt = stmt.returning(table.c[spec.key], fresh.label("inserted"))
-        result = self.session.execute(stmt, rows)
-        return [(row[0], bool(row[1])) for row in result]
+        if self.postgres:  # a freshly inserted row has xmax = 0
+            stmt = stmt.returning(table.c[spec.key], literal_column(f"{table.name}.xmax") == 0)
+            return [(key, bool(fresh)) for key, fresh in self.session.execute(stmt)]
+        # SQLite: the transaction holds the write lock, so what lock() read is still true
+        stmt = stmt.returning(table.c[spec.key])
+        return [(key, key not in stored) for (key,) in self.session.execute(stmt, rows)]
 
     def _distinct(self, stored: Any, sent: Any) -> ColumnElement[bool]:
         if isinstance(stored.type, JSON) and self.postgres:  # json has no equality operator
