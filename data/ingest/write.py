@@ -19,6 +19,7 @@ from data import rollups, versions
 from data.ingest.validate import Prepared
 from data.models import (
     PATH_COLUMNS,
+    Action,
     CaseEvent,
     CitizenCase,
     ClapCommittee,
@@ -65,6 +66,7 @@ SPECS: dict[str, Spec] = {
     "cases": Spec(CitizenCase, "id", "updated_at", ("category", "status", "institution")),
     "incidents": Spec(Incident, "id", None, ("type", "severity", "occurred_at", "lat", "lon")),
     "defense": Spec(DefenseUnit, "id", "updated_at", ("plan", "phase", "readiness")),
+    "actions": Spec(Action, "id", "updated_at", ("title", "transformation", "status", "due_on")),
 }
 
 
