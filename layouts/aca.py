@@ -33,11 +33,12 @@ from layouts.components.record_table import record_table
 PAGE = "aca"
 DATASETS = ("actions", "projects", "territories")
 STATUS_COLORS = {
-    "cumplida": theme.OK,
     "en_curso": theme.BLUE,
     "pendiente": theme.MUTED,
-    "cancelada": theme.LINE,
+    "cumplida": theme.OK,
+    "cancelada": "#4a5a70",
 }
+TERRITORY_BARS = 15
 OVERDUE_COLOR = theme.BAD
 
 
@@ -52,13 +53,13 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 chart_card(
                     "aca-transformation",
                     "Acciones por transformación (7T)",
-                    "por estado · las vencidas aparte",
+                    "por estado · vencidas aparte",
                     area="aca",
                 ),
                 chart_card(
                     "aca-territory",
                     "Acciones por territorio",
-                    "vencidas, en plazo y cumplidas · clic para entrar",
+                    "las más vencidas · clic para entrar",
                     area="aca",
                 ),
             ],
@@ -182,7 +183,7 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: acciones abiertas vencidas · tamaño: acciones",
+        "Color: % de abiertas vencidas · tamaño: acciones",
         ("< 10 %", "10–25 %", "25–40 %", "40–60 %", "≥ 60 %"),
     )
 
@@ -215,10 +216,13 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
             go.Bar(
                 y=names,
                 x=values,
-                name=label + (" (en plazo)" if status in q.OPEN_STATUSES else ""),
+                name=label,
                 orientation="h",
                 marker_color=color,
-                hovertemplate="%{y}: %{x:,.0f} " + label.lower() + "<extra></extra>",
+                hovertemplate="%{y}: %{x:,.0f} "
+                + label.lower()
+                + (" en plazo" if status in q.OPEN_STATUSES else "")
+                + "<extra></extra>",
             )
         )
     layout = legend_layout(scale, barmode="stack", bargap=0.25)
@@ -234,7 +238,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     rows = [r for r in rows if r["total"]]
     if not rows:
         return empty_figure("Sin acciones en la agenda de este territorio", scale)
-    rows = sorted(rows, key=lambda r: (r["overdue"], r["total"]))[-25:]
+    rows = sorted(rows, key=lambda r: (r["overdue"], r["total"]))[-TERRITORY_BARS:]
     names = [r["name"] for r in rows]
     codes = drill_codes(rows)
     parts = (
@@ -256,6 +260,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     ]
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
     label_axis(layout)
+    layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig

@@ -59,7 +59,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 chart_card(
                     "con-seven-t",
                     "Necesidades y proyectos por transformación (7T)",
-                    f"% de los casos 1x10 ({days} días) y de los proyectos ({rounds} consultas)",
+                    "% de los casos y de los proyectos",
                     area="proyectos",
                 ),
             ],
@@ -220,30 +220,23 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: puntaje de la primera prioridad frente al mayor del mapa · tamaño: casos",
+        "Color: puntaje frente al mayor · tamaño: casos",
         ("< 20 %", "20–40 %", "40–60 %", "60–80 %", "≥ 80 %"),
     )
 
 
 # -- figures -----------------------------------------------------------------------------
 
-# Why a category's bar has its colour: what the last rounds gave it.
-SUPPLY_COLORS = {
-    "none": theme.BAD,
-    "stalled": theme.WARN,
-    "some": theme.BLUE,
-}
+# Why a category's bar has its colour: whether the last rounds gave it any project.
+SUPPLY_COLORS = {"none": theme.BAD, "some": theme.BLUE}
 SUPPLY_LABELS = {
-    "none": "ningún proyecto",
-    "stalled": "con proyectos paralizados",
-    "some": "con proyectos",
+    "none": f"Sin proyectos en {q.ROUNDS} consultas",
+    "some": f"Con proyectos en {q.ROUNDS} consultas",
 }
 
 
 def _supply_kind(r: dict[str, Any]) -> str:
-    if not r["funded_projects"]:
-        return "none"
-    return "stalled" if r["stalled"] else "some"
+    return "some" if r["funded_projects"] else "none"
 
 
 def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -262,7 +255,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             go.Bar(
                 y=[r["label"] for r in part],
                 x=[r["score"] for r in part],
-                name=SUPPLY_LABELS[kind].capitalize(),
+                name=SUPPLY_LABELS[kind],
                 orientation="h",
                 marker_color=color,
                 customdata=[wrap_label(r["reason"], 60) for r in part],

@@ -6,8 +6,8 @@ works the next Consulta should look at first. 1x10 case categories are turned in
 categories by the one table of ``data.consulta_categories``.
 
 **Needs** (1x10 cases inside the territory reported in the last ``DEMAND_DAYS`` days before
-the moment asked for): ``received``; ``open`` (of those, not resolved by then and not
-rejected); ``late`` (open ones older than their category's resolution target,
+the moment asked for, rejected ones left out): ``received``; ``open`` (of those, not resolved
+by then); ``late`` (open ones older than their category's resolution target,
 ``SALA_SLA_HORAS``); ``recent`` and ``earlier``: received in the second and the first half of
 the window.
 
@@ -280,10 +280,7 @@ def demand_by(
     ``level`` (None: one group, the whole of ``ref``, under the key None)."""
     start, middle = as_of - timedelta(days=days), as_of - timedelta(days=days / 2)
     target = _sla_target(targets or DEFAULT_SLA_HOURS)
-    is_open = and_(
-        CitizenCase.status != "rechazado",
-        or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of),
-    )
+    is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
     late = and_(is_open, hours_between(CitizenCase.reported_at, at(as_of)) > target)
     need = _need_of_case()
     key = path_of(CitizenCase, level) if level else NO_KEY
@@ -301,6 +298,7 @@ def demand_by(
             territory_clause(CitizenCase, ref),
             CitizenCase.reported_at > start,
             CitizenCase.reported_at <= as_of,
+            CitizenCase.status != "rechazado",
             CitizenCase.category.in_(list(CASE_TO_PROJECT)),
         )
         .group_by(*group)
@@ -627,6 +625,7 @@ def seven_t(
             territory_clause(CitizenCase, ref),
             CitizenCase.reported_at > as_of - timedelta(days=days),
             CitizenCase.reported_at <= as_of,
+            CitizenCase.status != "rechazado",
             CitizenCase.category.in_(list(CASE_TO_PROJECT)),
         )
         .group_by(t_of_case),
