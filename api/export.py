@@ -65,7 +65,7 @@ def export_priorities(request: Request):
         return _error(403, f"El territorio {filters.territorio} está fuera de su ámbito.")
     except UnknownTerritory:
         return _error(404, f"No existe el territorio {filters.territorio}.")
-    stem = filters.file_stem("prioridades", as_of)
+    stem = filters.file_stem("prioridades", as_of, with_range=False)
     return StreamingResponse(
         _csv_chunks(consulta.EXPORT_HEADERS, rows),
         media_type="text/csv; charset=utf-8",
