@@ -227,7 +227,8 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
         )
     layout = legend_layout(scale, barmode="stack", bargap=0.25)
     label_axis(layout)
-    layout["yaxis"]["tickfont"]["size"] = round(12 * scale)
+    layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
+    layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -260,6 +261,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     ]
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
     label_axis(layout)
+    layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     fig = go.Figure(traces)
     fig.update_layout(**layout)

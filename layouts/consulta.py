@@ -58,8 +58,8 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 ),
                 chart_card(
                     "con-seven-t",
-                    "Necesidades y proyectos por transformación (7T)",
-                    "% de los casos y de los proyectos",
+                    "Por transformación (7T)",
+                    "% de las necesidades y de los proyectos",
                     area="proyectos",
                 ),
             ],
@@ -72,22 +72,11 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
             extra=export_link(EXPORT, filters),
             class_name="ind-list-panel con-reasons-panel",
         ),
-        html.Div(
-            [
-                panel(
-                    "Circuitos y su primera prioridad",
-                    html.Div(id="con-territories", className="ind-list"),
-                    subtitle="mayor puntaje primero · clic en un nombre para entrar",
-                    class_name="ind-list-panel",
-                ),
-                panel(
-                    f"Sin proyecto en las últimas {rounds} consultas",
-                    html.Div(id="con-without", className="ind-list"),
-                    subtitle="circuitos comunales · clic en un nombre para entrar",
-                    class_name="ind-list-panel",
-                ),
-            ],
-            className="ind-row ind-row-2",
+        panel(
+            "Circuitos y su primera prioridad",
+            html.Div(id="con-territories", className="ind-list"),
+            subtitle="mayor puntaje primero · clic en un nombre para entrar",
+            class_name="ind-list-panel",
         ),
         html.Div(
             [
@@ -98,13 +87,19 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                     class_name="ind-list-panel",
                 ),
                 panel(
-                    "Historia del circuito",
-                    html.Div(id="con-history", className="ind-list"),
-                    subtitle="proyectos ganadores de cada consulta y qué fue de ellos",
+                    f"Sin proyecto en las últimas {rounds} consultas",
+                    html.Div(id="con-without", className="ind-list"),
+                    subtitle="circuitos comunales · clic para entrar",
                     class_name="ind-list-panel",
                 ),
             ],
-            className="ind-row ind-row-2",
+            className="ind-row ind-row-2-1",
+        ),
+        panel(
+            "Historia del circuito",
+            html.Div(id="con-history", className="ind-list"),
+            subtitle="proyectos ganadores de cada consulta y qué fue de ellos",
+            class_name="ind-list-panel",
         ),
     ]
     return indicator_page(
@@ -220,7 +215,7 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: puntaje frente al mayor · tamaño: casos",
+        "Color: puntaje · tamaño: casos",
         ("< 20 %", "20–40 %", "40–60 %", "60–80 %", "≥ 80 %"),
     )
 
@@ -264,8 +259,13 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     layout = legend_layout(scale, bargap=0.25, barmode="overlay")
     label_axis(layout)
-    layout["yaxis"]["categoryorder"] = "array"
-    layout["yaxis"]["categoryarray"] = [r["label"] for r in rows]
+    layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
+    layout["yaxis"].update(
+        categoryorder="array",
+        categoryarray=[r["label"] for r in rows],
+        dtick=1,  # every category named, none skipped on a short chart
+        tickfont={"size": round(12 * scale), "color": theme.TEXT},
+    )
     layout["xaxis"]["title"] = {"text": "puntaje", "font": {"size": round(12 * scale)}}
     fig = go.Figure(traces)
     fig.update_layout(**layout)
@@ -300,7 +300,8 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = legend_layout(scale, barmode="group", bargap=0.2, bargroupgap=0.05)
     label_axis(layout)
-    layout["yaxis"]["tickfont"]["size"] = round(12 * scale)
+    layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
+    layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"
     fig = go.Figure(traces)
     fig.update_layout(**layout)
@@ -453,19 +454,16 @@ def history_view(rounds: list[dict[str, Any]] | None) -> Any:
         )
     if not rounds:
         return empty_state("Este circuito aún no tiene proyectos", "de ninguna consulta")
-    shown = {p["id"] for r in rounds for p in r["projects"]}
     body: list[list[Any]] = []
     for r in rounds:
         for p in r["projects"]:
             chain = []
-            if p["continuidad_of"]:
-                chain.append(
-                    f"continúa {p['continuidad_of']}"
-                    if p["continuidad_of"] in shown
-                    else f"continúa {p['continuidad_of']} (de otro territorio)"
-                )
-            if p["continued_by"]:
-                chain.append("continuado por " + ", ".join(p["continued_by"]))
+            if p["continues"]:
+                chain.append(f"continúa el proyecto de la consulta {p['continues']['consulta']}")
+            elif p["continuidad_of"]:
+                chain.append("continúa un proyecto de otro territorio")
+            if p["continued_in"]:
+                chain.append("continuado en la consulta " + ", ".join(p["continued_in"]))
             body.append(
                 [
                     r["consulta"],

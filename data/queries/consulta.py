@@ -697,14 +697,23 @@ def circuito_history(session: Session, ref: TerritoryRef | None) -> list[dict[st
             "approved_usd": float(approved or 0),
             "transferred_usd": round(float(usd or 0), 2),
             "continuidad_of": previous,
+            "continues": None,  # the project it continues, when it is of this territory
             "continued_by": [],
+            "continued_in": [],  # the rounds of the projects that continue it
         }
         for pid, consulta, title, cat, t, status, progress, approved, usd, previous in rows
     }
-    for project in projects.values():
+    for project in sorted(projects.values(), key=lambda p: (_round_key(p["consulta"]), p["id"])):
         previous = projects.get(project["continuidad_of"] or "")
         if previous is not None:
+            project["continues"] = {
+                "id": previous["id"],
+                "consulta": previous["consulta"],
+                "title": previous["title"],
+                "status": previous["status"],
+            }
             previous["continued_by"].append(project["id"])
+            previous["continued_in"].append(project["consulta"])
     by_round: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for project in projects.values():
         by_round[project["consulta"]].append(project)

@@ -160,8 +160,12 @@ def test_history_of_a_circuito_with_the_continuity_chain(world):
     history = q.circuito_history(world, _ref(world, "VE-A-C2"))
     assert [r["consulta"] for r in history] == ["2026-3", "2026-2", "2026-1", "2025-4"]
     projects = {p["id"]: p for r in history for p in r["projects"]}
-    assert projects["P-A2-V1"]["continued_by"] == ["P-A2-V2", "P-A2-V3"]
+    # in the order of the rounds that continued it
+    assert projects["P-A2-V1"]["continued_by"] == ["P-A2-V3", "P-A2-V2"]
+    assert projects["P-A2-V1"]["continued_in"] == ["2026-2", "2026-3"]
     assert projects["P-A2-V2"]["continuidad_of"] == "P-A2-V1"
+    assert projects["P-A2-V2"]["continues"]["consulta"] == "2026-1"
+    assert projects["P-A2-W1"]["continues"] is None
     assert projects["P-A2-V2"]["status_label"] == "Paralizado"
     assert q.circuito_history(world, _ref(world, "VE-A")) is None
 

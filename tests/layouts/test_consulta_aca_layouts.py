@@ -144,6 +144,23 @@ def test_lists_use_human_labels_and_explain_empty_states():
     assert "Ninguna acción vencida" in _texts(aca.overdue_list([]))
     assert "Elija un circuito comunal" in _texts(consulta.history_view(None))
     assert "aún no tiene proyectos" in _texts(consulta.history_view([]))
+    project = {
+        "title": "Muro de contención",
+        "category": "estabilización de taludes",
+        "transformation": 2,
+        "status_label": "Paralizado",
+        "progress": 20.0,
+        "approved_usd": 10_000,
+        "transferred_usd": 6_000,
+        "continuidad_of": "P-2026-1-X",
+        "continues": {"id": "P-2026-1-X", "consulta": "2026-1", "title": "Muro", "status": "x"},
+        "continued_in": ["2026-4"],
+    }
+    history = _texts(consulta.history_view([{"consulta": "2026-3", "projects": [project]}]))
+    assert "continúa el proyecto de la consulta 2026-1" in history
+    assert "continuado en la consulta 2026-4" in history
+    assert "P-2026-1-X" not in history  # a chain in words, not raw codes
+    assert "Estabilización de taludes" in history and "T2 · Ciudades humanas" in history
     reasons = _texts(consulta.reasons_list([_row("agua", 30.0)]))
     assert "10 casos de agua en 60 días" in reasons
     empty = _texts(consulta.without_list({"total": 0, "rows": []}))
