@@ -89,7 +89,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 panel(
                     f"Sin proyecto en las últimas {rounds} consultas",
                     html.Div(id="con-without", className="ind-list"),
-                    subtitle="circuitos comunales · clic para entrar",
+                    subtitle="circuitos comunales",
                     class_name="ind-list-panel",
                 ),
             ],
@@ -215,7 +215,7 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: puntaje · tamaño: casos",
+        "Color: puntaje",
         ("< 20 %", "20–40 %", "40–60 %", "60–80 %", "≥ 80 %"),
     )
 
