@@ -183,7 +183,7 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: % de abiertas vencidas · tamaño: acciones",
+        "Color: % vencidas",
         ("< 10 %", "10–25 %", "25–40 %", "40–60 %", "≥ 60 %"),
     )
 
@@ -229,6 +229,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     label_axis(layout)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
+    _whole_actions(layout, max(r["total"] for r in rows))
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -263,9 +264,16 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     label_axis(layout)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
+    _whole_actions(layout, max(r["total"] for r in rows))
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
+
+
+def _whole_actions(layout: dict[str, Any], peak: int) -> None:
+    """Small counts: ticks on whole actions, never "0,5"."""
+    if peak < 10:
+        layout["xaxis"]["dtick"] = 1
 
 
 # -- lists -------------------------------------------------------------------------------

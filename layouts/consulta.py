@@ -215,8 +215,8 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def map_legend() -> list[Any]:
     return legend(
-        "Color: puntaje",
-        ("< 20 %", "20–40 %", "40–60 %", "60–80 %", "≥ 80 %"),
+        "Color: prioridad",
+        ("muy baja", "baja", "media", "alta", "muy alta"),
     )
 
 
