@@ -5,7 +5,8 @@ On top of ``factories.two_estados`` (VE-A and VE-M, circuitos C1 and C2 each), a
 
 - **VE-A-C1**: heavy water demand (12 cases in 60 days, 6 still open, 4 of them past the 72 h
   target, 8 in the recent half) and no water project; two completed electricity projects for
-  two electricity cases; three ``ayuda médica`` cases (a salud need). Noise that must not
+  two electricity cases (6.000 USD transferred by T0, 4.000 an hour later); three
+  ``ayuda médica`` cases (a salud need). Noise that must not
   count: a water case 70 days old, a rejected water case, an ``otros`` case.
 - **VE-A-C2**: satisfied water demand (two completed water projects; 11 cases, all resolved,
   10 of them in the earlier half) against electricity with 6 cases, 2 open, no project; a
@@ -55,6 +56,8 @@ def build(session: Session) -> None:
             session, f"P-A1-E{n}", "VE-A-C1", "culminado", 10_000, 100,
             category="electricidad", consulta=consulta, transformation=2,
         )  # fmt: skip
+    f.transfer(session, "T-A1-E1", "P-A1-E1", "VE-A-C1", 6_000, T0 - timedelta(days=10))
+    f.transfer(session, "T-A1-LATE", "P-A1-E1", "VE-A-C1", 4_000, T0 + timedelta(hours=1))
     # VE-A-C2: water satisfied (completed, cases fell), electricity unanswered
     cases(session, "A2-agua", "VE-A-CC2", "agua", [3, 31, 33, 35, 37, 39, 41, 43, 45, 50, 55], 0)
     cases(session, "A2-luz", "VE-A-CC2", "electricidad", [1.5, 5, 12, 35, 40, 44], 2)

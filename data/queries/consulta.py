@@ -30,6 +30,10 @@ does not lower its category's priority. The ``reason`` sentence states the same 
 las últimas 4 consultas"``). Project categories with projects but no 1x10 measure score 0 and
 say so. Cases of ``otros`` are left out (no work answers them).
 
+Other parts of the Sala call these functions directly: :func:`priorities` (one territory),
+:func:`by_territory` (each circuito with its first priority), :func:`without_projects`,
+:func:`stalled_continuity`, :func:`seven_t` and :func:`circuito_history`.
+
 Every function takes the territory already resolved inside the caller's scope
 (``data.scope.resolve``) and restricts every query to it; sums and counts are SQL
 aggregates (GROUP BY); Python only combines the few numbers of each category into its score.

@@ -53,6 +53,7 @@ def test_heavy_water_demand_and_no_water_project_ranks_water_first(world):
         100.0,
         20_000,
     )
+    assert power["transferred_usd"] == 6_000  # the transfer after the moment does not count
 
 
 def test_satisfied_demand_drops(world):
