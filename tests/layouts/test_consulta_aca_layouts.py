@@ -178,3 +178,14 @@ def test_map_points_colour_the_most_urgent_red():
     ]  # fmt: skip
     status = {p["id"]: p["properties"]["status"] for p in consulta.map_features(rows)["features"]}
     assert status == {"VE-A": 0.0, "VE-M": 0.75, "VE-X": None}
+
+
+def test_proyectos_names_the_7t_in_full_too():
+    from layouts import proyectos
+
+    rows = [
+        {"transformation": t, "label": label, "count": t, "approved_usd": 1_000.0}
+        for t, label in LABELS.items()
+    ]
+    names = {n.replace("<br>", " ") for n in proyectos.transformation_figure(rows).data[0].y}
+    assert names == set(LABELS.values())
