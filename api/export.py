@@ -24,7 +24,7 @@ from core.filters import Filters, parse_filters
 from core.timeutil import utcnow
 from data import audit
 from data.db import get_engine, session_scope
-from data.queries import catalog
+from data.queries import catalog, consulta
 from data.queries import datasets as ds
 from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
@@ -36,6 +36,54 @@ FLUSH_ROWS = 1_000
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+@router.get(
+    "/exportar/prioridades.csv",
+    tags=["exportación"],
+    summary="Exporta en CSV las prioridades de la Consulta de cada circuito del territorio",
+)
+def export_priorities(request: Request):
+    """For the Consulta teams: every circuito inside the filters' territory, each category in
+    priority order with the numbers of its score and the reason (``data.queries.consulta``).
+
+    Registered before the generic route, which would take ``prioridades`` for a table."""
+    principal = current_principal()
+    if not principal.can_export:
+        return _error(403, "Su rol no permite exportar datos. Pida acceso a un administrador.")
+    parsed = parse_filters(str(request.url.query), consulta.CATEGORIES)
+    if parsed.errors:
+        return _error(400, " ".join(parsed.errors))
+    filters, as_of = parsed.filters, utcnow()
+    targets = request.app.state.sala_settings.sla_hours
+    try:
+        with session_scope(get_engine()) as session:
+            view = scoped(session, scope_for(session, principal.territory_code), filters, as_of)
+            rows = consulta.export_rows(session, view.ref, as_of, filters.categoria, targets)
+            record_export(session, principal, "prioridades", filters, request)
+    except OutOfScope:
+        return _error(403, f"El territorio {filters.territorio} está fuera de su ámbito.")
+    except UnknownTerritory:
+        return _error(404, f"No existe el territorio {filters.territorio}.")
+    stem = filters.file_stem("prioridades", as_of, with_range=False)
+    return StreamingResponse(
+        _csv_chunks(consulta.EXPORT_HEADERS, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+    )
+
+
+def _csv_chunks(headers: tuple[str, ...], rows: list[list]) -> Iterator[bytes]:
+    """A BOM, the header, then the rows in blocks of ``FLUSH_ROWS``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    for start in range(0, len(rows), FLUSH_ROWS):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(ds.csv_row(row) for row in rows[start : start + FLUSH_ROWS])
+        yield buffer.getvalue().encode()
 
 
 @router.get(

@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     "cases": "Casos del 1x10 del Buen Gobierno. Upsert por `id`; `resolved_at` es obligatorio en estado resuelto o cerrado y nunca anterior a `reported_at`; un registro con `updated_at` anterior al guardado se ignora.",
     "incidents": "Incidencias de los cuadrantes de paz. Upsert por `id`.",
     "defense": "Alistamiento de los planes de defensa por territorio. Upsert por `id`; un registro con `updated_at` anterior al guardado se ignora.",
+    "actions": "Acciones de la Agenda Concreta de Acción (ACA) de cada territorio, por transformación (7T). Upsert por `id`; `territory_code` y `project_id` (opcional) deben existir; un registro con `updated_at` anterior al guardado se ignora.",
 }
 
 

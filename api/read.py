@@ -76,6 +76,15 @@ class DefenseOut(BaseModel):
     avg_readiness: float | None
 
 
+class AcaOut(BaseModel):
+    """Actions of the Agendas Concretas de Acción; overdue: ``pendiente`` or ``en_curso``
+    with ``due_on`` before the Caracas date of ``as_of``."""
+
+    total: int
+    by_status: dict[str, int]
+    overdue: int
+
+
 class SummaryOut(BaseModel):
     """The territory and everything below it, at ``as_of``."""
 
@@ -87,6 +96,7 @@ class SummaryOut(BaseModel):
     cases: CasesOut
     incidents: IncidentsOut
     defense: DefenseOut
+    aca: AcaOut
 
 
 _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
@@ -110,7 +120,9 @@ def parse_as_of(raw: str | None) -> datetime | None:
         ) from exc
 
 
-def _run(request: Request, work) -> Any:
+def run_read(request: Request, work) -> Any:
+    """``work(session)``, with unknown / out-of-scope territories and a down database as
+    404 / 403 / 503."""
     try:
         with Session(engine_of(request)) as session:
             return work(session)
@@ -162,7 +174,7 @@ async def territories(
     parent: str | None = Query(None, description="código del territorio padre"),
     caller: Caller = Depends(require("read")),
 ):
-    return await run_in_threadpool(_run, request, _territories(caller.scope, parent))
+    return await run_in_threadpool(run_read, request, _territories(caller.scope, parent))
 
 
 @router.get(
@@ -170,8 +182,10 @@ async def territories(
     response_model=SummaryOut,
     responses=READ_RESPONSES,
     summary="Resumen de un territorio",
-    description="Proyectos, CLAP, casos 1x10, incidencias y defensa del territorio y todo lo "
-    "que está debajo, a la fecha `as_of` (por omisión: nacional —o el ámbito del token— y ahora).",
+    description="Proyectos, CLAP, casos 1x10, incidencias, defensa y acciones de la ACA del "
+    "territorio y todo lo que está debajo, a la fecha `as_of` (por omisión: nacional —o el "
+    "ámbito del token— y ahora). `aca.overdue`: acciones pendientes o en curso cuya fecha "
+    "límite es anterior a la fecha de `as_of` en Caracas.",
     operation_id="summary",
 )
 async def get_summary(
@@ -187,4 +201,4 @@ async def get_summary(
     def work(session: Session) -> dict[str, Any]:
         return summary(session, resolve(session, caller.scope, territory), moment)
 
-    return await run_in_threadpool(_run, request, work)
+    return await run_in_threadpool(run_read, request, work)

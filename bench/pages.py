@@ -381,8 +381,73 @@ def _register_indicators() -> None:
     )
 
 
+def _register_consulta_aca() -> None:
+    """/consulta and /aca: queries on a resolved territory at a moment (or its Caracas day)."""
+    from callbacks import aca as aca_page
+    from callbacks import consulta as consulta_page
+    from core.config import load_settings
+    from core.timeutil import caracas_date
+    from data.queries import aca, consulta
+
+    sla = load_settings().sla_hours
+
+    def at_now(fn: Callable[..., Any], *extra: Any) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            return fn(session, _view(session, scope, filters, now), now, *extra)
+
+        return query
+
+    def with_rounds(fn: Callable[..., Any]) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            ref = _view(session, scope, filters, now)
+            return fn(session, ref, now, consulta.recent_rounds(session))
+
+        return query
+
+    def on_today(fn: Callable[..., Any]) -> Query:
+        def query(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+            return fn(session, _view(session, scope, filters, now), caracas_date(now))
+
+        return query
+
+    def without(session: Session, scope: Scope, filters: Filters, now: datetime) -> Any:
+        ref = _view(session, scope, filters, now)
+        return consulta.without_projects(session, ref, consulta.recent_rounds(session))
+
+    register(
+        "consulta",
+        PageBench(
+            "/consulta",
+            {
+                "priorities": at_now(consulta.priorities, None, sla),
+                "by_territory": at_now(consulta.by_territory, None, sla),
+                "map_rows": at_now(consulta.map_rows, None, sla),
+                "without_projects": without,
+                "stalled_continuity": at_now(consulta.stalled_continuity),
+                "seven_t": with_rounds(consulta.seven_t),
+            },
+            consulta_page.LOADS,
+        ),
+    )
+    register(
+        "aca",
+        PageBench(
+            "/aca",
+            {
+                "totals": on_today(aca.totals),
+                "by_transformation": on_today(aca.by_transformation),
+                "by_territory": on_today(aca.by_territory),
+                "overdue_actions": on_today(aca.overdue_actions),
+            },
+            aca_page.LOADS,
+            ("aca",),
+        ),
+    )
+
+
 _register_builtin()
 _register_indicators()
+_register_consulta_aca()
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -10,9 +10,11 @@ from core.config import Settings
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
     from callbacks import (
+        aca,
         casos,
         clap,
         components,
+        consulta,
         defensa,
         filters,
         live,
@@ -32,6 +34,8 @@ def register(app: Dash, settings: Settings) -> None:
     casos.register(app, settings)
     paz.register(app, settings)
     defensa.register(app, settings)
+    consulta.register(app, settings)
+    aca.register(app, settings)
     components.register(app, settings)
     filters.register(app, settings)
     pages.register(app, settings)

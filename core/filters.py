@@ -115,12 +115,13 @@ class Filters:
         params = self.to_params()
         return "?" + urlencode(params) if params else ""
 
-    def file_stem(self, dataset: str, as_of: datetime) -> str:
-        """``proyectos_VE-A_7d_agua_2026-11-23``: the filters named in an export's file name."""
+    def file_stem(self, dataset: str, as_of: datetime, with_range: bool = True) -> str:
+        """``proyectos_VE-A_7d_agua_2026-11-23``: the filters named in an export's file name
+        (``with_range=False`` for an export the period does not change)."""
         rango = self.rango
         if rango == "personalizado" and self.desde and self.hasta:
             rango = f"{self.desde:%Y%m%d}-{self.hasta:%Y%m%d}"
-        parts = [dataset, self.territorio or "VE", rango]
+        parts = [dataset, self.territorio or "VE", *([rango] if with_range else [])]
         if self.categoria:
             parts.append(self.categoria)
         parts.append(caracas_date(as_of).isoformat())

@@ -32,6 +32,7 @@ LEVELS = ("estado", "municipio", "parroquia", "circuito", "comuna", "consejo_com
 PATH_LEVELS = ("estado", "municipio", "parroquia", "circuito")
 PROJECT_STATUSES = ("aprobado", "financiado", "en_ejecucion", "paralizado", "culminado")
 CASE_STATUSES = ("recibido", "asignado", "en_atencion", "resuelto", "cerrado", "rechazado")
+ACTION_STATUSES = ("pendiente", "en_curso", "cumplida", "cancelada")
 # Rows of the partial index ix_case_open; data.queries.open_cases repeats it literally.
 OPEN_CASE_PREDICATE = "resolved_at IS NULL AND status <> 'rechazado'"
 Money = Numeric(16, 2, asdecimal=False)
@@ -356,6 +357,32 @@ class DefenseUnit(PathMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_defense_estado", "estado_code"),)
+
+
+class Action(PathMixin, Base):
+    """An action of a territory's Agenda Concreta de Acción (ACA): what, which of the 7T,
+    who answers for it, by when, and how it stands."""
+
+    __tablename__ = "action"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    title: Mapped[str] = mapped_column(String(300))
+    transformation: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("project.id"))
+    resources: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_action_estado_status", "estado_code", "status"),
+        Index("ix_action_municipio", "municipio_code"),
+        Index("ix_action_circuito", "circuito_code"),
+        Index("ix_action_territory", "territory_code"),
+        Index("ix_action_project", "project_id"),
+    )
 
 
 class Alert(PathMixin, Base):

@@ -24,6 +24,7 @@ DATASETS = (
     "incidents",
     "defense",
     "alerts",
+    "actions",
 )
 
 

@@ -29,6 +29,7 @@ DATASET_LABELS = {
     "alerts": "Alerta",
     "territories": "Territorio",
     "cuadrantes": "Cuadrante",
+    "actions": "Acción ACA",
 }
 WORDS = {"en_atencion": "en atención", "en_ejecucion": "en ejecución", "culminado": "culminado"}
 DETAIL_FIELDS = ("title", "name", "category", "type", "plan", "status", "phase", "message")

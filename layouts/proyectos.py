@@ -19,7 +19,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import base_layout, empty_figure, hbar
+from layouts.components.figures import base_layout, empty_figure, hbar, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -395,18 +395,22 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
 def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     if not any(r["count"] for r in rows):
         return empty_figure("Sin proyectos en este territorio", scale)
+    rows = list(reversed(rows))  # T1 on top
     fig = go.Figure(
         go.Bar(
-            x=[f"T{r['transformation']}" for r in rows],
-            y=[r["count"] for r in rows],
+            y=[wrap_label(r["label"], 24) for r in rows],  # the 7T named in full
+            x=[r["count"] for r in rows],
+            orientation="h",
             marker_color=theme.VIOLET,
-            customdata=[[r["label"], fmt_usd(r["approved_usd"])] for r in rows],
-            hovertemplate="%{customdata[0]}<br>%{y:,.0f} proyectos · %{customdata[1]}<extra></extra>",
+            customdata=[fmt_usd(r["approved_usd"]) for r in rows],
+            hovertemplate="%{y}<br>%{x:,.0f} proyectos · %{customdata}<extra></extra>",
         )
     )
     layout = base_layout(scale, bargap=0.3)
+    label_axis(layout)
+    layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     if max(r["count"] for r in rows) < 10:
-        layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
+        layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
     fig.update_layout(**layout)
     return fig
 

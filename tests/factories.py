@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import UTC
 from data.models import (
+    Action,
     CaseEvent,
     CitizenCase,
     ClapCommittee,
@@ -73,19 +74,30 @@ def two_estados(session: Session) -> dict[str, str]:
 
 
 def project(
-    session: Session, pid: str, circuito: str, status: str, usd: float, progress: float
+    session: Session,
+    pid: str,
+    circuito: str,
+    status: str,
+    usd: float,
+    progress: float,
+    **extra: object,
 ) -> None:
+    """A project of round 2026-3 in category agua (``extra`` sets any other column)."""
+    values = {
+        "consulta": "2026-3",
+        "title": f"Proyecto {pid}",
+        "category": "agua",
+        "transformation": 1,
+        "updated_at": T0,
+        **extra,
+    }
     session.add(
         Project(
             id=pid,
-            consulta="2026-3",
-            title=f"Proyecto {pid}",
-            category="agua",
-            transformation=1,
             approved_usd=usd,
             status=status,
             physical_progress=progress,
-            updated_at=T0,
+            **values,
             **path_values(get_territory(session, circuito)),
         )
     )
@@ -204,3 +216,30 @@ def case_event(session: Session, cid: str, status: str, at: datetime) -> None:
         stored = session.get(CitizenCase, cid)
         if stored is not None and (stored.assigned_at is None or at < stored.assigned_at):
             stored.assigned_at = at
+
+
+def action(
+    session: Session,
+    aid: str,
+    territory_code: str,
+    status: str,
+    due_on: date,
+    transformation: int = 4,
+    owner: str = "Vocería de salud",
+    project_id: str | None = None,
+) -> None:
+    """An ACA action of ``territory_code``."""
+    session.add(
+        Action(
+            id=aid,
+            territory_code=territory_code,
+            title=f"Acción {aid}",
+            transformation=transformation,
+            owner=owner,
+            due_on=due_on,
+            status=status,
+            project_id=project_id,
+            updated_at=T0,
+            **path_values(get_territory(session, territory_code)),
+        )
+    )

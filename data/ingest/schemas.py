@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from data.models import CASE_STATUSES, LEVELS, PROJECT_STATUSES
+from data.models import ACTION_STATUSES, CASE_STATUSES, LEVELS, PROJECT_STATUSES
 
 MAX_RECORDS = 10_000
 MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2199, 12, 31)
@@ -243,6 +243,21 @@ class DefenseIn(Record):
     updated_at: Time
 
 
+class ActionIn(Record):
+    """An action of a territory's Agenda Concreta de Acción (ACA)."""
+
+    id: Id
+    territory_code: Code
+    title: Text(300)
+    transformation: Annotated[int, Field(ge=1, le=7)]
+    owner: Text(200)
+    due_on: Day
+    status: Literal[ACTION_STATUSES]  # type: ignore[valid-type]
+    project_id: Id | None = None
+    resources: Text(500) | None = None
+    updated_at: Time
+
+
 MODELS: dict[str, type[Record]] = {
     "territories": TerritoryIn,
     "cuadrantes": CuadranteIn,
@@ -252,6 +267,7 @@ MODELS: dict[str, type[Record]] = {
     "cases": CaseIn,
     "incidents": IncidentIn,
     "defense": DefenseIn,
+    "actions": ActionIn,
 }
 DATASETS = tuple(MODELS)
 

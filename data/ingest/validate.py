@@ -215,6 +215,15 @@ class BatchValidator:
         node = self._territory(index, rec.territory_code, "territory_code")
         return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
 
+    def _check_actions(self, index: int, rec: Any) -> Prepared:
+        node = self._territory(index, rec.territory_code, "territory_code")
+        if rec.project_id is not None:
+            project = self._project_nodes.get(rec.project_id)
+            if project is None:
+                raise _Bad("project_id", f"proyecto desconocido {rec.project_id!r}")
+            self._scoped(index, project, "project_id")
+        return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
+
 
 class _Bad(Exception):
     def __init__(self, field: str, message: str) -> None:
@@ -231,4 +240,5 @@ _REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "cases": (("territory_code", "territory"),),
     "incidents": (("cuadrante_code", "cuadrante"),),
     "defense": (("territory_code", "territory"),),
+    "actions": (("territory_code", "territory"), ("project_id", "project")),
 }

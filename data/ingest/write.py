@@ -54,6 +54,7 @@ from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
 from data.models import (
     PATH_COLUMNS,
+    Action,
     CaseEvent,
     CitizenCase,
     ClapCommittee,
@@ -116,6 +117,7 @@ SPECS: dict[str, Spec] = {
     ),
     "incidents": Spec(Incident, "id", None, ("type", "severity", "occurred_at", "lat", "lon")),
     "defense": Spec(DefenseUnit, "id", "updated_at", ("plan", "phase", "readiness")),
+    "actions": Spec(Action, "id", "updated_at", ("title", "transformation", "status", "due_on")),
 }
 
 

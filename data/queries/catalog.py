@@ -6,7 +6,7 @@ and the table callback. A new page adds its query module here.
 
 from __future__ import annotations
 
-from data.queries import cases, clap, defense, incidents, projects
+from data.queries import aca, cases, clap, defense, incidents, projects
 from data.queries.datasets import DATASETS
 
-__all__ = ["DATASETS", "cases", "clap", "defense", "incidents", "projects"]
+__all__ = ["DATASETS", "aca", "cases", "clap", "defense", "incidents", "projects"]

@@ -115,6 +115,11 @@ def _display(dataset: Dataset, row: Any) -> dict[str, Any]:
     return out
 
 
+def csv_row(values: list[Any]) -> list[Any]:
+    """A row of plain values as the CSV exports write them (see :func:`_csv_value`)."""
+    return [_csv_value(v) for v in values]
+
+
 def _csv_value(value: Any) -> Any:
     """Machine-readable values: Caracas ISO times with offset, ISO dates, plain numbers."""
     if isinstance(value, datetime):

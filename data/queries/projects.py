@@ -20,6 +20,7 @@ from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
 from data.queries.sql import decile
 from data.scope import OutOfScope, Scope, resolve, territory_clause
+from data.transformations import LABELS as T_LABELS
 
 STALLED_DAYS = 30
 # Quadrants of physical progress vs share of the approved money transferred.
@@ -54,15 +55,8 @@ STATUS_LABELS = {
     "paralizado": "Paralizado",
     "culminado": "Culminado",
 }
-TRANSFORMATIONS = {
-    1: "T1 Económica",
-    2: "T2 Ciudades humanas",
-    3: "T3 Seguridad y defensa",
-    4: "T4 Social",
-    5: "T5 Política",
-    6: "T6 Ecosocialismo, ciencia y tecnología",
-    7: "T7 Geopolítica de paz",
-}
+# The 7T, named in full ("T4 · Social") as everywhere in the Sala.
+TRANSFORMATIONS = T_LABELS
 
 
 def _project_where(view: View) -> list[Any]:

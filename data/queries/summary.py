@@ -1,4 +1,4 @@
-"""The summary of a territory across the five areas.
+"""The summary of a territory across the five areas and its Agendas Concretas de Acción.
 
 One function feeds both ``GET /api/v1/summary`` and the KPI cards of ``/`` and ``/muro``,
 so a number on screen and the API can never disagree.
@@ -22,6 +22,7 @@ from data.models import (
     Project,
     Transfer,
 )
+from data.queries.aca import aca_summary
 from data.queries.open_cases import open_cases_by
 from data.queries.sql import hours_between, percentile
 from data.scope import TerritoryRef, territory_clause
@@ -144,4 +145,5 @@ def summary(
         "cases": cases_summary(session, ref, as_of),
         "incidents": incidents_summary(session, ref, as_of),
         "defense": defense_summary(session, ref),
+        "aca": aca_summary(session, ref, as_of),
     }

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.timeutil import caracas_date, utcnow
 from data import rollups, versions
 from data.models import (
+    Action,
     Alert,
     ApiToken,
     CaseDurationDay,
@@ -52,7 +53,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Action, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
@@ -153,6 +154,7 @@ def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> No
     put(Incident, facts.INCIDENT_COLUMNS, facts.incidents(world, spec, seed, end))
     put(DefenseUnit, facts.DEFENSE_COLUMNS, facts.defense_units(world, spec, seed, end))
     put(Alert, facts.ALERT_COLUMNS, facts.alerts(world, spec, seed, end))
+    put(Action, facts.ACTION_COLUMNS, facts.actions(world, seed, end, rows.projects))
 
 
 def _is_empty(conn: Connection) -> bool:

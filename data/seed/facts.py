@@ -55,6 +55,11 @@ DEFENSE_COLUMNS = (
     "committees_total", "committees_complete", "updated_at",
     "estado_code", "municipio_code", "parroquia_code", "circuito_code",
 )  # fmt: skip
+ACTION_COLUMNS = (
+    "id", "territory_code", "title", "transformation", "owner", "due_on", "status",
+    "project_id", "resources", "updated_at",
+    "estado_code", "municipio_code", "parroquia_code", "circuito_code",
+)  # fmt: skip
 ALERT_COLUMNS = (
     "rule", "territory_code", "level", "message", "raised_at", "acknowledged_at",
     "acknowledged_by", "resolved_at", "resolved_by",
@@ -448,5 +453,75 @@ def alerts(world: World, scale: Scale, seed: int, end: datetime) -> list[tuple]:
         rows.append(
             (rule, code, level, message, raised, ack_at, ack_by, res_at, res_by,
              estado, code, None, None)
+        )  # fmt: skip
+    return rows
+
+
+# --- ACA actions -----------------------------------------------------------------------
+
+
+def actions(world: World, seed: int, end: datetime, project_rows: list[tuple]) -> list[tuple]:
+    """The Agendas Concretas de Acción: a few actions per estado, per municipio with
+    circuitos and per circuito, due from three months ago to four months ahead. Worse
+    territories finish fewer on time; a third of a circuito's actions follow one of its
+    projects (contraloría social)."""
+    rng = random.Random(f"{seed}:actions")
+    today = caracas_day(end)
+    names_by_code = {row[0]: row[2] for row in world.territory_rows}
+    projects: dict[str, list[tuple]] = {}
+    for row in project_rows:
+        projects.setdefault(row[-1], []).append(row)
+    seen_municipios: dict[str, str] = {}
+    for circ in world.circuitos:
+        seen_municipios.setdefault(circ.municipio, circ.estado)
+    places: list[tuple[str, str, float, tuple, str]] = []  # code, owner, quality, path, kind
+    for estado in sorted({c.estado for c in world.circuitos}):
+        name = names_by_code[estado]
+        for _ in range(3):
+            places.append((estado, f"Gobernación de {name}", world.quality[estado],
+                           (estado, None, None, None), "estado"))  # fmt: skip
+    for municipio, estado in sorted(seen_municipios.items()):
+        name = names_by_code[municipio]
+        for _ in range(rng.randint(1, 2)):
+            places.append((municipio, f"Alcaldía del municipio {name}", world.quality[municipio],
+                           (estado, municipio, None, None), "municipio"))  # fmt: skip
+    for circ in world.circuitos:
+        for _ in range(rng.randint(1, 3)):
+            owner = rng.choice(names.ACTION_OWNERS).format(name=circ.name)
+            places.append((circ.code, owner, circ.quality, circ.path, "circuito"))
+    rows = []
+    for seq, (code, owner, q, path, kind) in enumerate(places, start=1):
+        t = rng.choice(list(names.ACTION_TITLES))
+        title = rng.choice(names.ACTION_TITLES[t]).format(place=rng.choice(names.PLACES))
+        project_id = None
+        own = projects.get(code) if kind == "circuito" else None
+        if own and rng.random() < 0.33:
+            project = rng.choice(own)
+            project_id, t = project[0], project[5]
+            title = f"Contraloría social del proyecto «{project[3]}»"[:300]
+        due = today + DAY * rng.randint(-90, 120)
+        updated = end - HOUR * rng.uniform(1, 24 * 30)
+        if due < today:
+            roll = rng.random()
+            if roll < 0.25 + 0.45 * q:
+                status = "cumplida"
+                updated = min(updated, caracas_midnight(due) + HOUR * rng.uniform(8, 18))
+            elif roll < 0.3 + 0.45 * q:
+                status = "cancelada"
+            else:
+                status = "en_curso" if rng.random() < 0.6 else "pendiente"
+        else:
+            roll = rng.random()
+            status = "en_curso" if roll < 0.5 else "pendiente" if roll < 0.9 else "cumplida"
+        resources = None
+        if rng.random() < 0.7:
+            resources = rng.choice(names.ACTION_RESOURCES).format(
+                usd=f"{rng.randrange(2, 30) * 500:,}".replace(",", "."), n=rng.randint(6, 40)
+            )
+        rows.append(
+            (
+                f"ACA-{seq:06d}", code, title, t, owner[:200], due, status, project_id,
+                resources, _sec(min(updated, end)), *path,
+            )
         )  # fmt: skip
     return rows

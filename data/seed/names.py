@@ -186,3 +186,57 @@ HOURS = {
 }
 
 DEFENSE_PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
+
+# ACA actions: title templates per transformation (7T), ``{place}`` a sector of the territory.
+ACTION_TITLES: dict[int, tuple[str, ...]] = {
+    1: (
+        "Instalar la unidad de producción comunal de {place}",
+        "Registrar a los productores de {place} en el plan de siembra",
+        "Abrir la feria comunal de {place}",
+    ),
+    2: (
+        "Censar las viviendas en riesgo de {place}",
+        "Reparar las tuberías de aducción de {place}",
+        "Sustituir luminarias en las calles de {place}",
+        "Recuperar el drenaje de la vialidad de {place}",
+    ),
+    3: (
+        "Conformar el comité de defensa integral de {place}",
+        "Actualizar el mapa de riesgo del cuadrante de {place}",
+        "Ejercicio de protección civil en {place}",
+    ),
+    4: (
+        "Jornada de atención médica integral en {place}",
+        "Dotar de insumos el consultorio popular de {place}",
+        "Rehabilitar los baños de la escuela de {place}",
+        "Censo de adultos mayores y personas con discapacidad de {place}",
+    ),
+    5: (
+        "Asamblea de rendición de cuentas en {place}",
+        "Elegir a los voceros del comité de contraloría de {place}",
+        "Diagnóstico participativo de nudos críticos de {place}",
+    ),
+    6: (
+        "Jornada de siembra de árboles en {place}",
+        "Punto de conexión comunal a internet en {place}",
+        "Plan de recolección y reciclaje de desechos de {place}",
+    ),
+    7: (
+        "Encuentro de intercambio con comunas hermanas en {place}",
+        "Festival cultural por la paz en {place}",
+    ),
+}
+ACTION_OWNERS = (
+    "Vocería de {name}",
+    "Comité de Salud de {name}",
+    "Comité de Contraloría Social de {name}",
+    "Unidad Administrativa y Financiera de {name}",
+    "Sala de Autogobierno de {name}",
+)
+ACTION_RESOURCES = (
+    "USD {usd} del Consejo Federal de Gobierno",
+    "Brigada de {n} voceros",
+    "Maquinaria y materiales de la alcaldía",
+    "Insumos del ministerio del área",
+    "Autogestión comunal",
+)

@@ -76,16 +76,19 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
     )
 
 
-def export_href(dataset: Dataset, filters: Filters) -> str:
-    return f"/exportar/{dataset.name}.csv{filters.to_query()}"
+def export_href(dataset: Dataset | str, filters: Filters) -> str:
+    name = dataset if isinstance(dataset, str) else dataset.name
+    return f"/exportar/{name}.csv{filters.to_query()}"
 
 
-def export_link(dataset: Dataset, filters: Filters) -> html.A:
-    """``Exportar CSV`` with the page's filters (hidden by the page for roles that cannot)."""
+def export_link(dataset: Dataset | str, filters: Filters) -> html.A:
+    """``Exportar CSV`` with the page's filters (hidden by the page for roles that cannot);
+    ``dataset`` is a table's dataset or the name of another export (``prioridades``)."""
+    name = dataset if isinstance(dataset, str) else dataset.name
     return html.A(
         "Exportar CSV ↓",
-        href=export_href(dataset, filters),
-        id={"type": "sala-export", "dataset": dataset.name},
+        href=export_href(name, filters),
+        id={"type": "sala-export", "dataset": name},
         className="export-link",
         download="",
         title="Descarga exactamente los registros filtrados",

@@ -75,6 +75,18 @@ def label_axis(layout: dict[str, Any]) -> dict[str, Any]:
     return layout
 
 
+def wrap_label(text: str, width: int = 26) -> str:
+    """A long axis or hover label broken into lines of about ``width`` characters (``<br>``),
+    so a full name ("T3 · Seguridad, defensa e integridad territorial") fits a narrow chart."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def right_axis(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
     """A second y axis on the right (coverage %, bags) drawn in the accent colour."""
     return {

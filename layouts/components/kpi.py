@@ -26,10 +26,13 @@ def field_value(data: dict[str, Any], field: str) -> Any:
     return value
 
 
-def format_value(value: float | int | None, kind: Kind = "number") -> str:
-    """How a KPI shows its number, the Venezuelan way (1.234,5)."""
+def format_value(value: float | int | str | None, kind: Kind = "number") -> str:
+    """How a KPI shows its number, the Venezuelan way (1.234,5); a text KPI (the name of a
+    category) is shown as it is."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        return value
     if kind == "usd":
         return fmt_usd(value)
     if kind == "ratio":  # a 0..1 ratio
@@ -44,7 +47,10 @@ def format_value(value: float | int | None, kind: Kind = "number") -> str:
 
 
 def kpi_value(
-    field: str, value: float | int | None, kind: Kind = "number", class_name: str = "kpi-value"
+    field: str,
+    value: float | int | str | None,
+    kind: Kind = "number",
+    class_name: str = "kpi-value",
 ) -> html.Span:
     """A number tagged with the summary field it shows (usable inside sub-lines too)."""
     return html.Span(
@@ -75,7 +81,7 @@ def delta(
 def kpi_card(
     label: str,
     field: str,
-    value: float | int | None,
+    value: float | int | str | None,
     kind: Kind = "number",
     sub: Any = None,
     comparison: html.Span | None = None,

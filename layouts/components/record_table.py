@@ -49,7 +49,7 @@ class RecordTable(Component):
         rows: list[list[list[str]]],
         class_name: str | None = None,
         id: str | None = None,
-        row_ids: list[str] | None = None,
+        row_ids: list[str | None] | None = None,
         row_titles: list[str] | None = None,
     ) -> None:
         kwargs = {
@@ -80,7 +80,7 @@ def record_table(
     empty_title: str,
     empty_detail: str | None = None,
     id: str | None = None,
-    row_ids: list[str] | None = None,
+    row_ids: list[str | None] | None = None,
     row_titles: list[str] | None = None,
 ) -> Any:
     """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows; with

@@ -26,6 +26,7 @@ AREA_COLORS = {
     "casos": ACCENT,
     "paz": BAD,
     "defensa": VIOLET,
+    "aca": CYAN,
 }
 
 

@@ -37,6 +37,7 @@ def world(engine):
             )
             f.incident(session, f"I-{estado}", f"Q-{estado}-1", f"{estado}-C1", "robo", T0)
             f.defense(session, f"U-{estado}", f"{estado}-M1", 55)
+            f.action(session, f"ACA-{estado}", f"{estado}-C1", "pendiente", T0.date())
         create_user(session, "ana", PASSWORD, "analista", "VE-A")
 
 
@@ -91,7 +92,7 @@ def test_every_page_callback_refuses_or_hides_another_estado(sala_app, world):
         for i in s["inputs"]
         if FILTERS_TYPE in i["id"]
     }
-    assert pages >= {"proyectos", "clap", "casos", "paz", "defensa"}
+    assert pages >= {"proyectos", "clap", "casos", "paz", "defensa", "consulta", "aca"}
     for key, spec in callbacks:
         for crafted in ("VE-M", "VE-M-C1", "VE-M-CC1"):
             answer = client.post("/_dash-update-component", json=_payload(key, spec, crafted))

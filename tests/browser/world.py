@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date, caracas_day_bounds
 from data.models import (
+    Action,
     CitizenCase,
     ClapCommittee,
     ClapDelivery,
@@ -53,6 +54,7 @@ ESTADOS = {
     "VE-Y": ("Delta Amacuro", 9.06, -62.05),
     "VE-Z": ("Amazonas", 5.66, -67.58),
 }
+ACTION_STATUSES = ("pendiente", "en_curso", "cumplida", "en_curso", "cancelada")
 STATUSES = ("aprobado", "financiado", "en_ejecucion", "en_ejecucion", "paralizado", "culminado")
 CASE_CATEGORIES = ("agua", "electricidad", "gas", "salud", "vialidad")
 INCIDENT_TYPES = ("robo", "hurto", "lesiones", "riña", "accidente de tránsito")
@@ -177,6 +179,22 @@ def populate(session: Session, now: datetime, seed: int = 7) -> None:
                     severity=1 + n % 5,
                     occurred_at=occurred,
                     **path,
+                )
+            )
+        # ACA actions: due two to nine days away from today (never on the edge of "overdue")
+        for n in range(3 + index % 4):
+            due = today + timedelta(days=(2 + n * 3) * (-1 if (index + n) % 2 else 1))
+            session.add(
+                Action(
+                    id=f"ACA-{code}-{n}",
+                    territory_code=circ if n % 3 else mun,
+                    title=f"Acción {n} de {name}",
+                    transformation=1 + (index + n) % 7,
+                    owner=f"Vocería {n} de {name}",
+                    due_on=due,
+                    status=ACTION_STATUSES[(index + n) % len(ACTION_STATUSES)],
+                    updated_at=now - timedelta(days=1),
+                    **(path if n % 3 else path_values(get_territory(session, mun))),
                 )
             )
         session.add(

@@ -1,0 +1,818 @@
+"""Advice for the next Consulta Popular: what people need against what was already funded.
+
+For a territory (a circuito, or rolled up to a parroquia, municipio, estado or the country)
+each **project category** gets its needs and its supply, and a priority score that says which
+works the next Consulta should look at first. 1x10 case categories are turned into project
+categories by the one table of ``data.consulta_categories``.
+
+**Needs** (1x10 cases inside the territory reported in the last ``DEMAND_DAYS`` days before
+the moment asked for, rejected ones left out): ``received``; ``open`` (of those, not resolved
+by then); ``late`` (open ones older than their category's resolution target,
+``SALA_SLA_HORAS``); ``recent`` and ``earlier``: received in the second and the first half of
+the window.
+
+**Supply** (projects inside the territory chosen in the last ``ROUNDS`` Consulta rounds, in
+their current state): ``projects``, USD approved and transferred, ``completed``
+(``culminado``), ``in_progress`` (``aprobado``, ``financiado``, ``en_ejecucion``), ``stalled``
+(``paralizado``), continuity projects.
+
+**The score** (higher = look at it first)::
+
+    need   = received + open + late          a case counts 1, 2 if still open, 3 if also late
+    trend  = (recent + 2) / (earlier + 2)    limited to 0.5 … 2: rising demand weighs more
+    supply = completed + 0.5 × in_progress   a paralysed project supplies nothing
+    score  = need × trend / (1 + supply)
+
+So heavy, unanswered, growing demand with no project ranks first; a category whose projects
+were completed and whose cases fell goes down on both counts; a failed (paralysed) project
+does not lower its category's priority. The ``reason`` sentence states the same numbers
+(``"40 casos de agua en 60 días, 25 abiertos (8 fuera de plazo); ningún proyecto de agua en
+las últimas 4 consultas"``). Project categories with projects but no 1x10 measure score 0 and
+say so. Cases of ``otros`` are left out (no work answers them).
+
+Other parts of the Sala call these functions directly: :func:`priorities` (one territory),
+:func:`by_territory` (each circuito with its first priority), :func:`without_projects`,
+:func:`stalled_continuity`, :func:`seven_t` and :func:`circuito_history`.
+
+Every function takes the territory already resolved inside the caller's scope
+(``data.scope.resolve``) and restricts every query to it; sums and counts are SQL
+aggregates (GROUP BY); Python only combines the few numbers of each category into its score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.sla import DEFAULT_SLA_HOURS, FALLBACK
+from data.consulta_categories import CASE_TO_PROJECT, NEEDS, label_of, transformation_of
+from data.models import CitizenCase, Project, Territory, Transfer, path_of
+from data.queries.common import at, by_key
+from data.queries.filters import CHILD_LEVEL
+from data.queries.projects import STATUS_LABELS as PROJECT_STATUS_LABELS
+from data.queries.projects import _stalled_clause
+from data.queries.sql import hours_between
+from data.scope import TerritoryRef, territory_clause
+from data.transformations import LABELS as T_LABELS
+from data.transformations import NUMBERS as T_NUMBERS
+
+DEMAND_DAYS = 60
+ROUNDS = 4
+IN_PROGRESS = ("aprobado", "financiado", "en_ejecucion")
+IN_PROGRESS_WEIGHT = 0.5
+TREND_SMOOTHING = 2  # added to both halves, so 1 case against 0 is no doubling
+TREND_LIMITS = (0.5, 2.0)
+# The reason calls demand rising or falling past these trends, with at least TREND_MIN_GAP
+# cases of difference between the halves (3 against 1 is noise, not a trend).
+RISING, FALLING, TREND_MIN_GAP = 1.5, 1 / 1.5, 5
+# The page's category filter: the project categories of the mapping table.
+CATEGORIES: dict[str, str] = {name: need.label for name, need in NEEDS.items()}
+
+
+# -- the score (pure) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demand:
+    """1x10 cases of one category in the window (see the module docstring)."""
+
+    received: int = 0
+    open: int = 0
+    late: int = 0
+    recent: int = 0
+
+    @property
+    def earlier(self) -> int:
+        return self.received - self.recent
+
+
+@dataclass(frozen=True)
+class Supply:
+    """Projects of one category in the last rounds (see the module docstring)."""
+
+    projects: int = 0
+    approved_usd: float = 0.0
+    transferred_usd: float = 0.0
+    completed: int = 0
+    in_progress: int = 0
+    stalled: int = 0
+    continuity: int = 0
+    avg_progress: float | None = None
+
+    @property
+    def completed_pct(self) -> float | None:
+        return round(100 * self.completed / self.projects, 1) if self.projects else None
+
+
+def need_points(d: Demand) -> int:
+    return d.received + d.open + d.late
+
+
+def trend(d: Demand) -> float:
+    low, high = TREND_LIMITS
+    k = TREND_SMOOTHING
+    return min(high, max(low, (d.recent + k) / (d.earlier + k)))
+
+
+def supply_points(s: Supply) -> float:
+    return s.completed + IN_PROGRESS_WEIGHT * s.in_progress
+
+
+def score(d: Demand, s: Supply) -> float:
+    """``need × trend / (1 + supply)``, one decimal (the module docstring explains it)."""
+    return round(need_points(d) * trend(d) / (1 + supply_points(s)), 1)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}".replace(",", ".")
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    """``agua``; ``salud o ayuda médica``; ``seguridad, defensa o alteración del orden``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " o " + words[-1]
+
+
+def reason(
+    category: str,
+    d: Demand,
+    s: Supply,
+    days: int = DEMAND_DAYS,
+    rounds: int = ROUNDS,
+    measured: bool | None = None,
+) -> str:
+    """The "why" of a score in one Spanish sentence, with the numbers that made it.
+
+    ``measured``: whether any 1x10 category maps to ``category`` (default: from the table).
+    """
+    name = label_of(category).lower()
+    need = NEEDS.get(category)
+    if measured is None:
+        measured = bool(need and need.case_categories)
+    cases = _alternatives(need.case_categories if need and need.case_categories else (name,))
+    if not measured:
+        parts = [f"el 1x10 no mide la necesidad de {name}"]
+    elif not d.received:
+        parts = [f"ningún caso de {cases} en {days} días"]
+    else:
+        text = f"{_n(d.received, 'caso', 'casos')} de {cases} en {days} días"
+        if d.open:
+            text += f", {_n(d.open, 'abierto', 'abiertos')}"
+            if d.late:
+                text += f" ({d.late:,} fuera de plazo)".replace(",", ".")
+        else:
+            text += ", todos atendidos"
+        half, t = days // 2, trend(d)
+        if abs(d.recent - d.earlier) < TREND_MIN_GAP:
+            pass
+        elif t >= RISING:
+            text += (
+                f"; en aumento ({d.recent} en los últimos {half} días frente a {d.earlier} antes)"
+            )
+        elif t <= FALLING:
+            text += (
+                f"; en descenso ({d.recent} en los últimos {half} días frente a {d.earlier} antes)"
+            )
+        parts = [text]
+    last = f"en las últimas {rounds} consultas" if rounds > 1 else "en la última consulta"
+    if not s.projects:
+        parts.append(f"ningún proyecto de {name} {last}" if rounds else "ninguna consulta aún")
+    else:
+        states = [
+            _n(s.completed, "culminado", "culminados") if s.completed else "",
+            f"{s.in_progress} en curso" if s.in_progress else "",
+            _n(s.stalled, "paralizado", "paralizados") if s.stalled else "",
+        ]
+        detail = ", ".join(x for x in states if x)
+        parts.append(f"{_n(s.projects, 'proyecto', 'proyectos')} {last}: {detail}")
+    return "; ".join(parts)
+
+
+def ranked(
+    demand: dict[str, Demand],
+    supply: dict[str, Supply],
+    only: str | None = None,
+    days: int = DEMAND_DAYS,
+    rounds: int = ROUNDS,
+) -> list[dict[str, Any]]:
+    """Every category with demand or supply, highest score first (then more demand, then
+    by name); ``only`` keeps one category."""
+    names = sorted(set(demand) | set(supply))
+    if only:
+        names = [n for n in names if n == only]
+    rows = []
+    for name in names:
+        d, s = demand.get(name, Demand()), supply.get(name, Supply())
+        rows.append(
+            {
+                "category": name,
+                "label": label_of(name),
+                "demand": d.received,
+                "open": d.open,
+                "late": d.late,
+                "recent": d.recent,
+                "earlier": d.earlier,
+                "funded_projects": s.projects,
+                "funded_usd": round(s.approved_usd, 2),
+                "transferred_usd": round(s.transferred_usd, 2),
+                "completed": s.completed,
+                "in_progress": s.in_progress,
+                "stalled": s.stalled,
+                "continuity": s.continuity,
+                "completed_pct": s.completed_pct,
+                "avg_progress": s.avg_progress,
+                "score": score(d, s),
+                "reason": reason(name, d, s, days, rounds),
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["score"], -r["demand"], r["category"]))
+
+
+# -- rounds --------------------------------------------------------------------------------
+
+
+def _round_key(consulta: str) -> tuple[int, int]:
+    year, _, n = consulta.partition("-")
+    return (int(year), int(n)) if year.isdigit() and n.isdigit() else (0, 0)
+
+
+def recent_rounds(session: Session, count: int = ROUNDS) -> list[str]:
+    """The last ``count`` Consulta rounds with any project in the country, newest first.
+
+    Rounds are national: a round in which a circuito won nothing still counts for it."""
+    rounds = session.scalars(select(Project.consulta).distinct()).all()
+    return sorted(rounds, key=_round_key, reverse=True)[:count]
+
+
+# -- needs and supply in SQL ------------------------------------------------------------------
+
+
+def _sla_target(targets: dict[str, float]) -> Any:
+    fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
+    return case(*((CitizenCase.category == c, h) for c, h in targets.items()), else_=fallback)
+
+
+def _need_of_case() -> Any:
+    """The project category a case's category maps to (a SQL CASE over the mapping)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for case_category, project_category in CASE_TO_PROJECT.items():
+        groups[project_category].append(case_category)
+    return case(*((CitizenCase.category.in_(cats), literal(need)) for need, cats in groups.items()))
+
+
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+# The group key of a rolled-up query (one group): an inline NULL, typed by no parameter.
+NO_KEY = literal_column("NULL")
+
+
+def demand_by(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    level: str | None = None,
+    targets: dict[str, float] | None = None,
+    days: int = DEMAND_DAYS,
+) -> dict[str | None, dict[str, Demand]]:
+    """``{territory code: {project category: Demand}}`` grouped by the path column of
+    ``level`` (None: one group, the whole of ``ref``, under the key None)."""
+    start, middle = as_of - timedelta(days=days), as_of - timedelta(days=days / 2)
+    target = _sla_target(targets or DEFAULT_SLA_HOURS)
+    is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
+    late = and_(is_open, hours_between(CitizenCase.reported_at, at(as_of)) > target)
+    need = _need_of_case()
+    key = path_of(CitizenCase, level) if level else NO_KEY
+    group = (key, need) if level else (need,)
+    rows = session.execute(
+        select(
+            key,
+            need,
+            func.count(),
+            _count_if(is_open),
+            _count_if(late),
+            _count_if(CitizenCase.reported_at > middle),
+        )
+        .where(
+            territory_clause(CitizenCase, ref),
+            CitizenCase.reported_at > start,
+            CitizenCase.reported_at <= as_of,
+            CitizenCase.status != "rechazado",
+            CitizenCase.category.in_(list(CASE_TO_PROJECT)),
+        )
+        .group_by(*group)
+    ).all()
+    out: dict[str | None, dict[str, Demand]] = defaultdict(dict)
+    for code, category, n, n_open, n_late, n_recent in rows:
+        out[code][category] = Demand(int(n), int(n_open or 0), int(n_late or 0), int(n_recent or 0))
+    return out
+
+
+def supply_by(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    rounds: list[str],
+    level: str | None = None,
+) -> dict[str | None, dict[str, Supply]]:
+    """``{territory code: {project category: Supply}}`` of the projects of ``rounds``, grouped
+    like :func:`demand_by`; money transferred counts up to ``as_of``."""
+    if not rounds:
+        return {}
+    key = path_of(Project, level) if level else NO_KEY
+    group = (key, Project.category) if level else (Project.category,)
+    rows = session.execute(
+        select(
+            key,
+            Project.category,
+            func.count(),
+            func.sum(Project.approved_usd),
+            _count_if(Project.status == "culminado"),
+            _count_if(Project.status.in_(IN_PROGRESS)),
+            _count_if(Project.status == "paralizado"),
+            _count_if(Project.continuidad_of.is_not(None)),
+            func.avg(Project.physical_progress),
+        )
+        .where(territory_clause(Project, ref), Project.consulta.in_(rounds))
+        .group_by(*group)
+    ).all()
+    tkey = path_of(Transfer, level) if level else NO_KEY
+    tgroup = (tkey, Project.category) if level else (Project.category,)
+    sent = {
+        (code, category): float(usd or 0)
+        for code, category, usd in session.execute(
+            select(tkey, Project.category, func.sum(Transfer.amount_usd))
+            .join(Project, Project.id == Transfer.project_id)
+            .where(
+                territory_clause(Transfer, ref),
+                Project.consulta.in_(rounds),
+                Transfer.transferred_at <= as_of,
+            )
+            .group_by(*tgroup)
+        ).all()
+    }
+    out: dict[str | None, dict[str, Supply]] = defaultdict(dict)
+    for code, category, n, usd, done, running, stopped, cont, progress in rows:
+        out[code][category] = Supply(
+            projects=int(n),
+            approved_usd=float(usd or 0),
+            transferred_usd=sent.get((code, category), 0.0),
+            completed=int(done or 0),
+            in_progress=int(running or 0),
+            stalled=int(stopped or 0),
+            continuity=int(cont or 0),
+            avg_progress=None if progress is None else round(float(progress), 1),
+        )
+    return out
+
+
+# -- rankings --------------------------------------------------------------------------------
+
+
+@dataclass
+class Advice:
+    """Rankings of a territory, or of each territory of a level inside it."""
+
+    rounds: list[str]
+    rankings: dict[str | None, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def advice(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    level: str | None = None,
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+    rounds: list[str] | None = None,
+) -> Advice:
+    """The ranked categories of ``ref`` (``level`` None) or of each of its territories of
+    ``level`` (codes with neither demand nor projects are absent)."""
+    rounds = recent_rounds(session) if rounds is None else rounds
+    demand = demand_by(session, ref, as_of, level, targets)
+    supply = supply_by(session, ref, as_of, rounds, level)
+    return Advice(
+        rounds,
+        {
+            code: ranked(demand.get(code, {}), supply.get(code, {}), category, rounds=len(rounds))
+            for code in set(demand) | set(supply)
+        },
+    )
+
+
+def priorities(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+    rounds: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The ranked categories of ``ref`` and everything below it (``GET
+    /api/v1/consulta/prioridades``), highest score first."""
+    return advice(session, ref, as_of, None, category, targets, rounds).rankings.get(None, [])
+
+
+def territory_level(ref: TerritoryRef | None) -> str:
+    """The level whose territories :func:`by_territory` lists: the estados for the country,
+    else every circuito inside (the Consulta is decided per circuito)."""
+    return "estado" if ref is None else "circuito"
+
+
+def by_territory(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+    level: str | None = None,
+    rounds: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every territory of ``level`` inside ``ref`` (default :func:`territory_level`) with its
+    top category, score and reason, its demand and its projects in the last rounds; the
+    highest score first. A territory with no demand and no project is listed with None."""
+    level = level or territory_level(ref)
+    if ref is not None and ref.level == level:
+        places = [(ref.code, ref.name, ref.lat, ref.lon, ref.parroquia_code)]
+    else:
+        parent = path_of(Territory, "parroquia") if level == "circuito" else literal(None)
+        places = session.execute(
+            select(Territory.code, Territory.name, Territory.lat, Territory.lon, parent)
+            .where(Territory.level == level, territory_clause(Territory, ref))
+            .order_by(Territory.name)
+        ).all()
+    result = advice(session, ref, as_of, level, category, targets, rounds)
+    names = _names(session, {p for *_, p in places if p})
+    rows = []
+    for code, name, lat, lon, parroquia in places:
+        ranking = result.rankings.get(code, [])
+        top = ranking[0] if ranking else None
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "level": level,
+                "lat": lat,
+                "lon": lon,
+                "parroquia": names.get(parroquia),
+                "top": top,
+                "score": top["score"] if top else None,
+                "demand": sum(r["demand"] for r in ranking),
+                "open": sum(r["open"] for r in ranking),
+                "projects": sum(r["funded_projects"] for r in ranking),
+                "ranking": ranking,
+            }
+        )
+    return sorted(rows, key=lambda r: (-(r["score"] or 0), -r["demand"], r["name"]))
+
+
+def map_rows(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+    rounds: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The map's points: the territories one level below ``ref`` with their top category
+    (for a circuito, the circuito itself: the advice is decided per circuito)."""
+    return by_territory(session, ref, as_of, category, targets, map_level(ref), rounds)
+
+
+def map_level(ref: TerritoryRef | None) -> str:
+    """The level of the map's points: one below ``ref``, or the circuito itself."""
+    return CHILD_LEVEL.get(ref.level if ref else None) or "circuito"
+
+
+def _names(session: Session, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    stmt = select(Territory.code, Territory.name).where(Territory.code.in_(sorted(codes)))
+    return {code: name for code, name in session.execute(stmt).all()}
+
+
+# -- the estado view ---------------------------------------------------------------------
+
+
+def without_projects(
+    session: Session, ref: TerritoryRef | None, rounds: list[str], limit: int = 50
+) -> dict[str, Any]:
+    """Circuitos inside ``ref`` with no project in ``rounds``: how many, and the first
+    ``limit`` by name with the last round in which they had one (None: never)."""
+    none_in_rounds = ~exists(
+        select(Project.id).where(
+            Project.circuito_code == Territory.code, Project.consulta.in_(rounds or [""])
+        )
+    )
+    where = [Territory.level == "circuito", territory_clause(Territory, ref), none_in_rounds]
+    total = session.scalar(select(func.count()).select_from(Territory).where(*where))
+    last = (
+        select(func.max(Project.consulta))
+        .where(Project.circuito_code == Territory.code)
+        .scalar_subquery()
+    )
+    parroquia = aliased(Territory)
+    rows = session.execute(
+        select(Territory.code, Territory.name, parroquia.name, last)
+        .outerjoin(parroquia, parroquia.code == Territory.parroquia_code)
+        .where(*where)
+        .order_by(Territory.name, Territory.code)
+        .limit(limit)
+    ).all()
+    return {
+        "total": int(total or 0),
+        "rows": [{"code": c, "name": n, "parroquia": p, "last_round": r} for c, n, p, r in rows],
+    }
+
+
+def stalled_continuity(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    limit: int = 25,
+    category: str | None = None,
+) -> list[dict[str, Any]]:
+    """Continuity projects (``continuidad_of`` set) that are paralysed or without progress
+    for ``projects.STALLED_DAYS`` days, longest-stalled first, with what they continue."""
+    previous = aliased(Project)
+    circuito = aliased(Territory)
+    last_change = func.coalesce(Project.progress_changed_at, Project.updated_at)
+    where = [
+        territory_clause(Project, ref),
+        Project.continuidad_of.is_not(None),
+        or_(Project.status == "paralizado", _stalled_clause(as_of)),
+    ]
+    if category:
+        where.append(Project.category == category)
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.title,
+            Project.consulta,
+            Project.category,
+            Project.status,
+            Project.physical_progress,
+            last_change,
+            circuito.name,
+            previous.id,
+            previous.consulta,
+            previous.status,
+        )
+        .outerjoin(previous, previous.id == Project.continuidad_of)
+        .outerjoin(circuito, circuito.code == Project.circuito_code)
+        .where(*where)
+        .order_by(last_change, Project.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": pid,
+            "title": title,
+            "consulta": consulta,
+            "category": cat,
+            "status": status,
+            "progress": float(progress or 0),
+            "since": since,
+            "days": (as_of - since).days if since else None,
+            "circuito": circ,
+            "previous_id": prev_id,
+            "previous_consulta": prev_round,
+            "previous_status": prev_status,
+        }
+        for (
+            pid,
+            title,
+            consulta,
+            cat,
+            status,
+            progress,
+            since,
+            circ,
+            prev_id,
+            prev_round,
+            prev_status,
+        ) in rows
+    ]
+
+
+def seven_t(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    rounds: list[str],
+    days: int = DEMAND_DAYS,
+) -> list[dict[str, Any]]:
+    """Per transformation (7T): projects of ``rounds`` (their own ``transformation``) and
+    1x10 cases of the last ``days`` (through their project category's usual 7T), each also
+    as a share of its total, so the two distributions can be compared."""
+    funded = by_key(
+        session,
+        select(Project.transformation, func.count(), func.sum(Project.approved_usd))
+        .where(territory_clause(Project, ref), Project.consulta.in_(rounds or [""]))
+        .group_by(Project.transformation),
+    )
+    groups: dict[int, list[str]] = defaultdict(list)
+    for case_category, project_category in CASE_TO_PROJECT.items():
+        t = transformation_of(project_category)
+        if t is not None:
+            groups[t].append(case_category)
+    t_of_case = case(*((CitizenCase.category.in_(cats), t) for t, cats in groups.items()))
+    needs = by_key(
+        session,
+        select(t_of_case, func.count())
+        .where(
+            territory_clause(CitizenCase, ref),
+            CitizenCase.reported_at > as_of - timedelta(days=days),
+            CitizenCase.reported_at <= as_of,
+            CitizenCase.status != "rechazado",
+            CitizenCase.category.in_(list(CASE_TO_PROJECT)),
+        )
+        .group_by(t_of_case),
+    )
+    total_projects = sum(int(n) for n, _ in funded.values())
+    total_needs = sum(int(n) for (n,) in needs.values())
+    numbers = sorted(set(T_NUMBERS) | {int(t) for t in funded})
+    rows = []
+    for t in numbers:
+        projects, usd = funded.get(t, (0, 0))
+        cases = needs.get(t, (0,))[0]
+        rows.append(
+            {
+                "transformation": t,
+                "label": T_LABELS.get(t, f"T{t}"),
+                "projects": int(projects),
+                "approved_usd": round(float(usd or 0), 2),
+                "projects_pct": round(100 * projects / total_projects, 1)
+                if total_projects
+                else None,
+                "needs": int(cases),
+                "needs_pct": round(100 * cases / total_needs, 1) if total_needs else None,
+            }
+        )
+    return rows
+
+
+# -- history of a circuito ---------------------------------------------------------------
+
+
+def circuito_history(session: Session, ref: TerritoryRef | None) -> list[dict[str, Any]] | None:
+    """Every round's winning projects of a circuito (or comuna) and what became of them,
+    newest round first: status, progress, money, and the continuity chain (what a project
+    continues, and the later projects that continue it). None above a circuito."""
+    if ref is None or ref.level not in ("circuito", "comuna"):
+        return None
+    sent = (
+        select(Transfer.project_id, func.sum(Transfer.amount_usd).label("usd"))
+        .where(territory_clause(Transfer, ref))
+        .group_by(Transfer.project_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.consulta,
+            Project.title,
+            Project.category,
+            Project.transformation,
+            Project.status,
+            Project.physical_progress,
+            Project.approved_usd,
+            func.coalesce(sent.c.usd, 0),
+            Project.continuidad_of,
+        )
+        .outerjoin(sent, sent.c.project_id == Project.id)
+        .where(territory_clause(Project, ref))
+    ).all()
+    projects = {
+        pid: {
+            "id": pid,
+            "consulta": consulta,
+            "title": title,
+            "category": cat,
+            "transformation": t,
+            "status": status,
+            "status_label": PROJECT_STATUS_LABELS.get(status, status),
+            "progress": float(progress or 0),
+            "approved_usd": float(approved or 0),
+            "transferred_usd": round(float(usd or 0), 2),
+            "continuidad_of": previous,
+            "continues": None,  # the project it continues, when it is of this territory
+            "continued_by": [],
+            "continued_in": [],  # the rounds of the projects that continue it
+        }
+        for pid, consulta, title, cat, t, status, progress, approved, usd, previous in rows
+    }
+    for project in sorted(projects.values(), key=lambda p: (_round_key(p["consulta"]), p["id"])):
+        previous = projects.get(project["continuidad_of"] or "")
+        if previous is not None:
+            project["continues"] = {
+                "id": previous["id"],
+                "consulta": previous["consulta"],
+                "title": previous["title"],
+                "status": previous["status"],
+            }
+            previous["continued_by"].append(project["id"])
+            previous["continued_in"].append(project["consulta"])
+    by_round: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for project in projects.values():
+        by_round[project["consulta"]].append(project)
+    return [
+        {"consulta": consulta, "projects": sorted(by_round[consulta], key=lambda p: p["id"])}
+        for consulta in sorted(by_round, key=_round_key, reverse=True)
+    ]
+
+
+def totals(ranking: list[dict[str, Any]], rounds: list[str]) -> dict[str, Any]:
+    """The KPI numbers of the page, from the territory's ranking (:func:`priorities`)."""
+    projects = sum(r["funded_projects"] for r in ranking)
+    completed = sum(r["completed"] for r in ranking)
+    return {
+        "demand": sum(r["demand"] for r in ranking),
+        "open": sum(r["open"] for r in ranking),
+        "late": sum(r["late"] for r in ranking),
+        "projects": projects,
+        "completed": completed,
+        "completed_pct": round(100 * completed / projects, 1) if projects else None,
+        "funded_usd": round(sum(r["funded_usd"] for r in ranking), 2),
+        "top": ranking[0] if ranking and ranking[0]["score"] > 0 else None,
+        "rounds": rounds,
+    }
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export_rows(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+) -> list[list[Any]]:
+    """One row per circuito and category inside ``ref`` (in priority order per circuito)
+    for the Consulta teams' CSV: the place, the rank and every number of the score."""
+    places = session.execute(
+        select(
+            Territory.code,
+            Territory.name,
+            Territory.parroquia_code,
+            Territory.municipio_code,
+            Territory.estado_code,
+        )
+        .where(Territory.level == "circuito", territory_clause(Territory, ref))
+        .order_by(Territory.estado_code, Territory.municipio_code, Territory.parroquia_code)
+        .order_by(Territory.name, Territory.code)
+    ).all()
+    if ref is not None and ref.level == "circuito":
+        places = [(ref.code, ref.name, ref.parroquia_code, ref.municipio_code, ref.estado_code)]
+    result = advice(session, ref, as_of, "circuito", category, targets)
+    names = _names(session, {c for p in places for c in p[2:] if c})
+    out: list[list[Any]] = []
+    for code, name, parroquia, municipio, estado in places:
+        for rank, r in enumerate(result.rankings.get(code, []), start=1):
+            out.append(
+                [
+                    names.get(estado, estado),
+                    names.get(municipio, municipio),
+                    names.get(parroquia, parroquia),
+                    code,
+                    name,
+                    rank,
+                    r["label"],
+                    r["demand"],
+                    r["open"],
+                    r["late"],
+                    r["funded_projects"],
+                    r["funded_usd"],
+                    r["transferred_usd"],
+                    r["completed_pct"],
+                    r["score"],
+                    r["reason"],
+                ]
+            )
+    return out
+
+
+EXPORT_HEADERS = (
+    "Estado",
+    "Municipio",
+    "Parroquia",
+    "Circuito (código)",
+    "Circuito comunal",
+    "Prioridad",
+    "Categoría",
+    f"Casos 1x10 ({DEMAND_DAYS} días)",
+    "Abiertos",
+    "Fuera de plazo",
+    f"Proyectos (últimas {ROUNDS} consultas)",
+    "USD aprobados",
+    "USD transferidos",
+    "Culminados %",
+    "Puntaje",
+    "Por qué",
+)
