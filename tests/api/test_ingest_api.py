@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import (
+    Action,
     CaseEvent,
     CitizenCase,
     ClapCommittee,
@@ -90,6 +91,22 @@ VALID = {
                 "phase": "alistamiento",
                 "readiness": 72.5,
                 "last_exercise_on": "2026-11-01",
+                "updated_at": "2026-11-20T08:00:00-04:00",
+            }
+        ],
+    ),
+    "actions": (
+        Action,
+        [
+            {
+                "id": "A1",
+                "territory_code": "VE-A-C1",
+                "title": "Reparar la tubería del sector",
+                "transformation": 4,
+                "owner": "Vocería de agua",
+                "due_on": "2026-12-15",
+                "status": "en_curso",
+                "project_id": "P-STORED",
                 "updated_at": "2026-11-20T08:00:00-04:00",
             }
         ],

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from data.ingest import ingest
 from data.models import (
+    Action,
     CitizenCase,
     ClapCommittee,
     ClapDelivery,
@@ -97,6 +98,19 @@ def _defense(uid: str, where: str, at: str) -> dict[str, Any]:
     }
 
 
+def _action(aid: str, where: str, at: str) -> dict[str, Any]:
+    return {
+        "id": aid,
+        "territory_code": f"VE-{where}-C1",
+        "title": "Reparar la tubería",
+        "transformation": 4,
+        "owner": "Vocería de agua",
+        "due_on": "2026-12-15",
+        "status": "pendiente",
+        "updated_at": at,
+    }
+
+
 # dataset -> (model, key column, id of the VE-M record, maker)
 DATASETS: dict[str, tuple[type, str, str, Maker]] = {
     "territories": (Territory, "code", "VE-M-C1", _territory),
@@ -107,6 +121,7 @@ DATASETS: dict[str, tuple[type, str, str, Maker]] = {
     "cases": (CitizenCase, "id", "C-M", _case),
     "incidents": (Incident, "id", "I-M", _incident),
     "defense": (DefenseUnit, "id", "DF-M", _defense),
+    "actions": (Action, "id", "A-M", _action),
 }
 
 
