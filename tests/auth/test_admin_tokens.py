@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from data import audit
 from data.db import session_scope
 from data.tokens import create_token, list_tokens, verify_token
 from tests.auth.conftest import csrf_of, login
 from tests.auth.test_http import PASSWORD, add_user, world  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("world")
 
 
 def token_actions() -> list[tuple[str, str, dict]]:
@@ -21,7 +25,7 @@ def token_actions() -> list[tuple[str, str, dict]]:
         ]
 
 
-def test_empty_token_table_says_so(world, remote):
+def test_empty_token_table_says_so(remote):
     add_user("jefa", "admin")
     login(remote, "jefa", PASSWORD)
     page = remote.get("/admin").text
@@ -29,7 +33,7 @@ def test_empty_token_table_says_so(world, remote):
     assert 'id="admin-tokens"' in page
 
 
-def test_create_shows_the_secret_once_and_it_works_on_the_api(world, remote):
+def test_create_shows_the_secret_once_and_it_works_on_the_api(remote):
     add_user("jefa", "admin")
     login(remote, "jefa", PASSWORD)
     token = csrf_of(remote.get("/admin").text)
@@ -53,13 +57,15 @@ def test_create_shows_the_secret_once_and_it_works_on_the_api(world, remote):
     with session_scope() as session:
         (row,) = list_tokens(session)
     assert row.last_used_at is not None
-    assert "nunca" not in remote.get("/admin").text.split('id="admin-tokens"')[1].split("</table>")[0]
+    assert (
+        "nunca" not in remote.get("/admin").text.split('id="admin-tokens"')[1].split("</table>")[0]
+    )
     assert token_actions() == [
         ("jefa", "token_creado", {"token": "clap-a", "rol": "read", "territorio": "VE-A"})
     ]
 
 
-def test_revoke_stops_the_token_and_is_audited(world, remote):
+def test_revoke_stops_the_token_and_is_audited(remote):
     add_user("jefa", "admin")
     with session_scope() as session:
         secret = create_token(session, "viejo", "ingest")
@@ -73,7 +79,7 @@ def test_revoke_stops_the_token_and_is_audited(world, remote):
     assert token_actions() == [("jefa", "token_revocado", {"token": "viejo"})]
 
 
-def test_bad_input_is_explained_and_changes_nothing(world, remote):
+def test_bad_input_is_explained_and_changes_nothing(remote):
     add_user("jefa", "admin")
     login(remote, "jefa", PASSWORD)
     token = csrf_of(remote.get("/admin").text)
@@ -90,7 +96,7 @@ def test_bad_input_is_explained_and_changes_nothing(world, remote):
         assert list_tokens(session) == []
 
 
-def test_only_admins_manage_tokens(world, remote):
+def test_only_admins_manage_tokens(remote):
     add_user("jefa", "admin")
     add_user("ana", "analista")
     login(remote, "ana", PASSWORD)
@@ -102,7 +108,7 @@ def test_only_admins_manage_tokens(world, remote):
         assert list_tokens(session) == []
 
 
-def test_state_admin_sees_and_manages_only_its_tokens(world, remote):
+def test_state_admin_sees_and_manages_only_its_tokens(remote):
     add_user("jefa-a", "admin", "VE-A")
     with session_scope() as session:
         create_token(session, "nacional", "read")
@@ -126,7 +132,7 @@ def test_state_admin_sees_and_manages_only_its_tokens(world, remote):
     assert "m2" not in tokens
 
 
-def test_territory_search_by_name_within_scope(world, remote):
+def test_territory_search_by_name_within_scope(remote):
     add_user("jefa-a", "admin", "VE-A")
     login(remote, "jefa-a", PASSWORD)
     found = remote.get("/admin/territorios?q=c1").json()
