@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import CARACAS, caracas_date, utcnow
 from data.ingest import IngestResult, ingest
+from data.ingest_metrics import observed
 from data.models import CitizenCase, ClapCommittee, Cuadrante, Project, Territory
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ class Simulator:
                 batches.setdefault(made[0], []).append(made[1])
         results = {}
         for dataset, records in batches.items():
-            result = ingest(self.engine, dataset, records)
+            result = observed(ingest)(self.engine, dataset, records)
             results[dataset] = result
             self.totals["records"] += result.received
             self.totals["inserted"] += result.inserted
