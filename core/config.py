@@ -64,6 +64,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     metrics_allow: tuple[str, ...] = ()
+    workers: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,4 +122,5 @@ def load_settings() -> Settings:
             "SALA_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
         ).upper(),
         metrics_allow=_networks("SALA_METRICS_ALLOW"),
+        workers=max(1, _int("SALA_WORKERS", 1)),
     )

@@ -38,6 +38,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which uvicorn worker
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -69,7 +70,7 @@ def formatter(fmt: str) -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else TextFormatter()
 
 
-class _SalaHandler(logging.StreamHandler):
+class SalaHandler(logging.StreamHandler):
     """Our root handler, told apart from others (pytest's, for one) when reconfiguring."""
 
 
@@ -79,9 +80,9 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     Called when the app is built, which in a uvicorn worker is after uvicorn set up its own
     logging, so this wins in every worker."""
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _SalaHandler)]:
+    for handler in [h for h in root.handlers if isinstance(h, SalaHandler)]:
         root.removeHandler(handler)
-    handler = _SalaHandler(sys.stderr)
+    handler = SalaHandler(sys.stderr)
     handler.setFormatter(formatter(fmt))
     root.addHandler(handler)
     root.setLevel(level)
@@ -102,7 +103,7 @@ def uvicorn_config(fmt: str = "text", level: str = "INFO") -> dict[str, Any]:
         "formatters": {"sala": {"()": factory}},
         "handlers": {
             "sala": {
-                "class": "logging.StreamHandler",
+                "class": "core.logs.SalaHandler",
                 "formatter": "sala",
                 "stream": "ext://sys.stderr",
             }
