@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "cli.simulate",
     "cli.users",
     "cli.serve",
+    "cli.backup",
 )
 
 
