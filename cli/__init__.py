@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "cli.users",
     "cli.serve",
     "cli.backup",
+    "cli.doctor",
 )
 
 
