@@ -75,6 +75,19 @@ def check_database(settings: Settings) -> list[Check]:
     from data.db import make_engine
     from data.migrate import alembic_config
 
+    if settings.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        path = make_url(settings.database_url).database
+        if path and path != ":memory:" and not Path(path).exists():
+            return [
+                Check(
+                    "Base de datos",
+                    "error",
+                    f"no existe el archivo SQLite {path}: ejecute manage.py init-db "
+                    "(o defina DATABASE_URL con la base de producción).",
+                )
+            ]
     try:
         engine = make_engine(settings.database_url)
     except Exception as exc:

@@ -71,7 +71,19 @@ def formatter(fmt: str) -> logging.Formatter:
 
 
 class SalaHandler(logging.StreamHandler):
-    """Our root handler, told apart from others (pytest's, for one) when reconfiguring."""
+    """Our root handler, told apart from others (pytest's, for one) when reconfiguring.
+
+    Writes to whatever ``sys.stderr`` is at the time of each record, so a stream replaced
+    after configuration (a test capturing output) is never written after it closed."""
+
+    def __init__(self, stream=None) -> None:
+        super().__init__(stream)
+        self._follow = stream is None or stream is sys.stderr
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
 
 
 def configure(fmt: str = "text", level: str = "INFO") -> None:
@@ -82,7 +94,7 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, SalaHandler)]:
         root.removeHandler(handler)
-    handler = SalaHandler(sys.stderr)
+    handler = SalaHandler()
     handler.setFormatter(formatter(fmt))
     root.addHandler(handler)
     root.setLevel(level)

@@ -45,6 +45,12 @@ def test_a_healthy_installation_passes(engine: Engine, capsys):
 def test_unmigrated_database_says_to_run_init_db(tmp_path: Path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nueva.db'}")
     code, out = run(capsys)
+    assert code == 1 and "init-db" in line(out, "Base de datos")
+    assert not (tmp_path / "nueva.db").exists()  # doctor only looks
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "nueva.db").close()  # exists, but empty
+    code, out = run(capsys)
     assert code == 1
     assert "manage.py init-db" in line(out, "Migraciones")
 
