@@ -14,6 +14,8 @@ from fastapi import FastAPI
 import api
 import auth
 import callbacks
+from api import request_log
+from core import logs
 from core.config import ROOT, Settings, load_settings
 from layouts.shell import shell
 
@@ -57,6 +59,7 @@ def create_server(settings: Settings) -> FastAPI:
 
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
+    logs.configure(settings.log_format, settings.log_level)
     app = Dash(
         __name__,
         server=create_server(settings),
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     callbacks.register(app, settings)
     auth.install(app, settings)  # access control: after the callbacks (CSP hashes them)
+    request_log.install(app.server, settings)  # outermost: times, counts and logs every request
     # Dash 4.4.1's FastAPI backend runs this first-request setup (asset scan, script list)
     # only for "/" and "/_dash-*" requests: a worker whose first request is a deep link such
     # as /clap?territorio=VE-A or /muro would serve a page without CSS and JS. Run it now instead.

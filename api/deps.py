@@ -82,6 +82,7 @@ def require(role: str) -> Callable[..., Caller]:
             with Session(engine_of(request)) as session:
                 info = verify_token(session, credentials.credentials)
                 scope = scope_for(session, info.territory_code) if info else None
+                session.commit()  # the token's last use (data.tokens.verify_token)
         except SQLAlchemyError as exc:
             raise database_down() from exc
         if info is None or scope is None:

@@ -28,6 +28,7 @@ from data.ingest import (
     ingest_json,
 )
 from data.ingest.schemas import json_schema
+from data.ingest_metrics import observed
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["ingesta"])
@@ -88,7 +89,7 @@ async def _ingest(request: Request, dataset: str, caller: Caller) -> JSONRespons
     body = await read_body(request, request.app.state.sala_settings.max_body_bytes)
     try:
         result = await run_in_threadpool(
-            ingest_json, engine_of(request), dataset, body, caller.scope
+            observed(ingest_json), engine_of(request), dataset, body, caller.scope
         )
     except MalformedBody as exc:
         raise HTTPException(400, f"{exc}. Envíe una lista JSON de registros.") from exc

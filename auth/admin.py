@@ -16,12 +16,16 @@ from auth.html import csrf_field, csrf_token, message, page
 from auth.middleware import request_principal
 from auth.pages import client_ip, form_is_genuine
 from auth.principal import Principal
+from auth.territory_picker import add_routes as add_picker_routes
+from auth.territory_picker import code_of as territory_code_of
+from auth.territory_picker import picker
 from core.timeutil import format_caracas
 from data import audit
 from data.db import session_scope
 from data.displays import DisplayError, create_display, list_displays, revoke_display
 from data.models import USER_ROLES
 from data.scope import OutOfScope, UnknownTerritory, scope_for
+from data.tokens import TOKEN_ROLES, TokenError, create_token, list_tokens, revoke_token
 from data.users import UserError, create_user, list_users, set_active, set_password
 
 AUDIT_LIMITS = (50, 200, 1000)
@@ -31,6 +35,7 @@ NOTICES = {
     "desactivado": "Usuario desactivado.",
     "clave": "Contraseña restablecida.",
     "revocada": "Pantalla revocada.",
+    "token_revocado": "Token de la API revocado.",
 }
 
 
@@ -163,6 +168,7 @@ def admin_page(
     body = f"""<div class="auth-nav"><a href="/">← Volver a la Sala</a>
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
 {_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
+{_tokens_section(csrf[0], principal)}
 {_audit_section(action, limit)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 
@@ -333,4 +339,122 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return out_of_scope(request, principal, f"la pantalla {name!r}")
         return done("revocada")
 
+    _token_routes(router, guard, out_of_scope, done)
     return router
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+TOKEN_ROLE_NAMES = {"ingest": "ingesta (escribe y lee)", "read": "lectura"}
+
+
+def _tokens_section(csrf: str, me: Principal) -> str:
+    """API tokens in the administrator's scope: role, territory, dates, revoke; and a form."""
+    with session_scope() as session:
+        scope = scope_for(session, me.territory_code)
+        tokens = list_tokens(session, scope)
+    rows = []
+    for t in tokens:
+        action = (
+            f'<form method="post" action="/admin/tokens/{quote(t.name, safe="")}/revocar">'
+            f'{csrf_field(csrf)}<button class="secondary" type="submit">Revocar</button></form>'
+            if t.revoked_at is None
+            else f"revocado {format_caracas(t.revoked_at)}"
+        )
+        used = format_caracas(t.last_used_at) if t.last_used_at else "nunca"
+        rows.append(
+            f'<tr data-token="{escape(t.name)}"><td>{escape(t.name)}</td>'
+            f"<td>{escape(TOKEN_ROLE_NAMES.get(t.role, t.role))}</td>"
+            f"<td>{escape(t.territory_code or 'nacional')}</td>"
+            f"<td>{format_caracas(t.created_at)}</td><td>{used}</td><td>{action}</td></tr>"
+        )
+    table = (
+        '<table class="auth-table" id="admin-tokens"><tr><th>Nombre</th><th>Rol</th>'
+        "<th>Territorio</th><th>Creado</th><th>Último uso</th><th></th></tr>"
+        f"{''.join(rows)}</table>"
+        if rows
+        else '<p class="auth-empty" id="admin-tokens">Aún no hay tokens de la API. Cree uno '
+        "para cada sistema que envía o lee datos (Consulta, CLAP, 1x10, VEN-911…).</p>"
+    )
+    roles = "".join(
+        f'<option value="{r}"{" selected" if r == "ingest" else ""}>{TOKEN_ROLE_NAMES[r]}</option>'
+        for r in TOKEN_ROLES
+    )
+    return f"""<h2>Tokens de la API</h2>
+<p class="auth-hint">Los sistemas de campo usan estos tokens en <code>/api/v1</code>. El secreto
+se muestra una sola vez al crearlo; solo se guarda su huella.</p>{table}
+<form method="post" action="/admin/tokens" class="auth-inline" id="admin-token-form">
+{csrf_field(csrf)}
+<div><label for="token-name">Nombre</label><input id="token-name" name="name" required
+maxlength="120" placeholder="p. ej. clap-zulia"></div>
+<div><label for="token-role">Rol</label><select id="token-role" name="role">{roles}</select></div>
+{picker("territory", "token-territorios", scope, "Territorio")}
+<div><button type="submit">Crear token</button></div></form>"""
+
+
+def _token_routes(router: APIRouter, guard, out_of_scope, done) -> None:
+    """Create and revoke API tokens, and the territory picker's search (admins only)."""
+
+    def admin_scope(request: Request):
+        principal = guard(request)
+        if isinstance(principal, Response):
+            return principal
+        with session_scope() as session:
+            return scope_for(session, principal.territory_code)
+
+    add_picker_routes(router, admin_scope)
+
+    @router.post("/admin/tokens")
+    def admin_create_token(
+        request: Request,
+        name: str = Form(""),
+        role: str = Form(""),
+        territory: str = Form(""),
+        csrf: str = Form(""),
+    ):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        code = territory_code_of(territory)
+        try:
+            with session_scope() as session:
+                scope = scope_for(session, principal.territory_code)
+                secret = create_token(session, name, role, code, scope)
+                detail = {"token": name.strip(), "rol": role, "territorio": code or scope.code}
+                audit.record(
+                    session, principal.username, "token_creado", detail, client_ip(request)
+                )
+        except TokenError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        except UnknownTerritory:
+            text = f"El territorio {territory.strip()!r} no existe; elíjalo de la lista."
+            return admin_page(request, principal, message("error", text), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el territorio {territory.strip()!r}")
+        notice = (
+            message("ok", f"Token {name.strip()} creado. Configúrelo en el sistema que lo usará:")
+            + f'<p class="auth-secret" id="token-secret">{escape(secret)}</p>'
+            + message("info", "Guárdelo ahora: no se mostrará otra vez.")
+        )
+        return admin_page(request, principal, notice)
+
+    @router.post("/admin/tokens/{name}/revocar")
+    def admin_revoke_token(request: Request, name: str, csrf: str = Form("")):
+        principal = guard(request, csrf)
+        if isinstance(principal, Response):
+            return principal
+        try:
+            with session_scope() as session:
+                revoke_token(session, name, scope_for(session, principal.territory_code))
+                audit.record(
+                    session,
+                    principal.username,
+                    "token_revocado",
+                    {"token": name},
+                    client_ip(request),
+                )
+        except TokenError as exc:
+            return admin_page(request, principal, message("error", str(exc)), 400)
+        except OutOfScope:
+            return out_of_scope(request, principal, f"el token {name!r}")
+        return done("token_revocado")

@@ -13,6 +13,9 @@ COMMAND_MODULES = (
     "cli.importer",
     "cli.simulate",
     "cli.users",
+    "cli.serve",
+    "cli.backup",
+    "cli.doctor",
 )
 
 

@@ -58,6 +58,7 @@ def local_secret_key() -> str:
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("SALA_SECRET_KEY", local_secret_key())
     os.environ.setdefault("SALA_SIMULATE", str(args.simulate))
+    os.environ.setdefault("SALA_LOG_LEVEL", "warning")  # a quiet console for the demo
     init_db()
     if database_is_empty():
         from data.seed import seed_database

@@ -25,6 +25,7 @@ from data.ingest import (
     UnknownDataset,
     ingest_stream,
 )
+from data.ingest_metrics import observed
 
 CHUNK = 2_000
 
@@ -113,7 +114,7 @@ def import_csv(path: Path, dataset: str, delimiter: str = ",") -> IngestResult:
         bars[stage].advance(n)
 
     try:
-        result = ingest_stream(get_engine(), dataset, batch.rows, progress=progress)
+        result = observed(ingest_stream)(get_engine(), dataset, batch.rows, progress=progress)
     except IngestValidationError as exc:
         bad_lines = set()
         for err in exc.errors:

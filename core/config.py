@@ -51,11 +51,40 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     exercise_overdue_days: int = 90
+    log_format: str = "text"
+    log_level: str = "INFO"
+    metrics_allow: tuple[str, ...] = ()
+    workers: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    if raw.lower() not in choices:
+        raise SystemExit(f"La variable {name}={raw!r} debe ser una de: {', '.join(choices)}.")
+    return raw.lower()
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (``10.0.0.7,10.1.0.0/16``), checked now."""
+    import ipaddress
+
+    out = []
+    for item in os.environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError as exc:
+            raise SystemExit(
+                f"La variable {name} tiene {item.strip()!r}, que no es una dirección IP ni una "
+                "red (p. ej. 10.0.0.7 o 10.0.0.0/24)."
+            ) from exc
+    return tuple(out)
 
 
 def load_settings() -> Settings:
@@ -78,4 +107,10 @@ def load_settings() -> Settings:
         ),
         sla_hours=_sla(),
         exercise_overdue_days=_int("SALA_EJERCICIO_VENCIDO_DIAS", 90),
+        log_format=_choice("SALA_LOG_FORMAT", "text", ("text", "json")),
+        log_level=_choice(
+            "SALA_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+        ).upper(),
+        metrics_allow=_networks("SALA_METRICS_ALLOW"),
+        workers=max(1, _int("SALA_WORKERS", 1)),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import metrics
 from core.config import load_settings
 
 
@@ -26,8 +27,27 @@ def _bucket(hours: float | None) -> int | None:
     return None if hours is None else bucket_of(hours)
 
 
+def watch_pool(engine: Engine) -> Engine:
+    """Keep the pool gauges of ``/metrics`` (connections lent now, and the most lendable).
+
+    A worker builds one engine per URL (:func:`get_engine`), so the capacity is that pool's;
+    the listeners survive ``dispose()``, which recreates the pool with the same events."""
+    pool = engine.pool
+    capacity = (
+        pool.size() + max(0, getattr(pool, "_max_overflow", 0)) if hasattr(pool, "size") else 0
+    )
+    metrics.DB_POOL_CAPACITY.inc(capacity)
+    event.listen(pool, "checkout", lambda *_: metrics.DB_POOL_IN_USE.inc())
+    event.listen(pool, "checkin", lambda *_: metrics.DB_POOL_IN_USE.dec())
+    return engine
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL and foreign keys so it behaves like a server."""
+    return watch_pool(_make_engine(url))
+
+
+def _make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]

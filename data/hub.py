@@ -16,8 +16,10 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from core import metrics
 from data.bus import Event, EventBus
 
 log = logging.getLogger("sala.hub")
@@ -99,10 +101,13 @@ class Hub:
         await self.start()
         sub = Subscription(asyncio.Queue(maxsize=self.queue_size), start=self.position or "0")
         self._subs.add(sub)
+        metrics.PUSH_CONNECTIONS.inc()
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        self._subs.discard(sub)
+        if sub in self._subs:
+            self._subs.discard(sub)
+            metrics.PUSH_CONNECTIONS.dec()
 
     def fan_out(self, items: list[Item]) -> None:
         """Deliver a batch read from the bus to every subscription (runs on the loop)."""
@@ -113,6 +118,10 @@ class Hub:
         if items:
             self.position = items[-1][0]
             self.last_event_at = time.time()
+            for _event_id, event in items:
+                lag = _age_s(event, self.last_event_at)
+                if lag is not None:
+                    metrics.BUS_LAG.observe(lag)
 
     async def _run(self) -> None:
         assert self._ready is not None
@@ -173,6 +182,14 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+
+
+def _age_s(event: Event, now: float) -> float | None:
+    """Seconds between an event's ``at`` (set by its publisher) and ``now``."""
+    try:
+        return max(0.0, now - datetime.fromisoformat(str(event["at"])).timestamp())
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _gap(after: str, first: str) -> bool:

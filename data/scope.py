@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, case, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from data.models import PATH_LEVELS, Territory
@@ -146,6 +146,35 @@ def territory_clause(model: type, ref: TerritoryRef | None) -> ColumnElement[boo
 
         return model.project_id.in_(select(Project.id).where(Project.comuna_code == ref.code))
     return false()
+
+
+SEARCH_LEVELS = ("estado", "municipio", "parroquia", "circuito", "comuna")
+
+
+def search(session: Session, scope: Scope, text: str, limit: int = 20) -> list[TerritoryRef]:
+    """Territories inside ``scope`` whose name or code matches ``text``, broadest first.
+
+    What a person types in a territory picker ("zuli", "maracaibo", "VE-V-10"); consejos
+    comunales are left out (tens of thousands, never a scope in practice)."""
+    text = text.strip().replace("\x00", "")[:80]
+    if not text:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rank = case({level: i for i, level in enumerate(SEARCH_LEVELS)}, value=Territory.level)
+    stmt = (
+        select(Territory)
+        .where(Territory.level.in_(SEARCH_LEVELS))
+        .where(
+            or_(
+                Territory.name.ilike(pattern, escape="\\"),
+                Territory.code.ilike(pattern, escape="\\"),
+            )
+        )
+        .where(territory_clause(Territory, scope.root))
+        .order_by(rank, Territory.name)
+        .limit(limit)
+    )
+    return [_ref(row) for row in session.scalars(stmt)]
 
 
 def children(session: Session, scope: Scope, parent: str | None) -> list[TerritoryRef]:

@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import Engine
 
 from data.ingest import IngestResult, ingest
+from data.ingest_metrics import observed
 from data.simulation.records import Made
 
 
@@ -22,7 +23,7 @@ def write_batches(
             batches.setdefault(dataset, {})[record.get("id") or record.get("code")] = record
     results = {}
     for dataset, by_key in batches.items():
-        result = ingest(engine, dataset, list(by_key.values()))
+        result = observed(ingest)(engine, dataset, list(by_key.values()))
         results[dataset] = result
         totals["records"] += result.received
         totals["inserted"] += result.inserted
