@@ -14,8 +14,13 @@ from fastapi import FastAPI
 import api
 import auth
 import callbacks
+from auth.proxies import take_over_uvicorn_proxy_headers
 from core.config import ROOT, Settings, load_settings
 from layouts.shell import shell
+
+# Forwarded headers are believed only from SALA_TRUSTED_PROXIES (auth.proxies), never
+# because of uvicorn's --proxy-headers / --forwarded-allow-ips (default: trust 127.0.0.1).
+take_over_uvicorn_proxy_headers()
 
 
 def create_server(settings: Settings) -> FastAPI:
@@ -82,4 +87,4 @@ if __name__ == "__main__":
     import uvicorn
 
     cfg = load_settings()
-    uvicorn.run("app:server", host=cfg.host, port=cfg.port, log_level="info")
+    uvicorn.run("app:server", host=cfg.host, port=cfg.port, log_level="info", proxy_headers=False)

@@ -5,6 +5,7 @@ Every knob the README documents lives here; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,26 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
+    """``SALA_TRUSTED_PROXIES``: comma-separated IPs or CIDR blocks of the declared proxies."""
+    networks = []
+    for item in (raw or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise SystemExit(
+                f"SALA_TRUSTED_PROXIES: {item!r} no es una dirección IP ni un bloque CIDR "
+                "(p. ej. 10.0.0.5 o 10.0.0.0/24)."
+            ) from exc
+    return tuple(networks)
+
+
 def _sla() -> dict[str, float]:
     try:
         return parse_sla(os.environ.get("SALA_SLA_HORAS"))
@@ -61,6 +82,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     exercise_overdue_days: int = 90
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -88,4 +110,5 @@ def load_settings() -> Settings:
         ),
         sla_hours=_sla(),
         exercise_overdue_days=_int("SALA_EJERCICIO_VENCIDO_DIAS", 90),
+        trusted_proxies=parse_trusted_proxies(os.environ.get("SALA_TRUSTED_PROXIES")),
     )

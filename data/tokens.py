@@ -58,12 +58,13 @@ def create_token(session: Session, name: str, role: str, territory_code: str | N
     return secret
 
 
-def revoke_token(session: Session, name: str) -> None:
+def revoke_token(session: Session, name: str) -> TokenInfo:
     token = session.scalar(select(ApiToken).where(ApiToken.name == name))
     if token is None:
         raise TokenError(f"No hay un token llamado {name!r}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+    return TokenInfo(token.name, token.role, token.territory_code)
 
 
 def verify_token(session: Session, secret: str) -> TokenInfo | None:
