@@ -176,7 +176,8 @@ class AuthMiddleware:
                 status_code=401,
             )
         else:
-            target = path + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+            query = scope["query_string"].decode("latin-1")
+            target = path + (f"?{query}" if query else "")
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         await response(scope, receive, send)
 

@@ -23,7 +23,7 @@ from auth.principal import current_principal
 from core.config import Settings
 from data.db import session_scope
 from data.hub import Hub, Item, Subscription, get_hub, id_key, next_batch, scoped, summarize
-from data.queries.live import caller_scope, data_versions, principal_ref
+from data.queries.live import data_versions, principal_ref
 from data.scope import TerritoryRef
 from layouts.live import TICKER_SIZE
 
@@ -164,7 +164,7 @@ async def push_loop() -> None:
 def _versions() -> dict[str, int]:
     """The data versions of the caller's scope (never national counters for a scoped one)."""
     with session_scope() as session:
-        return data_versions(session, caller_scope(session, current_principal().territory_code))
+        return data_versions(session, current_principal().territory_code)
 
 
 def register(app: Dash, settings: Settings) -> None:

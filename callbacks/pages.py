@@ -14,9 +14,9 @@ from callbacks.filters import territory_problem
 from core.config import Settings
 from core.filters import Filters
 from core.timeutil import utcnow
-from data import versions
 from data.db import session_scope
 from data.queries.cache import PAGE_CACHE
+from data.queries.live import data_versions
 from data.scope import OutOfScope, Scope, UnknownTerritory, scope_for
 from layouts.components.filter_bar import filters_id
 from layouts.components.theme import scale_for
@@ -59,8 +59,7 @@ def page_versions(datasets: tuple[str, ...]) -> dict[str, int]:
     against these (the same scoped counters), so a write landing while the page loads
     still triggers a refresh."""
     with session_scope() as session:
-        scope = scope_for(session, current_principal().territory_code)
-        current = versions.current_for(session, scope)
+        current = data_versions(session, current_principal().territory_code)
     return {name: current.get(name, 0) for name in datasets}
 
 

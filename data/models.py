@@ -414,8 +414,9 @@ class DataVersionTerritory(Base):
 
     __tablename__ = "data_version_territory"
 
-    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # key order: a poll reads one territory's counters (all datasets) as one index range
     territory_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import case, func, or_, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
-from data.models import PATH_LEVELS, DataVersion, DataVersionTerritory
+from data.models import PATH_LEVELS, DataVersion, DataVersionTerritory, Territory
 from data.scope import Scope, TerritoryRef
 
 DATASETS = (
@@ -61,17 +61,38 @@ def bump(
             session.add(DataVersion(dataset=dataset, version=1, updated_at=now))
             session.flush()
     codes = [EVERYWHERE] if territories is None else sorted({c for c in territories if c})
-    rows = [{"dataset": d, "territory_code": c, "version": 1} for d in names for c in codes]
-    if rows:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(DataVersionTerritory)
+    if codes:
+        _bump_territories(session, names, codes)
+
+
+# Writers of one dataset take the data_version row lock above first, so they reach these
+# rows one at a time: no deadlock whatever the order of the rows.
+_PG_BUMP = text(
+    "INSERT INTO data_version_territory (dataset, territory_code, version) "
+    "SELECT d, c, 1 FROM unnest(CAST(:datasets AS text[]), CAST(:codes AS text[])) AS u(d, c) "
+    "ON CONFLICT (territory_code, dataset) "
+    "DO UPDATE SET version = data_version_territory.version + 1"
+)
+
+
+def _bump_territories(session: Session, datasets: list[str], codes: list[str]) -> None:
+    """One upsert of the (dataset, territory) counters: a single statement with two array
+    parameters on PostgreSQL (thousands of circuitos in one national batch), executemany
+    on SQLite."""
+    pairs = [(d, c) for d in datasets for c in codes]
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["dataset", "territory_code"],
-                set_={"version": DataVersionTerritory.version + 1},
-            ),
-            rows,
+            _PG_BUMP,
+            {"datasets": [d for d, _ in pairs], "codes": [c for _, c in pairs]},
         )
+        return
+    session.execute(
+        sqlite.insert(DataVersionTerritory).on_conflict_do_update(
+            index_elements=["territory_code", "dataset"],
+            set_={"version": DataVersionTerritory.version + 1},
+        ),
+        [{"dataset": d, "territory_code": c, "version": 1} for d, c in pairs],
+    )
 
 
 def current(session: Session) -> dict[str, int]:
@@ -92,19 +113,50 @@ def watched_code(root: TerritoryRef) -> str:
     return root.code
 
 
+def _totals(rows) -> dict[str, int]:
+    totals = dict.fromkeys(DATASETS, 0)
+    for dataset, version in rows:
+        if dataset in totals:
+            totals[dataset] += int(version)
+    return totals
+
+
 def current_for(session: Session, scope: Scope) -> dict[str, int]:
     """The versions a caller with ``scope`` may watch: national counters for a national
     caller; otherwise, per dataset, its territory's counter plus the ``""`` counter. The
     numbers move only with writes inside the scope (or writes that named no territory)."""
     if scope.root is None:
         return current(session)
-    rows = session.execute(
-        select(DataVersionTerritory.dataset, DataVersionTerritory.version).where(
-            DataVersionTerritory.territory_code.in_((watched_code(scope.root), EVERYWHERE))
+    t = DataVersionTerritory
+    codes = (watched_code(scope.root), EVERYWHERE)
+    return _totals(session.execute(select(t.dataset, t.version).where(t.territory_code.in_(codes))))
+
+
+def current_for_territory(session: Session, territory_code: str | None) -> dict[str, int]:
+    """:func:`current_for` the scope bound to ``territory_code`` (None = national), in one
+    query: the safety-net poll of every screen runs this every few seconds."""
+    if not territory_code:
+        return current(session)
+    t, place = DataVersionTerritory, Territory
+    watched = (
+        select(
+            case(
+                (place.level.in_(PATH_LEVELS), place.code),
+                else_=func.coalesce(
+                    place.circuito_code,
+                    place.parroquia_code,
+                    place.municipio_code,
+                    place.estado_code,
+                    place.code,
+                ),
+            )
         )
-    ).all()
-    totals = dict.fromkeys(DATASETS, 0)
-    for dataset, version in rows:
-        if dataset in totals:
-            totals[dataset] += int(version)
-    return totals
+        .where(place.code == territory_code)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(t.dataset, t.version).where(
+            or_(t.territory_code == EVERYWHERE, t.territory_code == watched)
+        )
+    )
+    return _totals(rows)

@@ -29,8 +29,11 @@ def world(engine):
 
 
 def watched(code: str | None) -> dict[str, int]:
+    """What a screen bound to ``code`` polls (checked against the Scope-based reading)."""
     with session_scope() as session:
-        return versions.current_for(session, scope_for(session, code))
+        polled = versions.current_for_territory(session, code)
+        assert polled == versions.current_for(session, scope_for(session, code))
+        return polled
 
 
 def bump(territories=None, dataset: str = "cases") -> None:

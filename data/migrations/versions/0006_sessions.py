@@ -53,10 +53,10 @@ def upgrade() -> None:
     op.create_index("ix_login_throttle_window", "login_throttle", ["window_start"])
     op.create_table(
         "data_version_territory",
-        sa.Column("dataset", sa.String(length=40), nullable=False),
         sa.Column("territory_code", sa.String(length=40), nullable=False),
+        sa.Column("dataset", sa.String(length=40), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("dataset", "territory_code"),
+        sa.PrimaryKeyConstraint("territory_code", "dataset"),
     )
     with op.batch_alter_table("app_user") as batch:
         batch.drop_column("failed_logins")
