@@ -18,7 +18,13 @@ from auth.cookies import SESSION_COOKIE
 from data import audit
 from data.db import session_scope
 from data.displays import create_display
-from data.users import ADDRESS_MAX_FAILURES, MAX_FAILED_LOGINS, create_user
+from data.users import (
+    ADDRESS_MAX_FAILURES,
+    MAX_FAILED_LOGINS,
+    create_user,
+    list_users,
+    set_password,
+)
 from tests import factories as f
 from tests.auth.conftest import callback_payload, csrf_of, login, make_client
 
@@ -126,6 +132,12 @@ def test_thirty_parallel_wrong_passwords_then_the_right_one_is_refused(sala_app,
     right = login(remote_client(sala_app, "192.0.2.200"), "op", PASSWORD)
     assert right.status_code == 401 and "bloqueada" in right.text
     assert checks["real"] <= MAX_FAILED_LOGINS  # refused without even checking
+    with session_scope() as session:  # /admin shows until when
+        assert list_users(session)[0].locked_until is not None
+        set_password(session, "op", "otra-clave-larga")  # a new password lifts the lock
+    assert (
+        login(remote_client(sala_app, "192.0.2.200"), "op", "otra-clave-larga").status_code == 303
+    )
 
 
 def test_one_address_cannot_lock_every_account(sala_app, engine):
