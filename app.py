@@ -15,9 +15,14 @@ import api
 import auth
 import callbacks
 from api import request_log
+from auth.proxies import take_over_uvicorn_proxy_headers
 from core import logs
 from core.config import ROOT, Settings, load_settings
 from layouts.shell import shell
+
+# Forwarded headers are believed only from SALA_TRUSTED_PROXIES (auth.proxies), never
+# because of uvicorn's --proxy-headers / --forwarded-allow-ips (default: trust 127.0.0.1).
+take_over_uvicorn_proxy_headers()
 
 
 def create_server(settings: Settings) -> FastAPI:
@@ -75,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     callbacks.register(app, settings)
     auth.install(app, settings)  # access control: after the callbacks (CSP hashes them)
-    request_log.install(app.server, settings)  # outermost: times, counts and logs every request
+    request_log.install(app.server, settings)  # times, counts and logs every request
+    auth.install_proxies(app, settings)  # outermost: the real client behind a declared proxy
     # Dash 4.4.1's FastAPI backend runs this first-request setup (asset scan, script list)
     # only for "/" and "/_dash-*" requests: a worker whose first request is a deep link such
     # as /clap?territorio=VE-A or /muro would serve a page without CSS and JS. Run it now instead.
@@ -91,4 +97,4 @@ if __name__ == "__main__":
     import uvicorn
 
     cfg = load_settings()
-    uvicorn.run("app:server", host=cfg.host, port=cfg.port, log_level="info")
+    uvicorn.run("app:server", host=cfg.host, port=cfg.port, log_level="info", proxy_headers=False)

@@ -144,11 +144,13 @@ def _rows(
 def record_export(
     session: Session, principal: Principal, name: str, filters: Filters, request: Request
 ) -> None:
-    """Write the export into the audit log, in the same transaction as its scope check."""
+    """Write the export into the audit log, in the same transaction as its scope check;
+    the entry is about the exported territory (the caller's whole scope by default)."""
     audit.record(
         session,
         principal.username,
         "exportar",
         {"conjunto": name, "filtros": filters.to_params()},
         request.client.host if request.client else None,
+        filters.territorio or principal.territory_code,
     )

@@ -7,8 +7,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from auth.errors import note_unavailable
 from data.bus import get_bus
-from data.db import get_engine
+from data.db import describe, get_engine
 
 router = APIRouter()
 
@@ -31,8 +32,9 @@ def healthz(request: Request) -> JSONResponse:
         with get_engine(request.app.state.sala_settings.database_url).connect() as conn:
             conn.execute(text("SELECT 1"))
         database = "ok"
-    except Exception:
+    except Exception as exc:
         database = "down"
+        note_unavailable(request.scope, f"base de datos no disponible ({describe(exc)})")
     try:
         bus = get_bus().health()
     except Exception:

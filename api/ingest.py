@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -30,7 +29,6 @@ from data.ingest import (
 from data.ingest.schemas import json_schema
 from data.ingest_metrics import observed
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["ingesta"])
 
 DESCRIPTIONS = {
@@ -110,11 +108,8 @@ async def _ingest(request: Request, dataset: str, caller: Caller) -> JSONRespons
             },
             status_code=422,
         )
-    except DBAPIError as exc:  # unreachable, or a collision that retries did not resolve
-        log.warning(
-            "ingesta %s: 503, la base de datos falló: %s", dataset, exc.orig or exc.__class__
-        )
-        raise database_down() from exc
+    except DBAPIError as exc:  # unreachable, or a collision retries did not resolve:
+        raise database_down() from exc  # auth.errors logs the 503 once, with this cause
     return JSONResponse(result.as_dict())
 
 

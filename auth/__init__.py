@@ -31,15 +31,20 @@ def check_secret_key(settings: Settings) -> None:
 
 
 def install(app: Dash, settings: Settings) -> None:
-    """Add access control to ``app`` (call after every callback is registered)."""
-    from fastapi import Request
+    """Add access control to ``app`` (call after every callback is registered).
 
+    Request layers, outermost first: :class:`auth.proxies.ProxyMiddleware` (the real peer,
+    declared proxies; added by :func:`install_proxies`, outside the request log),
+    :class:`auth.middleware.AuthMiddleware` (headers, principal, outage and error pages),
+    :class:`auth.inputs.InputGate` (odd characters, malformed requests), then Dash and the
+    routes, whose exceptions map to answers in :mod:`auth.errors`.
+    """
     from auth import admin, pages
     from auth.cookies import Signer
-    from auth.guard import NotAuthorized
+    from auth.errors import install_handlers
     from auth.headers import content_security_policy
-    from auth.middleware import AuthMiddleware, json_error
-    from data.scope import OutOfScope
+    from auth.inputs import InputGate
+    from auth.middleware import AuthMiddleware, is_static
 
     check_secret_key(settings)
     server = app.server
@@ -47,6 +52,7 @@ def install(app: Dash, settings: Settings) -> None:
     signer = Signer(settings.secret_key)
     server.include_router(pages.build_router(signer))
     server.include_router(admin.build_router())
+    install_handlers(server)
 
     csp_cache: list[str] = []
 
@@ -55,6 +61,7 @@ def install(app: Dash, settings: Settings) -> None:
             csp_cache.append(content_security_policy(app.csp_hashes(), settings.tile_url))
         return csp_cache[0]
 
+    server.add_middleware(InputGate, callbacks=lambda: app.callback_map, skip=is_static)
     server.add_middleware(
         AuthMiddleware,
         signer=signer,
@@ -62,12 +69,11 @@ def install(app: Dash, settings: Settings) -> None:
         insecure_key=settings.secret_key == INSECURE_SECRET,
     )
 
-    @server.exception_handler(OutOfScope)
-    async def out_of_scope(_request: Request, exc: OutOfScope):
-        return json_error(
-            403, "fuera_de_ambito", f"El territorio {exc.args[0]} está fuera de su ámbito."
-        )
 
-    @server.exception_handler(NotAuthorized)
-    async def not_authorized(_request: Request, exc: NotAuthorized):
-        return json_error(403, "no_autorizado", str(exc))
+def install_proxies(app: Dash, settings: Settings) -> None:
+    """The outermost layer: the real peer, and forwarded headers believed only from the
+    declared proxies, so every layer inside (request log, /metrics, access control) sees
+    the same client address."""
+    from auth.proxies import ProxyMiddleware
+
+    app.server.add_middleware(ProxyMiddleware, proxies=settings.trusted_proxies)

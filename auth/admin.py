@@ -42,7 +42,14 @@ NOTICES = {
 def forbidden(request: Request, principal: Principal | None, ip: str | None) -> Response:
     if principal is not None:
         with session_scope() as session:
-            audit.record(session, principal.username, "acceso_denegado", {"ruta": "/admin"}, ip)
+            audit.record(
+                session,
+                principal.username,
+                "acceso_denegado",
+                {"ruta": "/admin"},
+                ip,
+                principal.territory_code,
+            )
     body = message("error", "No autorizado: esta página es solo para administradores.")
     body += '<div class="auth-nav"><a href="/">Volver a la Sala</a></div>'
     return page(request, "No autorizado", body, status_code=403)
@@ -123,10 +130,12 @@ def _detail(detail: dict | None) -> str:
     return ", ".join(f"{k}: {v}" for k, v in (detail or {}).items() if v not in (None, ""))
 
 
-def _audit_section(action: str, limit: int) -> str:
+def _audit_section(action: str, limit: int, me: Principal) -> str:
+    """The newest entries about territories inside the admin's own scope."""
     with session_scope() as session:
-        entries = audit.latest(session, limit, action or None)
-        known = audit.actions(session)
+        scope = scope_for(session, me.territory_code)
+        entries = audit.latest(session, limit, action or None, scope)
+        known = audit.actions(session, scope)
     options = '<option value="">todas</option>' + "".join(
         f'<option value="{escape(a)}"{" selected" if a == action else ""}>{escape(a)}</option>'
         for a in known
@@ -169,7 +178,7 @@ def admin_page(
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
 {_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
 {_tokens_section(csrf[0], principal)}
-{_audit_section(action, limit)}"""
+{_audit_section(action, limit, principal)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 
 
@@ -188,7 +197,14 @@ def build_router(base_url: str | None = None) -> APIRouter:
     def out_of_scope(request: Request, principal: Principal, what: str) -> Response:
         with session_scope() as session:
             detail = {"ruta": request.url.path, "fuera_de_ambito": what}
-            audit.record(session, principal.username, "acceso_denegado", detail, client_ip(request))
+            audit.record(
+                session,
+                principal.username,
+                "acceso_denegado",
+                detail,
+                client_ip(request),
+                principal.territory_code,
+            )
         text = f"No autorizado: {what} está fuera de su ámbito territorial."
         return admin_page(request, principal, message("error", text), 403)
 
@@ -196,12 +212,12 @@ def build_router(base_url: str | None = None) -> APIRouter:
         return RedirectResponse(f"/admin?ok={code}", status_code=303)
 
     @router.get("/admin")
-    def admin_home(request: Request, ok: str = "", accion: str = "", n: int = AUDIT_LIMITS[0]):
+    def admin_home(request: Request, ok: str = "", accion: str = "", n: str = ""):
         principal = guard(request)
         if isinstance(principal, Response):
             return principal
         notice = message("ok", NOTICES.get(ok, ""))
-        limit = n if n in AUDIT_LIMITS else AUDIT_LIMITS[0]
+        limit = int(n) if n in {str(x) for x in AUDIT_LIMITS} else AUDIT_LIMITS[0]
         return admin_page(request, principal, notice, action=accion[:60], limit=limit)
 
     @router.post("/admin/usuarios")
@@ -228,7 +244,12 @@ def build_router(base_url: str | None = None) -> APIRouter:
                     "territorio": user.territory_code,
                 }
                 audit.record(
-                    session, principal.username, "usuario_creado", detail, client_ip(request)
+                    session,
+                    principal.username,
+                    "usuario_creado",
+                    detail,
+                    client_ip(request),
+                    user.territory_code,
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
@@ -253,9 +274,15 @@ def build_router(base_url: str | None = None) -> APIRouter:
         action = "usuario_activado" if active else "usuario_desactivado"
         try:
             with session_scope() as session:
-                set_active(session, username, active, scope_for(session, principal.territory_code))
+                scope = scope_for(session, principal.territory_code)
+                user = set_active(session, username, active, scope)
                 audit.record(
-                    session, principal.username, action, {"usuario": username}, client_ip(request)
+                    session,
+                    principal.username,
+                    action,
+                    {"usuario": username},
+                    client_ip(request),
+                    user.territory_code,
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
@@ -273,13 +300,14 @@ def build_router(base_url: str | None = None) -> APIRouter:
         try:
             with session_scope() as session:
                 scope = scope_for(session, principal.territory_code)
-                set_password(session, username, password, scope)
+                user = set_password(session, username, password, scope)
                 audit.record(
                     session,
                     principal.username,
                     "clave_restablecida",
                     {"usuario": username},
                     client_ip(request),
+                    user.territory_code,
                 )
         except UserError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
@@ -300,7 +328,12 @@ def build_router(base_url: str | None = None) -> APIRouter:
                 display, secret = create_display(session, name, territory.strip() or None, scope)
                 detail = {"pantalla": display.name, "territorio": display.territory_code}
                 audit.record(
-                    session, principal.username, "pantalla_creada", detail, client_ip(request)
+                    session,
+                    principal.username,
+                    "pantalla_creada",
+                    detail,
+                    client_ip(request),
+                    display.territory_code,
                 )
         except DisplayError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)
@@ -325,13 +358,15 @@ def build_router(base_url: str | None = None) -> APIRouter:
             return principal
         try:
             with session_scope() as session:
-                revoke_display(session, name, scope_for(session, principal.territory_code))
+                scope = scope_for(session, principal.territory_code)
+                display = revoke_display(session, name, scope)
                 audit.record(
                     session,
                     principal.username,
                     "pantalla_revocada",
                     {"pantalla": name},
                     client_ip(request),
+                    display.territory_code,
                 )
         except DisplayError as exc:
             return admin_page(request, principal, message("error", str(exc)), 400)

@@ -23,16 +23,9 @@ def csrf_field(token: str) -> str:
     return f'<input type="hidden" name="csrf" value="{escape(token)}">'
 
 
-def page(
-    request: Request,
-    title: str,
-    body: str,
-    csrf: tuple[str, bool] | None = None,
-    status_code: int = 200,
-    wide: bool = False,
-) -> HTMLResponse:
-    """A full page; sets the CSRF cookie when the token is new."""
-    html = f"""<!doctype html>
+def document(title: str, body: str, wide: bool = False) -> str:
+    """The HTML of a page in the Sala's theme around ``body`` (already escaped)."""
+    return f"""<!doctype html>
 <html lang="es"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · Sala de Autogobierno</title>
@@ -42,7 +35,20 @@ def page(
 <span class="brand-text">de Autogobierno Popular y Comunal</span></div>
 {body}
 </main></body></html>"""
-    response = HTMLResponse(html, status_code=status_code, headers={"cache-control": "no-store"})
+
+
+def page(
+    request: Request,
+    title: str,
+    body: str,
+    csrf: tuple[str, bool] | None = None,
+    status_code: int = 200,
+    wide: bool = False,
+) -> HTMLResponse:
+    """A full page; sets the CSRF cookie when the token is new."""
+    response = HTMLResponse(
+        document(title, body, wide), status_code=status_code, headers={"cache-control": "no-store"}
+    )
     if csrf is not None and csrf[1]:
         response.set_cookie(
             CSRF_COOKIE,
@@ -58,3 +64,12 @@ def page(
 def message(kind: str, text: str) -> str:
     """A notice box: ``kind`` is ``error``, ``ok`` or ``info``."""
     return f'<p class="auth-msg auth-{kind}">{escape(text)}</p>' if text else ""
+
+
+def error_page(title: str, text: str, status_code: int, link: bool = True) -> HTMLResponse:
+    """A short Spanish page for a refusal or an outage (no form, so no CSRF cookie)."""
+    back = '<div class="auth-nav"><a href="/">Volver a la Sala</a></div>' if link else ""
+    body = f"<h1>{escape(title)}</h1>{message('error', text)}{back}"
+    return HTMLResponse(
+        document(title, body), status_code=status_code, headers={"cache-control": "no-store"}
+    )

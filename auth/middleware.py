@@ -3,14 +3,18 @@
 For every HTTP request and every websocket (Dash's push channel) outside the REST API it
 resolves the caller, sets the principal context variable for the whole request (Dash runs
 HTTP callbacks, websocket callbacks in the thread pool and async callbacks as tasks in a
-copy of this context, so they all see it), and refuses callers without one. It also adds
-the security headers to every response. ``/api`` and ``/healthz`` are left to the bearer
-tokens of the API.
+copy of this context, so they all see it), and refuses callers without one. ``/api`` and
+``/healthz`` are left to the bearer tokens of the API.
+
+It also shapes every response: the security headers, ``Cache-Control: no-store`` on
+everything but static files, a 503 page (or JSON) when the database is unreachable, and a
+500 page with those headers, never a bare one, for anything unforeseen.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from urllib.parse import quote
@@ -21,11 +25,16 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth.cookies import Signer
+from auth.errors import LOGGED_503, answers_json, json_error, note_unavailable, unavailable
 from auth.headers import API_CSP, BASE_HEADERS
+from auth.html import error_page
 from auth.principal import Principal, reset_principal, set_principal
-from auth.resolve import is_loopback_ip, resolve_principal
+from auth.resolve import is_local_peer, resolve_principal
+from data.db import is_unavailable
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico")
+log = logging.getLogger("sala.http")
+
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico", "/api/static/")
 PUBLIC_PATHS = ("/login", "/logout")
 REVALIDATE_WS_S = 30.0  # a revoked screen's socket closes within a heartbeat or two
 
@@ -45,6 +54,17 @@ def is_public(path: str) -> bool:
 def is_data(path: str) -> bool:
     """Dash's machinery (layout, dependencies, callbacks, reload hash): JSON, never HTML."""
     return path.startswith("/_")
+
+
+def response_started(started: list[bool], send: Send) -> Send:
+    """``send`` that notes in ``started`` whether the response head went out."""
+
+    async def tracking_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            started[0] = True
+        await send(message)
+
+    return tracking_send
 
 
 def request_principal(conn: HTTPConnection) -> Principal | None:
@@ -82,14 +102,15 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
 
     async def _resolve(self, conn: HTTPConnection) -> Principal | None:
-        client = conn.client.host if conn.client else None
         return await asyncio.to_thread(
-            resolve_principal, self.signer, conn.cookies, client, conn.headers
+            resolve_principal, self.signer, conn.cookies, conn.scope, conn.headers
         )
 
     def _with_headers(self, send: Send, scope: Scope) -> Send:
-        csp = API_CSP if is_api(scope["path"]) else None
+        path = scope["path"]
+        csp = API_CSP if is_api(path) else None
         https = scope.get("scheme") == "https"
+        static = is_static(path)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -97,26 +118,44 @@ class AuthMiddleware:
                 for name, value in BASE_HEADERS.items():
                     headers.setdefault(name, value)
                 headers.setdefault("content-security-policy", csp or self.csp())
+                if not static:  # data, pages, exports: never kept by a browser or a proxy
+                    headers.setdefault("cache-control", "no-store")
                 if https:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                if message["status"] == 503 and not scope.get(LOGGED_503):
+                    note_unavailable(scope, "sin causa registrada")
             await send(message)
 
         return send_with_headers
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"]
         send = self._with_headers(send, scope)
+        started = [False]
+        try:
+            await self._serve(scope, receive, response_started(started, send))
+        except Exception as exc:
+            if started[0]:
+                raise  # the head went out: nothing better to send than a cut response
+            if is_unavailable(exc):
+                response = unavailable(scope, exc)
+            else:
+                log.exception("error no previsto en %s %s", scope["method"], scope["path"])
+                response = _unexpected(scope["path"])
+            await response(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
         if is_api(path):
             await self.app(scope, receive, send)
             return
-        conn = HTTPConnection(scope)
-        client = conn.client.host if conn.client else None
-        if self.insecure_key and not is_loopback_ip(client):
+        if self.insecure_key and not is_local_peer(scope):
+            note_unavailable(scope, "clave de sesión por defecto fuera de esta máquina")
             await HTMLResponse(INSECURE_PAGE, status_code=503)(scope, receive, send)
             return
         if is_static(path):
             await self.app(scope, receive, send)
             return
+        conn = HTTPConnection(scope)
         principal = await self._resolve(conn)
         scope.setdefault("state", {})["principal"] = principal
         if principal is None and not is_public(path):
@@ -137,20 +176,27 @@ class AuthMiddleware:
                 status_code=401,
             )
         else:
-            target = path + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+            query = scope["query_string"].decode("latin-1")
+            target = path + (f"?{query}" if query else "")
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         await response(scope, receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         conn = HTTPConnection(scope)
-        client = conn.client.host if conn.client else None
         principal = None
-        if not (self.insecure_key and not is_loopback_ip(client)):
-            principal = await self._resolve(conn)
+        close = {"type": "websocket.close", "code": 4001, "reason": "no autenticado"}
+        if not (self.insecure_key and not is_local_peer(scope)):
+            try:
+                principal = await self._resolve(conn)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                note_unavailable(scope, "base de datos no disponible (websocket)")
+                close = {"type": "websocket.close", "code": 1013, "reason": "reintente"}
         if principal is None:
             message = await receive()  # websocket.connect
             if message["type"] == "websocket.connect":
-                await send({"type": "websocket.close", "code": 4001, "reason": "no autenticado"})
+                await send(close)
             return
         last_check = time.monotonic()
 
@@ -161,7 +207,13 @@ class AuthMiddleware:
                 now = time.monotonic()
                 if now - last_check >= REVALIDATE_WS_S:
                     last_check = now
-                    if await self._resolve(conn) != principal:
+                    try:
+                        still = await self._resolve(conn)
+                    except Exception as exc:
+                        if not is_unavailable(exc):
+                            raise
+                        still = principal  # an outage is not a revocation: keep the screen
+                    if still != principal:
                         await send({"type": "websocket.close", "code": 4001})
                         return {"type": "websocket.disconnect", "code": 4001}
             return message
@@ -173,5 +225,8 @@ class AuthMiddleware:
             reset_principal(token)
 
 
-def json_error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "mensaje": message}, status_code=status)
+def _unexpected(path: str) -> Response:
+    text = "Ocurrió un error inesperado en el servidor; quedó registrado. Inténtelo de nuevo."
+    if answers_json(path):
+        return json_error(500, "error_interno", text)
+    return error_page("Error del servidor", text, 500)

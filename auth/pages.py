@@ -10,11 +10,11 @@ from html import escape
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from auth.cookies import (
     CSRF_COOKIE,
-    DISPLAY_COOKIE,
     DISPLAY_MAX_AGE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -23,15 +23,37 @@ from auth.cookies import (
 )
 from auth.html import csrf_field, csrf_token, message, page
 from auth.middleware import request_principal
-from core.timeutil import format_caracas
-from data import audit
+from core.timeutil import format_caracas, utcnow
+from data import audit, sessions
 from data.db import session_scope
 from data.displays import display_by_secret
-from data.users import authenticate, has_users
+from data.users import LoginResult, has_users, login
 
 
 def client_ip(request: Request) -> str | None:
+    """The client's address: the socket peer, or what a declared proxy reports
+    (``auth.proxies``); never a forwarded header from anyone else."""
     return request.client.host if request.client else None
+
+
+def login_failure(result: LoginResult) -> tuple[int, str, dict[str, str]]:
+    """Status, Spanish text and headers of a refused login: the same for every username,
+    known or not, so the answer tells nothing about which accounts exist."""
+    if result.reason == "throttled":
+        wait = max(60, int((result.until - utcnow()).total_seconds())) if result.until else 900
+        text = (
+            "Demasiados intentos fallidos desde su dirección. Espere unos minutos "
+            f"(hasta las {format_caracas(result.until)}, hora de Caracas) y vuelva a intentarlo."
+        )
+        return 429, text, {"retry-after": str(wait)}
+    if result.reason == "locked":
+        until = format_caracas(result.until)
+        return (
+            401,
+            f"Cuenta bloqueada por intentos fallidos hasta las {until} (hora de Caracas).",
+            {},
+        )
+    return 401, "Usuario o contraseña incorrectos.", {}
 
 
 def safe_next(target: str | None) -> str:
@@ -70,6 +92,13 @@ def set_cookie(response: Response, request: Request, name: str, value: str, max_
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+def end_previous(session: Session, signer: Signer, request: Request) -> None:
+    """A browser that logs in again leaves no older session of its own behind."""
+    old = signer.read_session(request.cookies.get(SESSION_COOKIE))
+    if old:
+        sessions.end(session, old)
 
 
 def login_form(request: Request, next_url: str, notice: str = "", status_code: int = 200):
@@ -115,31 +144,27 @@ def build_router(signer: Signer) -> APIRouter:
             notice = message("error", "El formulario caducó. Vuelva a intentarlo.")
             return login_form(request, target, notice, status_code=403)
         ip = client_ip(request)
+        result = login(username[:80], password[:1024], ip)
+        actions = {"locked": "login_bloqueado", "throttled": "login_limitado"}
         with session_scope() as session:
-            result = authenticate(session, username[:80], password[:1024])
             if result.user is not None:
-                audit.record(session, result.user.username, "login", {"rol": result.user.role}, ip)
+                end_previous(session, signer, request)
+                detail = {"rol": result.user.role}
+                who = result.user.username
+                audit.record(session, who, "login", detail, ip, result.territory_code)
             else:
-                action = "login_bloqueado" if result.reason == "locked" else "login_fallido"
-                audit.record(session, username[:80] or "(vacío)", action, None, ip)
+                action = actions.get(result.reason or "", "login_fallido")
+                who = username.strip()[:80] or "(vacío)"
+                audit.record(session, who, action, None, ip, result.territory_code)
         if result.user is None:
-            if result.reason == "locked":
-                until = format_caracas(result.locked_until)
-                text = (
-                    f"Cuenta bloqueada por intentos fallidos hasta las {until} (hora de Caracas)."
-                )
-            else:
-                text = "Usuario o contraseña incorrectos."
-            return login_form(request, target, message("error", text), status_code=401)
+            status, text, headers = login_failure(result)
+            answer = login_form(request, target, message("error", text), status_code=status)
+            answer.headers.update(headers)
+            return answer
         response = RedirectResponse(target, status_code=303)
-        set_cookie(
-            response,
-            request,
-            SESSION_COOKIE,
-            signer.session(result.user.id, result.user.session_tag),
-            SESSION_MAX_AGE,
-        )
-        response.delete_cookie(DISPLAY_COOKIE, path="/")
+        assert result.session_secret is not None
+        cookie = signer.session(result.session_secret)
+        set_cookie(response, request, SESSION_COOKIE, cookie, SESSION_MAX_AGE)
         return response
 
     @router.get("/logout")
@@ -158,12 +183,20 @@ def build_router(signer: Signer) -> APIRouter:
         if not form_is_genuine(request, csrf):
             return RedirectResponse("/logout", status_code=303)
         principal = request_principal(request)
-        if principal is not None and principal.kind in ("user", "display"):
-            with session_scope() as session:
-                audit.record(session, principal.username, "logout", None, client_ip(request))
+        secret = signer.read_session(request.cookies.get(SESSION_COOKIE))
+        with session_scope() as session:
+            ended = sessions.end(session, secret) if secret else False
+            if ended and principal is not None and principal.kind in ("user", "display"):
+                audit.record(
+                    session,
+                    principal.username,
+                    "logout",
+                    None,
+                    client_ip(request),
+                    principal.territory_code,
+                )
         response = RedirectResponse("/login?salida=1", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
-        response.delete_cookie(DISPLAY_COOKIE, path="/")
         return response
 
     @router.get("/pantalla/{secret}")
@@ -174,14 +207,17 @@ def build_router(signer: Signer) -> APIRouter:
             if display is None:
                 audit.record(session, "(pantalla)", "pantalla_rechazada", None, ip)
             else:
-                audit.record(session, display.name, "pantalla_login", None, ip)
+                end_previous(session, signer, request)
+                cookie = signer.session(sessions.start(session, display_id=display.id))
+                audit.record(
+                    session, display.name, "pantalla_login", None, ip, display.territory_code
+                )
         if display is None:
             body = message("error", "Enlace de pantalla inválido o revocado.")
             body += "<p>Pida a un administrador un enlace nuevo (manage.py create-display).</p>"
             return page(request, "Pantalla", body, status_code=404)
         response = RedirectResponse("/muro", status_code=303)
-        set_cookie(response, request, DISPLAY_COOKIE, signer.display(display.id), DISPLAY_MAX_AGE)
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        set_cookie(response, request, SESSION_COOKIE, cookie, DISPLAY_MAX_AGE)
         return response
 
     return router

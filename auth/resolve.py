@@ -1,8 +1,10 @@
-"""Who is calling: the principal of one request, from its cookies and its address.
+"""Who is calling: the principal of one request, from its session cookie and its address.
 
-Order: a user session cookie, then a wall-screen cookie. With no users in the database a
-request from the machine itself (loopback address, loopback Host, not forwarded by a
-proxy) runs as the local demo admin; anything else gets no principal and must log in.
+A session cookie names a server-side session of a user or a wall screen (one indexed query
+per request, so an ended session is refused at once on every worker). With no users in the
+database, a request from the machine itself (loopback socket peer, loopback Host, nothing
+forwarded, not a declared proxy) runs as the local demo admin; anything else gets no
+principal and must log in.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
-from sqlalchemy.orm import Session
+from starlette.types import Scope
 
-from auth.cookies import DISPLAY_COOKIE, SESSION_COOKIE, Signer
+from auth.cookies import SESSION_COOKIE, Signer
 from auth.principal import LOCAL_ADMIN, Principal
+from auth.proxies import is_forwarded, real_peer
+from data import sessions
 from data.db import session_scope
-from data.displays import live_display
-from data.users import active_user, has_users
+from data.users import has_users
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -30,46 +33,36 @@ def is_loopback_ip(ip: str | None) -> bool:
         return False
 
 
-def is_local_request(client_ip: str | None, headers: Mapping[str, str]) -> bool:
+def is_local_peer(scope: Scope) -> bool:
+    """The socket peer is this machine and nothing speaks for another client: no declared
+    proxy, no forwarded header (``X-Forwarded-*``, ``Forwarded``, ``X-Real-IP``...)."""
+    return is_loopback_ip(real_peer(scope)) and not is_forwarded(scope)
+
+
+def is_local_request(scope: Scope, headers: Mapping[str, str]) -> bool:
     """From this machine, to this machine, not relayed by a proxy.
 
     The Host check stops DNS rebinding (a web page making the browser call 127.0.0.1
-    under its own name); the forwarded-header check stops a local reverse proxy from
-    turning every visitor into a local one.
+    under its own name); the forwarding check stops a local reverse proxy from turning
+    every visitor into a local one, whatever uvicorn did with the headers.
     """
-    if not is_loopback_ip(client_ip):
-        return False
-    if headers.get("x-forwarded-for") or headers.get("forwarded"):
+    if not is_local_peer(scope):
         return False
     host = (headers.get("host") or "").lower()
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     return hostname in LOOPBACK_HOSTS
 
 
-def principal_from_cookies(
-    session: Session, signer: Signer, cookies: Mapping[str, str]
-) -> Principal | None:
-    claim = signer.read_session(cookies.get(SESSION_COOKIE))
-    if claim is not None:
-        user = active_user(session, claim.user_id)
-        if user is not None and user.session_tag == claim.tag:
-            return Principal(user.username, user.role, user.territory_code, kind="user")
-    display_id = signer.read_display(cookies.get(DISPLAY_COOKIE))
-    if display_id is not None:
-        display = live_display(session, display_id)
-        if display is not None:
-            return Principal(display.name, "pantalla", display.territory_code, kind="display")
-    return None
-
-
 def resolve_principal(
-    signer: Signer, cookies: Mapping[str, str], client_ip: str | None, headers: Mapping[str, str]
+    signer: Signer, cookies: Mapping[str, str], scope: Scope, headers: Mapping[str, str]
 ) -> Principal | None:
     """The caller, or None when it must log in. Runs one short transaction (call off-loop)."""
+    secret = signer.read_session(cookies.get(SESSION_COOKIE))
     with session_scope() as session:
-        principal = principal_from_cookies(session, signer, cookies)
-        if principal is not None:
-            return principal
-        if is_local_request(client_ip, headers) and not has_users(session):
+        if secret is not None:
+            found = sessions.owner(session, secret)
+            if found is not None:
+                return Principal(found.name, found.role, found.territory_code, kind=found.kind)
+        if is_local_request(scope, headers) and not has_users(session):
             return LOCAL_ADMIN
     return None

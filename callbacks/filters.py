@@ -15,6 +15,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from auth.principal import current_principal
 from core.config import Settings
 from core.filters import Filters, parse_filters
+from core.inputs import BadInput
 from core.timeutil import caracas_date, utcnow
 from data.db import session_scope
 from data.queries.filters import breadcrumb, cascade
@@ -26,13 +27,19 @@ LEVELS = [level for level, _ in CASCADE]
 
 
 def filters_of(store: dict[str, Any] | list[dict[str, Any]] | None) -> Filters:
-    """The page's filters from its store (already validated when the layout was built).
+    """The page's filters from its store (validated when the layout was built; a crafted
+    request with another shape is refused with ``BadInput``).
 
     Shared callbacks read the store through ``ALL`` and get a one-item list.
     """
     if isinstance(store, list):
         store = store[0] if store else None
-    return parse_filters((store or {}).get("params") or {}, None).filters
+    params = (store or {}).get("params") if isinstance(store, dict | None) else None
+    if store is not None and not (
+        isinstance(params, dict | None) and all(isinstance(v, str) for v in (params or {}).values())
+    ):
+        raise BadInput("El estado de los filtros de la página no es válido.")
+    return parse_filters(params or {}, None).filters
 
 
 def drill_search(store: dict[str, Any] | None, code: str | None) -> str:

@@ -162,8 +162,9 @@ async def push_loop() -> None:
 
 
 def _versions() -> dict[str, int]:
+    """The data versions of the caller's scope (never national counters for a scoped one)."""
     with session_scope() as session:
-        return data_versions(session)
+        return data_versions(session, current_principal().territory_code)
 
 
 def register(app: Dash, settings: Settings) -> None:

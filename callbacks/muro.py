@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
 from core.config import Settings
+from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
@@ -54,15 +55,45 @@ def _event_code(item: dict[str, Any]) -> str | None:
     return None
 
 
+def _valid_step(step: Any) -> bool:
+    return (
+        isinstance(step, dict)
+        and isinstance(step.get("territory"), str | None)
+        and isinstance(step.get("panels"), list)
+        and all(isinstance(p, str) for p in step["panels"])
+    )
+
+
 def _step(config: dict | None, n: int | None) -> dict[str, Any]:
-    steps = (config or {}).get("steps") or [{"territory": None, "panels": []}]
+    """The rotation step ``n`` of the wall's configuration (built by the layout; a crafted
+    request with another shape is refused with ``BadInput``)."""
+    steps = config.get("steps") if isinstance(config, dict) else None
+    if config is not None and not (
+        isinstance(steps, list | None) and all(_valid_step(step) for step in steps or [])
+    ):
+        raise BadInput("La configuración del muro no es válida.")
+    if isinstance(n, bool) or not isinstance(n, int | None):
+        raise BadInput("El paso de rotación del muro no es válido.")
+    steps = steps or [{"territory": None, "panels": []}]
     return steps[(n or 0) % len(steps)]
+
+
+def feed_items(feed: Any) -> list[dict[str, Any]]:
+    """The ticker items of a ``live-feed`` value (pushed by the server; a crafted request
+    with another shape is refused with ``BadInput``)."""
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if (feed is not None and not isinstance(feed, dict)) or not isinstance(items, list | None):
+        raise BadInput("El estado de los eventos en vivo no es válido.")
+    if not all(isinstance(item, dict) for item in items or []):
+        raise BadInput("El estado de los eventos en vivo no es válido.")
+    return items or []
 
 
 def not_before(feed: dict | None) -> float:
     """How fresh a shared result must be: newer than the pushed window, else brand new."""
-    if ctx.triggered_id == "live-feed" and feed and feed.get("server_ms"):
-        return feed["server_ms"] / 1000
+    sent = feed.get("server_ms") if isinstance(feed, dict) else None
+    if ctx.triggered_id == "live-feed" and isinstance(sent, int | float) and sent:
+        return sent / 1000
     return time.time()
 
 
@@ -84,7 +115,7 @@ def load_summary(territory: str | None, fresh_after: float) -> tuple[str, dict[s
         return (ref.name if ref else "Venezuela"), s
 
 
-def load_map(territory: str | None, feed: dict | None) -> dict[str, Any]:
+def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, Any]:
     """The map's GeoJSON: territories below the step's one, plus the latest events' places."""
     principal = current_principal()
     with session_scope() as session:
@@ -95,7 +126,6 @@ def load_map(territory: str | None, feed: dict | None) -> dict[str, Any]:
             time.time() - MAP_SHARE_S,
             lambda: territory_measures(session, ref, utcnow()),
         )
-        items = (feed or {}).get("items") or []
         codes = [_event_code(i) for i in items]
         points = territory_points(session, scope, [c for c in codes if c])
         recent = [
@@ -141,7 +171,7 @@ def register(app: Dash, settings: Settings) -> None:
         """Every pushed window, in ONE request per tab: the KPI values in place (one shared
         summary query) and the ticker. Only leaf texts change, so the screen re-renders
         little however often it is updated."""
-        step = _step(config, n)
+        step, items = _step(config, n), feed_items(feed)
         fields = [o["id"]["field"] for o in ctx.outputs_list[0]]
         bodies = [o["id"]["index"] for o in ctx.outputs_list[2]]
         fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[4]]
@@ -176,7 +206,7 @@ def register(app: Dash, settings: Settings) -> None:
             [panels[i] if failed else "" for i in bodies],
             fresh,
             title,
-            ticker((feed or {}).get("items") or [], names()),
+            ticker(items, names()),
         )
 
     @app.callback(
@@ -197,8 +227,9 @@ def register(app: Dash, settings: Settings) -> None:
             raise PreventUpdate
         now_ms = int(time.time() * 1000)
         count = len(ctx.outputs_list[0])
+        territory, items = _step(config, n).get("territory"), feed_items(feed)
         try:
-            data = load_map(_step(config, n).get("territory"), feed)
+            data = load_map(territory, items)
         except Exception:
             log.exception("muro: map failed")
             return [no_update] * count, [muro.stale_mark()] * count, [no_update] * count

@@ -9,13 +9,14 @@ from typing import Any
 from dash import ALL, Dash, Input, Output
 from sqlalchemy.orm import Session
 
+from auth.principal import current_principal
 from callbacks.filters import territory_problem
 from core.config import Settings
 from core.filters import Filters
 from core.timeutil import utcnow
-from data import versions
 from data.db import session_scope
 from data.queries.cache import PAGE_CACHE
+from data.queries.live import data_versions
 from data.scope import OutOfScope, Scope, UnknownTerritory, scope_for
 from layouts.components.filter_bar import filters_id
 from layouts.components.theme import scale_for
@@ -55,20 +56,23 @@ def cached_load(
 
 def page_versions(datasets: tuple[str, ...]) -> dict[str, int]:
     """The data versions a page shows, read *before* its data: the version poll compares
-    against these, so a write landing while the page loads still triggers a refresh."""
+    against these (the same scoped counters), so a write landing while the page loads
+    still triggers a refresh."""
     with session_scope() as session:
-        current = versions.current(session)
+        current = data_versions(session, current_principal().territory_code)
     return {name: current.get(name, 0) for name in datasets}
 
 
 def scale_of(viewport: dict[str, Any] | None) -> float:
-    return scale_for((viewport or {}).get("w"))
+    width = viewport.get("w") if isinstance(viewport, dict) else None
+    return scale_for(width if isinstance(width, int | float) else None)
 
 
 def clicked_bar(click: dict[str, Any] | None) -> str | None:
     """The territory code carried as ``customdata`` by the clicked bar, if any."""
-    points = (click or {}).get("points") or []
-    code = points[0].get("customdata") if points else None
+    points = click.get("points") if isinstance(click, dict) else None
+    first = points[0] if isinstance(points, list) and points else None
+    code = first.get("customdata") if isinstance(first, dict) else None
     return code if isinstance(code, str) else None
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from auth.principal import current_principal
 from core.config import Settings
+from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, territory_measures
@@ -25,7 +26,13 @@ from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.freshness import freshness_store_id
 from layouts.components.summary_kpis import summary_cards
-from layouts.components.territory_map import features, fit_bounds, map_legend, map_viewport
+from layouts.components.territory_map import (
+    MEASURES,
+    features,
+    fit_bounds,
+    map_legend,
+    map_viewport,
+)
 from layouts.components.theme import scale_for
 from layouts.registry import Page, register_page
 
@@ -137,7 +144,11 @@ def register(app: Dash, settings: Settings) -> None:
         State("panorama-territory", "data"),
     )
     def refresh(viewport: dict | None, measure: str, _versions: Any, territory: str | None):
-        scale = scale_for((viewport or {}).get("w"))
+        if measure not in MEASURES:
+            raise BadInput(f"Medida desconocida {measure!r}: use una de {', '.join(MEASURES)}.")
+        if not isinstance(territory, str | None):
+            raise BadInput("El territorio pedido no es válido.")
+        scale = scale_for((viewport or {}).get("w") if isinstance(viewport, dict) else None)
         try:
             data = load(territory)
         except SQLAlchemyError:
@@ -171,8 +182,11 @@ def register(app: Dash, settings: Settings) -> None:
     def live_kpis(feed: dict | None, territory: str | None):
         """Pushed update (one per coalesced window): only the KPI cards, one summary query
         shared by every tab of the worker showing the same territory."""
+        if not isinstance(territory, str | None) or not isinstance(feed, dict | None):
+            raise BadInput("La petición del Panorama no es válida.")
         principal = current_principal()
-        fresh_after = (feed or {}).get("server_ms", time.time() * 1000) / 1000
+        sent = (feed or {}).get("server_ms")
+        fresh_after = (sent if isinstance(sent, int | float) else time.time() * 1000) / 1000
         began = time.time()  # before the session's first query: its snapshot is not older
         try:
             with session_scope() as session:

@@ -20,6 +20,7 @@ from callbacks.indicator import (
 from callbacks.pages import cached_load, scale_of
 from core.config import Settings
 from core.filters import Filters
+from core.inputs import BadInput
 from data.db import session_scope
 from data.queries import projects as q
 from data.queries.parallel import run_page_queries
@@ -144,6 +145,8 @@ def register(app: Dash, settings: Settings) -> None:
     def show_detail(project_id, viewport):
         if not project_id:
             return no_update
+        if not isinstance(project_id, str):
+            raise BadInput("El proyecto pedido no es válido.")
         principal = current_principal()
         with session_scope() as session:
             try:

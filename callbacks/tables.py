@@ -6,11 +6,14 @@ page of rows from SQL plus the total, so the grid knows where the data ends.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html, no_update
 
 from auth.principal import current_principal
 from callbacks.filters import filters_of
 from core.config import Settings
+from core.inputs import BadInput, as_int
 from core.numbers import fmt_number
 from core.timeutil import utcnow
 from data.db import session_scope
@@ -20,17 +23,36 @@ from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
 from layouts.components.filter_bar import filters_id, refresh_id
 
+MAX_ROW = 100_000_000
+
+
+def block_request(dataset: ds.Dataset, request: Any) -> tuple[int, int, list[tuple[str, bool]]]:
+    """``(start, end, sort)`` of an AG Grid ``getRowsRequest``, refused with ``BadInput``
+    when a crafted one has other types; unknown sort columns are refused too."""
+    if not isinstance(request, dict):
+        raise BadInput("La petición de filas de la tabla no es válida.")
+    start = as_int(request.get("startRow"), "startRow", 0, MAX_ROW, default=0)
+    end = as_int(request.get("endRow"), "endRow", start, MAX_ROW, default=start + 100)
+    model = request.get("sortModel") or []
+    if not isinstance(model, list) or not all(isinstance(item, dict) for item in model):
+        raise BadInput("El orden pedido para la tabla no es válido.")
+    sort = []
+    for item in model:
+        column, direction = item.get("colId"), item.get("sort", "asc")
+        if not isinstance(column, str) or dataset.column(column) is None:
+            raise BadInput(f"La tabla no tiene la columna {column!r}.")
+        if direction not in ("asc", "desc"):
+            raise BadInput("El orden de una columna es 'asc' o 'desc'.")
+        sort.append((column, direction == "desc"))
+    return start, end, sort
+
 
 def rows_for(store: dict | None, name: str, request: dict) -> tuple[dict, str]:
     """The grid's answer for one block request, and the row-count line."""
-    dataset = catalog.DATASETS[name]
-    start = int(request.get("startRow") or 0)
-    end = int(request.get("endRow") or start + 100)
-    sort = [
-        (item["colId"], item.get("sort") == "desc")
-        for item in request.get("sortModel") or []
-        if dataset.column(item.get("colId", ""))
-    ]
+    dataset = catalog.DATASETS.get(name) if isinstance(name, str) else None
+    if dataset is None:
+        raise BadInput(f"No existe la tabla {name!r}.")
+    start, end, sort = block_request(dataset, request)
     principal = current_principal()
     with session_scope() as session:
         try:
@@ -61,7 +83,7 @@ def register(app: Dash, settings: Settings) -> None:
         prevent_initial_call=True,
     )
     def get_rows(request, store):
-        name = ctx.triggered_id["dataset"]
+        name = ctx.triggered_id["dataset"] if isinstance(ctx.triggered_id, dict) else None
         response, label = rows_for(store, name, request or {})
         return response, (html.Span(label) if label else no_update)
 

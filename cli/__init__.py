@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 
 # One module per group of commands; each has add_commands(subparsers).
@@ -21,6 +22,14 @@ COMMAND_MODULES = (
 
 class CommandError(Exception):
     """A command failed for a reason the user can fix; the message says how."""
+
+
+def actor() -> str:
+    """Who ran a command, as the audit log names it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        return "cli"
 
 
 def build_parser() -> argparse.ArgumentParser:

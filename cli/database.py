@@ -69,7 +69,13 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     print(f"Sala en http://{settings.host}:{settings.port}/  (Ctrl+C para detener)", flush=True)
-    uvicorn.run("app:server", host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        "app:server",
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
+    )
     return 0
 
 

@@ -54,8 +54,7 @@ def serve(args: argparse.Namespace) -> int:
             port=args.port or settings.port,
             workers=workers,
             log_config=logs.uvicorn_config(settings.log_format, settings.log_level),
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
             timeout_graceful_shutdown=10,
         )
     finally:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from cli import CommandError
+from cli import CommandError, actor
+from data import audit
 from data.db import session_scope
 from data.scope import UnknownTerritory
 from data.tokens import TOKEN_ROLES, TokenError, create_token, revoke_token
@@ -14,6 +15,8 @@ def create(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
             secret = create_token(session, args.name, args.role, args.territory)
+            detail = {"token": args.name, "rol": args.role, "territorio": args.territory}
+            audit.record(session, actor(), "token_creado", detail, None, args.territory)
     except TokenError as exc:
         raise CommandError(str(exc)) from exc
     except UnknownTerritory as exc:
@@ -29,7 +32,9 @@ def create(args: argparse.Namespace) -> int:
 def revoke(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
-            revoke_token(session, args.name)
+            token = revoke_token(session, args.name)
+            detail = {"token": args.name}
+            audit.record(session, actor(), "token_revocado", detail, None, token.territory_code)
     except TokenError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Token {args.name!r} revocado.")

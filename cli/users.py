@@ -8,7 +8,7 @@ import getpass
 import socket
 import sys
 
-from cli import CommandError
+from cli import CommandError, actor
 from core.config import load_settings
 from data import audit
 from data.db import session_scope
@@ -16,13 +16,6 @@ from data.displays import DisplayError, create_display, list_displays, revoke_di
 from data.models import USER_ROLES
 from data.scope import UnknownTerritory
 from data.users import UserError, create_user, list_users, set_active, set_password
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "cli"
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -48,7 +41,7 @@ def create_user_cmd(args: argparse.Namespace) -> int:
         with session_scope() as session:
             user = create_user(session, args.username, password, args.role, args.territory)
             detail = {"usuario": user.username, "rol": user.role, "territorio": user.territory_code}
-            audit.record(session, _actor(), "usuario_creado", detail)
+            audit.record(session, actor(), "usuario_creado", detail, None, user.territory_code)
     except UserError as exc:
         raise CommandError(str(exc)) from exc
     except UnknownTerritory as exc:
@@ -63,8 +56,9 @@ def set_password_cmd(args: argparse.Namespace) -> int:
     password = _read_password(args)
     try:
         with session_scope() as session:
-            set_password(session, args.username, password)
-            audit.record(session, _actor(), "clave_restablecida", {"usuario": args.username})
+            user = set_password(session, args.username, password)
+            detail = {"usuario": args.username}
+            audit.record(session, actor(), "clave_restablecida", detail, None, user.territory_code)
     except UserError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Contraseña de {args.username!r} cambiada; sus sesiones abiertas se cierran.")
@@ -74,8 +68,9 @@ def set_password_cmd(args: argparse.Namespace) -> int:
 def deactivate_user_cmd(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
-            set_active(session, args.username, False)
-            audit.record(session, _actor(), "usuario_desactivado", {"usuario": args.username})
+            user = set_active(session, args.username, False)
+            detail = {"usuario": args.username}
+            audit.record(session, actor(), "usuario_desactivado", detail, None, user.territory_code)
     except UserError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Usuario {args.username!r} desactivado.")
@@ -98,7 +93,7 @@ def create_display_cmd(args: argparse.Namespace) -> int:
         with session_scope() as session:
             display, secret = create_display(session, args.name, args.territory)
             detail = {"pantalla": display.name, "territorio": display.territory_code}
-            audit.record(session, _actor(), "pantalla_creada", detail)
+            audit.record(session, actor(), "pantalla_creada", detail, None, display.territory_code)
     except DisplayError as exc:
         raise CommandError(str(exc)) from exc
     except UnknownTerritory as exc:
@@ -119,8 +114,11 @@ def create_display_cmd(args: argparse.Namespace) -> int:
 def revoke_display_cmd(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
-            revoke_display(session, args.name)
-            audit.record(session, _actor(), "pantalla_revocada", {"pantalla": args.name})
+            display = revoke_display(session, args.name)
+            detail = {"pantalla": args.name}
+            audit.record(
+                session, actor(), "pantalla_revocada", detail, None, display.territory_code
+            )
     except DisplayError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Pantalla {args.name!r} revocada: deja de ver la Sala en su próxima petición.")

@@ -5,6 +5,7 @@ Every knob the README documents lives here; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,26 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número entero.") from exc
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
+    """``SALA_TRUSTED_PROXIES``: comma-separated IPs or CIDR blocks of the declared proxies."""
+    networks = []
+    for item in (raw or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise SystemExit(
+                f"SALA_TRUSTED_PROXIES: {item!r} no es una dirección IP ni un bloque CIDR "
+                "(p. ej. 10.0.0.5 o 10.0.0.0/24)."
+            ) from exc
+    return tuple(networks)
 
 
 def _sla() -> dict[str, float]:
@@ -55,6 +76,7 @@ class Settings:
     log_level: str = "INFO"
     metrics_allow: tuple[str, ...] = ()
     workers: int = 1
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -113,4 +135,5 @@ def load_settings() -> Settings:
         ).upper(),
         metrics_allow=_networks("SALA_METRICS_ALLOW"),
         workers=max(1, _int("SALA_WORKERS", 1)),
+        trusted_proxies=parse_trusted_proxies(os.environ.get("SALA_TRUSTED_PROXIES")),
     )

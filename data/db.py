@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import metrics
@@ -67,7 +69,31 @@ def _make_engine(url: str) -> Engine:
             dbapi_conn.create_function("sala_bucket", 1, _bucket, deterministic=True)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A database host that stops answering must fail a request in seconds, not minutes.
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 5}
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot be reached or used right now (server
+    down or restarting, connection lost, file unreachable, pool exhausted), as opposed to
+    a statement or a value it refused."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    return False
+
+
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """One line naming a database failure, for the log (no traceback)."""
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split())
+    return f"{type(cause).__name__}: {text}"[:limit]
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -1,8 +1,8 @@
 """Display tokens: secret URLs that log an unattended wall screen in as ``pantalla``.
 
 Only a SHA-256 hash of each secret is stored (long random secrets need no stretching).
-The screen's cookie carries the token id and is checked against this table on every
-request, so revoking takes effect at once.
+Opening the link starts a server-side session for the screen (``data.sessions``); revoking
+the display ends its sessions and refuses its link, at the screen's next request.
 """
 
 from __future__ import annotations
@@ -10,17 +10,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
+from data import sessions
 from data.models import DisplayToken, Territory
 from data.scope import NATIONAL, OutOfScope, Scope, resolve, territory_clause
-
-# last_seen_at is written at most this often per screen, not on every poll.
-SEEN_EVERY = timedelta(minutes=1)
 
 
 class DisplayError(ValueError):
@@ -72,7 +70,8 @@ def create_display(
     return _info(row), secret
 
 
-def revoke_display(session: Session, name: str, scope: Scope = NATIONAL) -> None:
+def revoke_display(session: Session, name: str, scope: Scope = NATIONAL) -> DisplayInfo:
+    """Revoke a screen's link and end its sessions (refused at its next request)."""
     row = session.scalar(select(DisplayToken).where(DisplayToken.name == name))
     if row is None:
         raise DisplayError(f"No hay una pantalla llamada {name!r}.")
@@ -82,6 +81,8 @@ def revoke_display(session: Session, name: str, scope: Scope = NATIONAL) -> None
         resolve(session, scope, row.territory_code)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+    sessions.end_for_display(session, row.id)
+    return _info(row)
 
 
 def display_by_secret(session: Session, secret: str) -> DisplayInfo | None:
@@ -90,19 +91,6 @@ def display_by_secret(session: Session, secret: str) -> DisplayInfo | None:
         return None
     row = session.scalar(select(DisplayToken).where(DisplayToken.token_hash == _hash(secret)))
     return _info(row) if row is not None and row.revoked_at is None else None
-
-
-def live_display(
-    session: Session, display_id: int, now: datetime | None = None
-) -> DisplayInfo | None:
-    """The display behind a screen's cookie, or None once revoked; notes when it was seen."""
-    row = session.get(DisplayToken, display_id)
-    if row is None or row.revoked_at is not None:
-        return None
-    now = now or utcnow()
-    if row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY:
-        row.last_seen_at = now
-    return _info(row)
 
 
 def list_displays(session: Session, scope: Scope = NATIONAL) -> list[DisplayInfo]:

@@ -432,6 +432,22 @@ class DataVersion(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DataVersionTerritory(Base):
+    """A counter per dataset and territory, bumped with :class:`DataVersion` for the
+    territories a write touched (every level of each row's path).
+
+    A scoped screen polls only its own territory's counters (plus ``territory_code = ""``,
+    bumped by writes that name no territory), so it cannot watch other territories' writes.
+    """
+
+    __tablename__ = "data_version_territory"
+
+    # key order: a poll reads one territory's counters (all datasets) as one index range
+    territory_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 PATH_COLUMNS = tuple(f"{level}_code" for level in PATH_LEVELS)
 
 
@@ -456,8 +472,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     territory_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -475,8 +489,56 @@ class DisplayToken(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class AuditLog(Base):
-    """Who did what, when and from where (logins, exports, alert actions, user changes)."""
+class AuthSession(Base):
+    """A logged-in browser: a user's session or a wall screen's, until it ends.
+
+    The cookie carries a random secret; only its SHA-256 is stored here. Logging out,
+    changing the password, deactivating the user or revoking the screen delete the rows, so
+    the old cookie is refused at its next request.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    display_id: Mapped[int | None] = mapped_column(
+        ForeignKey("display_token.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_auth_session_user", "user_id"),
+        Index("ix_auth_session_display", "display_id"),
+        Index("ix_auth_session_expires", "expires_at"),
+    )
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per key (``usuario:<name>`` or ``ip:<address>``) in a window.
+
+    Every attempt claims a slot with one conditional UPDATE before its password is checked,
+    so parallel guesses cannot overrun the limit. Keys exist for unknown usernames too, so
+    an unknown user is answered exactly like a known one.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_login_throttle_window", "window_start"),)
+
+
+class AuditLog(PathMixin, Base):
+    """Who did what, when and from where (logins, exports, alert actions, user changes).
+
+    ``territory_code`` and its path name the territory the entry is about (the user, screen,
+    token or data concerned); an admin with a territorial scope sees only the entries inside
+    it. Entries about nothing territorial (an unknown user's failed login) have none and are
+    for national admins only.
+    """
 
     __tablename__ = "audit_log"
 
@@ -486,8 +548,10 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))
+    territory_code: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_action_at", "action", "at"),
+        Index("ix_audit_log_estado_at", "estado_code", "at"),
     )

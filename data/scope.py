@@ -99,8 +99,10 @@ def _ref(row: Territory) -> TerritoryRef:
 
 
 def get_territory(session: Session, code: str) -> TerritoryRef:
-    if "\x00" in code:  # PostgreSQL refuses NUL in text; no code can contain it
-        raise UnknownTerritory(code)
+    # Codes come from requests: anything but text (or text with NUL, which PostgreSQL
+    # refuses) names no territory.
+    if not isinstance(code, str) or "\x00" in code:
+        raise UnknownTerritory(str(code)[:40])
     row = session.get(Territory, code)
     if row is None:
         raise UnknownTerritory(code)

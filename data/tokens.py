@@ -85,7 +85,7 @@ def create_token(
     return secret
 
 
-def revoke_token(session: Session, name: str, scope: Scope = NATIONAL) -> None:
+def revoke_token(session: Session, name: str, scope: Scope = NATIONAL) -> TokenInfo:
     """Revoke the token ``name``; a scoped administrator only revokes tokens in its scope."""
     token = session.scalar(select(ApiToken).where(ApiToken.name == name))
     if token is None:
@@ -96,6 +96,7 @@ def revoke_token(session: Session, name: str, scope: Scope = NATIONAL) -> None:
         resolve(session, scope, token.territory_code)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+    return TokenInfo(token.name, token.role, token.territory_code)
 
 
 def verify_token(session: Session, secret: str, now: datetime | None = None) -> TokenInfo | None:

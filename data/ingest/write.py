@@ -143,6 +143,9 @@ class Writer:
     updated: int = 0
     unchanged: int = 0
     estados: set[str] = field(default_factory=set)
+    # every territory a written row lay in, before or after the write: the version counters
+    # scoped screens poll (data.versions)
+    territories: set[str] = field(default_factory=set)
     items_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -228,10 +231,15 @@ class Writer:
             history += self._history(new, old)
             if self.dataset == "cases":
                 rollup_delta.update(rollups.change(old, new))
+            self.territories.update(new[c] for c in PATH_COLUMNS if new.get(c))
             if inserted:
                 self.inserted += 1
             else:
                 self.updated += 1
+                if old is not None:
+                    self.territories.update(old[c] for c in PATH_COLUMNS if old.get(c))
+                else:  # not read (a national write): where it was is unknown
+                    self.territories.add(versions.EVERYWHERE)
             self._announce(key, new)
         self.unchanged += len(rows) - len(written)
         if history:
@@ -352,7 +360,7 @@ class Writer:
     def finish(self) -> None:
         """Bump the dataset's data version (same transaction) when anything changed."""
         if self.changed:
-            versions.bump(self.session, [self.dataset])
+            versions.bump(self.session, [self.dataset], self.territories)
 
 
 def _path_columns(model: type) -> list[Any]:

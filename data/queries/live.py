@@ -63,6 +63,7 @@ def estado_names(session: Session) -> dict[str, str]:
     return {code: name for code, name in session.execute(stmt).all()}
 
 
-def data_versions(session: Session) -> dict[str, int]:
-    """Every dataset's version: the safety-net poll's one cheap query."""
-    return versions.current(session)
+def data_versions(session: Session, territory_code: str | None) -> dict[str, int]:
+    """The data versions a caller bound to ``territory_code`` may watch: the safety-net
+    poll's one cheap query. A scoped caller sees its own territory's counters only."""
+    return versions.current_for_territory(session, territory_code)

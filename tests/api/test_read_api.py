@@ -317,7 +317,8 @@ def test_scoped_read_token_sees_only_its_territory(client, tokens, records):
     assert client.get("/api/v1/territories?parent=VE-M", headers=scoped).status_code == 403
 
 
-def test_odd_codes_are_unknown_not_a_server_error(client, read_h):
+def test_odd_codes_are_refused_not_a_server_error(client, read_h):
     for url in ("/api/v1/summary?territory=%00", "/api/v1/territories?parent=a%00b"):
         r = client.get(url, headers=read_h)
-        assert r.status_code == 404, (url, r.text)
+        assert r.status_code == 400, (url, r.text)
+        assert "caracteres no permitidos" in r.json()["detail"]

@@ -204,3 +204,29 @@ def test_a_scoped_token_still_writes_its_own_records(client, engine, tokens, for
         with Session(engine) as s:
             row = s.execute(select(model).where(getattr(model, key) == rid)).scalar_one()
             assert row.estado_code == "VE-A"
+
+
+def test_a_write_moves_only_the_counters_of_the_territories_it_touched(engine, world):
+    """The ingest path names every territory of the rows it wrote (data.versions): a screen
+    of VE-A does not see VE-M's writes, a screen of VE-M's circuito does."""
+    from data.scope import scope_for
+    from data.versions import current_for
+
+    def polls() -> dict[str, int]:
+        with Session(engine) as s:
+            return {
+                code: current_for(s, scope_for(s, code))["incidents"]
+                for code in ("VE-A", "VE-M", "VE-M-C1", "VE-M-C2")
+            }
+
+    before = polls()
+    ingest(engine, "incidents", [_incident("I-1", "M", NEW)])  # a cuadrante of VE-M-C1
+    after = polls()
+    assert after["VE-A"] == before["VE-A"]
+    assert after["VE-M-C2"] == before["VE-M-C2"]
+    assert after["VE-M"] > before["VE-M"] and after["VE-M-C1"] > before["VE-M-C1"]
+    # a national write that moves a record from VE-M to VE-A is seen by both estados
+    moved = ingest(engine, "incidents", [_incident("I-1", "A", NEW)])
+    assert moved.updated == 1
+    final = polls()
+    assert final["VE-A"] > after["VE-A"] and final["VE-M"] > after["VE-M"]

@@ -75,6 +75,20 @@ def make_client(app, address=LOCAL, host: str = "127.0.0.1:8050") -> TestClient:
 
 
 @pytest.fixture
+def api_settings(sala_app, engine):
+    """The module's app built its settings once: point its REST API at this test's database."""
+    state = sala_app.server.state
+    built = state.sala_settings
+    state.sala_settings = dataclasses.replace(
+        built, database_url=engine.url.render_as_string(hide_password=False)
+    )
+    try:
+        yield state.sala_settings
+    finally:
+        state.sala_settings = built
+
+
+@pytest.fixture
 def local(sala_app, engine) -> Iterator[TestClient]:
     yield make_client(sala_app)
 

@@ -19,7 +19,7 @@ from core.config import INSECURE_SECRET, load_settings
 from data import audit
 from data.db import session_scope
 from data.displays import display_by_secret, list_displays
-from data.users import authenticate, list_users
+from data.users import list_users, login
 from tests import factories as f
 
 
@@ -40,8 +40,8 @@ def test_create_user_from_stdin_and_errors(estados, monkeypatch, capsys):
     code, out = run(monkeypatch, capsys, [*argv, "--password-stdin"], "clave-muy-segura-1\n")
     assert code == 0 and "ana" in out
     with session_scope() as session:
-        assert authenticate(session, "ana", "clave-muy-segura-1").user.territory_code == "VE-A"
         assert [e.action for e in audit.latest(session)] == ["usuario_creado"]
+    assert login("ana", "clave-muy-segura-1", "127.0.0.1").user.territory_code == "VE-A"
     code, out = run(monkeypatch, capsys, [*argv, "--password-stdin"], "clave-muy-segura-1\n")
     assert code == 2 and "Ya existe" in out
     code, out = run(monkeypatch, capsys, argv)  # no TTY and no --password-stdin

@@ -12,11 +12,12 @@ import time
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from auth.cookies import DISPLAY_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE
-from data import audit
+from auth.cookies import DISPLAY_MAX_AGE, SESSION_COOKIE, Signer
+from data import audit, sessions
 from data.db import session_scope
 from data.displays import create_display, list_displays, revoke_display
-from data.users import active_user, create_user, list_users, set_active, set_password
+from data.models import AuthSession
+from data.users import create_user, list_users, set_active, set_password
 from layouts.user import DEMO_TEXT
 from tests import factories as f
 from tests.auth.conftest import (
@@ -27,6 +28,7 @@ from tests.auth.conftest import (
     login,
     make_client,
 )
+from tests.factories import T0
 
 PASSWORD = "clave-muy-segura-1"
 
@@ -141,32 +143,34 @@ def test_lockout_after_five_failures(remote):
     assert logged == ["login_fallido"] * 4 + ["login_bloqueado", "login_bloqueado"]
 
 
-def _session_cookie(user_id: int, tag: str, age_s: int = 0, key: str = SECRET) -> str:
+def _signed(secret: str, age_s: int = 0, key: str = SECRET) -> str:
     class Past(TimestampSigner):
         def get_timestamp(self) -> int:
             return int(time.time()) - age_s
 
-    return URLSafeTimedSerializer(key, salt="sala-session", signer=Past).dumps(
-        {"uid": user_id, "tag": tag}
-    )
+    return URLSafeTimedSerializer(key, salt="sala-session", signer=Past).dumps({"sid": secret})
 
 
 def test_expired_tampered_and_forged_sessions_are_refused(sala_app, engine):
-    uid = add_user("ana", "analista")
+    add_user("ana", "analista")
     with session_scope() as session:
-        tag = active_user(session, uid).session_tag
+        uid = list_users(session)[0].id
+        secret = sessions.start(session, user_id=uid)
 
     def status(value: str) -> tuple[int, int]:
         client = make_client(sala_app, ("203.0.113.7", 1), "sala.example")
         client.cookies.set(SESSION_COOKIE, value)
         return client.get("/").status_code, client.get("/_dash-layout").status_code
 
-    assert status(_session_cookie(uid, tag)) == (200, 200)
-    assert status(_session_cookie(uid, tag, age_s=SESSION_MAX_AGE + 60)) == (303, 401)
-    good = _session_cookie(uid, tag)
+    assert status(_signed(secret)) == (200, 200)
+    assert status(_signed(secret, age_s=DISPLAY_MAX_AGE + 60)) == (303, 401)
+    good = _signed(secret)
     assert status(good[:-2] + ("AA" if good[-2:] != "AA" else "BB")) == (303, 401)
-    assert status(_session_cookie(uid, tag, key="otra-clave")) == (303, 401)
-    assert status(_session_cookie(uid + 1, tag)) == (303, 401)
+    assert status(_signed(secret, key="otra-clave")) == (303, 401)
+    assert status(_signed("un-secreto-inventado")) == (303, 401)
+    with session_scope() as session:  # the session's own lifetime is kept in the database
+        session.query(AuthSession).update({"expires_at": T0})
+    assert status(_signed(secret)) == (303, 401)
 
 
 def test_password_change_and_deactivation_end_sessions(remote):
@@ -276,7 +280,7 @@ def test_display_link_logs_in_as_pantalla_until_revoked(world, remote):
         _, secret = create_display(session, "SALA-1", "VE-A")
     first = remote.get(f"/pantalla/{secret}")
     assert first.status_code == 303 and first.headers["location"] == "/muro"
-    assert DISPLAY_COOKIE in first.headers["set-cookie"]
+    assert SESSION_COOKIE in first.headers["set-cookie"]
     assert remote.get("/muro").status_code == 200
     layout = layout_text(remote)
     assert "SALA-1" in layout and "Pantalla del muro" in layout
@@ -425,20 +429,20 @@ def test_state_admin_manages_only_its_own_territory(world, remote):
 
 
 def test_display_cookie_survives_a_restart_until_revoked(world, sala_app):
-    """The cookie is the screen's only state: a fresh process with the same key accepts it."""
-    from auth.cookies import Signer
-
+    """The cookie and its session row are the screen's state: a fresh process with the same
+    key accepts it."""
     with session_scope() as session:
         display, _ = create_display(session, "SALA-1", "VE-A")
+        secret = sessions.start(session, display_id=display.id)
     screen = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
-    screen.cookies.set(DISPLAY_COOKIE, Signer(SECRET).display(display.id))
+    screen.cookies.set(SESSION_COOKIE, Signer(SECRET).session(secret))
     assert screen.get("/muro").status_code == 200
+    forged = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
+    forged.cookies.set(SESSION_COOKIE, Signer("otra-clave").session(secret))
+    assert forged.get("/muro").status_code == 303
     with session_scope() as session:
         revoke_display(session, "SALA-1")
     assert screen.get("/muro").status_code == 303
-    forged = make_client(sala_app, ("203.0.113.9", 1), "sala.example")
-    forged.cookies.set(DISPLAY_COOKIE, Signer("otra-clave").display(display.id))
-    assert forged.get("/muro").status_code == 303
 
 
 @pytest.mark.parametrize("role,status", [("operador", 200), ("analista", 403), ("pantalla", 403)])

@@ -7,26 +7,25 @@ from datetime import timedelta
 import pytest
 
 from core.timeutil import utcnow
-from data import audit
+from data import audit, sessions
+from data.db import session_scope
 from data.displays import (
-    SEEN_EVERY,
     DisplayError,
     create_display,
     display_by_secret,
-    live_display,
     revoke_display,
 )
-from data.models import User
+from data.models import DisplayToken, User
 from data.scope import UnknownTerritory
+from data.sessions import SEEN_EVERY
 from data.users import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
     UserError,
-    active_user,
-    authenticate,
     create_user,
     has_users,
     hash_password,
+    login,
     set_active,
     set_password,
     verify_password,
@@ -69,53 +68,86 @@ def test_create_user_stores_only_a_hash_and_validates(session):
         create_user(session, "bea", PASSWORD, "analista", "VE-NO")
 
 
-def test_login_succeeds_and_resets_failures(session):
-    create_user(session, "op", PASSWORD, "operador")
-    assert authenticate(session, "op", "mala-clave-000").reason == "invalid"
-    result = authenticate(session, "op", PASSWORD)
+def owner(secret: str | None):
+    with session_scope() as session:
+        return sessions.owner(session, secret or "")
+
+
+def test_login_opens_a_server_side_session(engine):
+    with session_scope() as session:
+        create_user(session, "op", PASSWORD, "operador")
+    assert login("op", "mala-clave-000", "10.0.0.1").reason == "invalid"
+    result = login("op", PASSWORD, "10.0.0.1")
     assert result.user is not None and result.user.username == "op"
-    assert session.get(User, result.user.id).failed_logins == 0
-    assert authenticate(session, "nadie", PASSWORD).reason == "invalid"
+    assert owner(result.session_secret) == sessions.SessionOwner("user", "op", "operador", None)
+    assert login("nadie", PASSWORD, "10.0.0.1").reason == "invalid"
+    assert owner("inventado") is None
+    with session_scope() as session:
+        assert sessions.end(session, result.session_secret)
+    assert owner(result.session_secret) is None  # logged out: the secret opens nothing
 
 
-def test_lockout_after_repeated_failures_then_lifts(session):
-    create_user(session, "op", PASSWORD, "operador")
+def test_lockout_after_repeated_failures_then_lifts(engine):
+    with session_scope() as session:
+        create_user(session, "op", PASSWORD, "operador")
     now = utcnow()
-    reasons = [authenticate(session, "op", "mala", now).reason for _ in range(MAX_FAILED_LOGINS)]
+    reasons = [login("op", "mala", "10.0.0.1", now).reason for _ in range(MAX_FAILED_LOGINS)]
     assert reasons == ["invalid"] * (MAX_FAILED_LOGINS - 1) + ["locked"]
-    locked = authenticate(session, "op", PASSWORD, now + timedelta(minutes=1))
+    locked = login("op", PASSWORD, "10.0.0.2", now + timedelta(minutes=1))
     assert locked.user is None and locked.reason == "locked"
-    assert locked.locked_until == now + LOCKOUT
-    later = authenticate(session, "op", PASSWORD, now + LOCKOUT + timedelta(seconds=1))
+    assert locked.until == now + LOCKOUT
+    later = login("op", PASSWORD, "10.0.0.2", now + LOCKOUT + timedelta(seconds=1))
     assert later.user is not None
 
 
-def test_deactivated_user_cannot_log_in_and_session_tag_follows_password(session):
-    info = create_user(session, "op", PASSWORD, "operador")
-    tag = info.session_tag
-    set_password(session, "op", "otra-clave-larga-2")
-    assert active_user(session, info.id).session_tag != tag
-    set_active(session, "op", False)
-    assert active_user(session, info.id) is None
-    assert authenticate(session, "op", "otra-clave-larga-2").reason == "invalid"
+def test_a_good_password_resets_the_run_of_failures(engine):
+    with session_scope() as session:
+        create_user(session, "op", PASSWORD, "operador")
+    for _ in range(MAX_FAILED_LOGINS - 1):
+        assert login("op", "mala", "10.0.0.1").reason == "invalid"
+    assert login("op", PASSWORD, "10.0.0.1").user is not None
+    assert login("op", "mala", "10.0.0.1").reason == "invalid"  # counting starts again
 
 
-def test_display_tokens_verify_revoke_and_note_last_seen(session):
-    f.two_estados(session)
-    display, secret = create_display(session, "SALA-1", "VE-A")
-    assert display_by_secret(session, secret).name == "SALA-1"
-    assert display_by_secret(session, secret + "x") is None
+def test_new_password_and_deactivation_end_the_sessions(engine):
+    with session_scope() as session:
+        create_user(session, "op", PASSWORD, "operador")
+    first = login("op", PASSWORD, "10.0.0.1").session_secret
+    with session_scope() as session:
+        set_password(session, "op", "otra-clave-larga-2")
+    assert owner(first) is None
+    second = login("op", "otra-clave-larga-2", "10.0.0.1").session_secret
+    assert owner(second) is not None
+    with session_scope() as session:
+        set_active(session, "op", False)
+    assert owner(second) is None
+    assert login("op", "otra-clave-larga-2", "10.0.0.1").reason == "invalid"
+
+
+def test_display_tokens_verify_revoke_and_note_last_seen(engine):
+    with session_scope() as session:
+        f.two_estados(session)
+        display, secret = create_display(session, "SALA-1", "VE-A")
+        assert display_by_secret(session, secret).name == "SALA-1"
+        assert display_by_secret(session, secret + "x") is None
+        screen = sessions.start(session, display_id=display.id)
     now = utcnow()
-    assert live_display(session, display.id, now).last_seen_at == now
-    soon = now + SEEN_EVERY / 2
-    assert live_display(session, display.id, soon).last_seen_at == now  # throttled write
-    with pytest.raises(DisplayError):
-        create_display(session, "SALA-1")
-    revoke_display(session, "SALA-1")
-    assert display_by_secret(session, secret) is None
-    assert live_display(session, display.id) is None
-    with pytest.raises(UnknownTerritory):
-        create_display(session, "SALA-2", "VE-NO")
+    with session_scope() as session:
+        found = sessions.owner(session, screen, now)
+        assert found == sessions.SessionOwner("display", "SALA-1", "pantalla", "VE-A")
+    with session_scope() as session:
+        assert session.get(DisplayToken, display.id).last_seen_at == now
+        sessions.owner(session, screen, now + SEEN_EVERY / 2)
+    with session_scope() as session:  # throttled write: still the first time
+        assert session.get(DisplayToken, display.id).last_seen_at == now
+        with pytest.raises(DisplayError):
+            create_display(session, "SALA-1")
+        revoke_display(session, "SALA-1")
+    with session_scope() as session:
+        assert display_by_secret(session, secret) is None
+        with pytest.raises(UnknownTerritory):
+            create_display(session, "SALA-2", "VE-NO")
+    assert owner(screen) is None
 
 
 def test_audit_record_latest_and_filter(session):

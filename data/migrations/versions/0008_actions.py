@@ -16,7 +16,7 @@ from alembic import op
 import data.types
 
 revision = "0008_actions"
-down_revision = "0005_incident_cover"
+down_revision = "0006_sessions"
 branch_labels = None
 depends_on = None
 
