@@ -23,10 +23,16 @@ def create_server(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_server: FastAPI) -> AsyncIterator[None]:
-        """Start the in-server simulator when ``SALA_SIMULATE`` > 0; stop it on shutdown."""
-        simulator = None
+        """Start the alert evaluator (``SALA_ALERTAS``, one leads among all workers) and the
+        in-server simulator when ``SALA_SIMULATE`` > 0; stop both on shutdown."""
+        from data.db import get_engine
+
+        simulator = alerts = None
+        if settings.alerts_enabled:
+            from data.alerts.service import AlertService
+
+            alerts = AlertService(settings, get_engine(settings.database_url)).start()
         if settings.simulate_rate > 0:
-            from data.db import get_engine
             from data.simulator import BackgroundSimulator
 
             simulator = BackgroundSimulator(
@@ -37,6 +43,8 @@ def create_server(settings: Settings) -> FastAPI:
         finally:
             if simulator is not None:
                 simulator.stop()
+            if alerts is not None:
+                await alerts.stop()
 
     server = FastAPI(
         lifespan=lifespan,

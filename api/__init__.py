@@ -9,11 +9,12 @@ from core.config import Settings
 
 def register(server: FastAPI, settings: Settings) -> None:
     """Attach every API router to ``server``; routes read ``settings`` from the app state."""
-    from api import docs, export, health, ingest, read
+    from api import alerts, docs, export, health, ingest, read
 
     server.state.sala_settings = settings
     server.include_router(health.router)
     server.include_router(ingest.router)
     server.include_router(read.router)
+    server.include_router(alerts.router)
     docs.mount(server)
     server.include_router(export.router)

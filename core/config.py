@@ -37,6 +37,17 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "si", "sí", "true", "on", "yes"):
+        return True
+    if raw in ("0", "no", "false", "off"):
+        return False
+    raise SystemExit(f"La variable {name}={raw!r} debe ser 1 (sí) o 0 (no).")
+
+
 def _sla() -> dict[str, float]:
     try:
         return parse_sla(os.environ.get("SALA_SLA_HORAS"))
@@ -61,6 +72,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     exercise_overdue_days: int = 90
+    alerts_enabled: bool = True  # run the alert evaluator in this process (one leads)
+    alert_period_s: int = 60  # window rules, every this many seconds
+    alert_escalate_min: int = 15  # level >= 4 unacknowledged this long: "sin atender"
+    webhook_timeout_s: float = 5.0
+    webhook_retry_hours: float = 24.0  # a notification is retried this long, then given up
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -88,4 +104,9 @@ def load_settings() -> Settings:
         ),
         sla_hours=_sla(),
         exercise_overdue_days=_int("SALA_EJERCICIO_VENCIDO_DIAS", 90),
+        alerts_enabled=_flag("SALA_ALERTAS", True),
+        alert_period_s=max(5, _int("SALA_ALERTAS_PERIODO", 60)),
+        alert_escalate_min=max(1, _int("SALA_ALERTA_ESCALAR_MIN", 15)),
+        webhook_timeout_s=max(0.5, _float("SALA_WEBHOOK_TIMEOUT", 5.0)),
+        webhook_retry_hours=max(0.01, _float("SALA_WEBHOOK_REINTENTO_HORAS", 24.0)),
     )

@@ -217,10 +217,18 @@ async def next_batch(
 
 
 def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
-    """Coalesce events into one update: exact totals per dataset, the latest items."""
+    """Coalesce events into one update: exact totals per dataset, the number of alert
+    changes, the latest items (new and escalated alerts among them)."""
     datasets: dict[str, dict[str, int]] = {}
     latest: list[dict[str, Any]] = []
+    alerts = 0  # alert changes (data.alerts.store): screens showing alerts re-read them
     for _event_id, event in items:
+        if event.get("type") == "alert":
+            for item in event.get("items") or []:
+                alerts += 1
+                if item.get("action") in ("abierta", "escalada"):  # the ticker shows news
+                    latest.append({**item, "dataset": "alerts", "at": event.get("at")})
+            continue
         if event.get("type") != "ingest":
             continue
         totals = datasets.setdefault(
@@ -235,6 +243,7 @@ def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
         "events": len(items),
         "last_id": items[-1][0] if items else None,
         "datasets": datasets,
+        "alerts": alerts,
         "items": latest[-keep:][::-1],
     }
 

@@ -16,7 +16,7 @@ from core.timeutil import utcnow
 from data.models import ApiToken
 from data.scope import get_territory
 
-TOKEN_ROLES = ("ingest", "read")
+TOKEN_ROLES = ("ingest", "read", "operate")  # operate: read + act on alerts in scope
 
 
 class TokenError(ValueError):
