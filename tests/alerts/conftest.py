@@ -86,7 +86,9 @@ def alerts(engine: Engine, rule: str | None = None, state: str | None = None) ->
 def notes(engine: Engine, alert_id: int) -> list[AlertNote]:
     with Session(engine) as s:
         return list(
-            s.scalars(select(AlertNote).where(AlertNote.alert_id == alert_id).order_by(AlertNote.id))
+            s.scalars(
+                select(AlertNote).where(AlertNote.alert_id == alert_id).order_by(AlertNote.id)
+            )
         )
 
 

@@ -114,7 +114,9 @@ def test_casos_fuera_de_plazo__needs_enough_open_cases(engine, world, settings):
 CLOSE = NOW + timedelta(days=10)  # 28 November: inside the last 5 days of the month
 
 
-@pytest.mark.parametrize("served,when,fires", [(150, CLOSE, True), (160, CLOSE, False), (150, NOW, False)])
+@pytest.mark.parametrize(
+    "served,when,fires", [(150, CLOSE, True), (160, CLOSE, False), (150, NOW, False)]
+)
 def test_clap_cobertura_baja(engine, world, settings, served, when, fires):
     today = (when - timedelta(hours=4)).date()  # Caracas
     with Session(engine) as s:
