@@ -10,6 +10,7 @@ from core.config import Settings
 def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
     from callbacks import (
+        alertas,
         casos,
         clap,
         components,
@@ -32,6 +33,7 @@ def register(app: Dash, settings: Settings) -> None:
     casos.register(app, settings)
     paz.register(app, settings)
     defensa.register(app, settings)
+    alertas.register(app, settings)
     components.register(app, settings)
     filters.register(app, settings)
     pages.register(app, settings)

@@ -22,6 +22,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from core.numbers import fmt_number, fmt_percent, fmt_usd
+from layouts.components.alerts import wall_panel_shell
 from layouts.live import freshness
 
 PANELS: dict[str, str] = {
@@ -87,6 +88,7 @@ def layout(query: dict[str, str]) -> html.Div:
             dcc.Interval(
                 id="muro-rotate", interval=max(config.rotate_s, 1) * 1000, disabled=not rotating
             ),
+            html.Div(id="muro-alert-banner", className="muro-alert-banner"),
             html.Div(
                 [
                     html.H1(id="muro-title", className="muro-title"),
@@ -94,7 +96,10 @@ def layout(query: dict[str, str]) -> html.Div:
                 ],
                 className="muro-head",
             ),
-            html.Div(id="muro-grid", className="muro-grid"),
+            html.Div(
+                [html.Div(id="muro-grid", className="muro-grid"), wall_panel_shell()],
+                className="muro-body",
+            ),
             html.Div(
                 [
                     html.Div("Últimos eventos", className="muro-ticker-label"),

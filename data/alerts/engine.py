@@ -99,7 +99,7 @@ def _clearing_note(rule: RuleConfig, spec: RuleSpec, value: float | None) -> str
 
     return (
         f"Resuelta automáticamente: valor {spec.fmt(value)} "
-        f"(la alerta salta con un valor {condition_text(rule)})."
+        f"(la alerta salta con {condition_text(rule)})."
     )
 
 

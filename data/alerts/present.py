@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.numbers import fmt_number
-from data.alerts.rules import AREAS, LEVEL_LABELS, SPECS, link
+from data.alerts.rules import AREAS, LEVEL_LABELS, SPECS, link, threshold_text
 
 STATE_LABELS = {"abierta": "Abierta", "reconocida": "Reconocida", "resuelta": "Resuelta"}
 
@@ -23,7 +23,11 @@ def present(row: dict[str, Any]) -> dict[str, Any]:
         **row,
         "link": link(row["rule"], row.get("territory_code")),
         "value_text": fmt(row.get("value")),
-        "threshold_text": fmt(row.get("threshold")),
+        "threshold_text": threshold_text(
+            row["rule"], row.get("operator") or "", row.get("threshold")
+        )
+        if row.get("threshold") is not None
+        else "—",
         "resolved_value_text": fmt(row.get("resolved_value")),
         "level_label": LEVEL_LABELS.get(row["level"], str(row["level"])),
         "state_label": STATE_LABELS.get(row["state"], row["state"]),

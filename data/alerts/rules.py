@@ -31,7 +31,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
 }
-OPERATOR_WORDS = {">": "mayor que", ">=": "desde", "<": "menor que", "<=": "hasta"}
+OPERATOR_WORDS = {">": "más de", ">=": "desde", "<": "menos de", "<=": "hasta"}
 AREAS = {
     "paz": "Cuadrantes de paz",
     "casos": "1x10",
@@ -198,7 +198,7 @@ SPECS: dict[str, RuleSpec] = {
         RuleSpec(
             "incidente_grave",
             _severe,
-            lambda f: f"el último a las {_clock(f.get('ultimo'))}",
+            lambda f: f"último: {_clock(f.get('ultimo'))}",
             noun=("incidente grave", "incidentes graves"),
             triggers=("incidents",),
             page="/paz",
@@ -317,7 +317,11 @@ def template_problem(template: str) -> str | None:
 
 
 def condition_text(rule: RuleConfig) -> str:
-    """``mayor que 40,0 %`` for the admin page and the alert list."""
-    spec = SPECS.get(rule.slug)
-    threshold = spec.fmt(rule.threshold) if spec else fmt_number(rule.threshold, 2)
-    return f"{OPERATOR_WORDS.get(rule.operator, rule.operator)} {threshold}"
+    """``más de 40,0 %`` for the admin page and the alert list."""
+    return threshold_text(rule.slug, rule.operator, rule.threshold)
+
+
+def threshold_text(slug: str, op: str, threshold: float | None) -> str:
+    spec = SPECS.get(slug)
+    value = spec.fmt(threshold) if spec else fmt_number(threshold, 2)
+    return f"{OPERATOR_WORDS.get(op, op)} {value}"

@@ -34,6 +34,7 @@ def _select() -> Select[Any]:
     columns = [
         Alert,
         AlertRule.title,
+        AlertRule.operator,
         _own.name,
         *(_places[level].name for level in _places),
     ]
@@ -44,7 +45,9 @@ def _select() -> Select[Any]:
     return stmt
 
 
-def _row(alert: Alert, title: str | None, own: str | None, *path: str | None) -> dict[str, Any]:
+def _row(
+    alert: Alert, title: str | None, operator: str | None, own: str | None, *path: str | None
+) -> dict[str, Any]:
     names = [n for n in path if n]
     if own and (not names or names[-1] != own):
         names.append(own)
@@ -52,6 +55,7 @@ def _row(alert: Alert, title: str | None, own: str | None, *path: str | None) ->
         "id": alert.id,
         "rule": alert.rule,
         "rule_title": title or alert.rule,
+        "operator": operator,
         "area": alert.area,
         "level": alert.level,
         "state": alert.state,
@@ -103,9 +107,11 @@ def list_alerts(
     limit: int = 200,
     with_notes: bool = True,
     states: tuple[str, ...] | None = None,
+    level_first: bool = False,
 ) -> list[dict[str, Any]]:
     """Alerts on ``ref`` and below: unresolved first, then by level (highest first), newest
-    first. ``state`` or ``states`` narrows the states, ``level_min`` the levels."""
+    first (``level_first``: by level before state, as the wall shows them). ``state`` or
+    ``states`` narrows the states, ``level_min`` the levels."""
     stmt = _select().where(territory_clause(Alert, ref))
     if state:
         stmt = stmt.where(Alert.state == state)
@@ -115,7 +121,8 @@ def list_alerts(
         stmt = stmt.where(Alert.level >= level_min)
     if area:
         stmt = stmt.where(Alert.area == area)
-    stmt = stmt.order_by(STATE_ORDER, Alert.level.desc(), Alert.raised_at.desc(), Alert.id.desc())
+    order = (Alert.level.desc(), STATE_ORDER) if level_first else (STATE_ORDER, Alert.level.desc())
+    stmt = stmt.order_by(*order, Alert.raised_at.desc(), Alert.id.desc())
     rows = [_row(*r) for r in session.execute(stmt.limit(max(1, min(limit, MAX_LIST)))).all()]
     if with_notes:
         notes = notes_of(session, [r["id"] for r in rows])
