@@ -34,7 +34,7 @@ def install(app: Dash, settings: Settings) -> None:
     """Add access control to ``app`` (call after every callback is registered)."""
     from fastapi import Request
 
-    from auth import admin, pages
+    from auth import admin, admin_alerts, pages
     from auth.cookies import Signer
     from auth.guard import NotAuthorized
     from auth.headers import content_security_policy
@@ -47,6 +47,7 @@ def install(app: Dash, settings: Settings) -> None:
     signer = Signer(settings.secret_key)
     server.include_router(pages.build_router(signer))
     server.include_router(admin.build_router())
+    server.include_router(admin_alerts.build_router())
 
     csp_cache: list[str] = []
 

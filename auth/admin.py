@@ -12,6 +12,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from auth.admin_alerts import NOTICES as ALERT_NOTICES
+from auth.admin_alerts import alerts_sections
 from auth.html import csrf_field, csrf_token, message, page
 from auth.middleware import request_principal
 from auth.pages import client_ip, form_is_genuine
@@ -31,6 +33,7 @@ NOTICES = {
     "desactivado": "Usuario desactivado.",
     "clave": "Contraseña restablecida.",
     "revocada": "Pantalla revocada.",
+    **ALERT_NOTICES,
 }
 
 
@@ -163,6 +166,7 @@ def admin_page(
     body = f"""<div class="auth-nav"><a href="/">← Volver a la Sala</a>
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
 {_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
+{alerts_sections(csrf[0], principal)}
 {_audit_section(action, limit)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 

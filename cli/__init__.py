@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "cli.importer",
     "cli.simulate",
     "cli.users",
+    "cli.alerts",
 )
 
 

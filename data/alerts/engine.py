@@ -97,10 +97,7 @@ def _clearing_note(rule: RuleConfig, spec: RuleSpec, value: float | None) -> str
         return "Resuelta automáticamente: la condición dejó de cumplirse."
     from data.alerts.rules import condition_text
 
-    return (
-        f"Resuelta automáticamente: valor {spec.fmt(value)} "
-        f"(la alerta salta con {condition_text(rule)})."
-    )
+    return f"Resuelta automáticamente: valor {spec.fmt(value)} (umbral: {condition_text(rule)})."
 
 
 def evaluate_rule(

@@ -41,7 +41,7 @@ def default_rules() -> list[dict[str, Any]]:
     return [{**dict(zip(keys, row, strict=True)), "enabled": True} for row in module.DEFAULT_RULES]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def rules(engine: Engine) -> None:
     """The default rules (the per-test emptying of the database removes them)."""
     with Session(engine) as s, s.begin():
@@ -50,7 +50,7 @@ def rules(engine: Engine) -> None:
 
 
 @pytest.fixture
-def world(engine: Engine) -> dict[str, str]:
+def world(engine: Engine, rules: None) -> dict[str, str]:
     """VE-A and VE-M: one municipio, parroquia, two circuitos, consejos, cuadrantes, CLAPs."""
     with Session(engine) as s:
         codes = f.two_estados(s)

@@ -22,7 +22,7 @@ def _fired(engine, rule):
     return [(a.territory_code, a.level, a.state) for a in alerts(engine, rule)]
 
 
-def test_every_default_rule_has_a_test_and_a_spec(engine):
+def test_every_default_rule_has_a_test_and_a_spec(engine, rules):
     from sqlalchemy import select
 
     from data.models import AlertRule
