@@ -81,11 +81,6 @@ def path_text(a: dict[str, Any]) -> str:
 def badge(summary: dict[str, Any] | None) -> list[Any]:
     """Children of the header badge: the open alerts in scope, coloured by the highest level."""
     n = int((summary or {}).get("open") or 0)
-    if not n:
-        return [
-            html.Span("Alertas", className="badge-label"),
-            html.Span("0", className="badge-count"),
-        ]
     return [
         html.Span("Alertas", className="badge-label"),
         html.Span(fmt_number(n), className="badge-count"),
@@ -98,13 +93,17 @@ def badge_class(summary: dict[str, Any] | None) -> str:
     return f"alert-badge lvl-{level}" if n and level else "alert-badge none"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{fmt_number(n)} {one if n == 1 else many}"
+
+
 def badge_title(summary: dict[str, Any] | None) -> str:
     s = summary or {}
-    text = f"{fmt_number(s.get('open') or 0)} alertas abiertas sin reconocer"
+    text = _count(int(s.get("open") or 0), "alerta abierta", "alertas abiertas") + " sin reconocer"
     if s.get("escalated"):
         text += f", {fmt_number(s['escalated'])} sin atender"
     if s.get("acknowledged"):
-        text += f"; {fmt_number(s['acknowledged'])} reconocidas"
+        text += "; " + _count(int(s["acknowledged"]), "reconocida", "reconocidas")
     return text
 
 
