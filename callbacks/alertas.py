@@ -64,22 +64,13 @@ def load_page(filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
 
 def load_wall() -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
     """Unresolved alerts of the caller's scope (highest level first), their number, and the
-    unacknowledged level-5 ones for the banner."""
+    unacknowledged level-5 ones for the banner: two small queries."""
     with session_scope() as session:
         ref = _ref(session)
-        rows = q.list_alerts(
-            session,
-            ref,
-            states=q.UNRESOLVED,
-            limit=view.WALL_SHOWN,
-            with_notes=False,
-            level_first=True,
-        )
+        rows = q.wall_alerts(session, ref, limit=view.BANNER_MAX + view.WALL_SHOWN)
         total = q.count_alerts(session, ref, states=q.UNRESOLVED)
-        level5 = q.list_alerts(
-            session, ref, state="abierta", level_min=5, limit=view.BANNER_MAX, with_notes=False
-        )
-    return [present(r) for r in rows], total, [present(r) for r in level5]
+    level5 = [r for r in rows if r["level"] == 5 and r["state"] == "abierta"]
+    return rows[: view.WALL_SHOWN], total, level5
 
 
 def load_badge() -> dict[str, Any]:

@@ -201,3 +201,40 @@ def open_summary(session: Session, ref: TerritoryRef | None) -> dict[str, Any]:
         "max_level": opened[1],
         "escalated": opened[2],
     }
+
+
+def wall_alerts(
+    session: Session, ref: TerritoryRef | None, limit: int = 60
+) -> list[dict[str, Any]]:
+    """The wall's unresolved alerts, highest level first, unacknowledged first, newest first:
+    one lean query (no names, no notes) for the panel and the level-5 banner alike."""
+    stmt = (
+        select(
+            Alert.id,
+            Alert.rule,
+            Alert.level,
+            Alert.state,
+            Alert.message,
+            Alert.raised_at,
+            Alert.escalated_at,
+            Alert.acknowledged_by,
+            Alert.territory_code,
+        )
+        .where(territory_clause(Alert, ref), Alert.state.in_(UNRESOLVED))
+        .order_by(Alert.level.desc(), STATE_ORDER, Alert.raised_at.desc(), Alert.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": row.id,
+            "rule": row.rule,
+            "level": row.level,
+            "state": row.state,
+            "message": row.message,
+            "raised_at": row.raised_at,
+            "escalated": row.escalated_at is not None,
+            "acknowledged_by": row.acknowledged_by,
+            "territory_code": row.territory_code,
+        }
+        for row in session.execute(stmt).all()
+    ]
