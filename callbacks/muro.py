@@ -160,7 +160,10 @@ def register(app: Dash, settings: Settings) -> None:
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
         if alerts_only(feed):  # no figure moved: only the ticker (new alerts) changes
-            skip = [no_update] * len(ctx.outputs_list)
+            skip = [
+                [no_update] * len(out) if isinstance(out, list) else no_update
+                for out in ctx.outputs_list
+            ]
             return (*skip[:-1], ticker((feed or {}).get("items") or [], names()))
         title: Any = no_update
         s: dict[str, Any] | None = None

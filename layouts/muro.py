@@ -9,6 +9,10 @@ URL parameters (all optional):
 - ``rotar``: seconds per step of the playlist (territories × panel sets); 0 = no rotation;
 - ``sin_datos``: seconds without any new event before the wall warns (0 = never).
 
+Beside the panels, the alert column (``layouts.components.alerts``) lists the unresolved
+alerts of the screen's scope, and above them the level-5 banner appears while any is
+unacknowledged; ``callbacks/alertas.py`` fills both.
+
 Everything here is a pure function of the parsed parameters and of data handed in.
 """
 

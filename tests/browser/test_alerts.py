@@ -152,10 +152,19 @@ def test_banner_on_every_wall_then_acknowledged_in_alertas(alert_server, tmp_pat
             drv.quit()
 
 
-def test_header_badge_counts_open_alerts_on_every_page(alert_server, driver):
+def test_alertas_shows_a_new_alert_without_reload_and_the_badge_counts_it(alert_server, driver):
     from selenium.webdriver.common.by import By
 
     srv, secret = alert_server
+    driver.get(f"{srv.url}/alertas")
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#alertas-lista > *"), "lista")
+    before = set(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('#alertas-lista [data-alert-id]')).map(e => e.dataset.alertId)"
+        )
+    )
+    driver.execute_script("window.__sinRecargar = true;")
+    occurred = utcnow().isoformat()
     _ingest(
         srv,
         secret,
@@ -165,10 +174,21 @@ def test_header_badge_counts_open_alerts_on_every_page(alert_server, driver):
                 "cuadrante_code": "Q-VE-M-1",
                 "type": "secuestro",
                 "severity": 5,
-                "occurred_at": utcnow().isoformat(),
+                "occurred_at": occurred,
             }
         ],
     )
+
+    def new_card(d):
+        ids = d.execute_script(
+            "return Array.from(document.querySelectorAll('#alertas-lista [data-alert-id]')).map(e => e.dataset.alertId)"
+        )
+        return [i for i in ids if i not in before]
+
+    (alert_id,) = _wait(driver, new_card, "tarjeta nueva")
+    assert driver.execute_script("return window.__sinRecargar === true;")  # same page, no reload
+    card = driver.find_element(By.CSS_SELECTOR, f'[data-alert-id="{alert_id}"]')
+    assert "Nivel 5" in card.text and "Estado VE-M" in card.text
     driver.get(f"{srv.url}/paz")
     badge = _wait(
         driver,
@@ -176,7 +196,7 @@ def test_header_badge_counts_open_alerts_on_every_page(alert_server, driver):
             "lvl-5" in d.find_element(By.ID, "alert-badge").get_attribute("class")
             and d.find_element(By.ID, "alert-badge")
         ),
-        "badge",
+        "insignia",
     )
     assert badge.get_attribute("href").endswith("/alertas")
     assert int(badge.find_element(By.CSS_SELECTOR, ".badge-count").text) >= 1
