@@ -34,9 +34,10 @@ PAGE_LIMIT = 100
 VERBS = {"reconocer": "Reconocer", "resolver": "Resolver"}
 
 
-def alerts_changed(feed: dict | None) -> bool:
-    """Whether a live-feed trigger concerns alerts (other windows leave alert screens be)."""
-    if ctx.triggered_id != "live-feed":
+def alerts_changed(feed: dict | None, drawn: Any = True) -> bool:
+    """Whether to (re)draw: not yet ``drawn`` (a push can race a screen's first draw), any
+    trigger but the push, or a pushed window with alert changes (others leave alerts be)."""
+    if drawn is None or ctx.triggered_id != "live-feed":
         return True
     return bool((feed or {}).get("alerts") or (feed or {}).get("resync"))
 
@@ -130,9 +131,10 @@ def register(app: Dash, settings: Settings) -> None:
         Input("live-feed", "data"),
         Input("live-version", "data"),
         Input("alertas-hecho", "data"),
+        State("alertas-lista", "children"),
     )
-    def refresh(state, level, area, territory, feed, _versions, _done):
-        if not alerts_changed(feed):
+    def refresh(state, level, area, territory, feed, _versions, _done, drawn):
+        if not alerts_changed(feed, drawn):
             raise PreventUpdate
         filters = ui.parse({"estado": state, "nivel": str(level or 1), "area": area or ""})
         filters["territorio"] = territory or None
@@ -200,10 +202,11 @@ def register_badge(app: Dash) -> None:
         Input("url", "pathname"),
         Input("live-feed", "data"),
         Input("live-version", "data"),
+        State("alert-badge", "title"),
     )
-    def badge(_path, feed, _versions):
+    def badge(_path, feed, _versions, drawn):
         """Every page: the open alerts in scope, coloured by the highest level."""
-        if not alerts_changed(feed):
+        if not alerts_changed(feed, drawn):
             raise PreventUpdate
         try:
             summary = load_badge()
@@ -221,10 +224,11 @@ def register_wall(app: Dash) -> None:
         Input("muro-config", "data"),
         Input("live-feed", "data"),
         Input("live-version", "data"),
+        State("muro-alerts", "children"),
     )
-    def wall(_config, feed, _versions):
+    def wall(_config, feed, _versions, drawn):
         """The wall: unresolved alerts highest level first, and the level-5 banner."""
-        if not alerts_changed(feed):
+        if not alerts_changed(feed, drawn):
             raise PreventUpdate
         try:
             rows, total, level5 = load_wall()
