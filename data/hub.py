@@ -196,14 +196,23 @@ def get_hub(bus: EventBus | None = None) -> Hub:
     return hub
 
 
+def urgent(item: Item) -> bool:
+    """A critical alert change (level 5: the wall's banner), pushed without waiting."""
+    event = item[1]
+    return event.get("type") == "alert" and any(
+        i.get("level") == 5 for i in event.get("items") or []
+    )
+
+
 async def next_batch(
     sub: Subscription, last_flush: float, window_s: float = 0.25, idle_s: float = 3.0
 ) -> list[Item]:
     """Wait for events and return them coalesced; ``[]`` after ``idle_s`` of quiet.
 
     The first event after a quiet spell goes out at once; while events keep coming,
-    at most one batch leaves per ``window_s``. Everything queued is drained, so no event
-    (and no count) is lost however many arrive together.
+    at most one batch leaves per ``window_s``, except that a critical alert change
+    (:func:`urgent`) leaves at once. Everything queued is drained, so no event (and no
+    count) is lost however many arrive together.
     """
     loop = asyncio.get_running_loop()
     try:
@@ -211,7 +220,7 @@ async def next_batch(
     except TimeoutError:
         return []
     wait = last_flush + window_s - loop.time()
-    if wait > 0:
+    if wait > 0 and not urgent(first):
         await asyncio.sleep(wait)
     return [first, *sub.drain()]
 

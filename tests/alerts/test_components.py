@@ -137,3 +137,41 @@ def test_the_push_counts_alert_changes_and_tickers_new_ones():
     feed = summarize([("1", {"type": "alert", "at": "t", "items": items})])
     assert feed["alerts"] == 2 and feed["datasets"] == {}
     assert [(i["id"], i["dataset"]) for i in feed["items"]] == [(1, "alerts")]
+
+
+def test_a_critical_alert_change_skips_the_coalescing_window(monkeypatch):
+    import asyncio
+
+    from data import hub as hub_module
+    from data.bus import MemoryBus
+    from data.hub import Hub, next_batch
+
+    real_sleep = asyncio.sleep
+    slept: list[float] = []
+
+    async def recorded_sleep(seconds: float, *args):
+        slept.append(seconds)
+        await real_sleep(0)
+
+    async def scenario() -> list[list[float]]:
+        bus = MemoryBus()
+        hub = Hub(bus, read_timeout_s=0.05)
+        sub = await hub.subscribe()
+        loop = asyncio.get_running_loop()
+        waits = []
+        monkeypatch.setattr(hub_module.asyncio, "sleep", recorded_sleep)
+        try:
+            for level in (3, 5):
+                bus.publish({"type": "alert", "items": [{"id": level, "level": level}]})
+                slept.clear()
+                batch = await next_batch(sub, loop.time(), window_s=0.5, idle_s=2)  # just flushed
+                waits.append([s for s in slept if s > 0.1])
+                assert [e["items"][0]["level"] for _, e in batch] == [level]
+        finally:
+            monkeypatch.setattr(hub_module.asyncio, "sleep", real_sleep)
+        await hub.close()
+        return waits
+
+    ordinary, critical = asyncio.run(scenario())
+    assert len(ordinary) == 1  # a level-3 change waits for the coalescing window
+    assert critical == []  # a level-5 change goes out at once

@@ -245,3 +245,19 @@ def test_a_failing_rule_does_not_stop_the_others(engine, world, settings, monkey
 def test_the_triggered_rules_of_a_commit(engine):
     assert evaluator.triggered_by(["incidents"]) == {"incidente_grave"}
     assert evaluator.triggered_by(["cases", "projects"]) == set()
+
+
+def test_counts_by_level_and_state_for_metrics_stay_in_scope(engine, world, settings):
+    from data.queries.alerts import counts_by_level_state
+    from data.scope import get_territory
+
+    only(engine, "incidente_grave")
+    _severe(engine, "I1", hours_ago(NOW, 1))
+    _severe(engine, "I2", hours_ago(NOW, 1), cuadrante="Q-VE-M-1", circuito="VE-M-C1")
+    run(engine, NOW, settings)
+    with Session(engine) as s:
+        national = counts_by_level_state(s, None)
+        scoped = counts_by_level_state(s, get_territory(s, "VE-M"))
+    assert len(national) == 15  # every state × level, zeros included
+    assert {(r["state"], r["level"]): r["n"] for r in national if r["n"]} == {("abierta", 5): 2}
+    assert {(r["state"], r["level"]): r["n"] for r in scoped if r["n"]} == {("abierta", 5): 1}
