@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from data.alerts import store
-from data.alerts.rules import SPECS, RuleConfig, RuleSpec, load_rules, render
+from data.alerts.rules import SPECS, RuleConfig, RuleSpec, condition_text, load_rules, render
 from data.models import PATH_COLUMNS, Alert, AlertPending, Territory
 from data.queries.alert_rules import Measured
 
@@ -95,8 +95,6 @@ def _places(session: Session, codes: Iterable[str]) -> dict[str, dict]:
 def _clearing_note(rule: RuleConfig, spec: RuleSpec, value: float | None) -> str:
     if value is None:
         return "Resuelta automáticamente: la condición dejó de cumplirse."
-    from data.alerts.rules import condition_text
-
     return f"Resuelta automáticamente: valor {spec.fmt(value)} (umbral: {condition_text(rule)})."
 
 

@@ -274,7 +274,7 @@ SPECS: dict[str, RuleSpec] = {
 }
 
 
-def link(slug: str, territory_code: str | None, facts_category: str | None = None) -> str:
+def link(slug: str, territory_code: str | None) -> str:
     """The page and territory that explain an alert (``/paz?territorio=...``)."""
     spec = SPECS.get(slug)
     path = spec.page if spec else "/"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
@@ -269,8 +269,6 @@ def resolve_automatically(
 def escalate_due(session: Session, now: datetime, minutes: int, changes: Changes) -> int:
     """Mark "sin atender" every alert of level 4 or 5 still unacknowledged ``minutes`` after
     it was raised."""
-    from datetime import timedelta
-
     cutoff = now - timedelta(minutes=minutes)
     due = list(
         session.scalars(
