@@ -37,10 +37,16 @@ def create_server(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_server: FastAPI) -> AsyncIterator[None]:
-        """Start the in-server simulator (``SALA_SIMULATE``); stop it on shutdown."""
-        simulator = None
+        """Start the alert evaluator (``SALA_ALERTAS``, one leads among all workers) and the
+        in-server simulator (``SALA_SIMULATE``); stop both on shutdown."""
+        from data.db import get_engine
+
+        simulator = alerts = None
+        if settings.alerts_enabled:
+            from data.alerts.service import AlertService
+
+            alerts = AlertService(settings, get_engine(settings.database_url)).start()
         if mode is not None:
-            from data.db import get_engine
             from data.simulation.runner import BackgroundSimulator
 
             simulator = BackgroundSimulator(get_engine(settings.database_url), mode).start()
@@ -49,6 +55,8 @@ def create_server(settings: Settings) -> FastAPI:
         finally:
             if simulator is not None:
                 simulator.stop()
+            if alerts is not None:
+                await alerts.stop()
 
     server = FastAPI(
         lifespan=lifespan,

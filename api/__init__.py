@@ -13,13 +13,14 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def register(server: FastAPI, settings: Settings) -> None:
     """Attach every API router to ``server``; routes read ``settings`` from the app state."""
-    from api import consulta, docs, export, health, ingest, read
+    from api import alerts, consulta, docs, export, health, ingest, read
 
     server.state.sala_settings = settings
     server.include_router(health.router)
     server.include_router(ingest.router)
     server.include_router(read.router)
     server.include_router(consulta.router)
+    server.include_router(alerts.router)
     docs.mount(server)
     server.include_router(export.router)
     # Last of the API: any other path under /api is a JSON 404 (or 405), never Dash's page.

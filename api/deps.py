@@ -20,7 +20,7 @@ from data.tokens import TokenInfo, verify_token
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="token",
-    description="Token de la API (`python manage.py create-token --name N --role ingest|read`).",
+    description="Token de la API (`python manage.py create-token --name N --role ingest|read|operate`).",
 )
 
 
@@ -63,7 +63,12 @@ class Caller:
     scope: Scope
 
 
-ROLE_GRANTS = {"ingest": ("ingest",), "read": ("read", "ingest")}
+# What a route requires -> the token roles that grant it.
+ROLE_GRANTS = {
+    "ingest": ("ingest",),
+    "read": ("read", "ingest", "operate"),
+    "operate": ("operate",),
+}
 
 
 def require(role: str) -> Callable[..., Caller]:

@@ -39,7 +39,7 @@ def install(app: Dash, settings: Settings) -> None:
     :class:`auth.inputs.InputGate` (odd characters, malformed requests), then Dash and the
     routes, whose exceptions map to answers in :mod:`auth.errors`.
     """
-    from auth import admin, pages
+    from auth import admin, admin_alerts, pages
     from auth.cookies import Signer
     from auth.errors import install_handlers
     from auth.headers import content_security_policy
@@ -53,6 +53,7 @@ def install(app: Dash, settings: Settings) -> None:
     server.include_router(pages.build_router(signer))
     server.include_router(admin.build_router())
     install_handlers(server)
+    server.include_router(admin_alerts.build_router())
 
     csp_cache: list[str] = []
 

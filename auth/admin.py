@@ -12,6 +12,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from auth.admin_alerts import NOTICES as ALERT_NOTICES
+from auth.admin_alerts import alerts_sections
 from auth.html import csrf_field, csrf_token, message, page
 from auth.middleware import request_principal
 from auth.pages import client_ip, form_is_genuine
@@ -36,6 +38,7 @@ NOTICES = {
     "clave": "Contraseña restablecida.",
     "revocada": "Pantalla revocada.",
     "token_revocado": "Token de la API revocado.",
+    **ALERT_NOTICES,
 }
 
 
@@ -178,6 +181,7 @@ def admin_page(
 <a href="/logout">Salir</a></div><h1>Administración</h1>{demo}{notice}
 {_users_section(csrf[0], principal)}{_displays_section(csrf[0], principal)}
 {_tokens_section(csrf[0], principal)}
+{alerts_sections(csrf[0], principal)}
 {_audit_section(action, limit, principal)}"""
     return page(request, "Administración", body, csrf=csrf, status_code=status_code, wide=True)
 

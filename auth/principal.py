@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 ROLES = ("admin", "autoridad", "analista", "operador", "pantalla")
+ALERT_ROLES = ("admin", "autoridad", "operador")
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Principal:
 
     @property
     def can_act_on_alerts(self) -> bool:
-        return self.role in ("admin", "operador")
+        """Acknowledge and resolve alerts in scope (analistas and pantallas only see them)."""
+        return self.role in ALERT_ROLES
 
 
 LOCAL_ADMIN = Principal("admin-local", "admin", None, kind="local")

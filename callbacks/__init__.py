@@ -11,6 +11,7 @@ def register(app: Dash, settings: Settings) -> None:
     """Register every callback module on ``app`` (``@app.callback``, never ``@dash.callback``)."""
     from callbacks import (
         aca,
+        alertas,
         casos,
         clap,
         components,
@@ -36,6 +37,7 @@ def register(app: Dash, settings: Settings) -> None:
     defensa.register(app, settings)
     consulta.register(app, settings)
     aca.register(app, settings)
+    alertas.register(app, settings)
     components.register(app, settings)
     filters.register(app, settings)
     pages.register(app, settings)

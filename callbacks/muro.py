@@ -97,6 +97,17 @@ def not_before(feed: dict | None) -> float:
     return time.time()
 
 
+def alerts_only(feed: dict | None) -> bool:
+    """A pushed window that carries alert changes and no data (the KPIs stay as they are)."""
+    feed = feed or {}
+    return (
+        ctx.triggered_id == "live-feed"
+        and bool(feed.get("alerts"))
+        and not feed.get("datasets")
+        and not feed.get("resync")
+    )
+
+
 def load_summary(territory: str | None, fresh_after: float) -> tuple[str, dict[str, Any]]:
     """Title and ``summary()`` of a wall step's territory, inside the caller's scope.
 
@@ -178,6 +189,12 @@ def register(app: Dash, settings: Settings) -> None:
         panels: list[str] = step["panels"]
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
+        if alerts_only(feed):  # no figure moved: only the ticker (new alerts) changes
+            skip = [
+                [no_update] * len(out) if isinstance(out, list) else no_update
+                for out in ctx.outputs_list
+            ]
+            return (*skip[:-1], ticker((feed or {}).get("items") or [], names()))
         title: Any = no_update
         s: dict[str, Any] | None = None
         try:

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "cli.serve",
     "cli.backup",
     "cli.doctor",
+    "cli.alerts",
 )
 
 

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     import uvicorn
 
+    if settings.alerts_enabled:  # started by the server's lifespan (app.py)
+        print("Evaluador de alertas activo: las alertas salen de las reglas sobre los datos.")
     print(f"Sala en http://{settings.host}:{settings.port}/  (Ctrl+C para detener)", flush=True)
     uvicorn.run(
         "app:server",

@@ -48,6 +48,27 @@ def parse_trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
     return tuple(networks)
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"La variable {name}={raw!r} debe ser un número.") from exc
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "si", "sí", "true", "on", "yes"):
+        return True
+    if raw in ("0", "no", "false", "off"):
+        return False
+    raise SystemExit(f"La variable {name}={raw!r} debe ser 1 (sí) o 0 (no).")
+
+
 def _sla() -> dict[str, float]:
     try:
         return parse_sla(os.environ.get("SALA_SLA_HORAS"))
@@ -77,6 +98,11 @@ class Settings:
     metrics_allow: tuple[str, ...] = ()
     workers: int = 1
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    alerts_enabled: bool = True  # run the alert evaluator in this process (one leads)
+    alert_period_s: int = 60  # window rules, every this many seconds
+    alert_escalate_min: int = 15  # level >= 4 unacknowledged this long: "sin atender"
+    webhook_timeout_s: float = 5.0
+    webhook_retry_hours: float = 24.0  # a notification is retried this long, then given up
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -136,4 +162,9 @@ def load_settings() -> Settings:
         metrics_allow=_networks("SALA_METRICS_ALLOW"),
         workers=max(1, _int("SALA_WORKERS", 1)),
         trusted_proxies=parse_trusted_proxies(os.environ.get("SALA_TRUSTED_PROXIES")),
+        alerts_enabled=_flag("SALA_ALERTAS", True),
+        alert_period_s=max(5, _int("SALA_ALERTAS_PERIODO", 60)),
+        alert_escalate_min=max(1, _int("SALA_ALERTA_ESCALAR_MIN", 15)),
+        webhook_timeout_s=max(0.5, _float("SALA_WEBHOOK_TIMEOUT", 5.0)),
+        webhook_retry_hours=max(0.01, _float("SALA_WEBHOOK_REINTENTO_HORAS", 24.0)),
     )

@@ -213,14 +213,23 @@ def get_hub(bus: EventBus | None = None) -> Hub:
     return hub
 
 
+def urgent(item: Item) -> bool:
+    """A critical alert change (level 5: the wall's banner), pushed without waiting."""
+    event = item[1]
+    return event.get("type") == "alert" and any(
+        i.get("level") == 5 for i in event.get("items") or []
+    )
+
+
 async def next_batch(
     sub: Subscription, last_flush: float, window_s: float = 0.25, idle_s: float = 3.0
 ) -> list[Item]:
     """Wait for events and return them coalesced; ``[]`` after ``idle_s`` of quiet.
 
     The first event after a quiet spell goes out at once; while events keep coming,
-    at most one batch leaves per ``window_s``. Everything queued is drained, so no event
-    (and no count) is lost however many arrive together.
+    at most one batch leaves per ``window_s``, except that a critical alert change
+    (:func:`urgent`) leaves at once. Everything queued is drained, so no event (and no
+    count) is lost however many arrive together.
     """
     loop = asyncio.get_running_loop()
     try:
@@ -228,16 +237,24 @@ async def next_batch(
     except TimeoutError:
         return []
     wait = last_flush + window_s - loop.time()
-    if wait > 0:
+    if wait > 0 and not urgent(first):
         await asyncio.sleep(wait)
     return [first, *sub.drain()]
 
 
 def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
-    """Coalesce events into one update: exact totals per dataset, the latest items."""
+    """Coalesce events into one update: exact totals per dataset, the number of alert
+    changes, the latest items (new and escalated alerts among them)."""
     datasets: dict[str, dict[str, int]] = {}
     latest: list[dict[str, Any]] = []
+    alerts = 0  # alert changes (data.alerts.store): screens showing alerts re-read them
     for _event_id, event in items:
+        if event.get("type") == "alert":
+            for item in event.get("items") or []:
+                alerts += 1
+                if item.get("action") in ("abierta", "escalada"):  # the ticker shows news
+                    latest.append({**item, "dataset": "alerts", "at": event.get("at")})
+            continue
         if event.get("type") != "ingest":
             continue
         totals = datasets.setdefault(
@@ -252,6 +269,7 @@ def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
         "events": len(items),
         "last_id": items[-1][0] if items else None,
         "datasets": datasets,
+        "alerts": alerts,
         "items": latest[-keep:][::-1],
     }
 

@@ -7,12 +7,13 @@ them (see :func:`core.metrics.register_scrape_gauge`).
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from core.metrics import register_scrape_gauge
 from core.timeutil import utcnow
 from data.db import get_engine, session_scope
-from data.models import Alert, DataVersion
+from data.models import DataVersion
+from data.queries.alerts import counts_by_level_state
 from data.versions import DATASETS
 
 FACT_DATASETS = tuple(d for d in DATASETS if d != "alerts")
@@ -31,16 +32,14 @@ def data_age() -> dict[tuple[str, ...], float]:
 
 
 def alert_counts() -> dict[tuple[str, ...], float]:
-    """Alerts not yet resolved, by level and state (``open`` or ``acknowledged``)."""
-    state = case((Alert.acknowledged_at.is_(None), "open"), else_="acknowledged")
-    stmt = (
-        select(Alert.level, state, func.count())
-        .where(Alert.resolved_at.is_(None))
-        .group_by(Alert.level, state)
-    )
+    """Unresolved alerts by level and state (``abierta`` or ``reconocida``), every pair."""
     with session_scope(get_engine()) as session:
-        rows = session.execute(stmt).all()
-    return {(str(level), str(st)): float(n) for level, st, n in rows}
+        rows = counts_by_level_state(session, None)
+    return {
+        (str(row["level"]), row["state"]): float(row["n"])
+        for row in rows
+        if row["state"] != "resuelta"
+    }
 
 
 register_scrape_gauge(
@@ -51,7 +50,7 @@ register_scrape_gauge(
 )
 register_scrape_gauge(
     "sala_alerts",
-    "Alertas sin resolver por nivel y estado (open, acknowledged).",
+    "Alertas sin resolver por nivel y estado (abierta, reconocida).",
     ("level", "state"),
     alert_counts,
 )

@@ -385,8 +385,18 @@ class Action(PathMixin, Base):
     )
 
 
+ALERT_STATES = ("abierta", "reconocida", "resuelta")
+# Rows of the partial unique index ux_alert_open: at most one unresolved alert per
+# (rule, territory); the migration 0007_alerts and the engine's upsert repeat it literally.
+OPEN_ALERT_PREDICATE = "state <> 'resuelta'"
+
+
 class Alert(PathMixin, Base):
-    """An alert raised by a rule on a territory; operators acknowledge and resolve it."""
+    """An alert raised by a rule on a territory; operators acknowledge and resolve it.
+
+    ``state`` goes ``abierta`` → ``reconocida`` → ``resuelta`` (or straight to ``resuelta``);
+    the database keeps at most one unresolved alert per (rule, territory).
+    """
 
     __tablename__ = "alert"
 
@@ -400,8 +410,135 @@ class Alert(PathMixin, Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(12), default="abierta")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    value: Mapped[float | None] = mapped_column(Float)  # the measure, last time it was seen
+    threshold: Mapped[float | None] = mapped_column(Float)  # the rule's threshold when raised
+    detail: Mapped[str] = mapped_column(Text, default="")  # the facts behind the value
+    resolved_value: Mapped[float | None] = mapped_column(Float)  # the value that cleared it
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # "sin atender"
 
-    __table_args__ = (Index("ix_alert_estado_raised", "estado_code", "raised_at"),)
+    __table_args__ = (
+        Index("ix_alert_estado_raised", "estado_code", "raised_at"),
+        Index(
+            "ux_alert_open",
+            "rule",
+            "territory_code",
+            unique=True,
+            postgresql_where=text(OPEN_ALERT_PREDICATE),
+            sqlite_where=text(OPEN_ALERT_PREDICATE),
+        ),
+        Index("ix_alert_state_level", "state", "level"),
+    )
+
+
+class AlertNote(Base):
+    """One line of an alert's timeline: raised, acknowledged, resolved, escalated, comments."""
+
+    __tablename__ = "alert_note"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    alert_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("alert.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(120))  # user or token name, or "automática"
+    kind: Mapped[str] = mapped_column(String(20))  # abierta, reconocida, resuelta, escalada...
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_alert_note_alert", "alert_id", "at"),)
+
+
+class AlertRule(Base):
+    """A rule the evaluator runs; admins enable, disable and tune it (``/admin``).
+
+    What it measures is code (``data.alerts.rules``, SQL in ``data.queries.alert_rules``);
+    the numbers an administrator may change live here.
+    """
+
+    __tablename__ = "alert_rule"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    area: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    measures: Mapped[str] = mapped_column(Text)  # what it measures, in Spanish
+    territory_level: Mapped[str] = mapped_column(String(20))
+    operator: Mapped[str] = mapped_column(String(2))  # >, >=, <, <=
+    threshold: Mapped[float] = mapped_column(Float)
+    for_minutes: Mapped[int] = mapped_column(Integer, default=0)  # pending before firing
+    level: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)  # template: {territorio} {valor} {umbral} {detalle}
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class AlertPending(Base):
+    """A (rule, territory) the evaluator is watching without an open alert.
+
+    ``espera``: the condition holds but its "for" duration has not elapsed yet;
+    ``retenida``: a person resolved the alert while the condition still held, so it does
+    not reopen until the condition clears (or, for counted rules, new evidence arrives).
+    """
+
+    __tablename__ = "alert_pending"
+
+    rule: Mapped[str] = mapped_column(String(80), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[float | None] = mapped_column(Float)
+
+
+class AlertWebhook(Base):
+    """A receiver of alert notifications: alerts in its territory at or above ``min_level``."""
+
+    __tablename__ = "alert_webhook"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))  # HMAC key: needed to sign, so kept
+    territory_code: Mapped[str | None] = mapped_column(String(40))  # None = national
+    territory_level: Mapped[str | None] = mapped_column(String(20))
+    min_level: Mapped[int] = mapped_column(Integer, default=1)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertOutbox(Base):
+    """A notification waiting for (or done with) delivery to one webhook.
+
+    Written in the transaction of the alert change, drained by the evaluator: a receiver
+    that is down only delays its notifications.
+    """
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("alert_webhook.id", ondelete="CASCADE"))
+    alert_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    event: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)  # the exact JSON that is signed and sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # gave up
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "ix_alert_outbox_due",
+            "webhook_id",
+            "id",
+            postgresql_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+            sqlite_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
 
 
 class ApiToken(Base):

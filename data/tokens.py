@@ -17,7 +17,7 @@ from core.timeutil import utcnow
 from data.models import ApiToken, Territory
 from data.scope import NATIONAL, OutOfScope, Scope, resolve, territory_clause
 
-TOKEN_ROLES = ("ingest", "read")
+TOKEN_ROLES = ("ingest", "read", "operate")  # operate: read + act on alerts in scope
 # last_used_at is written at most this often per token, not on every API call.
 USED_EVERY = timedelta(minutes=1)
 

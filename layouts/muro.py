@@ -9,6 +9,10 @@ URL parameters (all optional):
 - ``rotar``: seconds per step of the playlist (territories × panel sets); 0 = no rotation;
 - ``sin_datos``: seconds without any new event before the wall warns (0 = never).
 
+Beside the panels, the alert column (``layouts.components.alerts``) lists the unresolved
+alerts of the screen's scope, and above them the level-5 banner appears while any is
+unacknowledged; ``callbacks/alertas.py`` fills both.
+
 Everything here is a pure function of the parsed parameters and of data handed in.
 """
 
@@ -22,6 +26,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from core.numbers import fmt_number, fmt_percent, fmt_usd
+from layouts.components.alerts import wall_panel_shell
 from layouts.live import freshness
 
 PANELS: dict[str, str] = {
@@ -87,6 +92,7 @@ def layout(query: dict[str, str]) -> html.Div:
             dcc.Interval(
                 id="muro-rotate", interval=max(config.rotate_s, 1) * 1000, disabled=not rotating
             ),
+            html.Div(id="muro-alert-banner", className="muro-alert-banner"),
             html.Div(
                 [
                     html.H1(id="muro-title", className="muro-title"),
@@ -94,7 +100,10 @@ def layout(query: dict[str, str]) -> html.Div:
                 ],
                 className="muro-head",
             ),
-            html.Div(id="muro-grid", className="muro-grid"),
+            html.Div(
+                [html.Div(id="muro-grid", className="muro-grid"), wall_panel_shell()],
+                className="muro-body",
+            ),
             html.Div(
                 [
                     html.Div("Últimos eventos", className="muro-ticker-label"),

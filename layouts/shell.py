@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from auth.principal import Principal, current_principal
+from layouts.components.alerts import header_badge
 from layouts.live import live_components
 from layouts.registry import PAGES
 from layouts.user import demo_banner, user_box
@@ -32,6 +33,7 @@ def header(principal: Principal) -> html.Header:
                 className="brand",
             ),
             nav(),
+            header_badge(),
             html.Div(
                 [
                     html.Div(id="clock-time", className="clock-time"),

@@ -21,6 +21,11 @@ from data.db import make_engine, normalize_url
 from data.migrate import upgrade
 from data.models import Base
 
+# The alert evaluator (started by the server's lifespan) stays off unless a test turns it
+# on: other suites count bus events and rows, and must not race a background evaluator.
+# Alert tests set SALA_ALERTAS=1 (or call the engine with a controlled clock).
+os.environ.setdefault("SALA_ALERTAS", "0")
+
 PG_URL = os.environ.get("SALA_TEST_PG", "").strip()
 REDIS_URL = os.environ.get("SALA_TEST_REDIS", "").strip()
 BACKENDS = ["sqlite", "postgresql"]

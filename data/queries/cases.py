@@ -191,8 +191,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _target(targets: dict[str, float]) -> Any:
-    """The SLA target in hours of each row's category, as a SQL CASE."""
+def sla_target(targets: dict[str, float]) -> Any:
+    """The SLA target in hours of each row's category, as a SQL CASE (also the alert rule
+    ``casos_fuera_de_plazo``)."""
     fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
     whens = [(CitizenCase.category == name, hours) for name, hours in targets.items()]
     return case(*whens, else_=fallback) if whens else literal(fallback)
@@ -209,7 +210,7 @@ def sla_breaches(
     """Per category: its target, open cases at ``end`` past it, and resolutions in the range
     that took longer than it. Sorted by open breaches, largest first."""
     targets = targets or DEFAULT_SLA_HOURS
-    target = _target(targets)
+    target = sla_target(targets)
     age = hours_between(CitizenCase.reported_at, at(end))
     took = hours_between(CitizenCase.reported_at, CitizenCase.resolved_at)
     late = case((age > target, 1), else_=0)
@@ -360,7 +361,9 @@ def by_territory(
     """The map's measure: per territory one level below ``ref`` (or its places below a circuito, see ``map_places``), cases reported in the range,
     open at ``end`` and open past their SLA target. Every territory of the level appears."""
     level, key, places = map_places(session, ref, CitizenCase)
-    late = hours_between(CitizenCase.reported_at, at(end)) > _target(targets or DEFAULT_SLA_HOURS)
+    late = hours_between(CitizenCase.reported_at, at(end)) > sla_target(
+        targets or DEFAULT_SLA_HOURS
+    )
     open_rows = _open_by(session, ref, end, category, key, case((late, 1), else_=0))
     if ref is None:  # per estado: the rollup
         reported = {

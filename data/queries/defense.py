@@ -40,7 +40,8 @@ def _where(ref: TerritoryRef | None, plan: str | None) -> list[ColumnElement[boo
     return clauses
 
 
-def _overdue(today: date, overdue_days: int) -> ColumnElement[bool]:
+def overdue_clause(today: date, overdue_days: int) -> ColumnElement[bool]:
+    """A unit whose last exercise is older than ``overdue_days`` (or that never had one)."""
     cutoff = today - timedelta(days=overdue_days)
     return DefenseUnit.last_exercise_on.is_(None) | (DefenseUnit.last_exercise_on < cutoff)
 
@@ -65,7 +66,7 @@ def totals(
             func.sum(DefenseUnit.committees_total),
             func.sum(DefenseUnit.committees_complete),
             func.sum(case((_incomplete(), 1), else_=0)),
-            func.sum(case((_overdue(today, overdue_days), 1), else_=0)),
+            func.sum(case((overdue_clause(today, overdue_days), 1), else_=0)),
         ).where(*_where(ref, plan))
     ).one()
     total, complete = int(total or 0), int(complete or 0)
@@ -102,7 +103,7 @@ def by_territory(
             func.min(DefenseUnit.readiness),
             func.sum(DefenseUnit.committees_total),
             func.sum(DefenseUnit.committees_complete),
-            func.sum(case((_overdue(today, overdue_days), 1), else_=0)),
+            func.sum(case((overdue_clause(today, overdue_days), 1), else_=0)),
         )
         .where(*where)
         .group_by(key),
@@ -216,7 +217,7 @@ def exercises_overdue(
     """Units whose last exercise is older than ``overdue_days`` (or never), oldest first."""
     stmt = (
         _unit_select()
-        .where(*_where(ref, plan), _overdue(today, overdue_days))
+        .where(*_where(ref, plan), overdue_clause(today, overdue_days))
         .order_by(DefenseUnit.last_exercise_on.is_not(None), DefenseUnit.last_exercise_on)
         .order_by(DefenseUnit.id)
         .limit(limit)

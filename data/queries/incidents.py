@@ -177,21 +177,21 @@ def day_vs_last_week(
     }
 
 
-def above_usual(
-    session: Session,
+def above_usual_select(
     ref: TerritoryRef | None,
     as_of: datetime,
     k: float = 2.0,
     min_incidents: int = 3,
-    limit: int = 50,
     kind: str | None = None,
-) -> list[dict[str, Any]]:
+) -> Select[Any]:
     """Cuadrantes whose last 7 days exceed their usual week: mean + ``k``·sd of the
     ``BASELINE_WEEKS`` weeks before (weeks with no incident count as zero).
 
-    The comparison runs in SQL in squared form, so no square root is needed on SQLite:
-    ``n − mean > 0`` and ``(n − mean)² > k²·variance``. Only cuadrantes with at least
-    ``min_incidents`` in the last 7 days qualify, so one incident in a quiet place is no alarm.
+    Columns: cuadrante code, name, incidents of the last 7 days, baseline total, baseline
+    variance, circuito. The comparison runs in SQL in squared form, so no square root is
+    needed on SQLite: ``n − mean > 0`` and ``(n − mean)² > k²·variance``. Only cuadrantes
+    with at least ``min_incidents`` in the last 7 days qualify, so one incident in a quiet
+    place is no alarm. Shared by ``/paz`` and the alert rule ``paz_sobre_lo_habitual``.
     """
     week_start = as_of - timedelta(days=7)
     base_start = week_start - timedelta(days=7 * BASELINE_WEEKS)
@@ -223,24 +223,43 @@ def above_usual(
     mean = total / weeks
     variance = func.coalesce(baseline.c.ss, 0) / weeks - mean * mean
     excess = current.c.n - mean
-    stmt = (
-        select(current.c.code, Cuadrante.name, current.c.n, total, variance)
+    return (
+        select(
+            current.c.code, Cuadrante.name, current.c.n, total, variance, Cuadrante.circuito_code
+        )
         .join(Cuadrante, Cuadrante.code == current.c.code)
         .outerjoin(baseline, baseline.c.code == current.c.code)
         .where(current.c.n >= min_incidents, excess > 0, excess * excess > k * k * variance)
         .order_by(excess.desc(), current.c.code)
-        .limit(limit)
     )
+
+
+def usual_week(total: float, variance: float) -> tuple[float, float]:
+    """Mean and standard deviation of the baseline weeks from their total and variance."""
+    return float(total) / BASELINE_WEEKS, math.sqrt(max(float(variance), 0.0))
+
+
+def above_usual(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    k: float = 2.0,
+    min_incidents: int = 3,
+    limit: int = 50,
+    kind: str | None = None,
+) -> list[dict[str, Any]]:
+    """The ``limit`` cuadrantes most above their usual week (see :func:`above_usual_select`)."""
+    stmt = above_usual_select(ref, as_of, k, min_incidents, kind).limit(limit)
     rows = []
-    for code, name, n, s, var in session.execute(stmt).all():
-        mean_value = float(s) / weeks
+    for code, name, n, s, var, _circuito in session.execute(stmt).all():
+        mean_value, sd = usual_week(s, var)
         rows.append(
             {
                 "code": code,
                 "name": name,
                 "last_7d": int(n),
                 "weekly_mean": round(mean_value, 2),
-                "weekly_sd": round(math.sqrt(max(float(var), 0.0)), 2),
+                "weekly_sd": round(sd, 2),
                 "ratio": round(int(n) / mean_value, 2) if mean_value else None,
             }
         )

@@ -86,8 +86,10 @@ def _sent_per_project(view: View) -> Any:
     )
 
 
-def _stalled_clause(as_of: datetime) -> Any:
-    cutoff = as_of - timedelta(days=STALLED_DAYS)
+def stalled_clause(as_of: datetime, days: int = STALLED_DAYS) -> Any:
+    """An active project whose physical progress has not moved in ``days`` days (the
+    "sin avance" list of /proyectos and the alert rule ``proyectos_sin_avance``)."""
+    cutoff = as_of - timedelta(days=days)
     return and_(
         Project.status.in_(ACTIVE),
         func.coalesce(Project.progress_changed_at, Project.updated_at) <= cutoff,
@@ -112,7 +114,7 @@ def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> d
             func.count(),
             func.sum(Project.approved_usd),
             func.avg(Project.physical_progress),
-            _count_if(_stalled_clause(as_of)),
+            _count_if(stalled_clause(as_of)),
         ).where(*where)
     ).one()
     sent_total = session.scalar(select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view)))
@@ -216,7 +218,7 @@ def stalled_projects(
             Territory.name,
         )
         .outerjoin(Territory, Territory.code == Project.circuito_code)
-        .where(*_project_where(view), _stalled_clause(as_of))
+        .where(*_project_where(view), stalled_clause(as_of))
         .order_by(last_change, Project.id)
         .limit(limit)
     ).all()
@@ -324,7 +326,7 @@ def by_territory(
                 _count_if(Project.status == "en_ejecucion"),
                 _count_if(Project.status == "paralizado"),
                 _count_if(Project.status == "culminado"),
-                _count_if(_stalled_clause(as_of)),
+                _count_if(stalled_clause(as_of)),
                 func.avg(Project.physical_progress),
                 func.sum(Project.approved_usd),
             )
@@ -356,7 +358,7 @@ def _by_comuna(session: Session, view: View) -> list[dict[str, Any]]:
             _count_if(Project.status == "en_ejecucion"),
             _count_if(Project.status == "paralizado"),
             _count_if(Project.status == "culminado"),
-            _count_if(_stalled_clause(view.as_of)),
+            _count_if(stalled_clause(view.as_of)),
             func.avg(Project.physical_progress),
             func.sum(Project.approved_usd),
             func.sum(sent.c.sent),

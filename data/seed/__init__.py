@@ -21,6 +21,9 @@ from data import rollups, versions
 from data.models import (
     Action,
     Alert,
+    AlertNote,
+    AlertOutbox,
+    AlertPending,
     ApiToken,
     CaseDurationDay,
     CaseEvent,
@@ -53,7 +56,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Action, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
@@ -153,7 +156,6 @@ def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> No
     sink.finish(CitizenCase.__table__, CaseEvent.__table__)
     put(Incident, facts.INCIDENT_COLUMNS, facts.incidents(world, spec, seed, end))
     put(DefenseUnit, facts.DEFENSE_COLUMNS, facts.defense_units(world, spec, seed, end))
-    put(Alert, facts.ALERT_COLUMNS, facts.alerts(world, spec, seed, end))
     put(Action, facts.ACTION_COLUMNS, facts.actions(world, seed, end, rows.projects))
 
 

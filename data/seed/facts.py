@@ -1,5 +1,5 @@
 """Generators of the fact rows: projects, transfers, CLAP batches, 1x10 cases, incidents,
-defense units and alerts. Times are naive UTC; Caracas is UTC-4 all year (no DST).
+defense units (alerts come from the alert engine, not from here). Times are naive UTC; Caracas is UTC-4 all year (no DST).
 
 Each generator draws from its own ``random.Random`` so that one area's volume never shifts
 another's numbers, and events after ``end`` are drawn and then dropped, so a shorter window
@@ -58,11 +58,6 @@ DEFENSE_COLUMNS = (
 ACTION_COLUMNS = (
     "id", "territory_code", "title", "transformation", "owner", "due_on", "status",
     "project_id", "resources", "updated_at",
-    "estado_code", "municipio_code", "parroquia_code", "circuito_code",
-)  # fmt: skip
-ALERT_COLUMNS = (
-    "rule", "territory_code", "level", "message", "raised_at", "acknowledged_at",
-    "acknowledged_by", "resolved_at", "resolved_by",
     "estado_code", "municipio_code", "parroquia_code", "circuito_code",
 )  # fmt: skip
 
@@ -369,7 +364,7 @@ def incidents(world: World, scale: Scale, seed: int, end: datetime) -> Iterator[
             yield (f"I-{seq:08d}", circ.cuadrante, kind, severity, occurred, lat, lon, *circ.path)
 
 
-# --- defense units and alerts ----------------------------------------------------------
+# --- defense units ----------------------------------------------------------
 
 DEFENSE_PLANS = {
     "estado": "ZODI — Zona Operativa de Defensa Integral",
@@ -415,45 +410,6 @@ def defense_units(world: World, scale: Scale, seed: int, end: datetime) -> list[
             rows.append(
                 _unit(rng, f"U-{circ.code}-{k + 1}", circ.code, plan, circ.quality, end, circ.path)
             )
-    return rows
-
-
-ALERT_RULES = (
-    ("clap_cobertura_baja", 3, "Cobertura CLAP por debajo del 80 % en {name}"),
-    ("proyecto_paralizado", 2, "Proyectos paralizados sin avance en 45 días en {name}"),
-    ("casos_vencidos", 3, "Casos 1x10 con más de 72 h sin respuesta en {name}"),
-    ("incidentes_pico", 4, "Pico de incidencias en las últimas 24 h en {name}"),
-    ("alistamiento_bajo", 2, "Alistamiento por debajo del 50 % en {name}"),
-)
-
-
-def alerts(world: World, scale: Scale, seed: int, end: datetime) -> list[tuple]:
-    """A few alerts on the worst municipios, some acknowledged and resolved."""
-    rng = random.Random(f"{seed}:alerts")
-    names_by_code = {row[0]: row[2] for row in world.territory_rows if row[1] == "municipio"}
-    worst = sorted(world.municipios, key=lambda m: world.quality[m[0]])
-    count = max(3, len(world.circuitos) // 40)
-    rows = []
-    for i in range(count):
-        code, estado = worst[i % max(1, len(worst) // 3)]
-        rule, level, text = ALERT_RULES[i % len(ALERT_RULES)]
-        level = min(5, max(1, level + rng.choice((-1, 0, 1))))
-        raised = _sec(end - HOUR * rng.uniform(0.5, 72))
-        ack_at = ack_by = res_at = res_by = None
-        state = rng.random()
-        if state < 0.6:
-            ack_at, ack_by = _sec(raised + HOUR * rng.uniform(0.1, 2)), "operador.guardia"
-            if ack_at > end:
-                ack_at = ack_by = None
-            elif state < 0.3:
-                res_at = _sec(ack_at + HOUR * rng.uniform(1, 24))
-                res_by = "analista.sala" if res_at <= end else None
-                res_at = res_at if res_at <= end else None
-        message = text.format(name=names_by_code.get(code, code))
-        rows.append(
-            (rule, code, level, message, raised, ack_at, ack_by, res_at, res_by,
-             estado, code, None, None)
-        )  # fmt: skip
     return rows
 
 

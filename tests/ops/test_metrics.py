@@ -140,22 +140,32 @@ def test_freshness_pool_and_alerts(local, ingest_header, engine: Engine):
         s.add(
             Alert(
                 rule="r",
-                territory_code="VE-A",
+                territory_code="VE-M",
                 level=2,
                 message="m",
+                state="reconocida",
                 raised_at=utcnow(),
                 acknowledged_at=utcnow(),
             )
         )
-        s.add(Alert(rule="r", level=3, message="m", raised_at=utcnow(), resolved_at=utcnow()))
+        s.add(
+            Alert(
+                rule="r",
+                level=3,
+                message="m",
+                state="resuelta",
+                raised_at=utcnow(),
+                resolved_at=utcnow(),
+            )
+        )
         s.commit()
     samples = scrape(local)
     age = value(samples, "sala_data_age_seconds", dataset="cases")
     assert ("sala_data_age_seconds", (("dataset", "cases"),)) in samples
     assert 0 <= age < 600
     assert ("sala_data_age_seconds", (("dataset", "incidents"),)) not in samples  # never written
-    assert value(samples, "sala_alerts", level="2", state="open") == 1
-    assert value(samples, "sala_alerts", level="2", state="acknowledged") == 1
+    assert value(samples, "sala_alerts", level="2", state="abierta") == 1
+    assert value(samples, "sala_alerts", level="2", state="reconocida") == 1
     assert total(samples, "sala_alerts", level="3") == 0  # resolved alerts are not counted
     assert value(samples, "sala_db_pool_capacity") >= 1
     assert ("sala_db_pool_in_use", ()) in samples

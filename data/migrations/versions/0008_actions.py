@@ -16,7 +16,7 @@ from alembic import op
 import data.types
 
 revision = "0008_actions"
-down_revision = "0006_sessions"
+down_revision = "0007_alerts"
 branch_labels = None
 depends_on = None
 
