@@ -384,7 +384,11 @@ def build_router(base_url: str | None = None) -> APIRouter:
 
 # --- API tokens -------------------------------------------------------------------------
 
-TOKEN_ROLE_NAMES = {"ingest": "ingesta (escribe y lee)", "read": "lectura"}
+TOKEN_ROLE_NAMES = {
+    "ingest": "ingesta (escribe y lee)",
+    "read": "lectura",
+    "operate": "operación (lee y actúa sobre alertas)",
+}
 
 
 def _tokens_section(csrf: str, me: Principal) -> str:

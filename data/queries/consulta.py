@@ -49,13 +49,14 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.sla import DEFAULT_SLA_HOURS, FALLBACK
+from core.sla import DEFAULT_SLA_HOURS
 from data.consulta_categories import CASE_TO_PROJECT, NEEDS, label_of, transformation_of
 from data.models import CitizenCase, Project, Territory, Transfer, path_of
+from data.queries.cases import sla_target
 from data.queries.common import at, by_key
 from data.queries.filters import CHILD_LEVEL
 from data.queries.projects import STATUS_LABELS as PROJECT_STATUS_LABELS
-from data.queries.projects import _stalled_clause
+from data.queries.projects import stalled_clause
 from data.queries.sql import hours_between
 from data.scope import TerritoryRef, territory_clause
 from data.transformations import LABELS as T_LABELS
@@ -251,11 +252,6 @@ def recent_rounds(session: Session, count: int = ROUNDS) -> list[str]:
 # -- needs and supply in SQL ------------------------------------------------------------------
 
 
-def _sla_target(targets: dict[str, float]) -> Any:
-    fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
-    return case(*((CitizenCase.category == c, h) for c, h in targets.items()), else_=fallback)
-
-
 def _need_of_case() -> Any:
     """The project category a case's category maps to (a SQL CASE over the mapping)."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -283,7 +279,7 @@ def demand_by(
     """``{territory code: {project category: Demand}}`` grouped by the path column of
     ``level`` (None: one group, the whole of ``ref``, under the key None)."""
     start, middle = as_of - timedelta(days=days), as_of - timedelta(days=days / 2)
-    target = _sla_target(targets or DEFAULT_SLA_HOURS)
+    target = sla_target(targets or DEFAULT_SLA_HOURS)
     is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
     late = and_(is_open, hours_between(CitizenCase.reported_at, at(as_of)) > target)
     need = _need_of_case()
@@ -545,7 +541,7 @@ def stalled_continuity(
     where = [
         territory_clause(Project, ref),
         Project.continuidad_of.is_not(None),
-        or_(Project.status == "paralizado", _stalled_clause(as_of)),
+        or_(Project.status == "paralizado", stalled_clause(as_of)),
     ]
     if category:
         where.append(Project.category == category)
