@@ -162,7 +162,7 @@ def test_real_uvicorn_forged_forwarded_for_from_loopback(tmp_path: Path):
     server = start_server(url, env={"SALA_SECRET_KEY": SECRET}, log_path=tmp_path / "uv.log")
     forged = {"X-Forwarded-For": "198.51.100.9"}
     try:
-        with httpx.Client(base_url=server.url, follow_redirects=False) as http:
+        with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60) as http:
             assert http.get("/").status_code == 200  # no users, this machine: the demo
             assert http.get("/", headers=forged).status_code == 303
             assert http.get("/_dash-layout", headers=forged).status_code == 401
