@@ -65,14 +65,13 @@ class Threshold:
         """Legend texts of the three bands, best first (``≥ 80 %``, ``60–80 %``, ``< 60 %``)."""
         good, fair = _pct(self.good, self.scale), _pct(self.fair, self.scale)
         if self.higher_is_better:
-            return (f"≥ {good}", f"{fair}–{good}", f"< {fair}")
-        return (f"≤ {good}", f"{good}–{fair}", f"> {fair}")
+            return (f"≥ {good} %", f"{fair}–{good} %", f"< {fair} %")
+        return (f"≤ {good} %", f"{good}–{fair} %", f"> {fair} %")
 
 
 def _pct(bound: float, scale: float) -> str:
     value = bound * 100 if scale == 1.0 else bound
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 #: Every judged figure of the Sala, by name.
