@@ -3,7 +3,12 @@ version-keyed page cache (both backends)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from sqlalchemy.orm import Session
 
 from core.filters import Filters
 from data import versions
@@ -90,3 +95,38 @@ def test_cache_reuses_until_a_dataset_version_moves(world):
     world.commit()
     assert cache.get_or_compute(world, "k", ["clap_deliveries"], T0, compute) == 2
     assert cache.get_or_compute(world, "other", ["clap_deliveries"], T0, compute) == 3
+
+
+def test_cache_computes_a_key_once_for_concurrent_callers(engine):
+    """Screens refreshing the same scope at once share one computation (single flight)."""
+    cache = VersionCache()
+    calls = []
+    calls_lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def compute():
+        with calls_lock:
+            calls.append(1)
+        time.sleep(0.3)  # a slow refresh: the other screens ask while it runs
+        return "resultado"
+
+    def screen(_):
+        with Session(engine) as session:
+            start.wait(timeout=10)
+            return cache.get_or_compute(session, "muro", ["cases"], T0, compute)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(screen, range(8)))
+    assert results == ["resultado"] * 8
+    assert len(calls) == 1
+
+
+def test_cache_recomputes_after_a_failed_computation(session):
+    cache = VersionCache()
+
+    def boom():
+        raise RuntimeError("consulta fallida")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute(session, "k", ["cases"], T0, boom)
+    assert cache.get_or_compute(session, "k", ["cases"], T0, lambda: 7) == 7
