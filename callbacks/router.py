@@ -6,8 +6,13 @@ from urllib.parse import parse_qsl
 
 from dash import Dash, Input, Output, html
 
+from auth.principal import current_principal
 from core.config import Settings
+from layouts.components.informe_link import informe_bar
 from layouts.registry import find_page
+
+# Pages without the "Informe (PDF)" row: the unattended wall.
+NO_INFORME = ("/muro",)
 
 
 def not_found(path: str) -> html.Div:
@@ -24,7 +29,10 @@ def register(app: Dash, settings: Settings) -> None:
         if page is None:
             return not_found(pathname or "/")
         query = dict(parse_qsl((search or "").lstrip("?")))
-        return page.layout(query)
+        content = page.layout(query)
+        if page.path in NO_INFORME or not current_principal().can_export:
+            return content
+        return [informe_bar(query.get("territorio")), content]
 
     app.clientside_callback(
         "function(n){return window.salaClock ? window.salaClock() : ['', ''];}",

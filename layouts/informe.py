@@ -717,6 +717,7 @@ def document(
         "level_label": level,
         "territory_text": f"{level} {name} y todo lo que está debajo" if ref else "Todo el país",
         "path": [step["name"] for step in data["path"]],
+        "as_of": data["as_of"],
         "moment": _moment(data["as_of"]),
         "moment_short": format_caracas(data["as_of"]),
         "generated_by": generated_by,

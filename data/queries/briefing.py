@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.filters import Filters
 from core.sla import DEFAULT_SLA_HOURS
 from core.timeutil import caracas_date, to_utc, utcnow
+from data import audit
 from data.alerts.present import present
 from data.models import Transfer
 from data.queries import alerts as alert_queries
@@ -205,3 +206,29 @@ def briefing(
         "alerts": _alerts(session, ref, as_of),
         "ranking": _ranking(session, ref, as_of),
     }
+
+
+def record_download(
+    session: Session,
+    actor: str,
+    fmt: str,
+    code: str | None,
+    as_of: datetime,
+    ip: str | None,
+    fallback: str | None,
+) -> None:
+    """The audit entry of one briefing served (``html`` or ``pdf``): an export of the set
+    ``informe``, about its territory (``fallback``, the caller's own, for the whole scope)."""
+    audit.record(
+        session,
+        actor,
+        "exportar",
+        {
+            "conjunto": "informe",
+            "formato": fmt,
+            "filtros": {"territorio": code} if code else {},
+            "as_of": as_of.isoformat(),
+        },
+        ip,
+        code or fallback,
+    )
