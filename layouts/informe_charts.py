@@ -88,8 +88,16 @@ def clap_coverage(days: Sequence[date], coverage: Sequence[float | None]) -> str
     ax.bar(xs, [0 if v != v else v for v in values], color=colours, width=0.75)
     ax.axhline(threshold.good, color=INK, linewidth=0.8, linestyle="--")
     ax.axhline(threshold.fair, color=MUTED, linewidth=0.8, linestyle=":")
-    ax.text(len(days) - 0.5, threshold.good, " meta", va="center", fontsize=7.5, color=INK)
-    ax.text(len(days) - 0.5, threshold.fair, " mínimo", va="center", fontsize=7.5, color=MUTED)
+    for bound, word, colour in ((threshold.good, "meta", INK), (threshold.fair, "mínimo", MUTED)):
+        ax.annotate(
+            f"{word} {fmt_number(bound * 100, 0)} %",
+            xy=(1.01, bound),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize=7.5,
+            color=colour,
+            annotation_clip=False,
+        )
     ax.set_ylim(
         0, max(1.05, *(v for v in values if v == v)) if any(v == v for v in values) else 1.05
     )
