@@ -8,11 +8,8 @@ from dash import Dash, Input, Output, html
 
 from auth.principal import current_principal
 from core.config import Settings
-from layouts.components.informe_link import informe_bar
+from layouts.components.informe_link import with_informe_bar
 from layouts.registry import find_page
-
-# Pages without the "Informe (PDF)" row: the unattended wall.
-NO_INFORME = ("/muro",)
 
 
 def not_found(path: str) -> html.Div:
@@ -29,10 +26,7 @@ def register(app: Dash, settings: Settings) -> None:
         if page is None:
             return not_found(pathname or "/")
         query = dict(parse_qsl((search or "").lstrip("?")))
-        content = page.layout(query)
-        if page.path in NO_INFORME or not current_principal().can_export:
-            return content
-        return [informe_bar(query.get("territorio")), content]
+        return with_informe_bar(page.path, query, current_principal(), page.layout(query))
 
     app.clientside_callback(
         "function(n){return window.salaClock ? window.salaClock() : ['', ''];}",

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from dash import html
+
+from auth.principal import Principal
+
+# Pages without the row: the unattended wall.
+NO_INFORME = ("/muro",)
 
 
 def informe_href(territorio: str | None) -> str:
@@ -36,3 +42,12 @@ def informe_bar(territorio: str | None) -> html.Div:
         ],
         className="informe-bar",
     )
+
+
+def with_informe_bar(path: str, query: dict[str, str], principal: Principal, content: Any) -> Any:
+    """The page's content with the row above it, for the roles that may have a briefing
+    (the others would only get a 403), on every page but the wall. Returned as siblings, so
+    the page stays a direct child of the frame (its flex layout fills the screen)."""
+    if path in NO_INFORME or not principal.can_export:
+        return content
+    return [informe_bar(query.get("territorio")), content]
