@@ -154,3 +154,27 @@ def test_each_briefing_is_audited_and_refusals_are_not(client, world):
     ]
     assert entries[0].territory_code == "VE-A-C1"
     assert entries[0].detail["as_of"] == T0.isoformat()
+
+
+# (U+0085 is whitespace: stripped, it asks for the whole scope, like an empty parameter.)
+ODD = ["\x00", "VE-A\x00", "\x01\x02", "\x1b[31m", "\x7f", "x" * 5_000]
+UNUSUAL = ["<script>alert(1)</script>", "' OR 1=1; --", "\u202eevil", "😀", "../..", "%"]
+
+
+@pytest.mark.parametrize("path", ["/informe", "/informe.pdf"])
+def test_odd_parameters_get_a_spanish_refusal(client, world, path):
+    from urllib.parse import quote
+
+    for param in ("territorio", "as_of"):
+        for value in ODD:
+            answer = client.get(f"{path}?{param}={quote(value)}")
+            assert answer.status_code == 400, (param, repr(value)[:12])
+            assert (
+                "no es válido" in answer.text
+                or "no se entiende" in answer.text
+                or ("demasiado larga" in answer.text)
+            )
+        for value in UNUSUAL:
+            answer = client.get(f"{path}?{param}={quote(value)}")
+            assert 400 <= answer.status_code < 500, (param, value)
+            assert "<script>alert" not in answer.text
