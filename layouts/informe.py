@@ -9,6 +9,7 @@ prints that HTML with WeasyPrint. No database, no network.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -743,6 +744,8 @@ def render_html(doc: dict[str, Any], screen: bool = False) -> str:
 
 def to_pdf(html: str) -> bytes:
     """Print the HTML to PDF (WeasyPrint: real text, Spanish hyphenation, page footers)."""
+    # WeasyPrint reports every step at INFO: one line per page in the server's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML  # imported here: only the briefing needs it
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()

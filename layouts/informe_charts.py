@@ -147,11 +147,14 @@ def projects_by_round(
 ) -> str:
     """Projects per Consulta round, stacked by status (``statuses``: key and label)."""
     fig, ax = _figure(height=2.4)
+    xs = list(range(len(rounds)))  # positions, not the names: "2026-3" would be read as a date
     bottoms = [0] * len(rounds)
     for key, label in statuses:
         values = [counts.get(r, {}).get(key, 0) for r in rounds]
-        ax.bar(rounds, values, bottom=bottoms, color=STATUS_COLOURS.get(key, SKY), label=label)
+        ax.bar(xs, values, 0.6, bottom=bottoms, color=STATUS_COLOURS.get(key, SKY), label=label)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    ax.set_xticks(xs, rounds)
+    ax.set_xlim(-0.6, max(len(rounds), 4) - 0.4)  # one round stays a bar, not a wall
     ax.yaxis.set_major_formatter(_vnum)
     ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_ylabel("proyectos")
