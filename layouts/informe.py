@@ -196,7 +196,8 @@ def _projects(data: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
             {
                 "text": f"Transferido en los últimos 30 días: "
                 f"{fmt_usd_full(kpis['transferred_period_usd'])} en "
-                f"{num(kpis['transfers_period'])} transferencias, frente a "
+                f"{num(kpis['transfers_period'])} "
+                f"transferencia{'' if kpis['transfers_period'] == 1 else 's'}, frente a "
                 f"{fmt_usd_full(kpis['transferred_previous_usd'])} en los 30 días anteriores",
                 **{"change": trend["text"], "tone": trend["tone"]},
             }
@@ -392,7 +393,8 @@ def _cases(data: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
                     [d["opened"] for d in daily],
                     [d["resolved"] for d in daily],
                 ),
-                "caption": "Casos recibidos y resueltos por día, últimos 30 días",
+                "caption": "Casos recibidos y resueltos por día, últimos 30 días (el último, "
+                "hasta la hora del informe)",
             }
         ],
         "tables": [

@@ -48,7 +48,9 @@ matplotlib.rcParams.update(
         "ytick.color": MUTED,
         "text.color": INK,
         "svg.hashsalt": "sala-informe",  # the same data gives the same file
-        "svg.fonttype": "path",
+        # Text stays text: WeasyPrint sets it with the document's fonts (searchable in the
+        # PDF), and drawing it is cheaper than drawing every glyph as a path (~0,6 s less).
+        "svg.fonttype": "none",
     }
 )
 
@@ -126,7 +128,7 @@ def cases_daily(days: Sequence[date], opened: Sequence[int], resolved: Sequence[
     ticks, labels = _day_labels(days)
     ax.set_xticks(ticks, labels)
     ax.set_ylabel("casos por día")
-    ax.legend(frameon=False, loc="upper left", ncols=2)
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     return _uri(fig)
 
 

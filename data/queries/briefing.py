@@ -60,10 +60,13 @@ def _sent_to(session: Session, ids: list[str], as_of: datetime) -> dict[str, flo
 
 def _projects(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, Any]:
     kpis = projects.kpis(session, scope, filters, as_of)
-    stalled = projects.stalled_projects(session, scope, filters, as_of, limit=LIST_LIMIT)
+    # The longest-stalled projects that already received money (the list's point: money
+    # sent, nothing built); a few times the list's length is read to find them.
+    stalled = projects.stalled_projects(session, scope, filters, as_of, limit=4 * LIST_LIMIT)
     sent = _sent_to(session, [p["id"] for p in stalled], as_of)
     for row in stalled:
         row["transferred_usd"] = sent.get(row["id"], 0.0)
+    stalled = [row for row in stalled if row["transferred_usd"] > 0][:LIST_LIMIT]
     rounds: dict[str, dict[str, int]] = {}
     for row in projects.status_by_round(session, scope, filters, as_of):
         rounds.setdefault(row["consulta"], {})[row["status"]] = row["count"]
