@@ -258,7 +258,7 @@ def _projects(data: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
                 ]
                 for r in p["stalled"]
             ],
-            "Ningún proyecto detenido: todos avanzaron en los últimos 30 días.",
+            "Ningún proyecto detenido ha recibido dinero: no hay transferencias sin avance.",
             numeric=(3, 4, 5, 6),
             note="los que llevan más tiempo sin avance",
         ),
