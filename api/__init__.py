@@ -13,7 +13,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def register(server: FastAPI, settings: Settings) -> None:
     """Attach every API router to ``server``; routes read ``settings`` from the app state."""
-    from api import alerts, consulta, docs, export, health, ingest, read
+    from api import alerts, consulta, docs, export, health, informe, ingest, read
 
     server.state.sala_settings = settings
     server.include_router(health.router)
@@ -23,6 +23,7 @@ def register(server: FastAPI, settings: Settings) -> None:
     server.include_router(alerts.router)
     docs.mount(server)
     server.include_router(export.router)
+    server.include_router(informe.router)
     # Last of the API: any other path under /api is a JSON 404 (or 405), never Dash's page.
     server.add_api_route("/api", unknown_api_path, methods=METHODS, include_in_schema=False)
     server.add_api_route(

@@ -6,7 +6,9 @@ from urllib.parse import parse_qsl
 
 from dash import Dash, Input, Output, html
 
+from auth.principal import current_principal
 from core.config import Settings
+from layouts.components.informe_link import with_informe_bar
 from layouts.registry import find_page
 
 
@@ -24,7 +26,7 @@ def register(app: Dash, settings: Settings) -> None:
         if page is None:
             return not_found(pathname or "/")
         query = dict(parse_qsl((search or "").lstrip("?")))
-        return page.layout(query)
+        return with_informe_bar(page.path, query, current_principal(), page.layout(query))
 
     app.clientside_callback(
         "function(n){return window.salaClock ? window.salaClock() : ['', ''];}",

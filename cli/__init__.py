@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.backup",
     "cli.doctor",
     "cli.alerts",
+    "cli.informe",
 )
 
 

@@ -24,3 +24,10 @@ def fmt_usd(value: float | None) -> str:
     if abs(value) >= 1_000_000:
         return f"USD {fmt_number(value / 1_000_000, 1)} M"
     return f"USD {fmt_number(value, 0)}"
+
+
+def fmt_usd_full(value: float | None) -> str:
+    """Dollars written in full, for tables and reports: ``USD 1.234.567``."""
+    if value is None:
+        return "—"
+    return f"USD {fmt_number(value, 0)}"
