@@ -18,11 +18,66 @@ window.sala.map = {
     const maxR = (h.maxRadius || 1.9) * rem;
     const p = feature.properties || {};
     const size = Math.max(0, Math.min(1, p.size || 0));
-    const color = window.sala.map.color(p.status);
+    // "color" is set where a threshold of core/thresholds.py judges the figure.
+    const color = p.color || window.sala.map.color(p.status);
     return L.circleMarker(latlng, {
       radius: minR + Math.sqrt(size) * (maxR - minR),
       color: "#0b1016", weight: Math.max(1, rem / 10),
       fillColor: color, fillOpacity: 0.85,
     });
   },
+};
+
+// The offline base map (layouts/components/base_map.py): Natural Earth features of
+// assets/geo/base.json, each with a "kind". Over tiles (hideout.tiles) the fills turn
+// transparent so the tiles show through and only the lines stay.
+window.sala.geo = {
+  STYLES: {
+    land: { stroke: false, fillColor: "#1e2731", fillOpacity: 1 },
+    country: { color: "#4a5868", weight: 1, fillColor: "#1e2731", fillOpacity: 1 },
+    venezuela: { color: "#a9bccf", weight: 2, fillColor: "#2b3746", fillOpacity: 1 },
+    lake: { color: "#3a6a94", weight: 1, fillColor: "#10263b", fillOpacity: 1 },
+    river: { color: "#3a78ab", weight: 1.2, opacity: 0.9, fill: false },
+    coast: { color: "#6f8aa6", weight: 1, fill: false },
+  },
+  style: function (feature, context) {
+    const h = (context && context.hideout) || {};
+    const kind = (feature.properties || {}).kind;
+    const s = Object.assign({ interactive: false }, window.sala.geo.STYLES[kind] || {});
+    if (h.tiles && s.fillOpacity) { s.fillOpacity = kind === "venezuela" ? 0.08 : 0; }
+    return s;
+  },
+  // Labels (estado names at their capitals) show at national and estado zoom only.
+  NEAR_ZOOM: 8.5,
+  label: function (feature, latlng) {
+    const name = (feature.properties || {}).name || "";
+    const marker = L.marker(latlng, {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "sala-estado-label", html: "<span></span>",
+                        iconSize: null }),
+    });
+    marker.on("add", function () {
+      const span = marker.getElement() && marker.getElement().firstChild;
+      if (span) { span.textContent = name; }
+      const map = marker._map;
+      if (map && !map._salaNearHook) {
+        map._salaNearHook = true;
+        const toggle = function () {
+          map.getContainer().classList.toggle(
+            "sala-map-near", map.getZoom() >= window.sala.geo.NEAR_ZOOM);
+        };
+        map.on("zoomend", toggle);
+        toggle();
+      }
+    });
+    return marker;
+  },
+};
+
+// Filled territories (a GeoJSON geometry on the territory) in the point layers: coloured
+// like the points, by the feature's "color" or its status.
+window.sala.map.style = function (feature) {
+  const p = feature.properties || {};
+  return { color: "#0b1016", weight: 1, fillOpacity: 0.65,
+           fillColor: p.color || window.sala.map.color(p.status) };
 };
