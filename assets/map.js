@@ -47,24 +47,34 @@ window.sala.geo = {
     if (h.tiles && s.fillOpacity) { s.fillOpacity = kind === "venezuela" ? 0.08 : 0; }
     return s;
   },
+  // Before the layer is added, so Leaflet puts the class on the SVG path (tests find the
+  // country's outline by it).
+  onEach: function (feature, layer) {
+    const kind = (feature.properties || {}).kind;
+    if (kind && kind !== "label") { layer.options.className = "sala-geo sala-geo-" + kind; }
+  },
   // Labels (estado names at their capitals) show at national and estado zoom only.
   NEAR_ZOOM: 8.5,
+  // Small estados crowded around Caracas are named from this zoom on.
+  MINOR_ZOOM: 6.5,
   label: function (feature, latlng) {
-    const name = (feature.properties || {}).name || "";
+    const p = feature.properties || {};
+    const name = p.name || "";
     const marker = L.marker(latlng, {
       interactive: false, keyboard: false,
-      icon: L.divIcon({ className: "sala-estado-label", html: "<span></span>",
-                        iconSize: null }),
+      icon: L.divIcon({ className: "sala-estado-label" + (p.minor ? " minor" : ""),
+                        html: "<span></span>", iconSize: null }),
     });
     marker.on("add", function () {
       const span = marker.getElement() && marker.getElement().firstChild;
-      if (span) { span.textContent = name; }
+      if (span) { span.textContent = name; span.dataset.code = p.code || ""; }
       const map = marker._map;
       if (map && !map._salaNearHook) {
         map._salaNearHook = true;
         const toggle = function () {
-          map.getContainer().classList.toggle(
-            "sala-map-near", map.getZoom() >= window.sala.geo.NEAR_ZOOM);
+          const z = map.getZoom(), c = map.getContainer().classList;
+          c.toggle("sala-map-near", z >= window.sala.geo.NEAR_ZOOM);
+          c.toggle("sala-map-far", z < window.sala.geo.MINOR_ZOOM);
         };
         map.on("zoomend", toggle);
         toggle();

@@ -34,6 +34,9 @@ DIGITS = 3
 KINDS = ("land", "country", "venezuela", "lake", "river", "coast", "label")
 # Short names for the labels where the official one is long.
 SHORT_NAMES = {"VE-W": "Dep. Federales"}
+# Small estados crowded around Caracas: named only once the map is zoomed in a little
+# (``sala.geo.MINOR_ZOOM``), so the national view's names do not overlap.
+MINOR = ("VE-X", "VE-M", "VE-D", "VE-U", "VE-J", "VE-H")
 
 Point = tuple[float, float]
 Ring = list[Point]
@@ -194,6 +197,7 @@ def estado_labels() -> list[dict[str, Any]]:
             {"type": "Point", "coordinates": [CAPITALS[e.code][1], CAPITALS[e.code][0]]},
             code=e.code,
             name=SHORT_NAMES.get(e.code, e.name),
+            **({"minor": True} if e.code in MINOR else {}),
         )
         for e in estados()
     ]

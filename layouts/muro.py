@@ -166,6 +166,7 @@ def panel_shell(
             ],
             center=[7.6, -66.2],
             zoom=6,
+            zoomSnap=0.25,  # fit the scope snugly: whole zoom steps left half the panel empty
             bounds=VENEZUELA_BOUNDS,
             zoomControl=False,
             attributionControl=False,

@@ -59,6 +59,7 @@ def base_layers(
             url=geography_url(),
             style={"variable": "sala.geo.style"},
             pointToLayer={"variable": "sala.geo.label"},
+            onEachFeature={"variable": "sala.geo.onEach"},
             hideout={"tiles": tiles},
             interactive=False,
             bubblingMouseEvents=True,
