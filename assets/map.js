@@ -56,14 +56,16 @@ window.sala.geo = {
   },
   // Labels (estado names at their capitals) show at national and estado zoom only.
   NEAR_ZOOM: 8.5,
-  // Small estados crowded around Caracas are named from this zoom on.
+  // Names of rank 2 show from TINY_ZOOM on, those of rank 3 (small estados crowded around
+  // Caracas) from MINOR_ZOOM on; rank 1 always (data/geography.py).
+  TINY_ZOOM: 5.5,
   MINOR_ZOOM: 6.5,
   label: function (feature, latlng) {
     const p = feature.properties || {};
     const name = p.name || "";
     const marker = L.marker(latlng, {
       interactive: false, keyboard: false,
-      icon: L.divIcon({ className: "sala-estado-label" + (p.minor ? " minor" : ""),
+      icon: L.divIcon({ className: "sala-estado-label rank-" + (p.rank || 2),
                         html: "<span></span>", iconSize: null }),
     });
     marker.on("add", function () {
@@ -76,6 +78,7 @@ window.sala.geo = {
           const z = map.getZoom(), c = map.getContainer().classList;
           c.toggle("sala-map-near", z >= window.sala.geo.NEAR_ZOOM);
           c.toggle("sala-map-far", z < window.sala.geo.MINOR_ZOOM);
+          c.toggle("sala-map-tiny", z < window.sala.geo.TINY_ZOOM);
         };
         map.on("zoomend", toggle);
         toggle();

@@ -43,8 +43,10 @@ DIGITS = 3
 KINDS = ("land", "country", "venezuela", "estado", "lake", "river", "coast", "label")
 # Short names for the labels where the official one is long.
 SHORT_NAMES = {"VE-W": "Dep. Federales"}
-# Small estados crowded around Caracas: named only once the map is zoomed in a little
-# (``sala.geo.MINOR_ZOOM``), so the national view's names do not overlap.
+# Which names a small map shows (``sala.geo`` in ``assets/map.js``): rank 1 always, rank 2
+# from a national map of a page's panel on (zoom 5.5), rank 3 (small estados crowded around
+# Caracas) once zoomed in a little (6.5), so the names never pile up.
+MAJOR = ("VE-A", "VE-V", "VE-I", "VE-C", "VE-F", "VE-Z", "VE-B")
 MINOR = ("VE-X", "VE-M", "VE-D", "VE-U", "VE-J", "VE-H")
 
 Point = tuple[float, float]
@@ -283,7 +285,7 @@ def estado_labels() -> list[dict[str, Any]]:
             {"type": "Point", "coordinates": [CAPITALS[e.code][1], CAPITALS[e.code][0]]},
             code=e.code,
             name=SHORT_NAMES.get(e.code, e.name),
-            **({"minor": True} if e.code in MINOR else {}),
+            rank=1 if e.code in MAJOR else 3 if e.code in MINOR else 2,
         )
         for e in estados()
     ]

@@ -126,12 +126,12 @@ def map_legend() -> html.Div:
         ("#f5c542", "25–50 %"),
         ("#f0a030", "50–75 %"),
         ("#e5484d", "≥ 75 %"),
-        ("#ffe14d", "evento reciente"),
+        ("#ffe14d", "evento"),
     ]
     return html.Div(
         [
             html.Span(
-                "Tamaño: casos 1x10 abiertos · color: incidentes 24 h, en % del mayor",
+                "Tamaño: casos 1x10 abiertos · color: incidentes 24 h (% del mayor)",
                 className="legend-text",
             ),
             *[

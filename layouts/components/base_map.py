@@ -23,6 +23,7 @@ ASSET = "geo/base.json"
 # Tile settings that mean "no tile server" (a fully offline room).
 NO_TILES = ("", "none", "off", "sin-teselas")
 ATTRIBUTION = "Geografía: Natural Earth"
+PANE = "sala-geo"
 
 
 def has_tiles(tile_url: str | None) -> bool:
@@ -53,17 +54,18 @@ def base_layers(
     layers: list[Any] = []
     if tiles:
         layers.append(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=18))
-    layers.append(
-        dl.GeoJSON(
-            **({"id": f"{map_id}-geo"} if isinstance(map_id, str) else {}),
-            url=geography_url(),
-            style={"variable": "sala.geo.style"},
-            pointToLayer={"variable": "sala.geo.label"},
-            onEachFeature={"variable": "sala.geo.onEach"},
-            hideout={"tiles": tiles},
-            interactive=False,
-            bubblingMouseEvents=True,
-            attribution=ATTRIBUTION,
-        )
+    geography = dl.GeoJSON(
+        **({"id": f"{map_id}-geo"} if isinstance(map_id, str) else {}),
+        url=geography_url(),
+        style={"variable": "sala.geo.style"},
+        pointToLayer={"variable": "sala.geo.label"},
+        onEachFeature={"variable": "sala.geo.onEach"},
+        hideout={"tiles": tiles},
+        interactive=False,
+        bubblingMouseEvents=True,
+        attribution=ATTRIBUTION,
     )
+    # Its own pane between the tiles (200) and the data (overlay pane, 400; CSS in sala.css):
+    # the file arrives after the data at times, and in a shared pane it would then cover them.
+    layers.append(dl.Pane(geography, name=PANE))
     return layers

@@ -25,6 +25,9 @@ return Array.from(document.querySelectorAll('.leaflet-container')).map(m => {
   });
   return {w: r.width, h: r.height, vw: b && b.width, vh: b && b.height, kinds: kinds,
           labels: m.querySelectorAll('.sala-estado-label').length,
+          // The geography stays in its own pane, under the data's overlay pane.
+          under: m.querySelectorAll('.leaflet-sala-geo-pane path.sala-geo').length,
+          over: m.querySelectorAll('.leaflet-overlay-pane path.sala-geo').length,
           tiles: m.querySelectorAll('.leaflet-tile').length};
 });
 """
@@ -50,6 +53,7 @@ def test_every_map_draws_the_country_without_tiles(server, driver, path):
         for kind in ("country", "coast", "river", "land"):
             assert m["kinds"].get(f"sala-geo-{kind}"), (kind, m)
         assert m["labels"] == 25, m
+        assert m["under"] and not m["over"], m
 
 
 def test_the_geography_is_a_cached_static_asset(server, driver):
