@@ -54,8 +54,8 @@ window.sala.geo = {
     const kind = (feature.properties || {}).kind;
     if (kind && kind !== "label") { layer.options.className = "sala-geo sala-geo-" + kind; }
   },
-  // Labels (estado names at their capitals) show at national and estado zoom only.
-  NEAR_ZOOM: 8.5,
+  // Estado names at their capitals; hidden once an operator zooms in closer than a fit.
+  NEAR_ZOOM: 9.5,  // above territory_map.FIT_MAX_ZOOM: a fitted circuito keeps its estado's name
   // Names of rank 2 show from TINY_ZOOM on, those of rank 3 (small estados crowded around
   // Caracas) from MINOR_ZOOM on; rank 1 always (data/geography.py).
   TINY_ZOOM: 5.5,

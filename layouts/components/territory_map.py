@@ -26,11 +26,12 @@ from layouts.components.map_points import map_geometry, tooltip_table
 
 # Venezuela, mainland and islands (with Los Roques), as [[south, west], [north, east]].
 VENEZUELA_BOUNDS = [[0.65, -73.4], [12.25, -59.8]]
-# The smallest box a fitted map shows (degrees of latitude and longitude, ~55 km) and the
+# The smallest box a fitted map shows (degrees of latitude and longitude, ~110 km) and the
 # closest zoom a fit goes to: a circuito's few points sit in their surroundings (coast,
-# rivers, towns) instead of filling the map as dots on an empty background.
-MIN_SPAN = 0.5
-FIT_MAX_ZOOM = 10
+# lake, rivers, estado borders and name) instead of filling the map as dots on an empty
+# background. ``sala.geo.NEAR_ZOOM`` in assets/map.js keeps the estado names at this zoom.
+MIN_SPAN = 1.0
+FIT_MAX_ZOOM = 9
 
 
 @dataclass(frozen=True)

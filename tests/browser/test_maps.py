@@ -113,6 +113,9 @@ def test_a_circuito_map_shows_its_surroundings(server, driver):
     WebDriverWait(driver, 30).until(lambda d: (visible_span(d) or 99) < 5)
     span = visible_span(driver)
     assert MIN_SPAN * 0.9 <= span <= 5, span
-    # Zoomed in, the estado names step aside; the outline of the coast is still drawn.
-    assert driver.find_elements("css selector", ".sala-map.sala-map-near")
+    # Its estado is named and the coast beside it is drawn.
+    label = driver.find_element(
+        "css selector", ".sala-map .sala-estado-label span[data-code='VE-A']"
+    )
+    assert label.is_displayed() and label.text
     assert driver.find_elements("css selector", ".sala-map path.sala-geo-coast")
