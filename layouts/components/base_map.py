@@ -37,12 +37,13 @@ def _version() -> str:
 
 
 def geography_url() -> str:
-    """The base map's URL under the app's asset path (``/assets/geo/base.json?v=…``)."""
+    """The base map's URL under the app's asset path: ``/assets/geo/base.json?m=…``, a
+    fingerprint that ``deploy/nginx/sala.conf`` caches for a year, like Dash's own assets."""
     try:
         path = dash.get_asset_url(ASSET)
     except Exception:  # no app yet (a layout built in a unit test)
         path = f"/assets/{ASSET}"
-    return f"{path}?v={_version()}"
+    return f"{path}?m={_version()}"
 
 
 def base_layers(

@@ -60,7 +60,7 @@ def test_without_tiles_the_base_map_is_the_only_background() -> None:
     layer = _geo(pane)
     assert isinstance(layer, dl.GeoJSON) and layer.id == "m-geo"
     # One static asset fetched by URL (cached by the browser), never data in a callback.
-    assert layer.url.startswith("/assets/geo/base.json?v=")
+    assert layer.url.startswith("/assets/geo/base.json?m=")
     assert getattr(layer, "data", None) is None
     assert layer.hideout == {"tiles": False}
     assert layer.style == {"variable": "sala.geo.style"}
@@ -79,7 +79,7 @@ def test_tiles_go_underneath_and_the_fills_turn_transparent() -> None:
 
 
 def test_the_asset_version_follows_the_file() -> None:
-    digest = base_map.geography_url().split("?v=")[1]
+    digest = base_map.geography_url().split("?m=")[1]
     assert len(digest) == 10 and digest == base_map._version()
 
 
