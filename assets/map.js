@@ -76,9 +76,13 @@ window.sala.geo = {
         map._salaNearHook = true;
         const toggle = function () {
           const z = map.getZoom(), c = map.getContainer().classList;
+          // Names grow with the type (rem): on a 4K wall the same zoom holds twice the text,
+          // so crowding is judged on the zoom less the type's scale over 16 px.
+          const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+          const dense = z - Math.log2(rem / 16);
           c.toggle("sala-map-near", z >= window.sala.geo.NEAR_ZOOM);
-          c.toggle("sala-map-far", z < window.sala.geo.MINOR_ZOOM);
-          c.toggle("sala-map-tiny", z < window.sala.geo.TINY_ZOOM);
+          c.toggle("sala-map-far", dense < window.sala.geo.MINOR_ZOOM);
+          c.toggle("sala-map-tiny", dense < window.sala.geo.TINY_ZOOM);
         };
         map.on("zoomend", toggle);
         toggle();
