@@ -7,6 +7,9 @@ box spans most of the map, under the data points; the estado names are labelled.
 
 from __future__ import annotations
 
+import base64
+import threading
+
 import pytest
 
 MAPS = ("/", "/casos", "/paz", "/clap", "/proyectos", "/defensa", "/muro")
@@ -118,4 +121,66 @@ def test_a_circuito_map_shows_its_surroundings(server, driver):
         "css selector", ".sala-map .sala-estado-label span[data-code='VE-A']"
     )
     assert label.is_displayed() and label.text
+    assert driver.find_elements("css selector", ".sala-map path.sala-geo-coast")
+
+
+# A 1×1 PNG: what the stand-in tile server answers for every tile.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAE"
+    "hgGBkR7MBQAAAABJRU5ErkJggg=="
+)
+TILE_PORT = 8124  # in this helper's port range (tests/browser runs one file at a time)
+
+
+@pytest.fixture(scope="module")
+def tiled_server(browser_database: str):
+    """The app with ``SALA_TILE_URL`` on a local stand-in tile server."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.server import start_server
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PNG)))
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *_args):
+            pass
+
+    tiles = ThreadingHTTPServer(("127.0.0.1", TILE_PORT), Tiles)
+    threading.Thread(target=tiles.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{TILE_PORT}/{{z}}/{{x}}/{{y}}.png"
+    srv = start_server(browser_database, env={"SALA_TILE_URL": url})
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        tiles.shutdown()
+        tiles.server_close()
+
+
+def test_tiles_lie_under_the_geography_which_lets_them_show(tiled_server, driver):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(tiled_server.url + "/defensa")
+    WebDriverWait(driver, 30).until(
+        lambda d: (
+            d.find_elements("css selector", ".sala-map .leaflet-tile-loaded")
+            and d.find_elements("css selector", ".sala-map path.sala-geo-venezuela")
+        )
+    )
+    z = driver.execute_script(
+        "const m = document.querySelector('.sala-map');"
+        "const z = s => Number(getComputedStyle(m.querySelector(s)).zIndex);"
+        "return [z('.leaflet-tile-pane'), z('.leaflet-sala-geo-pane'), z('.leaflet-overlay-pane')];"
+    )
+    assert z[0] < z[1] < z[2]  # tiles, then the geography, then the data
+    fills = driver.execute_script(
+        "return ['land', 'country', 'venezuela'].map(k => Number(document.querySelector("
+        "'.sala-map path.sala-geo-' + k).getAttribute('fill-opacity')));"
+    )
+    assert fills[0] == 0 and fills[1] == 0 and fills[2] < 0.2  # the tiles show through
     assert driver.find_elements("css selector", ".sala-map path.sala-geo-coast")
