@@ -21,12 +21,14 @@ from auth.principal import current_principal
 from callbacks.filters import drill_search, filters_of
 from callbacks.pages import clicked_bar, load_guarded, page_versions, scale_of
 from core.filters import Filters
+from data.db import session_scope
+from data.queries.common import territory_shapes
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.filter_bar import filters_id, refresh_id
 from layouts.components.freshness import freshness_store_id
 from layouts.components.indicator import PAGE_URL
-from layouts.components.map_points import CLUSTER_AT, clicked_code
+from layouts.components.map_points import clicked_code, clusterable, map_geometry
 from layouts.components.territory_map import fit_bounds, map_viewport
 
 # Seconds after which the freshness badge says the page is stale.
@@ -52,6 +54,28 @@ class Head:
     kpis: Any
     points: dict[str, Any]
     legend: Any
+
+
+def with_shapes(points: dict[str, Any]) -> dict[str, Any]:
+    """``points`` with the shape of every territory that carries one (a choropleth where
+    the cartografía social was imported); the cuadrantes and committees below a circuito
+    stay points. The codes are the page's own, already scoped, features."""
+    codes = [f["id"] for f in points["features"] if (f.get("properties") or {}).get("drill")]
+    if not codes:
+        return points
+    with session_scope() as session:
+        shapes = territory_shapes(session, codes)
+    if not shapes:
+        return points
+    return {
+        **points,
+        "features": [
+            {**f, "geometry": map_geometry({"geometry": shapes[f["id"]]}) or f["geometry"]}
+            if f["id"] in shapes
+            else f
+            for f in points["features"]
+        ],
+    }
 
 
 def load_for_caller(
@@ -101,7 +125,7 @@ def head_values(
     not on live refreshes, so an operator's zoom survives new data."""
     live = ctx.triggered_id == refresh_id(page)
     view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
-    return kpis, points, len(points["features"]) > CLUSTER_AT, legend, view
+    return kpis, points, clusterable(points), legend, view
 
 
 def failed_head(problem: str) -> tuple:
@@ -191,7 +215,7 @@ def register_main_refresh(
             return (*failed_head(problem), *failed, *failed_frame(seen))
         head, values = draw(data, filters, scale)
         return (
-            *head_values(page, head.kpis, head.points, head.legend, filters),
+            *head_values(page, head.kpis, with_shapes(head.points), head.legend, filters),
             *values,
             *frame_values(subtitle or filters.range_label(), seen),
         )

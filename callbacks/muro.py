@@ -162,7 +162,8 @@ def register(app: Dash, settings: Settings) -> None:
         steps = (config or {}).get("steps") or [{"territory": None, "panels": []}]
         step = steps[(n or 0) % len(steps)]
         label = f"{(n or 0) % len(steps) + 1}/{len(steps)}" if len(steps) > 1 else ""
-        return muro.grid(step["panels"]), muro.grid_class(len(step["panels"])), label
+        grid = muro.grid(step["panels"], settings.tile_url, settings.tile_attribution)
+        return grid, muro.grid_class(len(step["panels"])), label
 
     @app.callback(
         Output({"type": "muro-kpi", "field": ALL}, "children"),
@@ -251,8 +252,9 @@ def register(app: Dash, settings: Settings) -> None:
             log.exception("muro: map failed")
             return [no_update] * count, [muro.stale_mark()] * count, [no_update] * count
         # Fit the view when a step starts (the map has its size by then), not on every tick.
+        national = territory is None and current_principal().territory_code is None
         view = (
-            map_viewport(fit_bounds(data, national=False))
+            map_viewport(fit_bounds(data, national=national))
             if ctx.triggered_id in (None, "muro-grid")
             else no_update
         )

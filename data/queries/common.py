@@ -35,6 +35,26 @@ def territories_at(session: Session, ref: TerritoryRef | None, level: str) -> li
     )
 
 
+# Codes per IN list of :func:`territory_shapes`.
+SHAPE_CHUNK = 500
+
+
+def territory_shapes(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """``code -> GeoJSON geometry`` of the given territories that carry one (imported
+    cartografía social), for the maps' filled shapes. The codes come from rows already
+    scoped by the caller's query."""
+    wanted = sorted(set(codes))
+    shapes: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(wanted), SHAPE_CHUNK):
+        rows = session.execute(
+            select(Territory.code, Territory.geometry).where(
+                Territory.code.in_(wanted[i : i + SHAPE_CHUNK]), Territory.geometry.is_not(None)
+            )
+        ).all()
+        shapes.update({code: geometry for code, geometry in rows if isinstance(geometry, dict)})
+    return shapes
+
+
 def map_places(
     session: Session,
     ref: TerritoryRef | None,

@@ -13,11 +13,22 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, exists, func, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date, utcnow
-from data import rollups, versions
+from data import reference, rollups, versions
 from data.models import (
     Action,
     Alert,
@@ -112,6 +123,7 @@ def seed_database(
         sink = Sink(conn, progress)
         with _without_indexes(conn):
             _load(sink, world, spec, seed, end)
+        _estado_shapes(conn)
         rollups.rebuild(conn, progress)
         session = Session(bind=conn)
         versions.bump(session, versions.DATASETS)
@@ -135,6 +147,18 @@ def _vacuum(engine: Engine, say: Callable[..., Any]) -> None:
             conn.execute(text(f"VACUUM (ANALYZE) {model.__tablename__}"))
             took = time.perf_counter() - started
             say(f"VACUUM ANALYZE {i}/{len(SEEDED_MODELS)} {model.__tablename__}: {took:.1f} s")
+
+
+def _estado_shapes(conn: Connection) -> None:
+    """The estados' boundaries (shipped with the app): their maps draw filled shapes."""
+    table = Territory.__table__
+    rows = [{"b_code": code, "b_geometry": g} for code, g in reference.estado_shapes().items()]
+    conn.execute(
+        update(table)
+        .where(table.c.code == bindparam("b_code"))
+        .values(geometry=bindparam("b_geometry")),
+        rows,
+    )
 
 
 def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> None:

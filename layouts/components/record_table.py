@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from dash import html
 from dash.development.base_component import Component
 
+from core.thresholds import STATE_COLOUR, THRESHOLDS
 from layouts.components.empty import empty_state
 
 # A cell: plain content, or (content, CSS class) such as ``("12", "num bad")``.
@@ -103,11 +104,17 @@ MAP_COLORS = ("#2fbf71", "#9ccc3c", "#f5c542", "#f0a030", "#e5484d")
 NO_DATA = "#6b7a8c"
 
 
-def map_legend(text: str, bands: Sequence[str], no_data: bool = True) -> list[Any]:
+def map_legend(
+    text: str,
+    bands: Sequence[str],
+    no_data: bool = True,
+    colours: Sequence[str] = MAP_COLORS,
+    no_data_colour: str = NO_DATA,
+) -> list[Any]:
     """The map key: ``text`` then one swatch per band, best (green) to worst (red)."""
-    items = list(zip(MAP_COLORS, bands, strict=True))
+    items = list(zip(colours, bands, strict=True))
     if no_data:
-        items.append((NO_DATA, "sin datos"))
+        items.append((no_data_colour, "sin datos"))
     return [
         html.Span(text, className="legend-text"),
         *[
@@ -118,3 +125,14 @@ def map_legend(text: str, bands: Sequence[str], no_data: bool = True) -> list[An
             for color, label in items
         ],
     ]
+
+
+def threshold_legend(text: str, name: str) -> list[Any]:
+    """The map key of a figure judged by threshold ``name`` of ``core/thresholds.py``: its
+    three bands in the colours of its states, as the pages' bars and the wall use them."""
+    return map_legend(
+        text,
+        THRESHOLDS[name].bands(),
+        colours=[STATE_COLOUR[s] for s in ("bien", "regular", "mal")],
+        no_data_colour=STATE_COLOUR["sin-datos"],
+    )

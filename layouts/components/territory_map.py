@@ -2,10 +2,12 @@
 
 Points are GeoJSON features of one ``dl.GeoJSON`` layer (not one component each: far
 cheaper to render and to patch live). ``assets/map.js`` draws each point with
-``window.sala.map.pointToLayer`` from two properties set here: ``status`` (0 bad .. 1 good,
-None = no data) and ``size`` (0..1 relative magnitude). Tiles come from ``SALA_TILE_URL``;
-with no network the background stays grey and the points still render, and
-``SALA_TILE_URL=none`` drops the tile layer altogether (fully offline room).
+``window.sala.map.pointToLayer`` from the properties set here: ``status`` (0 bad .. 1 good,
+None = no data), ``color`` (set where a threshold of ``core/thresholds.py`` judges the
+figure) and ``size`` (0..1 relative magnitude). A territory that carries a GeoJSON
+``geometry`` is drawn as its filled shape instead (``sala.map.style``). Under the points lies
+the shared geography of ``base_map`` (tiles from ``SALA_TILE_URL`` when set, and always the
+offline Natural Earth base map), so ``SALA_TILE_URL=none`` still shows the country.
 """
 
 from __future__ import annotations
@@ -18,22 +20,37 @@ import dash_leaflet as dl
 from dash import html
 
 from core.numbers import fmt_number, fmt_percent
-from layouts.components.map_points import tooltip_table
+from core.thresholds import STATE_COLOUR, STATE_LABEL, THRESHOLDS, colour
+from layouts.components.base_map import base_layers, has_tiles
+from layouts.components.map_points import map_geometry, tooltip_table
 
 # Venezuela, mainland and islands (with Los Roques), as [[south, west], [north, east]].
 VENEZUELA_BOUNDS = [[0.65, -73.4], [12.25, -59.8]]
-NO_TILES = ("", "none", "off", "sin-teselas")
+# The smallest box a fitted map shows (degrees of latitude and longitude, ~110 km) and the
+# closest zoom a fit goes to: a circuito's few points sit in their surroundings (coast,
+# lake, rivers, estado borders and name) instead of filling the map as dots on an empty
+# background. ``sala.geo.NEAR_ZOOM`` in assets/map.js keeps the estado names at this zoom.
+MIN_SPAN = 1.0
+FIT_MAX_ZOOM = 9
 
 
 @dataclass(frozen=True)
 class Measure:
-    """How a map colours its points: a label, the status 0..1 and the size basis of a row."""
+    """How a map colours its points: a label, the status 0..1 and the size basis of a row.
+
+    ``judged`` names the threshold of ``core/thresholds.py`` and the row's field it judges:
+    such a measure colours by that threshold's states (the same colours and bands as the
+    pages' bars and the wall); the others colour by ``status`` on the five steps of
+    ``assets/map.js``, keyed by ``bands`` (best first).
+    """
 
     key: str
     label: str
     status: Callable[[dict[str, Any], dict[str, float]], float | None]
     size_field: str
     legend: str
+    judged: tuple[str, str] | None = None
+    bands: tuple[str, ...] = ()
 
 
 def _ratio(value: float | None, scale: float = 1.0) -> float | None:
@@ -50,6 +67,13 @@ def _inverse_share(field: str) -> Callable[[dict[str, Any], dict[str, float]], f
     return status
 
 
+# The five colour steps of ``sala.map.color`` (status >= 0.9, 0.75, 0.6, 0.4, below), best
+# first, and the grey of "no data".
+STEP_COLOURS = ("#2fbf71", "#9ccc3c", "#f5c542", "#f0a030", "#e5484d")
+NO_DATA_COLOUR = "#6b7a8c"
+RELATIVE_BANDS = ("≤ 10 %", "10–25 %", "25–40 %", "40–60 %", "> 60 %")
+PERCENT_BANDS = ("≥ 90 %", "75–90 %", "60–75 %", "40–60 %", "< 40 %")
+
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
@@ -59,20 +83,23 @@ MEASURES: dict[str, Measure] = {
             lambda r, _: _ratio(r["clap_coverage"]),
             "clap_planned",
             "Color: cobertura CLAP de hoy · tamaño: familias planificadas",
+            judged=("clap_coverage", "clap_coverage"),
         ),
         Measure(
             "casos",
             "Casos 1x10",
             _inverse_share("cases_open"),
             "cases_open",
-            "Color y tamaño: casos 1x10 abiertos (rojo = más casos)",
+            "Color y tamaño: casos 1x10 abiertos, en % del territorio con más",
+            bands=RELATIVE_BANDS,
         ),
         Measure(
             "paz",
             "Incidentes",
             _inverse_share("incidents_24h"),
             "incidents_24h",
-            "Color y tamaño: incidentes de las últimas 24 h",
+            "Color y tamaño: incidentes 24 h, en % del territorio con más",
+            bands=RELATIVE_BANDS,
         ),
         Measure(
             "proyectos",
@@ -80,6 +107,7 @@ MEASURES: dict[str, Measure] = {
             lambda r, _: _ratio(r["projects_avg_progress"], 100.0),
             "projects_total",
             "Color: avance físico medio · tamaño: número de proyectos",
+            bands=PERCENT_BANDS,
         ),
         Measure(
             "defensa",
@@ -87,6 +115,7 @@ MEASURES: dict[str, Measure] = {
             lambda r, _: _ratio(r["defense_readiness"], 100.0),
             "defense_units",
             "Color: alistamiento medio · tamaño: unidades",
+            judged=("defense_readiness", "defense_readiness"),
         ),
     )
 }
@@ -119,7 +148,7 @@ def tooltip_html(row: dict[str, Any]) -> str:
 
 
 def features(rows: list[dict[str, Any]], measure: str) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the rows that have coordinates."""
+    """A GeoJSON FeatureCollection of the rows that have a shape or coordinates."""
     spec = MEASURES[measure]
     peaks = {
         field: max((float(r[field] or 0) for r in rows), default=0.0)
@@ -127,40 +156,55 @@ def features(rows: list[dict[str, Any]], measure: str) -> dict[str, Any]:
     }
     out = []
     for row in rows:
-        if row.get("lat") is None or row.get("lon") is None:
+        geometry = map_geometry(row)
+        if geometry is None:
             continue
         peak = peaks[spec.size_field]
+        props: dict[str, Any] = {
+            "code": row["code"],
+            "name": row["name"],
+            "status": spec.status(row, peaks),
+            "size": (float(row[spec.size_field] or 0) / peak) if peak else 0.0,
+            "tooltip": tooltip_html(row),
+        }
+        if spec.judged:
+            threshold, field = spec.judged
+            props["color"] = colour(threshold, row[field])
         out.append(
-            {
-                "type": "Feature",
-                "id": row["code"],
-                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-                "properties": {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "status": spec.status(row, peaks),
-                    "size": (float(row[spec.size_field] or 0) / peak) if peak else 0.0,
-                    "tooltip": tooltip_html(row),
-                },
-            }
+            {"type": "Feature", "id": row["code"], "geometry": geometry, "properties": props}
         )
     return {"type": "FeatureCollection", "features": out}
 
 
+def _positions(coords: Any) -> list[list[float]]:
+    """Every [lon, lat] of a GeoJSON coordinates array, however deeply nested."""
+    if coords and isinstance(coords[0], int | float):
+        return [coords]
+    return [p for part in coords or [] for p in _positions(part)]
+
+
 def fit_bounds(collection: dict[str, Any], national: bool) -> list[list[float]]:
-    """The view for a set of points: the whole country, or the points' box with a margin."""
-    points = [f["geometry"]["coordinates"] for f in collection.get("features", [])]
+    """The view for a set of features: the whole country, or the features' box with a margin,
+    never smaller than :data:`MIN_SPAN` a side (a circuito's points in their surroundings)."""
+    points = [
+        p for f in collection.get("features", []) for p in _positions(f["geometry"]["coordinates"])
+    ]
     if national or not points:
         return VENEZUELA_BOUNDS
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    pad_lat = max(0.15, (max(lats) - min(lats)) * 0.15)
-    pad_lon = max(0.15, (max(lons) - min(lons)) * 0.15)
+    pad_lat = max((MIN_SPAN - (max(lats) - min(lats))) / 2, (max(lats) - min(lats)) * 0.15)
+    pad_lon = max((MIN_SPAN - (max(lons) - min(lons))) / 2, (max(lons) - min(lons)) * 0.15)
     return [[min(lats) - pad_lat, min(lons) - pad_lon], [max(lats) + pad_lat, max(lons) + pad_lon]]
 
 
 def map_viewport(bounds: list[list[float]]) -> dict[str, Any]:
-    """Value for the map's ``viewport`` prop: fit ``bounds`` once the map has its size."""
-    return {"bounds": bounds, "transition": "fitBounds", "options": {"animate": False}}
+    """Value for the map's ``viewport`` prop: fit ``bounds`` once the map has its size, no
+    closer than :data:`FIT_MAX_ZOOM`."""
+    return {
+        "bounds": bounds,
+        "transition": "fitBounds",
+        "options": {"animate": False, "maxZoom": FIT_MAX_ZOOM},
+    }
 
 
 def _center(bounds: list[list[float]]) -> list[float]:
@@ -176,18 +220,18 @@ def territory_map(
     bounds: list[list[float]] | None = None,
     layer_props: dict[str, Any] | None = None,
 ) -> dl.Map:
-    """The map with its point layer ``{map_id}-points`` (feed it :func:`features`).
+    """The map with the shared geography (``base_map``) and its point layer
+    ``{map_id}-points`` (feed it :func:`features`).
 
     ``layer_props`` go to the ``dl.GeoJSON`` layer (e.g. clustering options).
     """
-    layers: list[Any] = []
-    if tile_url.strip().lower() not in NO_TILES:
-        layers.append(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=18))
+    layers: list[Any] = base_layers(map_id, tile_url, tile_attribution)
     layers.append(
         dl.GeoJSON(
             id=f"{map_id}-points",
             data=data or {"type": "FeatureCollection", "features": []},
             pointToLayer={"variable": "sala.map.pointToLayer"},
+            style={"variable": "sala.map.style"},
             hideout={"minRadius": 0.4, "maxRadius": 1.5},
             **(layer_props or {}),
         )
@@ -201,7 +245,7 @@ def territory_map(
         zoom=6,
         zoomSnap=0.25,
         scrollWheelZoom=False,
-        attributionControl=bool(layers and len(layers) > 1),
+        attributionControl=has_tiles(tile_url),
         className="sala-map",
     )
 
@@ -214,14 +258,17 @@ def map_legend(measure: str, points: int = 1) -> list[Any]:
                 "Sin territorios con coordenadas para mostrar en el mapa.", className="legend-text"
             )
         ]
-    swatches = [
-        ("#2fbf71", "bien"),
-        ("#f5c542", "regular"),
-        ("#e5484d", "mal"),
-        ("#6b7a8c", "sin datos"),
-    ]
+    spec = MEASURES[measure]
+    if spec.judged:
+        bands = THRESHOLDS[spec.judged[0]].bands()
+        swatches = [
+            *zip((STATE_COLOUR[s] for s in ("bien", "regular", "mal")), bands, strict=True),
+            (STATE_COLOUR["sin-datos"], STATE_LABEL["sin-datos"]),
+        ]
+    else:
+        swatches = [*zip(STEP_COLOURS, spec.bands, strict=True), (NO_DATA_COLOUR, "sin datos")]
     return [
-        html.Span(MEASURES[measure].legend, className="legend-text"),
+        html.Span(spec.legend, className="legend-text"),
         *[
             html.Span(
                 [html.I(className="swatch", style={"background": color}), label],
