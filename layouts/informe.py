@@ -507,7 +507,7 @@ def _defense(
     rows = sorted(
         (r for r in ranking["rows"] if r["defense_readiness"] is not None),
         key=lambda r: (r["defense_readiness"], r["name"]),
-    )[:15]
+    )[:12]
     chart = (
         [
             {
