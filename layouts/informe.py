@@ -186,9 +186,9 @@ def _projects(data: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
             ),
             _kpi("Avance físico medio", pct100(s["avg_progress"]), "de todos los proyectos"),
             _kpi(
-                "Detenidos",
+                "Sin avance en 30 días",
                 num(kpis["stalled"]),
-                f"{fmt_percent(stalled_share)} sin avance en 30 días o paralizados",
+                f"{fmt_percent(stalled_share)} del total; financiados, en ejecución o paralizados",
                 _state("projects_stalled_share", stalled_share),
             ),
         ],
@@ -507,7 +507,7 @@ def _defense(
     rows = sorted(
         (r for r in ranking["rows"] if r["defense_readiness"] is not None),
         key=lambda r: (r["defense_readiness"], r["name"]),
-    )[:15]
+    )[:12]
     chart = (
         [
             {

@@ -5,8 +5,9 @@ The briefing is an arrangement of figures the Sala already computes, never a sec
 computation of them: its headline figures are :func:`data.queries.summary.summary` (so the
 document says exactly what ``GET /api/v1/summary`` says for that territory and moment), and
 its lists, comparisons and rankings come from the queries of the pages (``projects``,
-``clap``, ``cases``, ``incidents``, ``defense``, ``alerts``, ``panorama``). The only SQL of
-its own is the money already transferred to the stalled projects it lists.
+``clap``, ``cases``, ``incidents``, ``defense``, ``alerts``, ``panorama``), the areas asked
+at the same time on their own sessions. The only SQL of its own is the money already
+transferred to the stalled projects it lists.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from data.models import Transfer
 from data.queries import alerts as alert_queries
 from data.queries import cases, clap, defense, incidents, panorama, projects
 from data.queries.filters import breadcrumb
+from data.queries.parallel import run_parallel
 from data.queries.summary import summary
 from data.scope import NATIONAL, Scope, resolve
 
@@ -194,20 +196,28 @@ def briefing(
     as_of = to_utc(as_of) if as_of else utcnow()
     filters = Filters(territorio=ref.code if ref else None, rango=PERIOD)
     targets = sla_targets or DEFAULT_SLA_HOURS
+    # The areas are independent questions: asked at once, each on its own session, the
+    # database answers them side by side (data.queries.parallel, as the pages do).
+    parts = run_parallel(
+        session.get_bind(),
+        {
+            "summary": lambda s: summary(s, ref, as_of),
+            "projects": lambda s: _projects(s, scope, filters, as_of),
+            "clap": lambda s: _clap(s, scope, ref, filters, as_of),
+            "cases": lambda s: _cases(s, ref, filters, as_of, targets),
+            "incidents": lambda s: _incidents(s, ref, as_of),
+            "defense": lambda s: _defense(s, ref, as_of, exercise_overdue_days),
+            "alerts": lambda s: _alerts(s, ref, as_of),
+            "ranking": lambda s: _ranking(s, ref, as_of),
+        },
+    )
     return {
         "territory": ref,
         "path": breadcrumb(session, NATIONAL, ref.code if ref else None),
         "scope": scope,
         "as_of": as_of,
         "period": filters,
-        "summary": summary(session, ref, as_of),
-        "projects": _projects(session, scope, filters, as_of),
-        "clap": _clap(session, scope, ref, filters, as_of),
-        "cases": _cases(session, ref, filters, as_of, targets),
-        "incidents": _incidents(session, ref, as_of),
-        "defense": _defense(session, ref, as_of, exercise_overdue_days),
-        "alerts": _alerts(session, ref, as_of),
-        "ranking": _ranking(session, ref, as_of),
+        **parts,
     }
 
 
