@@ -172,6 +172,20 @@ def load_wall(territory: str | None, fresh_after: float) -> WallData:
         return WallData(ref, ref.name if ref else "Venezuela", s, trends, measures)
 
 
+def load_step(territory: str | None, fresh_after: float) -> tuple[WallData | None, Any, Any]:
+    """The data, title and notice of a wall step. A territory that is unknown or outside the
+    screen's scope gives one notice and one log line (per worker), never a traceback."""
+    try:
+        wall = load_wall(territory, fresh_after)
+        return wall, wall.title, None
+    except (UnknownTerritory, OutOfScope) as exc:
+        note_unavailable(territory, exc)
+        return None, f"Territorio no disponible: {territory}", muro.territory_notice(territory)
+    except Exception:
+        log.exception("muro: summary failed")
+        return None, no_update, None
+
+
 def ticker_items(ref: TerritoryRef | None, window: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The latest events inside the step's territory ``ref``: this worker's recent events
     (so a new step shows its territory's news at once) and the pushed window, newest first."""
@@ -262,18 +276,7 @@ def register(app: Dash, settings: Settings) -> None:
             [no_update] * len(out) if isinstance(out, list) else no_update
             for out in ctx.outputs_list
         ]
-        title: Any = no_update
-        notice: Any = None
-        wall: WallData | None = None
-        try:
-            wall = load_wall(territory, not_before(feed))
-            title = wall.title
-        except (UnknownTerritory, OutOfScope) as exc:
-            note_unavailable(territory, exc)
-            title = f"Territorio no disponible: {territory}"
-            notice = muro.territory_notice(territory)
-        except Exception:
-            log.exception("muro: summary failed")
+        wall, title, notice = load_step(territory, not_before(feed))
         if wall is not None:
             news = ticker_items(wall.ref, items)
             lines = ticker(news, names()) if news else [muro.ticker_quiet(wall.title)]

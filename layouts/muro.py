@@ -337,8 +337,9 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
         coverage = field_value(s, "clap.coverage")
         if coverage is None:
             return Judgement("sin-datos", "sin entregas planificadas hoy", f"meta {bands[0]}")
-        days = [c for c in (t.get("clap_coverage") or [])[:-1] if c is not None]
-        yesterday = f" · ayer {fmt_percent(days[-1])}" if days else ""
+        days = t.get("clap_coverage") or []
+        before = days[-2] if len(days) >= 2 else None
+        yesterday = f" · ayer {fmt_percent(before)}" if before is not None else ""
         return Judgement(
             threshold.state(coverage),
             f"{fmt_percent(coverage)} del plan{yesterday}",
