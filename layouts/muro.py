@@ -363,13 +363,13 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
         today, usual = field_value(s, "incidents.last_24h"), _usual_per_day(s)
         if today is None or usual is None:
             return Judgement("sin-datos", "sin datos")
-        ratio = today / max(usual, 1.0)
-        if usual and abs(today - usual) / usual < 0.05:
-            words = "igual que lo habitual"
-        elif today >= usual:
-            words = (
-                f"▲ {fmt_number((today - usual) / max(usual, 1.0) * 100, 0)} % sobre lo habitual"
-            )
+        ratio = today / max(usual, 1.0)  # below one a day, compare counts, not percents
+        if abs(today - usual) <= max(0.05 * usual, 0.5):
+            words = "como lo habitual"
+        elif usual < 1:
+            words = f"▲ {fmt_number(today - usual, 1)} más que lo habitual"
+        elif today > usual:
+            words = f"▲ {fmt_number((today - usual) / usual * 100, 0)} % sobre lo habitual"
         else:
             words = f"▼ {fmt_number((usual - today) / usual * 100, 0)} % bajo lo habitual"
         return Judgement(threshold.state(ratio), words, f"habitual {fmt_number(usual, 1)} al día")
@@ -380,7 +380,9 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
             return Judgement("sin-datos", "sin proyectos activos", f"meta {bands[0]} detenidos")
         return Judgement(
             threshold.state(share),
-            f"{_n(health.get('stopped'))} detenidos de {_n(health.get('active'))} activos",
+            f"{_n(health.get('stopped'))} "
+            f"{'detenido' if health.get('stopped') == 1 else 'detenidos'} "
+            f"de {_n(health.get('active'))} activos",
             f"{fmt_percent(share)} · meta {bands[0]}",
         )
     # defensa
@@ -388,11 +390,12 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
     if readiness is None:
         return Judgement("sin-datos", "sin unidades registradas", f"meta {bands[0]}")
     gap = readiness - threshold.good
-    words = (
-        f"{fmt_number(gap, 1)} puntos sobre la meta"
-        if gap >= 0
-        else f"{fmt_number(-gap, 1)} puntos bajo la meta"
-    )
+    if abs(gap) < 0.05:
+        words = "en la meta"
+    elif gap > 0:
+        words = f"{fmt_number(gap, 1)} puntos sobre la meta"
+    else:
+        words = f"{fmt_number(-gap, 1)} puntos bajo la meta"
     return Judgement(threshold.state(readiness), words, f"meta {bands[0]}")
 
 

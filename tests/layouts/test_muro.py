@@ -149,6 +149,9 @@ def test_the_comparison_speaks_spanish_numbers() -> None:
     assert muro.judge("clap", s, no_plan_yesterday).compare == "87,5 % del plan"
     assert muro.judge("paz", s, None).compare.startswith("▲ 900 % sobre lo habitual")
     assert muro.judge("defensa", s, None).compare == "10,0 puntos bajo la meta"
+    rare = _summary(0.9, 80.0, 2, 3)  # 2 today against 1 in the 6 days before
+    assert muro.judge("paz", rare, None).compare == "▲ 1,8 más que lo habitual"
+    assert muro.judge("defensa", rare, None).compare == "en la meta"
 
 
 def test_worst_territories_are_named_and_judged() -> None:
