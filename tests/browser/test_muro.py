@@ -111,6 +111,8 @@ def test_the_display_wall_is_a_kiosk_with_every_kpi_judged(wall_server, tmp_path
         assert len(states) == 5  # one judged headline per KPI panel of the default wall
         assert all(state in STATES for _, state in states), states
         assert any(state != "sin-datos" for _, state in states)  # the world has data
+        _wait(driver, lambda d: d.find_elements("css selector", "#muro-ticker-run span"), "ticker")
+        assert _ticker_never_cuts(driver)
         assert console_errors(driver) == []
     finally:
         driver.quit()
@@ -157,6 +159,18 @@ def _ticker(driver) -> tuple[str | None, list[str], str | None]:
     )
 
 
+def _ticker_never_cuts(driver) -> bool:
+    """Either every line fits in the ticker's window, standing still, or the track scrolls
+    (a running CSS animation) so every word passes by whole."""
+    return driver.execute_script(
+        "const run = document.getElementById('muro-ticker-run');"
+        "const win = run.parentElement.getBoundingClientRect();"
+        "const moving = run.getAnimations().some(a => a.playState === 'running');"
+        "const seq = run.firstChild.getBoundingClientRect();"
+        "return moving ? run.childElementCount === 2 : seq.width <= win.width + 1;"
+    )
+
+
 def test_the_ticker_follows_the_territory_of_the_rotation(wall_server, tmp_path: Path):
     srv, secret, ingest = wall_server
     driver = new_driver(tmp_path / "profile", 1920, 1080)
@@ -190,6 +204,7 @@ def test_the_ticker_follows_the_territory_of_the_rotation(wall_server, tmp_path:
             )
             _, lines, _ = _ticker(driver)
             assert lines and all(line.endswith(f"— {name}") for line in lines), lines
+            assert _ticker_never_cuts(driver), "el ticker corta texto sin desplazarse"
         assert console_errors(driver) == []
     finally:
         driver.quit()
