@@ -63,15 +63,26 @@ def load_page(filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     return [present(r) for r in rows], total
 
 
-def load_wall() -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
-    """Unresolved alerts of the caller's scope (highest level first), their number, and the
-    unacknowledged level-5 ones for the banner: two small queries."""
+def load_wall(
+    territory: str | None = None,
+) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """Unresolved alerts of the territory the wall is showing (highest level first), their
+    number, and the unacknowledged level-5 ones of the whole screen's scope for the banner
+    (a level 5 anywhere in the room's scope is never hidden by the rotation)."""
     with session_scope() as session:
-        ref = _ref(session)
-        rows = q.wall_alerts(session, ref, limit=view.BANNER_MAX + view.WALL_SHOWN)
+        root = _ref(session)
+        try:
+            ref = _ref(session, territory) if territory else root
+        except (UnknownTerritory, OutOfScope):
+            ref = root  # the wall shows its notice (callbacks/muro.py logs it once)
+        same = ref == root  # one query serves the panel and the banner
+        rows = q.wall_alerts(
+            session, ref, limit=view.BANNER_MAX + view.WALL_SHOWN if same else view.WALL_SHOWN
+        )
         total = q.count_alerts(session, ref, states=q.UNRESOLVED)
-    level5 = [r for r in rows if r["level"] == 5 and r["state"] == "abierta"]
-    return rows[: view.WALL_SHOWN], total, level5
+        top = rows if same else q.wall_alerts(session, root, limit=view.BANNER_MAX)
+    level5 = [r for r in top if r["level"] == 5 and r["state"] == "abierta"]
+    return rows[: view.WALL_SHOWN], total, level5[: view.BANNER_MAX]
 
 
 def load_badge() -> dict[str, Any]:
@@ -222,16 +233,21 @@ def register_wall(app: Dash) -> None:
         Output("muro-alerts", "children"),
         Output("muro-alerts-count", "children"),
         Input("muro-config", "data"),
+        Input("muro-rotate", "n_intervals"),
         Input("live-feed", "data"),
         Input("live-version", "data"),
         State("muro-alerts", "children"),
     )
-    def wall(_config, feed, _versions, drawn):
-        """The wall: unresolved alerts highest level first, and the level-5 banner."""
-        if not alerts_changed(feed, drawn):
+    def wall(config, n, feed, _versions, drawn):
+        """The wall: unresolved alerts of the territory shown, highest level first, and the
+        level-5 banner of the whole scope."""
+        if ctx.triggered_id != "muro-rotate" and not alerts_changed(feed, drawn):
             raise PreventUpdate
+        steps = config.get("steps") if isinstance(config, dict) else None
+        step = steps[(n or 0) % len(steps)] if isinstance(steps, list) and steps else {}
+        territory = step.get("territory") if isinstance(step, dict) else None
         try:
-            rows, total, level5 = load_wall()
+            rows, total, level5 = load_wall(territory if isinstance(territory, str) else None)
         except Exception:
             log.exception("muro: no se pudo leer las alertas")
             return no_update, no_update, no_update

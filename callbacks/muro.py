@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,19 +21,37 @@ from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
+from data.hub import recent_events, scoped, summarize
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
 from data.queries.shared import summaries
 from data.queries.summary import summary
-from data.scope import OutOfScope, UnknownTerritory
+from data.queries.wall import wall_trends, worst_territories
+from data.scope import OutOfScope, TerritoryRef, UnknownTerritory
 from layouts import muro
 from layouts.components.territory_map import fit_bounds, map_viewport
-from layouts.live import freshness, ticker, ticker_line
+from layouts.live import TICKER_SIZE, freshness, ticker, ticker_line
 from layouts.registry import Page, register_page
 
 log = logging.getLogger("sala.muro")
 
 MAP_SHARE_S = 4.0  # a map computed this recently serves every tab of the worker
+TRENDS_SHARE_S = 60.0  # 14/30-day trends move slowly: one query a minute per territory
+MAX_NOTED = 256
+_noted_bad: set[str] = set()  # territories already logged as unavailable by this worker
+
+
+def note_unavailable(code: str | None, exc: Exception) -> None:
+    """Log a wall step's unknown or out-of-scope territory once per worker, in one line
+    (the rotation comes back to it every cycle; a traceback each time helps nobody)."""
+    key = f"{type(exc).__name__}:{code}"
+    if key in _noted_bad:
+        return
+    if len(_noted_bad) >= MAX_NOTED:
+        _noted_bad.clear()
+    _noted_bad.add(key)
+    why = "fuera del ámbito de la pantalla" if isinstance(exc, OutOfScope) else "desconocido"
+    log.warning("muro: territorio %r no disponible (%s); se muestra el aviso", code, why)
 
 
 @lru_cache(maxsize=1)
@@ -108,22 +127,79 @@ def alerts_only(feed: dict | None) -> bool:
     )
 
 
-def load_summary(territory: str | None, fresh_after: float) -> tuple[str, dict[str, Any]]:
-    """Title and ``summary()`` of a wall step's territory, inside the caller's scope.
+@dataclass
+class WallData:
+    ref: TerritoryRef | None
+    title: str
+    summary: dict[str, Any]
+    trends: dict[str, Any] | None
+    measures: list[dict[str, Any]] | None
 
-    Tabs of this worker showing the same territory share one query per pushed window.
+
+def load_wall(territory: str | None, fresh_after: float) -> WallData:
+    """A wall step's territory (inside the caller's scope), its ``summary()``, its trends and
+    its children's measures (for the worst territories).
+
+    Tabs of this worker showing the same territory share one summary per pushed window, the
+    measures with the map, and the trends for a minute.
     """
     principal = current_principal()
     began = time.time()  # before the session's first query: its snapshot is not older
     with session_scope() as session:
         ref = wall_territory(session, caller_scope(session, principal.territory_code), territory)
+        code = ref.code if ref else None
         s = summaries.get(
-            ("summary", ref.code if ref else None),
-            fresh_after,
-            lambda: summary(session, ref, utcnow()),
-            started=began,
+            ("summary", code), fresh_after, lambda: summary(session, ref, utcnow()), started=began
         )
-        return (ref.name if ref else "Venezuela"), s
+        trends = measures = None
+        try:
+            trends = summaries.get(
+                ("wall-trends", code),
+                time.time() - TRENDS_SHARE_S,
+                lambda: wall_trends(session, ref, utcnow()),
+            )
+        except Exception:
+            log.exception("muro: trends failed")
+        if ref is None or ref.level != "circuito":  # a circuito has no children to rank
+            try:
+                measures = summaries.get(
+                    ("map", code),
+                    time.time() - MAP_SHARE_S,
+                    lambda: territory_measures(session, ref, utcnow()),
+                )
+            except Exception:
+                log.exception("muro: worst territories failed")
+        return WallData(ref, ref.name if ref else "Venezuela", s, trends, measures)
+
+
+def load_step(territory: str | None, fresh_after: float) -> tuple[WallData | None, Any, Any]:
+    """The data, title and notice of a wall step. A territory that is unknown or outside the
+    screen's scope gives one notice and one log line (per worker), never a traceback."""
+    try:
+        wall = load_wall(territory, fresh_after)
+        return wall, wall.title, None
+    except (UnknownTerritory, OutOfScope) as exc:
+        note_unavailable(territory, exc)
+        return None, f"Territorio no disponible: {territory}", muro.territory_notice(territory)
+    except Exception:
+        log.exception("muro: summary failed")
+        return None, no_update, None
+
+
+def ticker_items(ref: TerritoryRef | None, window: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest events inside the step's territory ``ref``: this worker's recent events
+    (so a new step shows its territory's news at once) and the pushed window, newest first."""
+    recent = [(i, v) for i, e in recent_events() if (v := scoped(e, ref)) is not None]
+    items = summarize(recent, keep=TICKER_SIZE * 2)["items"]
+    level, code = (ref.level, ref.code) if ref else (None, None)
+    seen: set[tuple[Any, Any]] = set()
+    out = []
+    for item in [*muro.ticker_in(window, level, code), *items]:
+        key = (item.get("dataset"), item.get("id"))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out[:TICKER_SIZE]
 
 
 def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -131,7 +207,11 @@ def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, An
     principal = current_principal()
     with session_scope() as session:
         scope = caller_scope(session, principal.territory_code)
-        ref = wall_territory(session, scope, territory)
+        try:
+            ref = wall_territory(session, scope, territory)
+        except (UnknownTerritory, OutOfScope) as exc:
+            note_unavailable(territory, exc)  # the KPI callback shows the notice
+            return {"type": "FeatureCollection", "features": []}
         rows = summaries.get(  # shared by this worker's tabs for a few seconds
             ("map", ref.code if ref else None),
             time.time() - MAP_SHARE_S,
@@ -166,13 +246,15 @@ def register(app: Dash, settings: Settings) -> None:
         return grid, muro.grid_class(len(step["panels"])), label
 
     @app.callback(
-        Output({"type": "muro-kpi", "field": ALL}, "children"),
-        Output({"type": "muro-kpi", "field": ALL}, "data-value"),
+        Output({"type": "muro-body", "index": ALL}, "children"),
         Output({"type": "muro-body", "index": ALL}, "className"),
         Output({"type": "muro-body", "index": ALL}, "data-error"),
         Output({"type": "muro-fresh", "index": ALL}, "children"),
         Output("muro-title", "children"),
+        Output("muro-notice", "children"),
         Output("muro-ticker", "children"),
+        Output("muro-ticker", "data-territory"),
+        Output("muro-updated", "children"),
         Input("muro-grid", "children"),
         Input("live-feed", "data"),
         Input("live-version", "data"),
@@ -180,52 +262,54 @@ def register(app: Dash, settings: Settings) -> None:
         State("muro-config", "data"),
     )
     def refresh_kpis(_grid: Any, feed: Any, _versions: Any, n: int | None, config: dict):
-        """Every pushed window, in ONE request per tab: the KPI values in place (one shared
-        summary query) and the ticker. Only leaf texts change, so the screen re-renders
-        little however often it is updated."""
+        """Every pushed window, in ONE request per tab: each panel judged against its
+        threshold with its comparison, trend and worst territories (one shared summary
+        query; trends and rankings shared for longer), and the ticker of the territory the
+        wall is showing."""
         step, items = _step(config, n), feed_items(feed)
-        fields = [o["id"]["field"] for o in ctx.outputs_list[0]]
-        bodies = [o["id"]["index"] for o in ctx.outputs_list[2]]
-        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[4]]
+        bodies = [o["id"]["index"] for o in ctx.outputs_list[0]]
+        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[3]]
         panels: list[str] = step["panels"]
+        territory = step.get("territory")
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
-        if alerts_only(feed):  # no figure moved: only the ticker (new alerts) changes
-            skip = [
-                [no_update] * len(out) if isinstance(out, list) else no_update
-                for out in ctx.outputs_list
-            ]
-            return (*skip[:-1], ticker((feed or {}).get("items") or [], names()))
-        title: Any = no_update
-        s: dict[str, Any] | None = None
-        try:
-            title, s = load_summary(step.get("territory"), not_before(feed))
-        except (UnknownTerritory, OutOfScope):
-            title = f"Territorio no disponible: {step.get('territory')}"
-        except Exception:
-            log.exception("muro: summary failed")
-        try:
-            texts, raws = muro.kpi_values(fields, s) if s is not None else ([], [])
-        except Exception:
-            log.exception("muro: KPI values failed")
-            s, texts, raws = None, [], []
-        if s is None:
-            texts, raws = ["—"] * len(fields), [""] * len(fields)
-        failed = s is None
-        now_ms = int(time.time() * 1000)
-        fresh = [
-            muro.stale_mark() if failed and panels[i] in muro.KPIS else freshness(now_ms)
-            for i in fresh_ids
+        skip = [
+            [no_update] * len(out) if isinstance(out, list) else no_update
+            for out in ctx.outputs_list
         ]
-        return (
-            texts,
-            raws,
-            ["muro-kpis failed" if failed else "muro-kpis"] * len(bodies),
-            [panels[i] if failed else "" for i in bodies],
-            fresh,
-            title,
-            ticker(items, names()),
-        )
+        wall, title, notice = load_step(territory, not_before(feed))
+        if wall is not None:
+            news = ticker_items(wall.ref, items)
+            lines = ticker(news, names()) if news else [muro.ticker_quiet(wall.title)]
+            shown = wall.ref.code if wall.ref else ""
+        else:
+            lines, shown = [muro.ticker_quiet(None)], territory or ""
+        if alerts_only(feed):  # no figure moved: only the ticker (new alerts) changes
+            return (*skip[:6], lines, shown, no_update)
+        children, classes, errors = [], [], []
+        for i in bodies:
+            name = panels[i]
+            try:
+                if wall is None:
+                    raise LookupError
+                worst = (
+                    worst_territories(wall.measures, name) if wall.measures is not None else None
+                )
+                children.append(muro.panel_body(name, wall.summary, wall.trends, worst))
+                state = muro.judge(name, wall.summary, wall.trends).state
+                classes.append(f"muro-kpis state-{state}")
+                errors.append("")
+            except Exception as exc:
+                if not isinstance(exc, LookupError):
+                    log.exception("muro: panel %s failed", name)
+                children.append(muro.failed_body(name))
+                classes.append("muro-kpis failed state-sin-datos")
+                errors.append(name)
+        now_ms = int(time.time() * 1000)
+        failed = dict(zip(bodies, errors, strict=True))
+        fresh = [muro.stale_mark() if failed.get(i) else freshness(now_ms) for i in fresh_ids]
+        updated = freshness(now_ms) if wall is not None else muro.stale_mark()
+        return (children, classes, errors, fresh, title, notice, lines, shown, updated)
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),

@@ -213,6 +213,13 @@ def get_hub(bus: EventBus | None = None) -> Hub:
     return hub
 
 
+def recent_events() -> list[Item]:
+    """The latest events this process's hubs read (any loop), oldest first: what a screen
+    that changes territory shows at once instead of waiting for the next event there."""
+    items = {event_id: event for hub in list(_hubs.values()) for event_id, event in hub.recent}
+    return sorted(items.items(), key=lambda item: id_key(item[0]))
+
+
 def urgent(item: Item) -> bool:
     """A critical alert change (level 5: the wall's banner), pushed without waiting."""
     event = item[1]

@@ -26,17 +26,18 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from core.numbers import fmt_number, fmt_percent, fmt_usd
+from core.thresholds import STATE_LABEL, THRESHOLDS, State
 from layouts.components.alerts import wall_panel_shell
 from layouts.components.base_map import base_layers
 from layouts.live import freshness
 
-PANELS: dict[str, str] = {
+PANELS: dict[str, str] = {  # short: a title shares its line with the state chip
     "mapa": "Mapa del territorio",
-    "clap": "CLAP · hoy",
-    "casos": "1x10 del Buen Gobierno",
+    "clap": "CLAP hoy",
+    "casos": "Casos 1x10",
     "paz": "Cuadrantes de paz",
-    "proyectos": "Proyectos de la Consulta",
-    "defensa": "Planes de defensa",
+    "proyectos": "Proyectos",
+    "defensa": "Defensa",
 }
 DEFAULT_PANELS = ("mapa", "clap", "casos", "paz", "proyectos", "defensa")
 MAX_PANELS = 9
@@ -98,19 +99,38 @@ def layout(query: dict[str, str]) -> html.Div:
                 [
                     html.H1(id="muro-title", className="muro-title"),
                     html.Div(id="muro-step", className="muro-step"),
+                    html.Div(id="muro-updated", className="muro-updated"),
                 ],
                 className="muro-head",
             ),
             html.Div(
-                [html.Div(id="muro-grid", className="muro-grid"), wall_panel_shell()],
+                [
+                    html.Div(
+                        [
+                            html.Div(id="muro-grid", className="muro-grid"),
+                            html.Div(id="muro-notice", className="muro-notice", role="status"),
+                        ],
+                        className="muro-stage",
+                    ),
+                    wall_panel_shell(),
+                ],
                 className="muro-body",
             ),
             html.Div(
                 [
                     html.Div("Últimos eventos", className="muro-ticker-label"),
-                    html.Ul(id="muro-ticker", className="muro-ticker"),
+                    # The server fills the hidden list; assets/muro.js copies it into the
+                    # scrolling track between two passes, so the text never jumps mid-read.
+                    html.Ul(id="muro-ticker", className="muro-ticker-source"),
+                    html.Div(
+                        html.Div(id="muro-ticker-run", className="muro-ticker-run"),
+                        className="muro-ticker-window",
+                        **{"aria-hidden": "true"},
+                    ),
                 ],
                 className="muro-ticker-wrap",
+                role="marquee",
+                **{"aria-label": "Últimos eventos del territorio"},
             ),
         ],
         id="muro",
@@ -179,13 +199,7 @@ def panel_shell(
         body = html.Div([body, map_legend()], className="muro-map-body")
     elif name in KPIS:
         body = html.Div(
-            [
-                html.Div(kpi_rows(name), className="muro-kpi-rows"),
-                html.Div(
-                    f"No se pudo cargar «{title}». Se reintentará automáticamente.",
-                    className="muro-error-text",
-                ),
-            ],
+            panel_body(name, None),
             id={"type": "muro-body", "index": index},
             className="muro-kpis",
             **{"data-panel-body": name},
@@ -225,18 +239,18 @@ def grid_class(count: int) -> str:
     return f"muro-grid muro-n{min(max(count, 1), MAX_PANELS)}"
 
 
-# Each KPI panel: (label, summary field, format, big). Values are tagged with the field path,
-# exactly like the cards of ``/``, and are the only thing a pushed window changes.
+# Each KPI panel: (label, summary field, format, headline). The headline is the panel's big
+# number, judged by its threshold (``data-state``); the other rows are facts beside it. Values
+# carry the field path (``data-kpi``/``data-fact``) and the raw value (``data-value``).
 KPIS: dict[str, list[tuple[str, str, str, bool]]] = {
     "clap": [
         ("Familias atendidas", "clap.families_served", "number", True),
         ("Planificadas", "clap.families_planned", "number", False),
-        ("Cobertura", "clap.coverage", "ratio", False),
     ],
     "casos": [
         ("Casos abiertos", "cases.open", "number", True),
         ("Resueltos 24 h", "cases.resolved_24h", "number", False),
-        ("Mediana de resolución", "cases.median_hours_to_resolve_30d", "hours", False),
+        ("Mediana", "cases.median_hours_to_resolve_30d", "hours", False),
     ],
     "paz": [
         ("Incidentes 24 h", "incidents.last_24h", "number", True),
@@ -244,7 +258,6 @@ KPIS: dict[str, list[tuple[str, str, str, bool]]] = {
     ],
     "proyectos": [
         ("En ejecución", "projects.by_status.en_ejecucion", "number", True),
-        ("Paralizados", "projects.by_status.paralizado", "number", False),
         ("Total", "projects.total", "number", False),
         ("Transferido", "projects.transferred_usd", "usd", False),
     ],
@@ -254,6 +267,31 @@ KPIS: dict[str, list[tuple[str, str, str, bool]]] = {
     ],
 }
 FIELD_KIND = {field: kind for rows in KPIS.values() for _, field, kind, _ in rows}
+#: The threshold (``core.thresholds``) that judges each panel's headline.
+JUDGED_BY = {
+    "clap": "clap_coverage",
+    "casos": "cases_late_share",
+    "paz": "incidents_vs_usual",
+    "proyectos": "projects_stalled_share",
+    "defensa": "defense_readiness",
+}
+#: What the sparkline of each panel shows (caption under it).
+TREND_CAPTION = {
+    "clap": "Cobertura diaria · 14 días",
+    "casos": "Casos recibidos por día · 14 días",
+    "paz": "Incidentes por hora · 24 h",
+    "proyectos": "USD transferidos por día · 30 días",
+    "defensa": "Unidades por nivel de alistamiento",
+}
+#: How the "worst now" list names its measure.
+WORST_TITLE = {
+    "clap": "Menor cobertura hoy",
+    "casos": "Más casos abiertos",
+    "paz": "Más incidentes 24 h",
+    "proyectos": "Más proyectos paralizados",
+    "defensa": "Menor alistamiento",
+}
+ARROW = {"bien": "●", "regular": "▲", "mal": "■", "sin-datos": "○"}
 
 
 def field_value(summary: dict[str, Any], field: str) -> Any:
@@ -278,8 +316,8 @@ def format_value(value: Any, kind: str) -> str:
     return fmt_number(value, 0)
 
 
-def kpi(label: str, field: str, big: bool = False) -> html.Div:
-    """A wall KPI; its value element is updated in place by the refresh callback."""
+def kpi(label: str, field: str, big: bool = False, state: State = "sin-datos") -> html.Div:
+    """A wall KPI: its label and its value, which carries its state (``data-state``)."""
     return html.Div(
         [
             html.Div(label, className="muro-kpi-label"),
@@ -287,7 +325,7 @@ def kpi(label: str, field: str, big: bool = False) -> html.Div:
                 "…",
                 id={"type": "muro-kpi", "field": field},
                 className="muro-kpi-value" + (" big" if big else ""),
-                **{"data-kpi": field, "data-value": ""},
+                **{"data-kpi": field, "data-value": "", "data-state": state},
             ),
         ],
         className="muro-kpi",
@@ -305,6 +343,322 @@ def kpi_values(fields: list[str], summary: dict[str, Any]) -> tuple[list[str], l
         format_value(v, FIELD_KIND.get(f, "number")) for f, v in zip(fields, values, strict=True)
     ]
     return texts, ["" if v is None else str(v) for v in values]
+
+
+# ---- judging a panel: its headline's state and the comparison that matters
+
+
+@dataclass(frozen=True)
+class Judgement:
+    state: State
+    compare: str  # the comparison that matters, in words (vs plan, vs usual, vs yesterday)
+    detail: str = ""  # what the threshold asks for ("meta ≥ 90 %")
+
+
+def _usual_per_day(s: dict[str, Any]) -> float | None:
+    """Incidents per day over the 6 days before the last 24 h (the territory's usual)."""
+    day, week = field_value(s, "incidents.last_24h"), field_value(s, "incidents.last_7d")
+    if day is None or week is None:
+        return None
+    return max(week - day, 0) / 6
+
+
+def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judgement:
+    """The state of panel ``name``'s headline and its comparison, from the summary ``s`` and
+    the wall's trends ``t`` (``data.queries.wall.wall_trends``); pure."""
+    if s is None:
+        return Judgement("sin-datos", "sin datos")
+    t = t or {}
+    threshold = THRESHOLDS[JUDGED_BY[name]]
+    bands = threshold.bands()
+    if name == "clap":
+        coverage = field_value(s, "clap.coverage")
+        if coverage is None:
+            return Judgement("sin-datos", "sin entregas planificadas hoy", f"meta {bands[0]}")
+        days = t.get("clap_coverage") or []
+        before = days[-2] if len(days) >= 2 else None
+        yesterday = f" · ayer {fmt_percent(before)}" if before is not None else ""
+        return Judgement(
+            threshold.state(coverage),
+            f"{fmt_percent(coverage)} del plan{yesterday}",
+            f"meta {bands[0]}",
+        )
+    if name == "casos":
+        late = t.get("cases_late") or {}
+        share = late.get("share")
+        if share is None:
+            return Judgement(
+                "sin-datos" if not field_value(s, "cases.open") else "bien",
+                "ningún caso abierto" if not field_value(s, "cases.open") else "",
+                f"meta {bands[0]} fuera de plazo",
+            )
+        return Judgement(
+            threshold.state(share),
+            f"{_n(late.get('late'))} fuera de plazo",
+            f"{fmt_percent(share)} · meta {bands[0]}",
+        )
+    if name == "paz":
+        today, usual = field_value(s, "incidents.last_24h"), _usual_per_day(s)
+        if today is None or usual is None:
+            return Judgement("sin-datos", "sin datos")
+        ratio = today / max(usual, 1.0)  # below one a day, compare counts, not percents
+        if abs(today - usual) <= max(0.05 * usual, 0.5):
+            words = "como lo habitual"
+        elif usual < 1:
+            words = f"▲ {fmt_number(today - usual, 1)} más que lo habitual"
+        elif today > usual:
+            words = f"▲ {fmt_number((today - usual) / usual * 100, 0)} % sobre lo habitual"
+        else:
+            words = f"▼ {fmt_number((usual - today) / usual * 100, 0)} % bajo lo habitual"
+        return Judgement(threshold.state(ratio), words, f"habitual {fmt_number(usual, 1)} al día")
+    if name == "proyectos":
+        health = t.get("projects") or {}
+        share = health.get("share")
+        if share is None:
+            return Judgement("sin-datos", "sin proyectos activos", f"meta {bands[0]} detenidos")
+        return Judgement(
+            threshold.state(share),
+            f"{_n(health.get('stopped'))} "
+            f"{'detenido' if health.get('stopped') == 1 else 'detenidos'} "
+            f"de {_n(health.get('active'))} activos",
+            f"{fmt_percent(share)} · meta {bands[0]}",
+        )
+    # defensa
+    readiness = field_value(s, "defense.avg_readiness")
+    if readiness is None:
+        return Judgement("sin-datos", "sin unidades registradas", f"meta {bands[0]}")
+    gap = readiness - threshold.good
+    if abs(gap) < 0.05:
+        words = "en la meta"
+    elif gap > 0:
+        words = f"{fmt_number(gap, 1)} puntos sobre la meta"
+    else:
+        words = f"{fmt_number(-gap, 1)} puntos bajo la meta"
+    return Judgement(threshold.state(readiness), words, f"meta {bands[0]}")
+
+
+# ---- the small trend: bars of plain elements (the wall loads no Plotly)
+
+
+def spark(
+    values: list[float | None], states: list[State] | None = None, peak: float | None = None
+) -> html.Div:
+    """A bar sparkline: one bar per value, height relative to ``peak`` (default: the
+    largest value), last one marked."""
+    peak = peak or max((v for v in values if v is not None), default=0) or 1
+    bars = []
+    for i, v in enumerate(values):
+        state = states[i] if states else None
+        cls = "spark-bar" + (f" s-{state}" if state else "")
+        if i == len(values) - 1:
+            cls += " last"
+        height = 0 if v is None else max(3.0, 100 * v / peak)
+        bars.append(html.Div(className=cls, style={"height": f"{height:.1f}%"}))
+    return html.Div(bars, className="spark", **{"aria-hidden": "true"})
+
+
+def band_bar(bands: dict[str, int]) -> html.Div:
+    """Defense units per readiness state as one stacked bar with its counts in words."""
+    total = sum(bands.values()) or 1
+    parts = [
+        html.Div(
+            className=f"band s-{state}",
+            style={"flexGrow": str(n), "flexBasis": "0"} if n else {"display": "none"},
+            title=f"{_n(n)} {STATE_LABEL[state]}",
+        )
+        for state, n in bands.items()
+    ]
+    words = " · ".join(f"{_n(n)} {STATE_LABEL[state]}" for state, n in bands.items())
+    return html.Div(
+        [
+            html.Div(parts, className="band-bar", **{"aria-hidden": "true"}),
+            html.Div(words, className="band-words"),
+        ],
+        className="bands",
+        **{"data-total": str(total)},
+    )
+
+
+def trend(name: str, t: dict[str, Any] | None) -> Any:
+    if not t:
+        return html.Div(className="spark")
+    if name == "clap":
+        values = t.get("clap_coverage") or []
+        states = [THRESHOLDS["clap_coverage"].state(v) for v in values]
+        return spark(values, states, peak=1.0)  # coverage reads against 100 %
+    if name == "casos":
+        return spark(t.get("cases_opened") or [])
+    if name == "paz":
+        return spark(t.get("incidents_hourly") or [])
+    if name == "proyectos":
+        return spark(t.get("transfers_daily") or [])
+    return band_bar(t.get("defense_bands") or {})
+
+
+def worst_value(name: str, value: Any) -> tuple[str, State | None]:
+    if name == "clap":
+        return fmt_percent(value), THRESHOLDS["clap_coverage"].state(value)
+    if name == "defensa":
+        return f"{fmt_number(value, 1)} %", THRESHOLDS["defense_readiness"].state(value)
+    return _n(value), None
+
+
+def worst_list(name: str, worst: list[dict[str, Any]] | None) -> html.Div | None:
+    """The territories doing worst in this area right now (None: not shown at this level)."""
+    if worst is None:
+        return None
+    if not worst:
+        return html.Div(
+            [
+                html.Div(WORST_TITLE[name], className="muro-worst-title"),
+                html.Div("Ningún territorio en alerta", className="muro-worst-none"),
+            ],
+            className="muro-worst",
+        )
+    rows = []
+    for w in worst:
+        text, state = worst_value(name, w["value"])
+        rows.append(
+            html.Li(
+                [
+                    html.Span(str(w["name"]), className="muro-worst-name"),
+                    html.Span(
+                        text,
+                        className="muro-worst-value" + (f" s-{state}" if state else ""),
+                    ),
+                ],
+                **{"data-territory": str(w["code"])},
+            )
+        )
+    return html.Div(
+        [html.Div(WORST_TITLE[name], className="muro-worst-title"), html.Ol(rows)],
+        className="muro-worst",
+    )
+
+
+def panel_body(
+    name: str,
+    s: dict[str, Any] | None,
+    t: dict[str, Any] | None = None,
+    worst: list[dict[str, Any]] | None = None,
+) -> list[Any]:
+    """A KPI panel's content: the judged headline, its comparison, the facts, the trend and
+    the worst territories. ``s`` None: the placeholder before the first load."""
+    rows = KPIS[name]
+    label, field, kind, _ = next(r for r in rows if r[3])
+    verdict = judge(name, s, t)
+    value = field_value(s, field) if s is not None else None
+    headline = html.Div(
+        [
+            html.Div(
+                "…" if s is None else format_value(value, kind),
+                id={"type": "muro-kpi", "field": field},
+                className="muro-kpi-value big",
+                **{
+                    "data-kpi": field,
+                    "data-value": "" if value is None else str(value),
+                    "data-state": verdict.state,
+                },
+            ),
+            html.Div(label, className="muro-kpi-label"),
+            html.Span(  # pinned to the panel's top right corner (assets/muro.css)
+                [
+                    html.Span(ARROW[verdict.state], className="state-mark"),
+                    STATE_LABEL[verdict.state],
+                ],
+                className="muro-state",
+            ),
+        ],
+        className="muro-headline",
+    )
+    facts = [
+        html.Span(
+            [
+                f"{flabel} ",
+                html.B(
+                    format_value(field_value(s, ffield), fkind) if s is not None else "…",
+                    **{
+                        "data-fact": ffield,
+                        "data-value": ""
+                        if s is None or field_value(s, ffield) is None
+                        else str(field_value(s, ffield)),
+                    },
+                ),
+            ],
+            className="muro-fact",
+        )
+        for flabel, ffield, fkind, big in rows
+        if not big
+    ]
+    out: list[Any] = [
+        headline,
+        html.Div(verdict.compare, className="muro-compare"),
+        html.Div(
+            [html.Span(verdict.detail, className="muro-fact") if verdict.detail else None, *facts],
+            className="muro-facts",
+        ),
+        html.Div(
+            [trend(name, t), html.Div(TREND_CAPTION[name], className="spark-caption")],
+            className="muro-trend",
+        ),
+    ]
+    listing = worst_list(name, worst)
+    if listing is not None:
+        out.append(listing)
+    return out
+
+
+def ticker_in(items: list[dict[str, Any]], level: str | None, code: str | None) -> list[dict]:
+    """The events of ``items`` that happened inside territory ``code`` (of ``level``); all of
+    them for the national wall: the ticker follows the territory the wall is showing."""
+    if not code or not level:
+        return items
+    return [i for i in items if i.get(f"{level}_code") == code]
+
+
+def territory_notice(code: str | None) -> html.Div:
+    """One notice over the whole grid for a step whose territory cannot be shown."""
+    return html.Div(
+        [
+            html.Div("⚠", className="muro-notice-icon"),
+            html.Div(f"Territorio «{code}» no disponible", className="muro-notice-title"),
+            html.Div(
+                "No existe o está fuera del ámbito de esta pantalla. "
+                "El muro sigue con el siguiente paso de la rotación.",
+                className="muro-notice-text",
+            ),
+        ],
+        className="muro-notice-box",
+        **{"data-notice": str(code)},
+    )
+
+
+def failed_body(name: str) -> list[Any]:
+    """A panel that could not load: its headline says so (``sin-datos``), in Spanish."""
+    label, field, _kind, _ = next(r for r in KPIS[name] if r[3])
+    return [
+        html.Div(
+            [
+                html.Div(label, className="muro-kpi-label"),
+                html.Div(
+                    "—",
+                    className="muro-kpi-value big",
+                    **{"data-kpi": field, "data-value": "", "data-state": "sin-datos"},
+                ),
+            ],
+            className="muro-headline",
+        ),
+        html.Div(
+            f"No se pudo cargar «{PANELS.get(name, name)}». Se reintentará automáticamente.",
+            className="muro-error-text",
+        ),
+    ]
+
+
+def ticker_quiet(where: str | None) -> html.Li:
+    """The ticker's line while the territory shown has no recent event."""
+    text = f"Sin eventos recientes en {where}" if where else "Territorio no disponible"
+    return html.Li(text, className="ticker-empty")
 
 
 def stale_mark() -> html.Span:

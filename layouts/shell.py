@@ -22,7 +22,13 @@ def nav() -> html.Nav:
     )
 
 
+def is_kiosk(principal: Principal) -> bool:
+    """A wall screen (role ``pantalla``) shows a kiosk: no navigation, user or demo chrome."""
+    return principal.role == "pantalla"
+
+
 def header(principal: Principal) -> html.Header:
+    kiosk = is_kiosk(principal)
     return html.Header(
         [
             html.Div(
@@ -32,8 +38,8 @@ def header(principal: Principal) -> html.Header:
                 ],
                 className="brand",
             ),
-            nav(),
-            header_badge(),
+            None if kiosk else nav(),
+            header_badge(),  # its callback needs it; hidden on a kiosk (assets/muro.css)
             html.Div(
                 [
                     html.Div(id="clock-time", className="clock-time"),
@@ -42,9 +48,9 @@ def header(principal: Principal) -> html.Header:
                 className="clock",
                 title="Hora de Caracas (UTC−4)",
             ),
-            user_box(principal),
+            None if kiosk else user_box(principal),
         ],
-        className="header",
+        className="header kiosk-header" if kiosk else "header",
     )
 
 
@@ -55,10 +61,10 @@ def shell() -> html.Div:
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Interval(id="clock-tick", interval=1000),
-            demo_banner(principal),
+            None if is_kiosk(principal) else demo_banner(principal),
             header(principal),
             live_components(),
             html.Main(id="page", className="page"),
         ],
-        className="app",
+        className="app kiosk" if is_kiosk(principal) else "app",
     )

@@ -6,13 +6,8 @@ from typing import Any
 
 from dash import html
 
+from core.thresholds import tone
 from layouts.components.kpi import delta, field_value, format_value, kpi_card, kpi_value
-
-
-def _tone(ratio: float | None, good: float, fair: float) -> str | None:
-    if ratio is None:
-        return None
-    return "ok" if ratio >= good else "warn" if ratio >= fair else "bad"
 
 
 def project_cards(s: dict[str, Any]) -> list[html.Div]:
@@ -82,7 +77,7 @@ def clap_card(s: dict[str, Any]) -> html.Div:
         if planned
         else "sin entregas planificadas hoy",
         area="clap",
-        tone=_tone(coverage, 0.9, 0.7),
+        tone=tone("clap_coverage", coverage),
     )
 
 
@@ -125,7 +120,7 @@ def defense_card(s: dict[str, Any]) -> html.Div:
             " unidades",
         ],
         area="defensa",
-        tone=_tone(None if readiness is None else readiness / 100, 0.75, 0.5),
+        tone=tone("defense_readiness", readiness),
     )
 
 

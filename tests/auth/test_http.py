@@ -283,7 +283,8 @@ def test_display_link_logs_in_as_pantalla_until_revoked(world, remote):
     assert SESSION_COOKIE in first.headers["set-cookie"]
     assert remote.get("/muro").status_code == 200
     layout = layout_text(remote)
-    assert "SALA-1" in layout and "Pantalla del muro" in layout
+    # a kiosk: neither the screen's name nor links to other pages or administration
+    assert "SALA-1" not in layout and "user-box" not in layout and "/admin" not in layout
     assert remote.get("/admin").status_code == 403
     answer = remote.post(
         "/_dash-update-component",
