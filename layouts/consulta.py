@@ -258,7 +258,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             )
         )
     layout = legend_layout(scale, bargap=0.25, barmode="overlay")
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(
         categoryorder="array",
@@ -299,7 +299,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ),
     ]
     layout = legend_layout(scale, barmode="group", bargap=0.2, bargroupgap=0.05)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"

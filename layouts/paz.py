@@ -196,7 +196,13 @@ def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
             x=[f"{h:02d}" for h in range(24)],
             y=[d.capitalize()[:3] for d in WEEKDAYS_ES],
             colorscale=[[0, theme.PANEL], [0.5, "#8a3a3e"], [1, theme.BAD]],
-            showscale=False,
+            showscale=True,
+            colorbar={
+                "title": {"text": "Incidentes", "side": "right"},
+                "thickness": round(10 * scale),
+                "tickformat": ",d",
+                "outlinewidth": 0,
+            },
             xgap=1,
             ygap=1,
             hovertemplate="%{y} %{x}:00 h: %{z:,.0f} incidentes<extra></extra>",
@@ -273,7 +279,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         ]
     )
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -292,7 +298,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 

@@ -300,8 +300,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         )
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
-    layout["margin"]["l"] = round(150 * scale)
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -387,7 +386,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
         ]
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.15)
-    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -407,7 +406,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
         )
     )
     layout = base_layout(scale, bargap=0.3)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     if max(r["count"] for r in rows) < 10:
         layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
@@ -430,8 +429,8 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
-    layout["xaxis"].update(tickprefix="$", tickformat=",.0f")
+    label_axis(layout, len(rows), scale)
+    layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(**layout)
     return fig
 

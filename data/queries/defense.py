@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from core.thresholds import THRESHOLDS
 from data.models import DefenseUnit, Territory
 from data.queries.common import by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
@@ -22,7 +23,7 @@ from data.scope import TerritoryRef, territory_clause
 
 PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
 DEFAULT_OVERDUE_DAYS = 90
-READINESS_TARGET = 80.0  # % of readiness a unit is expected to hold (the KPI's reference)
+READINESS_TARGET = THRESHOLDS["defense_readiness"].good  # the plan's target, judged in one place
 # The page's category filter: kinds of unit, matched on the start of the plan's name.
 CATEGORIES: dict[str, str] = {
     "ZODI": "ZODI (zonas operativas)",

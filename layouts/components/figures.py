@@ -68,11 +68,48 @@ def hbar(names: list[str], values: list[Any], name: str, color: str, unit: str) 
     )
 
 
-def label_axis(layout: dict[str, Any]) -> dict[str, Any]:
-    """Territory or category names on the y axis: bright text, room for long names."""
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+#: Below this many bars a chart fills its card; above it the chart grows (the card scrolls),
+#: so no bar ever loses its name for want of room.
+FIT_BARS = 12
+#: Height of one bar's row, in pixels at scale 1 (a 15 px label and its gap).
+BAR_ROW_PX = 24
+
+
+def label_axis(
+    layout: dict[str, Any], count: int | None = None, scale: float = 1.0
+) -> dict[str, Any]:
+    """Territory or category names on the y axis: bright text, room for long names, and a
+    label on every bar.
+
+    Plotly thins a category axis when it judges the names too close (12 names for 25
+    estados); ``dtick=1`` names every category. With ``count`` bars beyond ``FIT_BARS`` the
+    figure gets a height that gives each bar a readable row (see ``bar_height``).
+    """
+    axis = layout["yaxis"]
+    axis["tickfont"]["color"] = theme.TEXT
+    axis["automargin"] = True
+    axis["tickmode"] = "linear"
+    axis["tick0"] = 0
+    axis["dtick"] = 1
+    if count is not None:
+        height = bar_height(count, layout, scale)
+        if height is not None:
+            # Not ``layout.height``: dcc.Graph drops it on a responsive graph. The chart's box
+            # reads this wish and grows, its card scrolling (``assets/charts.js``).
+            layout["meta"] = {"minHeight": height}
     return layout
+
+
+def bar_height(count: int, layout: dict[str, Any], scale: float = 1.0) -> int | None:
+    """The height in pixels a horizontal bar chart of ``count`` bars needs, or None when it
+    fits its card as it is (``FIT_BARS`` or fewer)."""
+    if count <= FIT_BARS:
+        return None
+    margin = layout.get("margin", {})
+    extra = margin.get("t", 0) + margin.get("b", 0)
+    if layout.get("showlegend"):
+        extra += round(34 * scale)
+    return round(count * BAR_ROW_PX * scale) + extra
 
 
 def wrap_label(text: str, width: int = 26) -> str:
