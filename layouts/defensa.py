@@ -11,7 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
-from core import thresholds
+from core import names, thresholds
 from core.config import Settings
 from core.filters import parse_filters
 from core.numbers import fmt_number
@@ -30,12 +30,7 @@ from layouts.components.record_table import record_table
 
 PAGE = "defensa"
 DATASETS = ("defense", "territories")
-PHASE_LABELS = {
-    "organización": "Organización",
-    "alistamiento": "Alistamiento",
-    "despliegue": "Despliegue",
-    "consolidación": "Consolidación",
-}
+PHASE_LABELS = names.DEFENSE_PHASE
 PHASE_COLORS = {
     "organización": theme.BAD,
     "alistamiento": theme.WARN,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.thresholds import THRESHOLDS
 from data.models import DefenseUnit, Territory
 from data.queries.common import by_key, map_places
@@ -258,13 +259,15 @@ UNITS = register_dataset(
             Column("id", "Unidad", width=170),
             Column("territory", "Territorio", width=200),
             Column("plan", "Plan", width=280),
-            Column("phase", "Fase", width=130),
+            Column("phase", "Fase", width=130, labels=names.DEFENSE_PHASE),
             Column("readiness", "Alistamiento %", "decimal", width=120),
             Column("last_exercise_on", "Último ejercicio", "date", width=130),
             Column("committees_complete", "Comités completos", "number", width=120),
             Column("committees_total", "Comités", "number", width=100),
             Column("updated_at", "Actualizado", "datetime", width=150),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_units_select,
         default_sort=(("readiness", False),),

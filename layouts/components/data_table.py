@@ -41,9 +41,12 @@ def grid_id(name: str) -> dict[str, str]:
 
 
 def _column_def(col: Column) -> dict[str, Any]:
-    spec: dict[str, Any] = {"field": col.key, "headerName": col.header, "sortable": col.sortable}
+    spec: dict[str, Any] = {"field": col.key, "headerName": col.title, "sortable": col.sortable}
     if col.width:
         spec["width"] = col.width
+    if col.kind in ("text", "territory"):
+        # A long id or name cut by the column's width is read whole on hover.
+        spec["tooltipField"] = col.key
     if col.kind in FORMATTERS:
         spec["type"] = "rightAligned"
         spec["valueFormatter"] = {"function": FORMATTERS[col.kind]}
@@ -54,7 +57,13 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id(dataset.name),
         columnDefs=[_column_def(c) for c in dataset.columns],
-        defaultColDef={"resizable": True, "suppressHeaderMenuButton": True},
+        defaultColDef={
+            "resizable": True,
+            "suppressHeaderMenuButton": True,
+            # Long headers ("Horas hasta resolver") wrap instead of being cut.
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         rowModelType="infinite",
         getRowId="params.data.id",
         dashGridOptions={
@@ -69,6 +78,7 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
             },
             "localeText": {"loadingOoo": "Cargando…", "noRowsToShow": "Sin registros"},
             "suppressMultiSort": True,
+            "tooltipShowDelay": 300,
             "theme": {"function": GRID_THEME},
         },
         className="sala-grid",

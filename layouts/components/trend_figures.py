@@ -9,18 +9,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from core import names
 from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
 from layouts.components.figures import base_layout, coverage_traces, empty_figure, right_axis
 
-PROJECT_STATUS_LABELS = {
-    "aprobado": "Aprobado",
-    "financiado": "Financiado",
-    "en_ejecucion": "En ejecución",
-    "paralizado": "Paralizado",
-    "culminado": "Culminado",
-}
+PROJECT_STATUS_LABELS = names.PROJECT_STATUS
 PROJECT_STATUS_COLORS = {
     "aprobado": theme.MUTED,
     "financiado": theme.CYAN,
