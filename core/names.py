@@ -176,9 +176,9 @@ def estado_name(code: str | None) -> str:
 
 
 def territory_label(name: str, estado: str | None = None) -> str:
-    """A territory name with its estado where names repeat across estados: "Sucre (Zulia)".
-    ``estado`` is a name or an ISO code; an estado's own name is not repeated."""
+    """A territory below the estado with its estado, since names repeat across estados
+    ("Sucre (Zulia)", "Sucre (Sucre)"). ``estado`` is a name or an ISO code; an estado itself
+    is named without one (pass no ``estado``)."""
     if not estado:
         return name
-    estado = ESTADOS.get(estado, estado)
-    return name if estado == name else f"{name} ({estado})"
+    return f"{name} ({ESTADOS.get(estado, estado)})"

@@ -86,22 +86,40 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
     )
 
 
-def export_href(dataset: Dataset | str, filters: Filters) -> str:
+def export_href(dataset: Dataset | str, filters: Filters, spanish: bool = False) -> str:
+    """The CSV route of a dataset with the page's filters; ``spanish``: the twin for
+    spreadsheets in Spanish locale (``;``, decimal comma; see ``api/export.py``)."""
     name = dataset if isinstance(dataset, str) else dataset.name
-    return f"/exportar/{name}.csv{filters.to_query()}"
+    folder = "/exportar/excel" if spanish else "/exportar"
+    return f"{folder}/{name}.csv{filters.to_query()}"
 
 
-def export_link(dataset: Dataset | str, filters: Filters) -> html.A:
-    """``Exportar CSV`` with the page's filters (hidden by the page for roles that cannot);
-    ``dataset`` is a table's dataset or the name of another export (``prioridades``)."""
+def export_link(dataset: Dataset | str, filters: Filters) -> html.Span:
+    """``Exportar CSV`` and ``CSV (Excel en español)`` with the page's filters (hidden by the
+    page for roles that cannot); ``dataset`` is a table's dataset or the name of another
+    export (``prioridades``)."""
     name = dataset if isinstance(dataset, str) else dataset.name
-    return html.A(
-        "Exportar CSV ↓",
-        href=export_href(name, filters),
+    return html.Span(
+        [
+            html.A(
+                "Exportar CSV ↓",
+                href=export_href(name, filters),
+                className="export-link",
+                download="",
+                title="Descarga exactamente los registros filtrados (separados por comas, "
+                "números con punto decimal)",
+            ),
+            html.A(
+                "CSV (Excel en español) ↓",
+                href=export_href(name, filters, spanish=True),
+                className="export-link export-link-es",
+                download="",
+                title="Los mismos registros para Excel o LibreOffice en español: separados "
+                "por punto y coma, coma decimal, fechas dd/mm/aaaa y nombres legibles",
+            ),
+        ],
         id={"type": "sala-export", "dataset": name},
-        className="export-link",
-        download="",
-        title="Descarga exactamente los registros filtrados",
+        className="export-links",
     )
 
 
