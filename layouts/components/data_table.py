@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import html
+from dash import dcc, html
 
 from core.filters import Filters
 from data.queries.datasets import Column, Dataset
@@ -38,6 +38,13 @@ FORMATTERS = {
 
 def grid_id(name: str) -> dict[str, str]:
     return {"type": "sala-grid", "dataset": name}
+
+
+def grid_part(part: str, name: str) -> dict[str, str]:
+    """Ids of a grid's companions: ``sala-grid-count`` (the row-count line),
+    ``sala-grid-total`` (rows the grid was loaded with), ``sala-grid-new`` (the "N nuevos"
+    button), ``sala-grid-stale`` (a token: refresh in place, nothing new to place)."""
+    return {"type": f"sala-grid-{part}", "dataset": name}
 
 
 def _column_def(col: Column) -> dict[str, Any]:
@@ -124,12 +131,27 @@ def export_link(dataset: Dataset | str, filters: Filters) -> html.Span:
 
 
 def table_panel_body(dataset: Dataset, filters: Filters, height: str = "26rem") -> html.Div:
-    """The table with its row-count line (filled by the table callback)."""
+    """The table with its row-count line (filled by the table callback) and the "N nuevos"
+    notice: records that arrive while the table is open are announced, not pushed in, so the
+    rows being read never move (``callbacks/tables.py``)."""
+    name = dataset.name
     return html.Div(
         [
             html.Div(
-                id={"type": "sala-grid-count", "dataset": dataset.name}, className="grid-count"
+                [
+                    html.Div(id=grid_part("count", name), className="grid-count"),
+                    html.Button(
+                        id=grid_part("new", name),
+                        className="grid-new",
+                        n_clicks=0,
+                        style={"display": "none"},
+                        title="Muestra los registros nuevos (la tabla vuelve a cargarse)",
+                    ),
+                ],
+                className="grid-head",
             ),
+            dcc.Store(id=grid_part("total", name)),
+            dcc.Store(id=grid_part("stale", name)),
             data_table(dataset, height),
         ],
         className="grid-wrap",
