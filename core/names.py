@@ -175,6 +175,14 @@ def estado_name(code: str | None) -> str:
     return ESTADOS.get(code, code)
 
 
+def place_name(name: str, level: str | None, estado: str | None) -> str:
+    """A territory's name as lists show it: an estado alone, anything below with its estado
+    (``place_name("Sucre", "municipio", "VE-V")`` → "Sucre (Zulia)")."""
+    if level in (None, "nacional", "estado"):
+        return name
+    return territory_label(name, estado)
+
+
 def territory_label(name: str, estado: str | None = None) -> str:
     """A territory below the estado with its estado, since names repeat across estados
     ("Sucre (Zulia)", "Sucre (Sucre)"). ``estado`` is a name or an ISO code; an estado itself

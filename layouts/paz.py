@@ -20,7 +20,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, label_axis
+from layouts.components.figures import base_layout, empty_figure, heat_colorbar, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -197,12 +197,7 @@ def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
             y=[d.capitalize()[:3] for d in WEEKDAYS_ES],
             colorscale=[[0, theme.PANEL], [0.5, "#8a3a3e"], [1, theme.BAD]],
             showscale=True,
-            colorbar={
-                "title": {"text": "Incidentes", "side": "right"},
-                "thickness": round(10 * scale),
-                "tickformat": ",d",
-                "outlinewidth": 0,
-            },
+            colorbar=heat_colorbar("Incidentes", scale),
             xgap=1,
             ygap=1,
             hovertemplate="%{y} %{x}:00 h: %{z:,.0f} incidentes<extra></extra>",

@@ -19,7 +19,14 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import base_layout, empty_figure, hbar, label_axis, wrap_label
+from layouts.components.figures import (
+    base_layout,
+    empty_figure,
+    hbar,
+    heat_colorbar,
+    label_axis,
+    wrap_label,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -318,7 +325,8 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
             x=labels,
             y=labels,
             colorscale=[[0, theme.PANEL], [0.001, "#1d3557"], [0.5, theme.BLUE], [1, theme.ACCENT]],
-            showscale=False,
+            showscale=True,
+            colorbar=heat_colorbar("Proyectos", scale),
             text=[[fmt_number(v) if v else "" for v in row] for row in grid],
             texttemplate="%{text}",
             hovertemplate="avance %{y} %<br>transferido %{x} %<br>%{z:,.0f} proyectos<extra></extra>",

@@ -200,6 +200,8 @@ def overdue_actions(
             Action.resources,
             Action.project_id,
             Territory.name,
+            Territory.level,
+            Territory.estado_code,
         )
         .join(Territory, Territory.code == Action.territory_code)
         .where(*_where(ref, transformation), overdue_clause(today))
@@ -217,10 +219,10 @@ def overdue_actions(
             "days_late": (today - due).days,
             "resources": resources,
             "project_id": project_id,
-            "territory": territory,
+            "territory": names.place_name(territory, level, estado),
         }
-        for aid, title, t, owner, status, due, resources, project_id, territory in session.execute(
-            stmt
+        for aid, title, t, owner, status, due, resources, project_id, territory, level, estado in (
+            session.execute(stmt)
         )
     ]
 
@@ -248,6 +250,7 @@ def _actions_select(view: View) -> Select[Any]:
             _labels(Action.status, STATUS_LABELS).label("status"),
             late.label("overdue"),
             Territory.name.label("territory"),
+            Territory.level.label("territory_level"),
             Project.title.label("project"),
             Action.resources.label("resources"),
             Action.updated_at.label("updated_at"),
@@ -272,7 +275,12 @@ ACTIONS = register_dataset(
             Column("due_on", "Vence", "date", width=110),
             Column("status", "Estatus", width=110),
             Column("overdue", "Vencida", width=90, labels=names.YES_NO),
-            Column("territory", "Territorio", width=200),
+            Column(
+                "territory",
+                "Territorio",
+                width=260,
+                place_of=("territory_level", "estado_code"),
+            ),
             Column("project", "Proyecto", width=260),
             Column("resources", "Recursos", width=220),
             Column("updated_at", "Actualizado", "datetime", width=150),

@@ -42,6 +42,9 @@ class Column:
     labels: Mapping[Any, str] | None = None
     #: The header on screen when it differs from the CSV's ("Estado" vs "Estado (código)").
     screen_header: str | None = None
+    #: A territory name column: the keys of its level and estado code in the SELECT, so the
+    #: screen names it with its estado ("Sucre (Zulia)"; see ``names.place_name``).
+    place_of: tuple[str, str] | None = None
 
     @property
     def title(self) -> str:
@@ -162,6 +165,8 @@ def _display(
         value = row[col.key]
         if col.labels is not None:
             value = names.human(value, col.labels)
+        elif col.place_of is not None and value:
+            value = names.place_name(value, row[col.place_of[0]], row[col.place_of[1]])
         elif col.kind == "territory":
             value = territory_display(value, places or {})
         elif col.kind == "datetime":

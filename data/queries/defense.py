@@ -164,7 +164,7 @@ def _unit_rows(session: Session, stmt: Any, today: date) -> list[dict[str, Any]]
     return [
         {
             "id": uid,
-            "territory": name,
+            "territory": names.place_name(name, level, estado),
             "plan": plan,
             "phase": phase,
             "readiness": readiness,
@@ -173,7 +173,9 @@ def _unit_rows(session: Session, stmt: Any, today: date) -> list[dict[str, Any]]
             "committees_total": total,
             "committees_complete": complete,
         }
-        for uid, name, plan, phase, readiness, last, total, complete in session.execute(stmt)
+        for uid, name, plan, phase, readiness, last, total, complete, level, estado in (
+            session.execute(stmt)
+        )
     ]
 
 
@@ -187,6 +189,8 @@ def _unit_select() -> Any:
         DefenseUnit.last_exercise_on,
         DefenseUnit.committees_total,
         DefenseUnit.committees_complete,
+        Territory.level,
+        Territory.estado_code,
     ).join(Territory, Territory.code == DefenseUnit.territory_code)
 
 
@@ -236,6 +240,7 @@ def _units_select(view: View) -> Select[Any]:
         select(
             DefenseUnit.id.label("id"),
             Territory.name.label("territory"),
+            Territory.level.label("territory_level"),
             DefenseUnit.plan.label("plan"),
             DefenseUnit.phase.label("phase"),
             DefenseUnit.readiness.label("readiness"),
@@ -257,7 +262,12 @@ UNITS = register_dataset(
         title="Unidades de defensa",
         columns=(
             Column("id", "Unidad", width=170),
-            Column("territory", "Territorio", width=200),
+            Column(
+                "territory",
+                "Territorio",
+                width=260,
+                place_of=("territory_level", "estado_code"),
+            ),
             Column("plan", "Plan", width=280),
             Column("phase", "Fase", width=130, labels=names.DEFENSE_PHASE),
             Column("readiness", "Alistamiento %", "decimal", width=120),

@@ -487,7 +487,7 @@ PROJECTS = register_dataset(
         name="proyectos",
         title="Proyectos",
         columns=(
-            Column("id", "Código", width=190),
+            Column("id", "Código", width=240),
             Column("title", "Proyecto", width=320),
             Column("consulta", "Consulta", width=100),
             Column("category", "Categoría", width=140, labels=CATEGORIES),
@@ -514,11 +514,11 @@ TRANSFERS = register_dataset(
         name="transferencias",
         title="Transferencias del período",
         columns=(
-            Column("id", "Código", width=200),
+            Column("id", "Código", width=240),
             Column("transferred_at", "Fecha", "datetime", width=150),
             Column("bank", "Banco comunal", width=260),
             Column("amount_usd", "Monto USD", "usd", width=120),
-            Column("project_id", "Proyecto", width=200),
+            Column("project_id", "Proyecto", width=240),
             Column("circuito", "Circuito comunal", width=200),
             Column(
                 "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150

@@ -68,11 +68,8 @@ def hbar(names: list[str], values: list[Any], name: str, color: str, unit: str) 
     )
 
 
-#: Below this many bars a chart fills its card; above it the chart grows (the card scrolls),
-#: so no bar ever loses its name for want of room.
-FIT_BARS = 12
-#: Height of one bar's row, in pixels at scale 1 (a 15 px label and its gap).
-BAR_ROW_PX = 24
+#: The least height of one bar's row, in pixels at scale 1: a 15 px name and a little gap.
+BAR_ROW_PX = 20
 
 
 def label_axis(
@@ -82,8 +79,9 @@ def label_axis(
     label on every bar.
 
     Plotly thins a category axis when it judges the names too close (12 names for 25
-    estados); ``dtick=1`` names every category. With ``count`` bars beyond ``FIT_BARS`` the
-    figure gets a height that gives each bar a readable row (see ``bar_height``).
+    estados); ``dtick=1`` names every category. With ``count`` bars the figure also says how
+    tall it must be for every bar to keep a readable row (``bar_height``): a card too short
+    for that grows its chart and scrolls (``assets/charts.js``).
     """
     axis = layout["yaxis"]
     axis["tickfont"]["color"] = theme.TEXT
@@ -91,25 +89,31 @@ def label_axis(
     axis["tickmode"] = "linear"
     axis["tick0"] = 0
     axis["dtick"] = 1
-    if count is not None:
-        height = bar_height(count, layout, scale)
-        if height is not None:
-            # Not ``layout.height``: dcc.Graph drops it on a responsive graph. The chart's box
-            # reads this wish and grows, its card scrolling (``assets/charts.js``).
-            layout["meta"] = {"minHeight": height}
+    if count:
+        # Not ``layout.height``: dcc.Graph drops it on a responsive graph.
+        layout["meta"] = {"minHeight": bar_height(count, layout, scale)}
     return layout
 
 
-def bar_height(count: int, layout: dict[str, Any], scale: float = 1.0) -> int | None:
-    """The height in pixels a horizontal bar chart of ``count`` bars needs, or None when it
-    fits its card as it is (``FIT_BARS`` or fewer)."""
-    if count <= FIT_BARS:
-        return None
+def bar_height(count: int, layout: dict[str, Any], scale: float = 1.0) -> int:
+    """The least height in pixels of a horizontal bar chart of ``count`` bars: a readable
+    row per bar plus the margins and the legend."""
     margin = layout.get("margin", {})
     extra = margin.get("t", 0) + margin.get("b", 0)
     if layout.get("showlegend"):
         extra += round(34 * scale)
     return round(count * BAR_ROW_PX * scale) + extra
+
+
+def heat_colorbar(title: str, scale: float = 1.0) -> dict[str, Any]:
+    """The colour scale beside a heat map, so a colour reads as a number (whole counts)."""
+    return {
+        "title": {"text": title, "side": "right", "font": {"size": round(13 * scale)}},
+        "thickness": round(10 * scale),
+        "tickformat": ",d",
+        "tickfont": {"color": theme.MUTED, "size": round(12 * scale)},
+        "outlinewidth": 0,
+    }
 
 
 def wrap_label(text: str, width: int = 26) -> str:
