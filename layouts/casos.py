@@ -326,6 +326,7 @@ def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             marker_color=list(AGE_COLORS),
             text=[fmt_number(b["cases"]) for b in buckets],
             textposition="auto",
+            textangle=0,
             textfont={"size": round(14 * scale), "color": theme.TEXT},
             hovertemplate="%{x}: %{y:,.0f} casos<extra></extra>",
         )

@@ -352,7 +352,7 @@ def late_list(rows: list[dict[str, Any]]) -> Any:
             r["name"],
             r["territory"],
             (fmt_number(r["families"]), "num"),
-            r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "nunca",
+            r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "Nunca",
             (fmt_number(r["days"]) if r["days"] is not None else "—", "num bad"),
         ]
         for r in rows

@@ -391,7 +391,7 @@ def without_list(data: dict[str, Any]) -> Any:
     rows = data["rows"]
     headers = ["Circuito comunal", "Parroquia", "Último proyecto"]
     body = [
-        [r["name"], r["parroquia"], f"consulta {r['last_round']}" if r["last_round"] else "nunca"]
+        [r["name"], r["parroquia"], f"consulta {r['last_round']}" if r["last_round"] else "Nunca"]
         for r in rows
     ]
     if data["total"] > len(rows):

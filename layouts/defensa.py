@@ -343,7 +343,7 @@ def overdue_list(rows: list[dict[str, Any]]) -> Any:
     body = [
         [
             *_unit_cells(r),
-            r["last_exercise_on"].strftime("%d/%m/%Y") if r["last_exercise_on"] else "nunca",
+            r["last_exercise_on"].strftime("%d/%m/%Y") if r["last_exercise_on"] else "Nunca",
             (
                 fmt_number(r["days_since_exercise"])
                 if r["days_since_exercise"] is not None

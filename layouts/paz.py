@@ -309,6 +309,7 @@ def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figur
             marker_color=list(SEVERITY_COLORS[: len(levels)]),
             text=[fmt_number(by_severity[level]) for level in levels],
             textposition="auto",
+            textangle=0,
             textfont={"size": round(14 * scale), "color": theme.TEXT},
             hovertemplate="Severidad %{x}: %{y:,.0f}<extra></extra>",
         )

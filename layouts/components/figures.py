@@ -26,15 +26,19 @@ def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
             "t": round(8 * scale),
             "b": round(36 * scale),
         },
+        # Counts start at zero (a bar from 15.000 overstates a change); ``tozero`` only widens
+        # a linear axis to include 0, so negative values and category axes are untouched.
         "xaxis": {
             "gridcolor": theme.LINE,
             "zeroline": False,
+            "rangemode": "tozero",
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
         },
         "yaxis": {
             "gridcolor": theme.LINE,
             "zeroline": False,
+            "rangemode": "tozero",
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
             "separatethousands": True,
@@ -134,6 +138,7 @@ def right_axis(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
         "overlaying": "y",
         "side": "right",
         "showgrid": False,
+        "rangemode": "tozero",
         "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
         **extra,
     }

@@ -110,6 +110,7 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
             marker_color=[PROJECT_STATUS_COLORS[s] for s in statuses],
             text=[fmt_number(c) for c in counts],
             textposition="auto",
+            textangle=0,  # never a sideways number in a short bar: it goes outside instead
             insidetextanchor="end",
             textfont={"size": round(15 * scale), "color": theme.TEXT},
             hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
