@@ -285,7 +285,7 @@ def overdue_list(rows: list[dict[str, Any]]) -> Any:
         "Transformación",
         "Responsable",
         "Territorio",
-        "Estado",
+        "Estatus",
         "Vencía",
         ("Días de atraso", "num"),
     ]

@@ -451,7 +451,7 @@ STALLED_TABLE = "prj-stalled-table"
 
 
 def stalled_list(rows: list[dict[str, Any]]) -> Any:
-    headers = ["Proyecto", "Circuito", "Estado", ("Avance", "num"), ("Días sin avance", "num")]
+    headers = ["Proyecto", "Circuito", "Estatus", ("Avance", "num"), ("Días sin avance", "num")]
     body = [
         [
             r["title"],
@@ -482,7 +482,7 @@ def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:
         ("Consulta", d["consulta"]),
         ("Categoría", q.CATEGORIES.get(d["category"], d["category"])),
         ("Transformación", q.TRANSFORMATIONS.get(d["transformation"], str(d["transformation"]))),
-        ("Estado", PROJECT_STATUS_LABELS.get(d["status"], d["status"])),
+        ("Estatus", PROJECT_STATUS_LABELS.get(d["status"], d["status"])),
         ("Avance físico", f"{fmt_number(d['physical_progress'], 1)} %"),
         ("Aprobado", fmt_usd(d["approved_usd"])),
         ("Transferido", fmt_usd(d["transferred_usd"])),
