@@ -6,6 +6,10 @@ table, so the file holds exactly the filtered records. The caller's principal de
 scope (outside it: 403) and whether it may export at all (``pantalla``/``operador``: 403).
 Rows are fetched from SQL in chunks and written as they come: memory stays flat for a
 million rows.
+
+Each export has a twin under ``/exportar/excel/`` for spreadsheets in Spanish locale: ``;``
+between fields, decimal comma, ``dd/mm/aaaa hh:mm`` in Caracas time and human names
+(``datasets.spanish_value``), so a double click in Excel or LibreOffice opens real columns.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -32,6 +37,15 @@ from data.scope import OutOfScope, UnknownTerritory, scope_for
 # A page route (session cookie, like the Dash pages), not part of the public bearer-token API.
 router = APIRouter(include_in_schema=False)
 FLUSH_ROWS = 1_000
+SPANISH_DELIMITER = ";"
+
+
+def _writer(buffer: io.StringIO, spanish: bool) -> Any:
+    return csv.writer(buffer, delimiter=SPANISH_DELIMITER) if spanish else csv.writer(buffer)
+
+
+def _filename(stem: str, spanish: bool) -> str:
+    return f"{stem}-excel.csv" if spanish else f"{stem}.csv"
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -44,6 +58,19 @@ def _error(status: int, message: str) -> JSONResponse:
     summary="Exporta en CSV las prioridades de la Consulta de cada circuito del territorio",
 )
 def export_priorities(request: Request):
+    return _priorities(request, spanish=False)
+
+
+@router.get(
+    "/exportar/excel/prioridades.csv",
+    tags=["exportación"],
+    summary="Las prioridades de la Consulta en CSV para Excel en español (; y coma decimal)",
+)
+def export_priorities_spanish(request: Request):
+    return _priorities(request, spanish=True)
+
+
+def _priorities(request: Request, spanish: bool):
     """For the Consulta teams: every circuito inside the filters' territory, each category in
     priority order with the numbers of its score and the reason (``data.queries.consulta``).
 
@@ -67,22 +94,26 @@ def export_priorities(request: Request):
         return _error(404, f"No existe el territorio {filters.territorio}.")
     stem = filters.file_stem("prioridades", as_of, with_range=False)
     return StreamingResponse(
-        _csv_chunks(consulta.EXPORT_HEADERS, rows),
+        _csv_chunks(consulta.EXPORT_HEADERS, rows, spanish),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_filename(stem, spanish)}"'},
     )
 
 
-def _csv_chunks(headers: tuple[str, ...], rows: list[list]) -> Iterator[bytes]:
+def _csv_chunks(headers: tuple[str, ...], rows: list[list], spanish: bool) -> Iterator[bytes]:
     """A BOM, the header, then the rows in blocks of ``FLUSH_ROWS``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _writer(buffer, spanish)
     writer.writerow(headers)
     yield ("\ufeff" + buffer.getvalue()).encode()
     for start in range(0, len(rows), FLUSH_ROWS):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(ds.csv_row(row) for row in rows[start : start + FLUSH_ROWS])
+        block = rows[start : start + FLUSH_ROWS]
+        if spanish:
+            writer.writerows([ds.spanish_value(v) for v in row] for row in block)
+        else:
+            writer.writerows(ds.csv_row(row) for row in block)
         yield buffer.getvalue().encode()
 
 
@@ -92,6 +123,19 @@ def _csv_chunks(headers: tuple[str, ...], rows: list[list]) -> Iterator[bytes]:
     summary="Exporta en CSV los registros filtrados de una página",
 )
 def export_csv(name: str, request: Request):
+    return _export(name, request, spanish=False)
+
+
+@router.get(
+    "/exportar/excel/{name}.csv",
+    tags=["exportación"],
+    summary="Los registros filtrados de una página en CSV para Excel en español (; y coma decimal)",
+)
+def export_csv_spanish(name: str, request: Request):
+    return _export(name, request, spanish=True)
+
+
+def _export(name: str, request: Request, spanish: bool):
     dataset = catalog.DATASETS.get(name)
     if dataset is None:
         known = ", ".join(sorted(catalog.DATASETS))
@@ -113,25 +157,25 @@ def export_csv(name: str, request: Request):
         return _error(404, f"No existe el territorio {filters.territorio}.")
     stem = filters.file_stem(name, as_of)
     return StreamingResponse(
-        _rows(dataset, principal, filters, as_of),
+        _rows(dataset, principal, filters, as_of, spanish),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_filename(stem, spanish)}"'},
     )
 
 
 def _rows(
-    dataset: ds.Dataset, principal: Principal, filters: Filters, as_of: datetime
+    dataset: ds.Dataset, principal: Principal, filters: Filters, as_of: datetime, spanish: bool
 ) -> Iterator[bytes]:
     """The CSV body: a BOM (so spreadsheets read the accents), the header, then the rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _writer(buffer, spanish)
     writer.writerow([c.header for c in dataset.columns])
     yield ("\ufeff" + buffer.getvalue()).encode()
     buffer.seek(0)
     buffer.truncate()
     with Session(get_engine()) as session:
         view = scoped(session, scope_for(session, principal.territory_code), filters, as_of)
-        for n, row in enumerate(ds.stream(session, dataset, view), start=1):
+        for n, row in enumerate(ds.stream(session, dataset, view, spanish), start=1):
             writer.writerow(row)
             if n % FLUSH_ROWS == 0:
                 yield buffer.getvalue().encode()

@@ -226,7 +226,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
             )
         )
     layout = legend_layout(scale, barmode="stack", bargap=0.25)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     _whole_actions(layout, max(r["total"] for r in rows))
@@ -261,7 +261,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         for name, values, color in parts
     ]
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     _whole_actions(layout, max(r["total"] for r in rows))
@@ -285,7 +285,7 @@ def overdue_list(rows: list[dict[str, Any]]) -> Any:
         "Transformación",
         "Responsable",
         "Territorio",
-        "Estado",
+        "Estatus",
         "Vencía",
         ("Días de atraso", "num"),
     ]

@@ -10,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
+from core import thresholds
 from core.config import Settings
 from core.filters import Filters, parse_filters
 from core.numbers import fmt_number, fmt_percent
@@ -208,9 +209,8 @@ def kpi_cards(
 
 
 def _late_tone(share: float | None) -> str | None:
-    if share is None:
-        return None
-    return "ok" if share < 0.1 else "warn" if share < 0.25 else "bad"
+    """Judged by ``core.thresholds`` like the wall and the map legend."""
+    return thresholds.tone("cases_late_share", share)
 
 
 # -- map ---------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         ),
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -328,6 +328,7 @@ def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             marker_color=list(AGE_COLORS),
             text=[fmt_number(b["cases"]) for b in buckets],
             textposition="auto",
+            textangle=0,
             textfont={"size": round(14 * scale), "color": theme.TEXT},
             hovertemplate="%{x}: %{y:,.0f} casos<extra></extra>",
         )
@@ -361,7 +362,7 @@ def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ]
     )
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -379,7 +380,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
         ]
     )
     layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -395,9 +396,7 @@ def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.F
             y=[_category_label(r["category"]) for r in rows],
             x=pct,
             orientation="h",
-            marker_color=[
-                theme.BAD if p >= 25 else theme.WARN if p >= 10 else theme.OK for p in pct
-            ],
+            marker_color=[thresholds.colour("cases_late_share", p / 100) for p in pct],
             customdata=[[r["resolved_late"], r["resolved"], r["target_hours"]] for r in rows],
             hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,.0f} de %{customdata[1]:,.0f}; "
             "meta %{customdata[2]} h)<extra></extra>",
@@ -406,7 +405,7 @@ def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.F
     layout = base_layout(scale, bargap=0.25)
     layout["xaxis"]["ticksuffix"] = " %"
     layout["xaxis"]["range"] = [0, max(100, *pct)]
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 

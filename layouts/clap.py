@@ -12,6 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
+from core import thresholds
 from core.config import Settings
 from core.filters import Filters, parse_filters
 from core.numbers import fmt_number, fmt_percent
@@ -21,7 +22,7 @@ from data.queries import clap as q
 from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
-from layouts.components.figures import coverage_traces, empty_figure, right_axis
+from layouts.components.figures import coverage_traces, empty_figure, label_axis, right_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -83,9 +84,8 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
 
 
 def _tone(ratio: float | None) -> str | None:
-    if ratio is None:
-        return None
-    return "ok" if ratio >= 0.9 else "warn" if ratio >= 0.7 else "bad"
+    """Judged by ``core.thresholds`` like the wall and the map legend."""
+    return thresholds.tone("clap_coverage", ratio)
 
 
 def _served_sub(part: dict[str, Any], field: str) -> list[Any]:
@@ -326,7 +326,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     )
     layout = legend_layout(scale, barmode="group", bargap=0.25)
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
-    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -338,7 +338,7 @@ def late_list(rows: list[dict[str, Any]]) -> Any:
             r["name"],
             r["territory"],
             (fmt_number(r["families"]), "num"),
-            r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "nunca",
+            r["last_delivery"].strftime("%d/%m/%Y") if r["last_delivery"] else "Nunca",
             (fmt_number(r["days"]) if r["days"] is not None else "—", "num bad"),
         ]
         for r in rows

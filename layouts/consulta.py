@@ -258,7 +258,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
             )
         )
     layout = legend_layout(scale, bargap=0.25, barmode="overlay")
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(
         categoryorder="array",
@@ -299,7 +299,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         ),
     ]
     layout = legend_layout(scale, barmode="group", bargap=0.2, bargroupgap=0.05)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"
@@ -391,7 +391,7 @@ def without_list(data: dict[str, Any]) -> Any:
     rows = data["rows"]
     headers = ["Circuito comunal", "Parroquia", "Último proyecto"]
     body = [
-        [r["name"], r["parroquia"], f"consulta {r['last_round']}" if r["last_round"] else "nunca"]
+        [r["name"], r["parroquia"], f"consulta {r['last_round']}" if r["last_round"] else "Nunca"]
         for r in rows
     ]
     if data["total"] > len(rows):
@@ -411,7 +411,7 @@ def stalled_list(rows: list[dict[str, Any]]) -> Any:
         "Proyecto",
         "Circuito",
         "Consulta",
-        "Estado",
+        "Estatus",
         ("Avance", "num"),
         ("Días sin avance", "num"),
         "Continúa",
@@ -481,7 +481,7 @@ def history_view(rounds: list[dict[str, Any]] | None) -> Any:
         "Proyecto",
         "Categoría",
         "Transformación",
-        "Estado",
+        "Estatus",
         ("Avance", "num"),
         ("Transferido", "num"),
         "Continuidad",

@@ -11,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
+from core import names, thresholds
 from core.config import Settings
 from core.filters import parse_filters
 from core.numbers import fmt_number
@@ -29,12 +30,7 @@ from layouts.components.record_table import record_table, threshold_legend
 
 PAGE = "defensa"
 DATASETS = ("defense", "territories")
-PHASE_LABELS = {
-    "organización": "Organización",
-    "alistamiento": "Alistamiento",
-    "despliegue": "Despliegue",
-    "consolidación": "Consolidación",
-}
+PHASE_LABELS = names.DEFENSE_PHASE
 PHASE_COLORS = {
     "organización": theme.BAD,
     "alistamiento": theme.WARN,
@@ -160,9 +156,8 @@ def kpi_cards(t: dict[str, Any], overdue_days: int) -> list[Any]:
 
 
 def _readiness_tone(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return "ok" if value >= q.READINESS_TARGET else "warn" if value >= 50 else "bad"
+    """Judged by ``core.thresholds``: the bars, this KPI, the wall and the map agree."""
+    return thresholds.tone("defense_readiness", value)
 
 
 # -- map ---------------------------------------------------------------------------------
@@ -223,10 +218,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             y=[r["name"] for r in rows],
             x=values,
             orientation="h",
-            marker_color=[
-                theme.OK if v >= q.READINESS_TARGET else theme.WARN if v >= 50 else theme.BAD
-                for v in values
-            ],
+            marker_color=[thresholds.colour("defense_readiness", v) for v in values],
             customdata=drill_codes(rows),
             hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
         )
@@ -234,7 +226,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout = base_layout(scale, bargap=0.2)
     layout["xaxis"]["range"] = [0, 100]
     layout["xaxis"]["ticksuffix"] = " %"
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["shapes"] = [
         {
             "type": "line",
@@ -269,7 +261,7 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         for phase in q.PHASES
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -296,7 +288,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         for phase in q.PHASES
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.25)
-    label_axis(layout)
+    label_axis(layout, len(plans), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -349,7 +341,7 @@ def overdue_list(rows: list[dict[str, Any]]) -> Any:
     body = [
         [
             *_unit_cells(r),
-            r["last_exercise_on"].strftime("%d/%m/%Y") if r["last_exercise_on"] else "nunca",
+            r["last_exercise_on"].strftime("%d/%m/%Y") if r["last_exercise_on"] else "Nunca",
             (
                 fmt_number(r["days_since_exercise"])
                 if r["days_since_exercise"] is not None

@@ -20,7 +20,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, label_axis
+from layouts.components.figures import base_layout, empty_figure, heat_colorbar, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -196,7 +196,8 @@ def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
             x=[f"{h:02d}" for h in range(24)],
             y=[d.capitalize()[:3] for d in WEEKDAYS_ES],
             colorscale=[[0, theme.PANEL], [0.5, "#8a3a3e"], [1, theme.BAD]],
-            showscale=False,
+            showscale=True,
+            colorbar=heat_colorbar("Incidentes", scale),
             xgap=1,
             ygap=1,
             hovertemplate="%{y} %{x}:00 h: %{z:,.0f} incidentes<extra></extra>",
@@ -273,7 +274,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         ]
     )
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -292,7 +293,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -308,6 +309,7 @@ def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figur
             marker_color=list(SEVERITY_COLORS[: len(levels)]),
             text=[fmt_number(by_severity[level]) for level in levels],
             textposition="auto",
+            textangle=0,
             textfont={"size": round(14 * scale), "color": theme.TEXT},
             hovertemplate="Severidad %{x}: %{y:,.0f}<extra></extra>",
         )

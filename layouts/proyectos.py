@@ -19,7 +19,14 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
-from layouts.components.figures import base_layout, empty_figure, hbar, label_axis, wrap_label
+from layouts.components.figures import (
+    base_layout,
+    empty_figure,
+    hbar,
+    heat_colorbar,
+    label_axis,
+    wrap_label,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -300,8 +307,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         )
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
-    layout["margin"]["l"] = round(150 * scale)
-    layout["yaxis"]["automargin"] = True
+    label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
     return fig
@@ -319,7 +325,8 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
             x=labels,
             y=labels,
             colorscale=[[0, theme.PANEL], [0.001, "#1d3557"], [0.5, theme.BLUE], [1, theme.ACCENT]],
-            showscale=False,
+            showscale=True,
+            colorbar=heat_colorbar("Proyectos", scale),
             text=[[fmt_number(v) if v else "" for v in row] for row in grid],
             texttemplate="%{text}",
             hovertemplate="avance %{y} %<br>transferido %{x} %<br>%{z:,.0f} proyectos<extra></extra>",
@@ -387,7 +394,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
         ]
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.15)
-    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
+    label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
     return fig
 
@@ -407,7 +414,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
         )
     )
     layout = base_layout(scale, bargap=0.3)
-    label_axis(layout)
+    label_axis(layout, len(rows), scale)
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     if max(r["count"] for r in rows) < 10:
         layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
@@ -430,8 +437,8 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     layout = base_layout(scale, bargap=0.2)
-    layout["yaxis"].update(automargin=True, dtick=1, tickfont={"size": round(11 * scale)})
-    layout["xaxis"].update(tickprefix="$", tickformat=",.0f")
+    label_axis(layout, len(rows), scale)
+    layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(**layout)
     return fig
 
@@ -444,7 +451,7 @@ STALLED_TABLE = "prj-stalled-table"
 
 
 def stalled_list(rows: list[dict[str, Any]]) -> Any:
-    headers = ["Proyecto", "Circuito", "Estado", ("Avance", "num"), ("Días sin avance", "num")]
+    headers = ["Proyecto", "Circuito", "Estatus", ("Avance", "num"), ("Días sin avance", "num")]
     body = [
         [
             r["title"],
@@ -475,7 +482,7 @@ def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:
         ("Consulta", d["consulta"]),
         ("Categoría", q.CATEGORIES.get(d["category"], d["category"])),
         ("Transformación", q.TRANSFORMATIONS.get(d["transformation"], str(d["transformation"]))),
-        ("Estado", PROJECT_STATUS_LABELS.get(d["status"], d["status"])),
+        ("Estatus", PROJECT_STATUS_LABELS.get(d["status"], d["status"])),
         ("Avance físico", f"{fmt_number(d['physical_progress'], 1)} %"),
         ("Aprobado", fmt_usd(d["approved_usd"])),
         ("Transferido", fmt_usd(d["transferred_usd"])),

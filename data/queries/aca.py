@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.timeutil import caracas_date
 from data.models import ACTION_STATUSES, Action, Project, Territory
 from data.queries.common import by_key, map_places
@@ -28,12 +29,7 @@ from data.transformations import LABELS as T_LABELS
 from data.transformations import NUMBERS as T_NUMBERS
 
 OPEN_STATUSES = ("pendiente", "en_curso")
-STATUS_LABELS = {
-    "pendiente": "Pendiente",
-    "en_curso": "En curso",
-    "cumplida": "Cumplida",
-    "cancelada": "Cancelada",
-}
+STATUS_LABELS = names.ACTION_STATUS
 DUE_SOON_DAYS = 7
 # The page's category filter: one of the 7T (URL value ``T4``).
 CATEGORIES: dict[str, str] = {f"T{n}": label for n, label in T_LABELS.items()}
@@ -204,6 +200,8 @@ def overdue_actions(
             Action.resources,
             Action.project_id,
             Territory.name,
+            Territory.level,
+            Territory.estado_code,
         )
         .join(Territory, Territory.code == Action.territory_code)
         .where(*_where(ref, transformation), overdue_clause(today))
@@ -221,10 +219,10 @@ def overdue_actions(
             "days_late": (today - due).days,
             "resources": resources,
             "project_id": project_id,
-            "territory": territory,
+            "territory": names.place_name(territory, level, estado),
         }
-        for aid, title, t, owner, status, due, resources, project_id, territory in session.execute(
-            stmt
+        for aid, title, t, owner, status, due, resources, project_id, territory, level, estado in (
+            session.execute(stmt)
         )
     ]
 
@@ -252,6 +250,7 @@ def _actions_select(view: View) -> Select[Any]:
             _labels(Action.status, STATUS_LABELS).label("status"),
             late.label("overdue"),
             Territory.name.label("territory"),
+            Territory.level.label("territory_level"),
             Project.title.label("project"),
             Action.resources.label("resources"),
             Action.updated_at.label("updated_at"),
@@ -274,13 +273,20 @@ ACTIONS = register_dataset(
             Column("transformation", "Transformación", width=240),
             Column("owner", "Responsable", width=220),
             Column("due_on", "Vence", "date", width=110),
-            Column("status", "Estado", width=110),
-            Column("overdue", "Vencida", width=90),
-            Column("territory", "Territorio", width=200),
+            Column("status", "Estatus", width=110),
+            Column("overdue", "Vencida", width=90, labels=names.YES_NO),
+            Column(
+                "territory",
+                "Territorio",
+                width=260,
+                place_of=("territory_level", "estado_code"),
+            ),
             Column("project", "Proyecto", width=260),
             Column("resources", "Recursos", width=220),
             Column("updated_at", "Actualizado", "datetime", width=150),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_actions_select,
         count_build=lambda view: select(Action.id).where(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from core import names
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
 from data.models import (
     CaseDurationDay,
@@ -49,30 +50,8 @@ AGE_BUCKETS: tuple[tuple[str, float | None], ...] = (
 )
 PERCENTILE_GROUPS = ("institution", "category")
 # The page's category filter: the 1x10 categories (URL value: label).
-CATEGORIES: dict[str, str] = {
-    "agua": "Agua",
-    "electricidad": "Electricidad",
-    "gas": "Gas",
-    "salud": "Salud",
-    "ayuda médica": "Ayuda médica",
-    "alimentación": "Alimentación",
-    "vialidad": "Vialidad",
-    "telecomunicaciones": "Telecomunicaciones",
-    "educación": "Educación",
-    "vivienda": "Vivienda",
-    "seguridad": "Seguridad",
-    "defensa": "Defensa",
-    "alteración del orden": "Alteración del orden",
-    "otros": "Otros",
-}
-STATUS_LABELS = {
-    "recibido": "Recibido",
-    "asignado": "Asignado",
-    "en_atencion": "En atención",
-    "resuelto": "Resuelto",
-    "cerrado": "Cerrado",
-    "rechazado": "Rechazado",
-}
+CATEGORIES: dict[str, str] = names.CASE_CATEGORY
+STATUS_LABELS = names.CASE_STATUS
 
 
 def _where(ref: TerritoryRef | None, category: str | None) -> list[ColumnElement[bool]]:
@@ -582,14 +561,22 @@ CASES = register_dataset(
         columns=(
             Column("id", "Caso", width=140),
             Column("reported_at", "Reportado", "datetime", width=150),
-            Column("category", "Categoría", width=150),
-            Column("status", "Estatus", width=110),
+            Column("category", "Categoría", width=150, labels=CATEGORIES),
+            Column("status", "Estatus", width=110, labels=STATUS_LABELS),
             Column("institution", "Institución", width=240),
             Column("consejo", "Consejo comunal", width=220),
             Column("resolved_at", "Resuelto", "datetime", width=150),
-            Column("hours", "Horas hasta resolver", "decimal", width=120),
-            Column("estado_code", "Estado (código)", width=110),
-            Column("municipio_code", "Municipio (código)", width=130),
+            Column("hours", "Horas hasta resolver", "decimal", width=130),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
+            Column(
+                "municipio_code",
+                "Municipio (código)",
+                "territory",
+                screen_header="Municipio",
+                width=200,
+            ),
         ),
         build=_cases_select,
         default_sort=(("reported_at", True),),

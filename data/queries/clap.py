@@ -378,7 +378,9 @@ DELIVERIES = register_dataset(
             Column("bags", "Bolsas", "number", width=100),
             Column("kg", "Kg", "decimal", width=100),
             Column("clap_code", "Código CLAP", width=150),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_deliveries_select,
         count_build=lambda view: select(ClapDelivery.id).where(

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from core import names
+from core.thresholds import THRESHOLDS
 from data.models import DefenseUnit, Territory
 from data.queries.common import by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
@@ -22,7 +24,7 @@ from data.scope import TerritoryRef, territory_clause
 
 PHASES = ("organización", "alistamiento", "despliegue", "consolidación")
 DEFAULT_OVERDUE_DAYS = 90
-READINESS_TARGET = 80.0  # % of readiness a unit is expected to hold (the KPI's reference)
+READINESS_TARGET = THRESHOLDS["defense_readiness"].good  # the plan's target, judged in one place
 # The page's category filter: kinds of unit, matched on the start of the plan's name.
 CATEGORIES: dict[str, str] = {
     "ZODI": "ZODI (zonas operativas)",
@@ -162,7 +164,7 @@ def _unit_rows(session: Session, stmt: Any, today: date) -> list[dict[str, Any]]
     return [
         {
             "id": uid,
-            "territory": name,
+            "territory": names.place_name(name, level, estado),
             "plan": plan,
             "phase": phase,
             "readiness": readiness,
@@ -171,7 +173,9 @@ def _unit_rows(session: Session, stmt: Any, today: date) -> list[dict[str, Any]]
             "committees_total": total,
             "committees_complete": complete,
         }
-        for uid, name, plan, phase, readiness, last, total, complete in session.execute(stmt)
+        for uid, name, plan, phase, readiness, last, total, complete, level, estado in (
+            session.execute(stmt)
+        )
     ]
 
 
@@ -185,6 +189,8 @@ def _unit_select() -> Any:
         DefenseUnit.last_exercise_on,
         DefenseUnit.committees_total,
         DefenseUnit.committees_complete,
+        Territory.level,
+        Territory.estado_code,
     ).join(Territory, Territory.code == DefenseUnit.territory_code)
 
 
@@ -234,6 +240,7 @@ def _units_select(view: View) -> Select[Any]:
         select(
             DefenseUnit.id.label("id"),
             Territory.name.label("territory"),
+            Territory.level.label("territory_level"),
             DefenseUnit.plan.label("plan"),
             DefenseUnit.phase.label("phase"),
             DefenseUnit.readiness.label("readiness"),
@@ -255,15 +262,22 @@ UNITS = register_dataset(
         title="Unidades de defensa",
         columns=(
             Column("id", "Unidad", width=170),
-            Column("territory", "Territorio", width=200),
+            Column(
+                "territory",
+                "Territorio",
+                width=260,
+                place_of=("territory_level", "estado_code"),
+            ),
             Column("plan", "Plan", width=280),
-            Column("phase", "Fase", width=130),
+            Column("phase", "Fase", width=130, labels=names.DEFENSE_PHASE),
             Column("readiness", "Alistamiento %", "decimal", width=120),
             Column("last_exercise_on", "Último ejercicio", "date", width=130),
             Column("committees_complete", "Comités completos", "number", width=120),
             Column("committees_total", "Comités", "number", width=100),
             Column("updated_at", "Actualizado", "datetime", width=150),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_units_select,
         default_sort=(("readiness", False),),

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.filters import Filters
 from data.models import PATH_LEVELS, Territory, path_of
 from data.scope import Scope, TerritoryRef, children, get_territory, resolve
@@ -26,14 +27,7 @@ CHILD_LEVEL: dict[str | None, str | None] = {
     "parroquia": "circuito",
     "circuito": None,
 }
-LEVEL_LABELS = {
-    "estado": "Estado",
-    "municipio": "Municipio",
-    "parroquia": "Parroquia",
-    "circuito": "Circuito comunal",
-    "comuna": "Comuna",
-    "consejo_comunal": "Consejo comunal",
-}
+LEVEL_LABELS = {k: v for k, v in names.LEVELS.items() if k != "nacional"}
 
 
 @dataclass(frozen=True)

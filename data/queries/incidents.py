@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session
 
+from core import names
 from data.models import Cuadrante, Incident
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
@@ -24,20 +25,7 @@ from data.scope import TerritoryRef, territory_clause
 
 BASELINE_WEEKS = 8
 # The page's category filter: incident types (URL value: label).
-CATEGORIES: dict[str, str] = {
-    "homicidio": "Homicidio",
-    "robo": "Robo",
-    "hurto": "Hurto",
-    "lesiones": "Lesiones",
-    "secuestro": "Secuestro",
-    "extorsión": "Extorsión",
-    "drogas": "Drogas",
-    "violencia de género": "Violencia de género",
-    "accidente de tránsito": "Accidente de tránsito",
-    "riña": "Riña",
-    "alteración del orden": "Alteración del orden",
-    "otro": "Otro",
-}
+CATEGORIES: dict[str, str] = names.INCIDENT_TYPE
 # Slots are ``(start, start + 1 h]`` like the ranges, so a time exactly on a boundary belongs
 # to the slot it closes: subtract a hair before flooring (it also absorbs SQLite's julianday
 # rounding; 3.6 ms is far below the data's precision).
@@ -352,12 +340,20 @@ INCIDENTS = register_dataset(
         columns=(
             Column("id", "Incidente", width=140),
             Column("occurred_at", "Fecha y hora", "datetime", width=150),
-            Column("type", "Tipo", width=170),
+            Column("type", "Tipo", width=170, labels=CATEGORIES),
             Column("severity", "Severidad", "number", width=100),
             Column("cuadrante", "Cuadrante", width=200),
             Column("cuadrante_code", "Cuadrante (código)", width=150),
-            Column("estado_code", "Estado (código)", width=110),
-            Column("municipio_code", "Municipio (código)", width=130),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
+            Column(
+                "municipio_code",
+                "Municipio (código)",
+                "territory",
+                screen_header="Municipio",
+                width=200,
+            ),
             Column("lat", "Latitud", "decimal", sortable=False, width=100),
             Column("lon", "Longitud", "decimal", sortable=False, width=100),
         ),

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Float, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.filters import Filters
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
 from data.queries.datasets import Column, Dataset, register_dataset
@@ -30,31 +31,8 @@ PROGRESS_HIGH = 50.0  # at least half built...
 MONEY_LOW = 0.1  # ...with under 10 % of the money: progress without money
 ACTIVE = ("financiado", "en_ejecucion", "paralizado")
 
-CATEGORIES: dict[str, str] = {
-    "agua": "Agua",
-    "vialidad": "Vialidad",
-    "vivienda": "Vivienda",
-    "electricidad": "Electricidad",
-    "educación": "Educación",
-    "salud": "Salud",
-    "deporte": "Deporte",
-    "agrícola": "Agrícola",
-    "ambiente": "Ambiente",
-    "transporte": "Transporte",
-    "cultura": "Cultura",
-    "gas": "Gas",
-    "estabilización de taludes": "Estabilización de taludes",
-    "telecomunicaciones": "Telecomunicaciones",
-    "seguridad": "Seguridad",
-    "turismo": "Turismo",
-}
-STATUS_LABELS = {
-    "aprobado": "Aprobado",
-    "financiado": "Financiado",
-    "en_ejecucion": "En ejecución",
-    "paralizado": "Paralizado",
-    "culminado": "Culminado",
-}
+CATEGORIES: dict[str, str] = names.PROJECT_CATEGORY
+STATUS_LABELS = names.PROJECT_STATUS
 # The 7T, named in full ("T4 · Social") as everywhere in the Sala.
 TRANSFORMATIONS = T_LABELS
 
@@ -509,18 +487,20 @@ PROJECTS = register_dataset(
         name="proyectos",
         title="Proyectos",
         columns=(
-            Column("id", "Código", width=190),
+            Column("id", "Código", width=240),
             Column("title", "Proyecto", width=320),
             Column("consulta", "Consulta", width=100),
-            Column("category", "Categoría", width=140),
-            Column("transformation", "T", "number", width=60),
-            Column("status", "Estado", width=120),
+            Column("category", "Categoría", width=140, labels=CATEGORIES),
+            Column("transformation", "Transformación (7T)", width=200, labels=TRANSFORMATIONS),
+            Column("status", "Estatus", width=120, labels=STATUS_LABELS),
             Column("physical_progress", "Avance %", "decimal", width=100),
             Column("approved_usd", "Aprobado USD", "usd", width=130),
             Column("transferred_usd", "Transferido USD", "usd", width=140),
             Column("progress_changed_at", "Último avance", "datetime", width=150),
             Column("circuito", "Circuito comunal", width=200),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_projects_select,
         count_build=_projects_count,
@@ -534,13 +514,15 @@ TRANSFERS = register_dataset(
         name="transferencias",
         title="Transferencias del período",
         columns=(
-            Column("id", "Código", width=200),
+            Column("id", "Código", width=240),
             Column("transferred_at", "Fecha", "datetime", width=150),
             Column("bank", "Banco comunal", width=260),
             Column("amount_usd", "Monto USD", "usd", width=120),
-            Column("project_id", "Proyecto", width=200),
+            Column("project_id", "Proyecto", width=240),
             Column("circuito", "Circuito comunal", width=200),
-            Column("estado_code", "Estado (código)", width=110),
+            Column(
+                "estado_code", "Estado (código)", "territory", screen_header="Estado", width=150
+            ),
         ),
         build=_transfers_select,
         count_build=lambda view: select(Transfer.id).where(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import html
+from dash import dcc, html
 
 from core.filters import Filters
 from data.queries.datasets import Column, Dataset
@@ -40,10 +40,20 @@ def grid_id(name: str) -> dict[str, str]:
     return {"type": "sala-grid", "dataset": name}
 
 
+def grid_part(part: str, name: str) -> dict[str, str]:
+    """Ids of a grid's companions: ``sala-grid-count`` (the row-count line),
+    ``sala-grid-total`` (rows the grid was loaded with), ``sala-grid-new`` (the "N nuevos"
+    button), ``sala-grid-stale`` (a token: refresh in place, nothing new to place)."""
+    return {"type": f"sala-grid-{part}", "dataset": name}
+
+
 def _column_def(col: Column) -> dict[str, Any]:
-    spec: dict[str, Any] = {"field": col.key, "headerName": col.header, "sortable": col.sortable}
+    spec: dict[str, Any] = {"field": col.key, "headerName": col.title, "sortable": col.sortable}
     if col.width:
         spec["width"] = col.width
+    if col.kind in ("text", "territory"):
+        # A long id or name cut by the column's width is read whole on hover.
+        spec["tooltipField"] = col.key
     if col.kind in FORMATTERS:
         spec["type"] = "rightAligned"
         spec["valueFormatter"] = {"function": FORMATTERS[col.kind]}
@@ -54,7 +64,13 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id(dataset.name),
         columnDefs=[_column_def(c) for c in dataset.columns],
-        defaultColDef={"resizable": True, "suppressHeaderMenuButton": True},
+        defaultColDef={
+            "resizable": True,
+            "suppressHeaderMenuButton": True,
+            # Long headers ("Horas hasta resolver") wrap instead of being cut.
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         rowModelType="infinite",
         getRowId="params.data.id",
         dashGridOptions={
@@ -69,6 +85,7 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
             },
             "localeText": {"loadingOoo": "Cargando…", "noRowsToShow": "Sin registros"},
             "suppressMultiSort": True,
+            "tooltipShowDelay": 300,
             "theme": {"function": GRID_THEME},
         },
         className="sala-grid",
@@ -76,32 +93,65 @@ def data_table(dataset: Dataset, height: str = "26rem") -> dag.AgGrid:
     )
 
 
-def export_href(dataset: Dataset | str, filters: Filters) -> str:
+def export_href(dataset: Dataset | str, filters: Filters, spanish: bool = False) -> str:
+    """The CSV route of a dataset with the page's filters; ``spanish``: the twin for
+    spreadsheets in Spanish locale (``;``, decimal comma; see ``api/export.py``)."""
     name = dataset if isinstance(dataset, str) else dataset.name
-    return f"/exportar/{name}.csv{filters.to_query()}"
+    folder = "/exportar/excel" if spanish else "/exportar"
+    return f"{folder}/{name}.csv{filters.to_query()}"
 
 
-def export_link(dataset: Dataset | str, filters: Filters) -> html.A:
-    """``Exportar CSV`` with the page's filters (hidden by the page for roles that cannot);
-    ``dataset`` is a table's dataset or the name of another export (``prioridades``)."""
+def export_link(dataset: Dataset | str, filters: Filters) -> html.Span:
+    """``Exportar CSV`` and ``CSV (Excel en español)`` with the page's filters (hidden by the
+    page for roles that cannot); ``dataset`` is a table's dataset or the name of another
+    export (``prioridades``)."""
     name = dataset if isinstance(dataset, str) else dataset.name
-    return html.A(
-        "Exportar CSV ↓",
-        href=export_href(name, filters),
+    return html.Span(
+        [
+            html.A(
+                "Exportar CSV ↓",
+                href=export_href(name, filters),
+                className="export-link",
+                download="",
+                title="Descarga exactamente los registros filtrados (separados por comas, "
+                "números con punto decimal)",
+            ),
+            html.A(
+                "CSV (Excel en español) ↓",
+                href=export_href(name, filters, spanish=True),
+                className="export-link export-link-es",
+                download="",
+                title="Los mismos registros para Excel o LibreOffice en español: separados "
+                "por punto y coma, coma decimal, fechas dd/mm/aaaa y nombres legibles",
+            ),
+        ],
         id={"type": "sala-export", "dataset": name},
-        className="export-link",
-        download="",
-        title="Descarga exactamente los registros filtrados",
+        className="export-links",
     )
 
 
 def table_panel_body(dataset: Dataset, filters: Filters, height: str = "26rem") -> html.Div:
-    """The table with its row-count line (filled by the table callback)."""
+    """The table with its row-count line (filled by the table callback) and the "N nuevos"
+    notice: records that arrive while the table is open are announced, not pushed in, so the
+    rows being read never move (``callbacks/tables.py``)."""
+    name = dataset.name
     return html.Div(
         [
             html.Div(
-                id={"type": "sala-grid-count", "dataset": dataset.name}, className="grid-count"
+                [
+                    html.Div(id=grid_part("count", name), className="grid-count"),
+                    html.Button(
+                        id=grid_part("new", name),
+                        className="grid-new",
+                        n_clicks=0,
+                        style={"display": "none"},
+                        title="Muestra los registros nuevos (la tabla vuelve a cargarse)",
+                    ),
+                ],
+                className="grid-head",
             ),
+            dcc.Store(id=grid_part("total", name)),
+            dcc.Store(id=grid_part("stale", name)),
             data_table(dataset, height),
         ],
         className="grid-wrap",

@@ -26,15 +26,19 @@ def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
             "t": round(8 * scale),
             "b": round(36 * scale),
         },
+        # Counts start at zero (a bar from 15.000 overstates a change); ``tozero`` only widens
+        # a linear axis to include 0, so negative values and category axes are untouched.
         "xaxis": {
             "gridcolor": theme.LINE,
             "zeroline": False,
+            "rangemode": "tozero",
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
         },
         "yaxis": {
             "gridcolor": theme.LINE,
             "zeroline": False,
+            "rangemode": "tozero",
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
             "separatethousands": True,
@@ -68,11 +72,52 @@ def hbar(names: list[str], values: list[Any], name: str, color: str, unit: str) 
     )
 
 
-def label_axis(layout: dict[str, Any]) -> dict[str, Any]:
-    """Territory or category names on the y axis: bright text, room for long names."""
-    layout["yaxis"]["tickfont"]["color"] = theme.TEXT
-    layout["yaxis"]["automargin"] = True
+#: The least height of one bar's row, in pixels at scale 1: a 15 px name and a little gap.
+BAR_ROW_PX = 20
+
+
+def label_axis(
+    layout: dict[str, Any], count: int | None = None, scale: float = 1.0
+) -> dict[str, Any]:
+    """Territory or category names on the y axis: bright text, room for long names, and a
+    label on every bar.
+
+    Plotly thins a category axis when it judges the names too close (12 names for 25
+    estados); ``dtick=1`` names every category. With ``count`` bars the figure also says how
+    tall it must be for every bar to keep a readable row (``bar_height``): a card too short
+    for that grows its chart and scrolls (``assets/charts.js``).
+    """
+    axis = layout["yaxis"]
+    axis["tickfont"]["color"] = theme.TEXT
+    axis["automargin"] = True
+    axis["tickmode"] = "linear"
+    axis["tick0"] = 0
+    axis["dtick"] = 1
+    if count:
+        # Not ``layout.height``: dcc.Graph drops it on a responsive graph.
+        layout["meta"] = {"minHeight": bar_height(count, layout, scale)}
     return layout
+
+
+def bar_height(count: int, layout: dict[str, Any], scale: float = 1.0) -> int:
+    """The least height in pixels of a horizontal bar chart of ``count`` bars: a readable
+    row per bar plus the margins and the legend."""
+    margin = layout.get("margin", {})
+    extra = margin.get("t", 0) + margin.get("b", 0)
+    if layout.get("showlegend"):
+        extra += round(34 * scale)
+    return round(count * BAR_ROW_PX * scale) + extra
+
+
+def heat_colorbar(title: str, scale: float = 1.0) -> dict[str, Any]:
+    """The colour scale beside a heat map, so a colour reads as a number (whole counts)."""
+    return {
+        "title": {"text": title, "side": "right", "font": {"size": round(13 * scale)}},
+        "thickness": round(10 * scale),
+        "tickformat": ",d",
+        "tickfont": {"color": theme.MUTED, "size": round(12 * scale)},
+        "outlinewidth": 0,
+    }
 
 
 def wrap_label(text: str, width: int = 26) -> str:
@@ -93,6 +138,7 @@ def right_axis(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
         "overlaying": "y",
         "side": "right",
         "showgrid": False,
+        "rangemode": "tozero",
         "tickfont": {"color": theme.ACCENT, "size": round(15 * scale)},
         **extra,
     }

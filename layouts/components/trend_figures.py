@@ -9,18 +9,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from core import names
 from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
 from layouts.components.figures import base_layout, coverage_traces, empty_figure, right_axis
 
-PROJECT_STATUS_LABELS = {
-    "aprobado": "Aprobado",
-    "financiado": "Financiado",
-    "en_ejecucion": "En ejecución",
-    "paralizado": "Paralizado",
-    "culminado": "Culminado",
-}
+PROJECT_STATUS_LABELS = names.PROJECT_STATUS
 PROJECT_STATUS_COLORS = {
     "aprobado": theme.MUTED,
     "financiado": theme.CYAN,
@@ -115,6 +110,7 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
             marker_color=[PROJECT_STATUS_COLORS[s] for s in statuses],
             text=[fmt_number(c) for c in counts],
             textposition="auto",
+            textangle=0,  # never a sideways number in a short bar: it goes outside instead
             insidetextanchor="end",
             textfont={"size": round(15 * scale), "color": theme.TEXT},
             hovertemplate="%{y}: %{x:,.0f}<extra></extra>",

@@ -77,7 +77,7 @@ def test_export_is_exactly_the_filtered_rows(client, world):
 
 def test_projects_export_matches(client, world):
     rows = _csv(client.get("/exportar/proyectos.csv?territorio=VE-M"))
-    assert [(r["Código"], r["Estado"]) for r in rows] == [("P2", "culminado")]
+    assert [(r["Código"], r["Estatus"]) for r in rows] == [("P2", "culminado")]
 
 
 def test_scope_and_role_are_enforced(client, world):

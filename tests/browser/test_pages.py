@@ -199,6 +199,14 @@ def test_unknown_territory_shows_a_spanish_message_not_data(server, driver):
     assert console_errors(driver) == []
 
 
+def _grid_ids(drv) -> list[str]:
+    """The ids of the grid's rows in the order shown (AG Grid keeps DOM order apart from
+    display order: ``row-index`` is the displayed position)."""
+    rows = drv.find_elements("css selector", ".sala-grid .ag-center-cols-container .ag-row")
+    shown = sorted(rows, key=lambda r: int(r.get_attribute("row-index") or 0))
+    return [r.get_attribute("row-id") for r in shown if r.get_attribute("row-id")]
+
+
 def test_page_follows_a_new_data_version(server, driver):
     """A batch written (and its data version bumped) shows up without reloading the page."""
     from data import versions
@@ -208,6 +216,8 @@ def test_page_follows_a_new_data_version(server, driver):
     driver.get(server.url + "/clap?territorio=VE-B&rango=24h")
     _wait(driver, _loaded)
     before = _kpi(driver, "clap.today.served")
+    rows_before = _grid_ids(driver)
+    assert rows_before
     engine, session = _database(server)
     try:
         session.add(
@@ -227,14 +237,13 @@ def test_page_follows_a_new_data_version(server, driver):
         session.commit()
         # The version poll runs every 15 s; the numbers follow on the next tick.
         _wait(driver, lambda d: _kpi(d, "clap.today.served") == before + 77, timeout=45)
-        _wait(
-            driver,
-            lambda d: any(
-                "D-LIVE-1" in row.text
-                for row in d.find_elements("css selector", ".sala-grid .ag-row")
-            ),
-            timeout=20,
-        )
+        # The table does not move under its reader: the new batch is announced, not pushed in.
+        notice = driver.find_element("css selector", ".grid-new")
+        _wait(driver, lambda d: notice.is_displayed() and "1 nuevo" in notice.text, timeout=20)
+        assert _grid_ids(driver) == rows_before
+        notice.click()
+        _wait(driver, lambda d: "D-LIVE-1" in _grid_ids(d), timeout=20)
+        _wait(driver, lambda d: not notice.is_displayed(), timeout=10)
     finally:
         session.query(Delivery).filter(Delivery.id == "D-LIVE-1").delete()
         versions.bump(session, ["clap_deliveries"])
