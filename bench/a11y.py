@@ -50,7 +50,13 @@ def lighthouse(binary: str, url: str, cookie: str | None) -> dict[str, Any]:
     if cookie:
         cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", CHROMIUM)}
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=True)
+    for _attempt in (1, 2):  # on a loaded machine Lighthouse sometimes fails to start Chromium
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        if out.returncode == 0:
+            break
+    else:
+        last = (out.stderr.strip().splitlines() or ["?"])[-1]
+        return {"score": None, "failing": [f"(Lighthouse falló: {last[:120]})"]}
     report = json.loads(out.stdout)
     failing = [
         key
