@@ -85,6 +85,7 @@ def _users_section(csrf: str, me: Principal) -> str:
             f"<td>{format_caracas(u.created_at)}</td><td>{toggle_form}"
             f'<form method="post" action="/admin/usuarios/{name}/clave">{csrf_field(csrf)}'
             f'<input type="password" name="password" placeholder="nueva contraseña" '
+            f'aria-label="Nueva contraseña de {escape(u.username)}" '
             f'autocomplete="new-password" required>'
             f'<button class="secondary" type="submit">Restablecer</button></form></td></tr>'
         )
@@ -96,11 +97,12 @@ def _users_section(csrf: str, me: Principal) -> str:
 <table class="auth-table"><tr><th>Usuario</th><th>Rol</th><th>Territorio</th><th>Activo</th>
 <th>Bloqueado hasta</th><th>Creado</th><th>Acciones</th></tr>{"".join(rows)}</table>
 <form method="post" action="/admin/usuarios" class="auth-inline">{csrf_field(csrf)}
-<div><label>Usuario</label><input name="username" required></div>
-<div><label>Rol</label><select name="role">{roles}</select></div>
-<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
-<div><label>Contraseña (mín. 10)</label>
-<input type="password" name="password" autocomplete="new-password" required></div>
+<div><label for="nuevo-usuario">Usuario</label><input id="nuevo-usuario" name="username" required></div>
+<div><label for="nuevo-rol">Rol</label><select id="nuevo-rol" name="role">{roles}</select></div>
+<div><label for="nuevo-usuario-territorio">Territorio (código; vacío = su ámbito)</label>
+<input id="nuevo-usuario-territorio" name="territory"></div>
+<div><label for="nuevo-usuario-clave">Contraseña (mín. 10)</label>
+<input id="nuevo-usuario-clave" type="password" name="password" autocomplete="new-password" required></div>
 <div><button type="submit">Crear usuario</button></div></form>"""
 
 
@@ -122,10 +124,11 @@ def _displays_section(csrf: str, me: Principal) -> str:
         )
     return f"""<h2>Pantallas del muro</h2>
 <table class="auth-table"><tr><th>Nombre</th><th>Territorio</th><th>Creada</th>
-<th>Vista por última vez</th><th></th></tr>{"".join(rows)}</table>
+<th>Vista por última vez</th><th>Acciones</th></tr>{"".join(rows)}</table>
 <form method="post" action="/admin/pantallas" class="auth-inline">{csrf_field(csrf)}
-<div><label>Nombre</label><input name="name" required></div>
-<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
+<div><label for="nueva-pantalla">Nombre</label><input id="nueva-pantalla" name="name" required></div>
+<div><label for="nueva-pantalla-territorio">Territorio (código; vacío = su ámbito)</label>
+<input id="nueva-pantalla-territorio" name="territory"></div>
 <div><button type="submit">Crear pantalla</button></div></form>"""
 
 
@@ -154,8 +157,8 @@ def _audit_section(action: str, limit: int, me: Principal) -> str:
     )
     return f"""<h2>Registro de auditoría</h2>
 <form method="get" action="/admin" class="auth-inline">
-<div><label>Acción</label><select name="accion">{options}</select></div>
-<div><label>Últimas</label><select name="n">{limits}</select></div>
+<div><label for="auditoria-accion">Acción</label><select id="auditoria-accion" name="accion">{options}</select></div>
+<div><label for="auditoria-n">Últimas</label><select id="auditoria-n" name="n">{limits}</select></div>
 <div><button class="secondary" type="submit">Filtrar</button></div></form>
 <table class="auth-table"><tr><th>Cuándo (Caracas)</th><th>Quién</th><th>Acción</th>
 <th>Detalle</th><th>Desde</th></tr>{rows}</table>"""
@@ -413,7 +416,7 @@ def _tokens_section(csrf: str, me: Principal) -> str:
         )
     table = (
         '<table class="auth-table" id="admin-tokens"><tr><th>Nombre</th><th>Rol</th>'
-        "<th>Territorio</th><th>Creado</th><th>Último uso</th><th></th></tr>"
+        "<th>Territorio</th><th>Creado</th><th>Último uso</th><th>Acciones</th></tr>"
         f"{''.join(rows)}</table>"
         if rows
         else '<p class="auth-empty" id="admin-tokens">Aún no hay tokens de la API. Cree uno '

@@ -65,12 +65,14 @@ def _rule_form(rule: AlertRule, csrf: str, editable: bool) -> str:
         "days": "(días)",
     }
     disabled = "" if editable else " disabled"
+    rid = f"regla-{escape(rule.slug)}-campo"  # ids for the labels of this rule's fields
     levels = "".join(
         f'<option value="{n}"{" selected" if n == rule.level else ""}>{n} · {LEVEL_LABELS[n]}</option>'
         for n in range(1, 6)
     )
     params = "".join(
-        f'<div><label>{escape(PARAM_LABELS.get(name, name))}</label><input name="param_{escape(name)}" '
+        f'<div><label for="{rid}-{escape(name)}">{escape(PARAM_LABELS.get(name, name))}</label>'
+        f'<input id="{rid}-{escape(name)}" name="param_{escape(name)}" '
         f'value="{escape(str(value))}"{disabled}></div>'
         for name, value in (rule.params or {}).items()
     )
@@ -87,13 +89,13 @@ def _rule_form(rule: AlertRule, csrf: str, editable: bool) -> str:
 <p class="rule-what">{escape(AREAS.get(rule.area, rule.area))} · por {LEVEL_NAMES.get(rule.territory_level, rule.territory_level)} ·
 {escape(rule.measures)} Salta con: {OPERATOR_WORDS.get(rule.operator, rule.operator)} {escape(current)}{updated}.</p>
 <form method="post" action="/admin/alertas/reglas/{quote(rule.slug, safe="")}" class="auth-inline">{csrf_field(csrf)}
-<div><label>Umbral {hint.get(unit, "")}</label><input name="threshold" value="{rule.threshold:g}"{disabled}></div>
-<div><label>Durante (min)</label><input name="for_minutes" value="{rule.for_minutes}"{disabled}></div>
-<div><label>Nivel</label><select name="level"{disabled}>{levels}</select></div>
+<div><label for="{rid}-umbral">Umbral {hint.get(unit, "")}</label><input id="{rid}-umbral" name="threshold" value="{rule.threshold:g}"{disabled}></div>
+<div><label for="{rid}-minutos">Durante (min)</label><input id="{rid}-minutos" name="for_minutes" value="{rule.for_minutes}"{disabled}></div>
+<div><label for="{rid}-nivel">Nivel</label><select id="{rid}-nivel" name="level"{disabled}>{levels}</select></div>
 {params}
-<div class="rule-message"><label>Mensaje ({{territorio}} {{valor}} {{umbral}} {{detalle}})</label>
-<input name="message" value="{escape(rule.message)}"{disabled}></div>
-<div><label>Activa</label><select name="enabled"{disabled}><option value="1"{" selected" if rule.enabled else ""}>sí</option>
+<div class="rule-message"><label for="{rid}-mensaje">Mensaje ({{territorio}} {{valor}} {{umbral}} {{detalle}})</label>
+<input id="{rid}-mensaje" name="message" value="{escape(rule.message)}"{disabled}></div>
+<div><label for="{rid}-activa">Activa</label><select id="{rid}-activa" name="enabled"{disabled}><option value="1"{" selected" if rule.enabled else ""}>sí</option>
 <option value="0"{"" if rule.enabled else " selected"}>no</option></select></div>{save}</form></div>"""
 
 
@@ -136,12 +138,13 @@ def webhooks_section(csrf: str, me: Principal) -> str:
 desde su nivel mínimo se envía como JSON firmado (cabecera <code>X-Sala-Signature: sha256=…</code>, HMAC
 del cuerpo con el secreto). Si el receptor no responde se reintenta con espera creciente, sin perder nada.</p>
 <table class="auth-table"><tr><th>Nombre</th><th>URL</th><th>Territorio</th><th>Nivel mín.</th>
-<th>Pendientes</th><th>Descartados</th><th>Último error</th><th></th></tr>{rows}</table>
+<th>Pendientes</th><th>Descartados</th><th>Último error</th><th>Acciones</th></tr>{rows}</table>
 <form method="post" action="/admin/alertas/webhooks" class="auth-inline">{csrf_field(csrf)}
-<div><label>Nombre</label><input name="name" required></div>
-<div><label>URL (https://…)</label><input name="url" required></div>
-<div><label>Territorio (código; vacío = su ámbito)</label><input name="territory"></div>
-<div><label>Nivel mínimo</label><select name="min_level">{levels}</select></div>
+<div><label for="webhook-nombre">Nombre</label><input id="webhook-nombre" name="name" required></div>
+<div><label for="webhook-url">URL (https://…)</label><input id="webhook-url" name="url" required></div>
+<div><label for="webhook-territorio">Territorio (código; vacío = su ámbito)</label>
+<input id="webhook-territorio" name="territory"></div>
+<div><label for="webhook-nivel">Nivel mínimo</label><select id="webhook-nivel" name="min_level">{levels}</select></div>
 <div><button type="submit">Crear webhook</button></div></form>"""
 
 

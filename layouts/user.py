@@ -41,4 +41,11 @@ def user_box(principal: Principal) -> html.Div:
 def demo_banner(principal: Principal) -> html.Div | None:
     if principal.kind != "local":
         return None
-    return html.Div(DEMO_TEXT, className="demo-banner", id="demo-banner")
+    # A named region: a landmark, so no page content sits outside one.
+    return html.Div(
+        DEMO_TEXT,
+        className="demo-banner",
+        id="demo-banner",
+        role="region",
+        **{"aria-label": "Modo demo"},
+    )

@@ -15,7 +15,15 @@ def panel(
     class_name: str = "",
     panel_id: str | dict | None = None,
 ) -> html.Section:
-    """Header (title, subtitle, and ``extra`` on the right such as a freshness badge) + body."""
+    """Header (title, subtitle, and ``extra`` on the right such as a freshness badge) + body.
+
+    A scrolling list body (``html.Div`` with class ``ind-list``) becomes a region named by
+    the title and reachable by keyboard (``tabIndex=0``), so it can be scrolled without a mouse.
+    """
+    if isinstance(body, html.Div) and "ind-list" in str(getattr(body, "className", "")).split():
+        body.tabIndex = "0"
+        body.role = "region"
+        setattr(body, "aria-label", title)
     head = html.Div(
         [
             html.Div(
