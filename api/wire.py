@@ -6,7 +6,8 @@ Two layers, installed by :func:`install` inside the request log (which then time
   JS, CSS, SVG) with zstd, brotli or gzip, whichever the client accepts (in that order).
   It leaves alone what it has no reason to touch: CSV exports (``text/csv`` is not in its
   list, so :mod:`api.export` streams exactly as before), images, ranges, websockets.
-- :class:`StaticWire`, inside it, answers for static files (Dash's component suites,
+- :class:`StaticWire`, inside it, gives Dash's callback answers their JSON type (so they
+  are compressed too) and answers for static files (Dash's component suites,
   ``/assets/``): ``Cache-Control: public, max-age=31536000, immutable`` when the URL is
   fingerprinted (Dash's ``.v4_4_1m1234.js`` names, ``/assets/x.css?m=1234``), ``no-cache``
   (revalidate with the ETag) otherwise; and it compresses them once per content and
@@ -34,6 +35,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 COMPONENT_SUITES = "/_dash-component-suites/"
 ASSETS = "/assets/"
+DASH_CALLBACK = "/_dash-update-component"
 FINGERPRINT_QUERY = ("m", "v")  # Dash's ?m=<mtime> on assets; ?v=<version> of our own
 MINIMUM_SIZE = 500
 CACHE_ENTRIES = 256
@@ -93,7 +95,13 @@ class StaticWire:
         self.cache: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_static(scope["path"]):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(DASH_CALLBACK):
+            await self.app(scope, receive, _typed_json(send))
+            return
+        if not is_static(scope["path"]):
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
@@ -144,6 +152,20 @@ class StaticWire:
         else:
             self.cache.move_to_end(key)
         return cached
+
+
+def _typed_json(send: Send) -> Send:
+    """Dash 4.4.1's FastAPI backend answers callbacks with a JSON string and no Content-Type,
+    which no compressor will touch (it cannot know it is text): say what it is."""
+
+    async def send_typed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            if "content-type" not in headers:
+                headers["content-type"] = "application/json"
+        await send(message)
+
+    return send_typed
 
 
 def _with_cache_control(send: Send, value: str) -> Send:

@@ -90,6 +90,8 @@ def visit(drv: Any, url: str) -> tuple[int, int, int]:
     """Load ``url`` until the network is quiet: (bytes on the wire, requests, from cache)."""
     drv.get_log("performance")  # drain what came before
     drv.get(url)
+    origin = url.split("/", 3)[:3]
+    ours: set[str] = set()  # request ids of the app's own URLs (not chrome:// pages)
     wire = requests = cached = 0
     last = time.monotonic()
     deadline = last + MAX_WAIT_S
@@ -101,6 +103,12 @@ def visit(drv: Any, url: str) -> tuple[int, int, int]:
             if not method.startswith("Network."):
                 continue
             last = time.monotonic()
+            if method == "Network.requestWillBeSent":
+                if params["request"]["url"].split("/", 3)[:3] == origin:
+                    ours.add(params["requestId"])
+                continue
+            if params.get("requestId") not in ours:
+                continue
             if method == "Network.loadingFinished":
                 wire += int(params.get("encodedDataLength", 0))
                 requests += 1

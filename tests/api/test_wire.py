@@ -89,8 +89,12 @@ def test_pages_data_and_scripts_are_compressed_and_decode_to_the_same_bytes(clie
         "changedPropIds": ["probe-territory.value"],
         "state": [],
     }
-    plain = raw(client, "POST", "/_dash-update-component", "identity", json=body)[1]
+    headers, plain = raw(client, "POST", "/_dash-update-component", "identity", json=body)
     assert json.loads(plain)["response"]["probe-out"]["children"]
+    assert headers["content-type"] == "application/json"  # else no compressor touches it
+    headers, body_br = raw(client, "POST", "/_dash-update-component", "br", json=body)
+    if len(plain) >= 500:
+        assert headers["content-encoding"] == "br" and brotli.decompress(body_br) == plain
 
 
 def test_fingerprinted_static_files_are_immutable_and_pages_and_data_never_cached(client):
