@@ -195,7 +195,8 @@ def compare(url: str, antes: Path, size: int, batches: int) -> None:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         results[label] = {
-            row["dataset"]: row for row in map(json.loads, out.splitlines()) if row.strip()
+            row["dataset"]: row
+            for row in map(json.loads, (line for line in out.splitlines() if line.startswith("{")))
         }
         _say(f"{label}: medido (carga {_load()})")
     admin.dispose()
