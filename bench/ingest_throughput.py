@@ -210,7 +210,7 @@ def compare(url: str, antes: Path, size: int, batches: int) -> None:
         _say(
             f"{dataset:<16}{before.get('nuevos', 0):>13,.0f}{after['nuevos']:>10,.0f}"
             f"{before.get('cambiados', 0):>16,.0f}{after['cambiados']:>10,.0f}"
-            f"{after['iguales']:>16,.0f}{after['copy']:>12,.0f}"
+            f"{after['iguales']:>16,.0f}{after['copy'] or float('nan'):>12,.0f}"
         )
 
 
