@@ -131,6 +131,8 @@ class BatchValidator:
         return errors
 
     def _scoped(self, index: int, node: Node, field: str) -> None:
+        if self.scope.is_national:  # everything lies inside
+            return
         inside = self._inside.get((node.level, node.code))
         if inside is None:  # one answer per territory, not per record
             inside = self._inside[(node.level, node.code)] = self.scope.contains(node.ref())
