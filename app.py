@@ -14,7 +14,7 @@ from fastapi import FastAPI
 import api
 import auth
 import callbacks
-from api import request_log
+from api import request_log, wire
 from auth.proxies import take_over_uvicorn_proxy_headers
 from core import logs
 from core.config import ROOT, Settings, load_settings
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     callbacks.register(app, settings)
     auth.install(app, settings)  # access control: after the callbacks (CSP hashes them)
+    wire.install(app.server)  # compressed text, cached static files (inside the log: timed)
     request_log.install(app.server, settings)  # times, counts and logs every request
     auth.install_proxies(app, settings)  # outermost: the real client behind a declared proxy
     # Dash 4.4.1's FastAPI backend runs this first-request setup (asset scan, script list)

@@ -5,7 +5,9 @@
 // and preload it now (except on the wall, which has no chart) so it is already here when
 // the first chart asks.
 (function () {
-  const url = new URL("vendor/plotly-cartesian.min.js", document.currentScript.src).href;
+  const bundle = new URL("vendor/plotly-cartesian.min.js", document.currentScript.src);
+  bundle.search = "v=3.7.0"; // the bundle's version: a new bundle is a new URL, so it is
+  const url = bundle.href; // cached for a year (api/wire.py) and never served stale
   Object.defineProperty(window, "_dashPlotlyJSURL", { get: () => url, set: () => {} });
   if (/^\/muro/.test(window.location.pathname)) { return; } // the wall draws no Plotly chart
   const link = document.createElement("link");

@@ -2,6 +2,10 @@
 
 Usage: ``DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m bench.ingest_throughput``
 
+With ``--antes DIR`` (e.g. ``git worktree add /tmp/sala-antes <commit>``) it measures 10,000-
+record batches of every dataset with that checkout's code and with this one, side by side,
+next to PostgreSQL's own COPY of the same rows (the floor).
+
 Works in a throw-away database created on that server (and dropped at the end), never in
 the named database itself. Measures the full write path the API uses after reading the body
 (strict JSON validation, reference checks, upsert, history, data version, event), on new
@@ -13,12 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -156,13 +162,79 @@ def _race(engine, make, size: int, rounds: int, offset: int) -> tuple[float, int
     return 2 * size * rounds / elapsed, retries.count, len(failed)
 
 
+def compare(url: str, antes: Path, size: int, batches: int) -> None:
+    """This checkout against ``antes`` (another checkout, e.g. a git worktree of main at an
+    older commit), each in its own throw-away database, then PostgreSQL's COPY of the same
+    rows: records/s for batches of ``size``, printed side by side with the load average."""
+    probe = Path(__file__).with_name("_ingest_probe.py")
+    root = Path(__file__).resolve().parent.parent
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    for label, checkout in (("antes", antes.resolve()), ("después", root)):
+        name = f"sala_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        db_url = normalize_url(url).rsplit("/", 1)[0] + f"/{name}"
+        code = (
+            f"import runpy, sys; sys.path.insert(0, {str(checkout)!r}); "
+            f"sys.argv = ['probe', {db_url!r}, '{size}', '{batches}'"
+            f"{', ' + repr('--piso') if label == 'después' else ''}]; "
+            f"runpy.run_path({str(probe)!r}, run_name='__main__')"
+        )
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=checkout,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        except subprocess.CalledProcessError as exc:
+            sys.exit(f"{label}: la medición falló\n{exc.stderr[-3000:]}")
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        results[label] = {
+            row["dataset"]: row
+            for row in map(json.loads, (line for line in out.splitlines() if line.startswith("{")))
+        }
+        _say(f"{label}: medido (carga {_load()})")
+    admin.dispose()
+    _say(f"\nregistros/s, lotes de {size:,} ({batches} lotes por medida); carga {_load()}")
+    _say(
+        f"{'conjunto':<16}{'nuevos antes':>13}{'después':>10}{'cambiados antes':>16}"
+        f"{'después':>10}{'iguales después':>16}{'COPY (piso)':>12}"
+    )
+    for dataset, after in results["después"].items():
+        before = results["antes"].get(dataset, {})
+        _say(
+            f"{dataset:<16}{before.get('nuevos', 0):>13,.0f}{after['nuevos']:>10,.0f}"
+            f"{before.get('cambiados', 0):>16,.0f}{after['cambiados']:>10,.0f}"
+            f"{after['iguales']:>16,.0f}{after['copy'] or float('nan'):>12,.0f}"
+        )
+
+
+def _load() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Takes no options; ``argv`` keeps the signature of the other benchmarks."""
+    """``--antes DIR``: compare with another checkout (see :func:`compare`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench ingest_throughput")
+    parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
+    parser.add_argument("--lote", type=int, default=10_000)
+    parser.add_argument("--lotes", type=int, default=2)
+    args = parser.parse_args(argv or [])
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url.startswith("postgres"):
         sys.exit(
             "Defina DATABASE_URL=postgresql://usuario@host:5432/base (un servidor PostgreSQL)."
         )
+    if args.antes:
+        compare(url, args.antes, args.lote, args.lotes)
+        return
     os.environ.pop("REDIS_URL", None)  # the in-process bus: measure the store, not Redis
     admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
     name = f"sala_bench_{uuid.uuid4().hex[:8]}"

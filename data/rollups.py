@@ -77,38 +77,56 @@ def hours(start: datetime, end: datetime) -> float:
 def contributions(case: Mapping[str, Any]) -> Counter[Key]:
     """The rollup keys one case counts in (each once)."""
     out: Counter[Key] = Counter()
+    _add(out, case, 1)
+    return out
+
+
+def _add(out: Counter[Key], case: Mapping[str, Any], sign: int) -> None:
+    """Add ``sign`` to each rollup key ``case`` counts in."""
     estado = case.get("estado_code")
     reported = case["reported_at"]
     if estado is None or reported is None:
-        return out
+        return
     category, institution = case["category"], case.get("institution") or ""
     resolved, assigned = case.get("resolved_at"), case.get("assigned_at")
     reported_day = caracas_date(reported)
     stage = stage_of(case["status"], resolved)
-    out[(CaseReportedDay, (reported_day, estado, category, institution, stage))] += 1
-    durations = []
+    out[(CaseReportedDay, (reported_day, estado, category, institution, stage))] += sign
     if resolved is not None:
         resolved_day = caracas_date(resolved)
-        out[(CaseResolvedDay, (resolved_day, estado, category, institution))] += 1
-        durations.append(("resolution", resolved_day, bucket_of(hours(reported, resolved))))
-    if assigned is not None:
-        durations.append(("response", reported_day, bucket_of(hours(reported, assigned))))
-    for measure, day, took in durations:
+        out[(CaseResolvedDay, (resolved_day, estado, category, institution))] += sign
+        took = bucket_of(hours(reported, resolved))
         for where in (estado, NATIONAL):
-            for cat, inst in ((category, institution), (ALL, ALL)):
-                out[(CaseDurationDay, (measure, where, day, cat, inst, took))] += 1
-    return out
+            out[
+                (CaseDurationDay, ("resolution", where, resolved_day, category, institution, took))
+            ] += sign
+            out[(CaseDurationDay, ("resolution", where, resolved_day, ALL, ALL, took))] += sign
+    if assigned is not None:
+        took = bucket_of(hours(reported, assigned))
+        for where in (estado, NATIONAL):
+            out[
+                (CaseDurationDay, ("response", where, reported_day, category, institution, took))
+            ] += sign
+            out[(CaseDurationDay, ("response", where, reported_day, ALL, ALL, took))] += sign
 
 
 def change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Counter[Key]:
     """What a case's insert (``old`` None), update or delete (``new`` None) adds to the rollups
     (negative counts subtract)."""
     delta: Counter[Key] = Counter()
-    if new is not None:
-        delta.update(contributions(new))
-    if old is not None:
-        delta.subtract(contributions(old))
+    add_change(delta, old, new)
     return Counter({key: n for key, n in delta.items() if n})
+
+
+def add_change(
+    delta: Counter[Key], old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> None:
+    """:func:`change` added to ``delta`` in place (may leave zero counts, which
+    :func:`apply` skips): the writer's hot path makes no Counter per case."""
+    if new is not None:
+        _add(delta, new, 1)
+    if old is not None:
+        _add(delta, old, -1)
 
 
 def _key_columns(model: type) -> list[str]:

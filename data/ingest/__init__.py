@@ -29,6 +29,7 @@ from data.ingest.schemas import (
     RecordError,
     parse_json_items,
     parse_records,
+    parse_valid_json,
 )
 from data.ingest.validate import BatchValidator
 from data.ingest.write import ConcurrentWrite, Writer
@@ -134,6 +135,9 @@ def ingest(
 def ingest_json(engine: Engine, dataset: str, body: bytes, scope: Scope = NATIONAL) -> IngestResult:
     """Same as :func:`ingest` for a raw JSON body, validated strictly (the REST API)."""
     _check_dataset(dataset)
+    fast = parse_valid_json(dataset, body)
+    if fast is not None and 1 <= len(fast) <= MAX_RECORDS:  # the usual case: one pass
+        return _store(engine, dataset, fast, [], len(fast), scope)
     try:
         items = json.loads(body)
     except json.JSONDecodeError as exc:

@@ -380,6 +380,16 @@ def parse_records(dataset: str, rows: list[Any], first_index: int = 0) -> tuple[
     return parsed, errors
 
 
+def parse_valid_json(dataset: str, body: bytes) -> Parsed | None:
+    """The records of a body that is a valid JSON array of valid records, parsed and
+    validated in one pass (strictly, as :func:`parse_json_items`); None for anything else,
+    which then takes the slow path that explains each error."""
+    try:
+        return list(enumerate(_LIST_ADAPTERS[dataset].validate_json(body, strict=True)))
+    except (ValidationError, ValueError):
+        return None
+
+
 def parse_json_items(dataset: str, body: bytes, items: list[Any]) -> tuple[Parsed, list]:
     """Validate a JSON array strictly (a number must be a number, not a string).
 

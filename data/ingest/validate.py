@@ -48,6 +48,12 @@ class Prepared:
     row: dict[str, Any]
 
 
+def _fields(rec: Record) -> dict[str, Any]:
+    """The record's fields as a new dict (what ``model_dump`` gives for these flat models,
+    without its per-field serialisation work)."""
+    return dict(rec.__dict__)
+
+
 def _path(row: Any) -> dict[str, str | None]:
     return {col: getattr(row, col) for col in PATH_COLUMNS}
 
@@ -62,6 +68,7 @@ class BatchValidator:
         self._project_nodes: dict[str, Node | None] = {}
         self._first_index: dict[str, int] = {}  # key -> index of its first record
         self.out_of_scope: list[RecordError] = []
+        self._inside: dict[tuple[str, str], bool] = {}
 
     # -- look-ups (cached, one query per chunk and kind) ---------------------------------
     def _load(self, kind: str, keys: Iterable[str]) -> None:
@@ -124,7 +131,12 @@ class BatchValidator:
         return errors
 
     def _scoped(self, index: int, node: Node, field: str) -> None:
-        if not self.scope.contains(node.ref()):
+        if self.scope.is_national:  # everything lies inside
+            return
+        inside = self._inside.get((node.level, node.code))
+        if inside is None:  # one answer per territory, not per record
+            inside = self._inside[(node.level, node.code)] = self.scope.contains(node.ref())
+        if not inside:
             self.out_of_scope.append(
                 {
                     "index": index,
@@ -174,19 +186,19 @@ class BatchValidator:
         node = Node(rec.code, rec.level, rec.parent_code, path)
         self._scoped(index, node, "code")
         self._territory_nodes[rec.code] = node
-        row = rec.model_dump()
+        row = _fields(rec)
         return Prepared(index, rec.code, {**row, **path})
 
     def _check_cuadrantes(self, index: int, rec: Any) -> Prepared:
         circuito = self._territory(index, rec.circuito_code, "circuito_code", "circuito")
-        row = {k: v for k, v in rec.model_dump().items() if k != "circuito_code"}
+        row = {k: v for k, v in _fields(rec).items() if k != "circuito_code"}
         return Prepared(index, rec.code, {**row, **circuito.path})
 
     def _check_projects(self, index: int, rec: Any) -> Prepared:
         circuito = self._territory(index, rec.circuito_code, "circuito_code", "circuito")
         if rec.comuna_code is not None:
             self._territory(index, rec.comuna_code, "comuna_code", "comuna")
-        row = {k: v for k, v in rec.model_dump().items() if k != "circuito_code"}
+        row = {k: v for k, v in _fields(rec).items() if k != "circuito_code"}
         return Prepared(index, rec.id, {**row, **circuito.path})
 
     def _check_transfers(self, index: int, rec: Any) -> Prepared:
@@ -194,26 +206,26 @@ class BatchValidator:
         if project is None:
             raise _Bad("project_id", f"proyecto desconocido {rec.project_id!r}")
         self._scoped(index, project, "project_id")
-        return Prepared(index, rec.id, {**rec.model_dump(), **project.path})
+        return Prepared(index, rec.id, {**_fields(rec), **project.path})
 
     def _check_clap_deliveries(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
+        return Prepared(index, rec.id, {**_fields(rec), **node.path})
 
     def _check_cases(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
+        return Prepared(index, rec.id, {**_fields(rec), **node.path})
 
     def _check_incidents(self, index: int, rec: Any) -> Prepared:
         cuadrante = self._cuadrante_nodes.get(rec.cuadrante_code)
         if cuadrante is None:
             raise _Bad("cuadrante_code", f"cuadrante desconocido {rec.cuadrante_code!r}")
         self._scoped(index, cuadrante, "cuadrante_code")
-        return Prepared(index, rec.id, {**rec.model_dump(), **cuadrante.path})
+        return Prepared(index, rec.id, {**_fields(rec), **cuadrante.path})
 
     def _check_defense(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
+        return Prepared(index, rec.id, {**_fields(rec), **node.path})
 
     def _check_actions(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
@@ -222,7 +234,7 @@ class BatchValidator:
             if project is None:
                 raise _Bad("project_id", f"proyecto desconocido {rec.project_id!r}")
             self._scoped(index, project, "project_id")
-        return Prepared(index, rec.id, {**rec.model_dump(), **node.path})
+        return Prepared(index, rec.id, {**_fields(rec), **node.path})
 
 
 class _Bad(Exception):

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -49,7 +50,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from data import rollups, versions
-from data.ingest.copy import copy_rows, staging_table
+from data.ingest.copy import copy_rows, json_columns, staged, staging_table
 from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
 from data.models import (
@@ -147,6 +148,7 @@ class Writer:
     # scoped screens poll (data.versions)
     territories: set[str] = field(default_factory=set)
     items_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _staging: Any = None  # the staging table of the last chunk written (PostgreSQL)
 
     @property
     def spec(self) -> Spec:
@@ -182,7 +184,10 @@ class Writer:
             stmt = stmt.order_by(key_col)
             if needs_old:
                 stmt = stmt.with_for_update()
-            stored = {row[key]: dict(row) for row in self.session.execute(stmt).mappings()}
+            result = self.session.execute(stmt)
+            names = list(result.keys())
+            at = names.index(key)
+            stored = {row[at]: dict(zip(names, row, strict=True)) for row in result}
         else:
             for chunk in _chunks(keys):
                 stmt = select(*columns).where(key_col.in_(chunk))
@@ -215,41 +220,95 @@ class Writer:
 
     # -- steps 2 and 3: the conditional upsert and what follows from it ------------------
     def write(self, prepared: list[Prepared], stored: Stored) -> None:
-        """Upsert ``prepared`` (locked by :meth:`lock`); add history, rollups and counts."""
+        """Upsert ``prepared`` (locked by :meth:`lock`); add history, rollups and counts.
+
+        The hot path of a 10,000-record batch: one pass over what the database wrote, no
+        per-row queries, history inserted from the staging table on PostgreSQL."""
         if not prepared:
             return
-        rows = {p.key: {**p.row, **self._derived(p.row, stored.get(p.key))} for p in prepared}
+        needs_old = self.dataset in NEEDS_OLD
+        if needs_old:
+            rows = {p.key: {**p.row, **self._derived(p.row, stored.get(p.key))} for p in prepared}
+        else:
+            rows = {p.key: p.row for p in prepared}
         if self.dataset == "clap_deliveries":
             self._ensure_committees(list(rows.values()))
         written = self._upsert([rows[k] for k in sorted(rows)], stored)
-        history: list[dict[str, Any]] = []
+        moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
-        for key, inserted in written:
+        cases = self.dataset == "cases"
+        paths: set[tuple[str | None, ...]] = set()  # where the written rows lie now
+        old_paths: set[tuple[str | None, ...]] = set()  # and where they lay before
+        path_of = itemgetter(*PATH_COLUMNS)
+        inserted = 0
+        for key, fresh in written:
             old, new = stored.get(key), rows[key]
-            if old is None and not inserted and self.dataset in NEEDS_OLD:
+            if old is None and not fresh and needs_old:
                 raise ConcurrentWrite(key)
-            history += self._history(new, old)
-            if self.dataset == "cases":
-                rollup_delta.update(rollups.change(old, new))
-            self.territories.update(new[c] for c in PATH_COLUMNS if new.get(c))
-            if inserted:
-                self.inserted += 1
-            else:
-                self.updated += 1
-                if old is not None:
-                    self.territories.update(old[c] for c in PATH_COLUMNS if old.get(c))
-                else:  # not read (a national write): where it was is unknown
-                    self.territories.add(versions.EVERYWHERE)
-            self._announce(key, new)
+            if needs_old and self._moved(new, old):
+                moved.append(key)
+            if cases:
+                rollups.add_change(rollup_delta, old, new)
+            paths.add(path_of(new))
+            if fresh:
+                inserted += 1
+            elif old is not None:
+                old_paths.add(path_of(old))
+            else:  # not read (a national write): where it was is unknown
+                self.territories.add(versions.EVERYWHERE)
+            if len(self.items_by_key) < MAX_ITEMS or key in self.items_by_key:
+                self._announce(key, new)
+        self.inserted += inserted
+        self.updated += len(written) - inserted
         self.unchanged += len(rows) - len(written)
-        if history:
-            target = (CaseEvent if self.dataset == "cases" else ProjectProgress).__table__
-            if self.postgres:
-                copy_rows(self.session, target.name, list(history[0]), history)
-            else:
-                self.session.execute(target.insert(), history)
+        estado = PATH_COLUMNS.index("estado_code")
+        for path in paths | old_paths:
+            self.territories.update(code for code in path if code)
+        self.estados.update(path[estado] for path in paths if path[estado])
+        if moved:
+            self._write_history(moved, rows)
         if rollup_delta:
             rollups.apply(self.session, rollup_delta)
+
+    def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
+        """Whether a written change adds a status-history row."""
+        if old is None:
+            return True
+        if self.dataset == "cases":
+            return old["status"] != new["status"]
+        return (
+            old["physical_progress"] != new["physical_progress"] or old["status"] != new["status"]
+        )
+
+    def _write_history(self, keys: list[str], rows: dict[str, dict[str, Any]]) -> None:
+        """The status-history rows of the written changes ``keys``: on PostgreSQL one
+        ``INSERT ... SELECT`` from the staging table the upsert read."""
+        if self.dataset == "cases":
+            target, names = (
+                CaseEvent.__table__,
+                {"case_id": "id", "status": "status", "at": "updated_at"},
+            )
+        else:
+            target = ProjectProgress.__table__
+            names = {
+                "project_id": "id",
+                "recorded_at": "updated_at",
+                "physical_progress": "physical_progress",
+                "status": "status",
+            }
+        if not self.postgres:
+            history = [{to: rows[k][frm] for to, frm in names.items()} for k in keys]
+            self.session.execute(target.insert(), history)
+            return
+        source = self.spec.model.__table__
+        staging = self._staging
+        key = staging.c[self.spec.key]
+        select_ = (
+            select(*(staged(staging, source, frm) for frm in names.values()))
+            .where(key == any_(bindparam("moved", keys, ARRAY(String))))
+            .order_by(key)
+        )
+        self.session.execute(target.insert().from_select(list(names), select_))
 
     def _upsert(self, rows: list[dict[str, Any]], stored: Stored) -> list[tuple[str, bool]]:
         """One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` for ``rows``;
@@ -259,9 +318,10 @@ class Writer:
         columns = list(rows[0])
         stmt = (pg_insert if self.postgres else sqlite_insert)(table)
         if self.postgres:  # COPY the rows into a staging table, upsert them from there
-            staging = staging_table(self.session, table, columns)
-            copy_rows(self.session, staging.name, columns, rows)
-            source = select(*(staging.c[c] for c in columns)).order_by(staging.c[spec.key])
+            staging = self._staging = staging_table(self.session, table, columns)
+            copy_rows(self.session, staging.name, columns, rows, json_columns(table, columns))
+            source = select(*(staged(staging, table, c) for c in columns))
+            source = source.order_by(staging.c[spec.key])
             stmt = stmt.from_select(columns, source)
         compared = [c for c in columns if c != spec.key and c not in spec.derived]
         differs = or_(*(self._distinct(table.c[c], stmt.excluded[c]) for c in compared))
@@ -303,25 +363,6 @@ class Writer:
             }
         return {}
 
-    def _history(self, new: dict[str, Any], old: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The status-history rows of a written change."""
-        if self.dataset == "cases" and (old is None or old["status"] != new["status"]):
-            return [{"case_id": new["id"], "status": new["status"], "at": new["updated_at"]}]
-        if self.dataset == "projects" and (
-            old is None
-            or old["physical_progress"] != new["physical_progress"]
-            or old["status"] != new["status"]
-        ):
-            return [
-                {
-                    "project_id": new["id"],
-                    "recorded_at": new["updated_at"],
-                    "physical_progress": new["physical_progress"],
-                    "status": new["status"],
-                }
-            ]
-        return []
-
     def _ensure_committees(self, rows: list[dict[str, Any]]) -> None:
         """Field systems send deliveries of committees the Sala may not know yet: add them
         (a committee that exists, or that a concurrent batch adds first, is left alone)."""
@@ -340,8 +381,6 @@ class Writer:
         self.session.execute(stmt.on_conflict_do_nothing(index_elements=["code"]), new)
 
     def _announce(self, key: str, row: dict[str, Any]) -> None:
-        if row.get("estado_code"):
-            self.estados.add(row["estado_code"])
         if key in self.items_by_key or len(self.items_by_key) < MAX_ITEMS:
             item = {
                 "id": key,

@@ -1,0 +1,65 @@
+"""The fast write path keeps every instant exact: times sent with any offset are stored as
+the same UTC instant in the records and in the history rows the writer derives from them
+(on PostgreSQL they travel through a ``timestamptz`` staging table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from data.db import session_scope
+from data.ingest import ingest, ingest_json
+from data.models import CaseEvent, CitizenCase, Project, ProjectProgress
+from tests import factories as f
+
+REPORTED = "2026-11-20T08:00:00-04:00"  # 12:00 UTC
+UPDATED = "2026-11-20T18:15:30.250000+05:30"  # 12:45:30.25 UTC
+REPORTED_UTC = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+UPDATED_UTC = datetime(2026, 11, 20, 12, 45, 30, 250000, tzinfo=UTC)
+
+
+def test_offsets_become_the_same_utc_instant_in_rows_and_history(engine):
+    with session_scope() as session:
+        f.two_estados(session)
+    case = {
+        "id": "C1",
+        "territory_code": "VE-A-CC1",
+        "category": "agua",
+        "status": "asignado",
+        "reported_at": REPORTED,
+        "updated_at": UPDATED,
+    }
+    body = f'[{{"id": "C1", "territory_code": "VE-A-CC1", "category": "agua", "status": "asignado", "reported_at": "{REPORTED}", "updated_at": "{UPDATED}"}}]'
+    assert ingest_json(engine, "cases", body.encode()).inserted == 1
+    project = {
+        "id": "P1",
+        "circuito_code": "VE-A-C1",
+        "consulta": "2025-4",
+        "title": "Pozo",
+        "category": "agua",
+        "transformation": 1,
+        "approved_usd": 10000,
+        "status": "aprobado",
+        "physical_progress": 0,
+        "updated_at": UPDATED,
+    }
+    assert ingest(engine, "projects", [project]).inserted == 1
+    with session_scope() as session:
+        stored = session.get(CitizenCase, "C1")
+        assert stored.reported_at == REPORTED_UTC
+        assert stored.updated_at == UPDATED_UTC
+        assert stored.assigned_at == UPDATED_UTC  # derived: first assignment
+        assert session.execute(select(CaseEvent.status, CaseEvent.at)).all() == [
+            ("asignado", UPDATED_UTC)
+        ]
+        assert session.get(Project, "P1").progress_changed_at == UPDATED_UTC
+        history = session.execute(select(ProjectProgress.recorded_at, ProjectProgress.status))
+        assert history.all() == [(UPDATED_UTC, "aprobado")]
+    # an update a minute later, sent in Caracas time: one more history row, exact
+    later = {**case, "status": "en_atencion", "updated_at": "2026-11-20T08:46:30.25-04:00"}
+    assert ingest(engine, "cases", [later]).updated == 1
+    with session_scope() as session:
+        ats = session.execute(select(CaseEvent.at).order_by(CaseEvent.at)).scalars().all()
+        assert ats == [UPDATED_UTC, datetime(2026, 11, 20, 12, 46, 30, 250000, tzinfo=UTC)]
+        assert session.get(CitizenCase, "C1").assigned_at == UPDATED_UTC  # kept
