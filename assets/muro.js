@@ -1,23 +1,26 @@
-// Wall map points (layouts/muro.py, dash-leaflet GeoJSON pointToLayer).
-// Territories: size = open 1x10 cases (relative), colour = incidents in 24 h (relative).
+// Wall map (layouts/muro.py map_features, dash-leaflet GeoJSON): estados with a shape are
+// filled (salaWall.shape), other territories small markers (salaWall.point); both take the
+// threshold colour "color" set on the server (core/thresholds.py, the legend's bands).
 // Recent events: small bright yellow dots.
 window.salaWall = {
-  heat: function (h) {
-    if (h === null || h === undefined) { return "#6b7a8c"; }
-    if (h < 0.25) { return "#2fbf71"; }
-    if (h < 0.5) { return "#f5c542"; }
-    if (h < 0.75) { return "#f0a030"; }
-    return "#e5484d";
+  NO_DATA: "#8a94a6",
+  shape: function (feature) {
+    const p = feature.properties || {};
+    return { color: "#0b1016", weight: 1.5, fillOpacity: 0.7,
+             fillColor: p.color || window.salaWall.NO_DATA };
   },
   point: function (feature, latlng) {
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    // radii in wall units (--u, 24 px at 1080p): small beside the shapes, at every size
+    const wall = document.getElementById("muro") || document.documentElement;
+    const u = parseFloat(getComputedStyle(wall).fontSize) || 24;
     const p = feature.properties || {};
     const marker = p.kind === "event"
-      ? L.circleMarker(latlng, { radius: 0.45 * rem, color: "#0b1016", weight: 1,
+      ? L.circleMarker(latlng, { radius: 0.2 * u, color: "#0b1016", weight: 1,
                                  fillColor: "#ffe14d", fillOpacity: 1 })
-      : L.circleMarker(latlng, { radius: (0.5 + 1.6 * Math.sqrt(p.size || 0)) * rem,
-                                 color: "#0b1016", weight: Math.max(1, rem / 10),
-                                 fillColor: window.salaWall.heat(p.heat), fillOpacity: 0.8 });
+      : L.circleMarker(latlng, { radius: (0.2 + 0.4 * Math.sqrt(p.size || 0)) * u,
+                                 color: "#0b1016", weight: Math.max(1, u / 16),
+                                 fillColor: p.color || window.salaWall.NO_DATA,
+                                 fillOpacity: 0.85 });
     if (p.tooltip) { marker.bindTooltip(p.tooltip); }
     return marker;
   },

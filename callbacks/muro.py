@@ -22,6 +22,7 @@ from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
 from data.hub import recent_events, scoped, summarize
+from data.queries.common import territory_shapes
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
 from data.queries.shared import summaries
@@ -165,7 +166,8 @@ def load_wall(territory: str | None, fresh_after: float) -> WallData:
                 measures = summaries.get(
                     ("map", code),
                     time.time() - MAP_SHARE_S,
-                    lambda: territory_measures(session, ref, utcnow()),
+                    # the same entry as the map's (load_map): with the shapes
+                    lambda: with_shapes(session, territory_measures(session, ref, utcnow())),
                 )
             except Exception:
                 log.exception("muro: worst territories failed")
@@ -202,6 +204,12 @@ def ticker_items(ref: TerritoryRef | None, window: list[dict[str, Any]]) -> list
     return out[:TICKER_SIZE]
 
 
+def with_shapes(session: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their GeoJSON shape, where the territory has one (the estados)."""
+    shapes = territory_shapes(session, [r["code"] for r in rows])
+    return [{**r, "geometry": shapes.get(r["code"])} for r in rows]
+
+
 def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, Any]:
     """The map's GeoJSON: territories below the step's one, plus the latest events' places."""
     principal = current_principal()
@@ -215,7 +223,7 @@ def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, An
         rows = summaries.get(  # shared by this worker's tabs for a few seconds
             ("map", ref.code if ref else None),
             time.time() - MAP_SHARE_S,
-            lambda: territory_measures(session, ref, utcnow()),
+            lambda: with_shapes(session, territory_measures(session, ref, utcnow())),
         )
         codes = [_event_code(i) for i in items]
         points = territory_points(session, scope, [c for c in codes if c])

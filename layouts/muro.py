@@ -26,9 +26,10 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from core.numbers import fmt_number, fmt_percent, fmt_usd
-from core.thresholds import STATE_LABEL, THRESHOLDS, State
+from core.thresholds import STATE_COLOUR, STATE_LABEL, THRESHOLDS, State, colour
 from layouts.components.alerts import wall_panel_shell
 from layouts.components.base_map import base_layers
+from layouts.components.map_points import map_geometry
 from layouts.live import freshness
 
 PANELS: dict[str, str] = {  # short: a title shares its line with the state chip
@@ -139,19 +140,23 @@ def layout(query: dict[str, str]) -> html.Div:
     )
 
 
+#: The judged figure that colours the wall map's estados and markers (``core/thresholds.py``).
+MAP_THRESHOLD = "clap_coverage"
+EVENT_COLOUR = "#ffe14d"  # recent events (``salaWall.point`` in assets/muro.js)
+
+
 def map_legend() -> html.Div:
-    """The wall map's key (colours of ``salaWall`` in ``assets/muro.js``)."""
+    """The wall map's key: the bands of :data:`MAP_THRESHOLD`, the same as the pages'."""
+    bands = THRESHOLDS[MAP_THRESHOLD].bands()
     swatches = [
-        ("#2fbf71", "< 25 %"),
-        ("#f5c542", "25–50 %"),
-        ("#f0a030", "50–75 %"),
-        ("#e5484d", "≥ 75 %"),
-        ("#ffe14d", "evento"),
+        *zip((STATE_COLOUR[s] for s in ("bien", "regular", "mal")), bands, strict=True),
+        (STATE_COLOUR["sin-datos"], STATE_LABEL["sin-datos"]),
+        (EVENT_COLOUR, "evento reciente"),
     ]
     return html.Div(
         [
             html.Span(
-                "Tamaño: casos 1x10 abiertos · color: incidentes 24 h (% del mayor)",
+                "Color: cobertura CLAP de hoy · tamaño de los puntos: casos 1x10 abiertos",
                 className="legend-text",
             ),
             *[
@@ -182,6 +187,7 @@ def panel_shell(
                     id={"type": "muro-map", "index": index},
                     data={"type": "FeatureCollection", "features": []},
                     pointToLayer={"variable": "salaWall.point"},
+                    style={"variable": "salaWall.shape"},
                 ),
             ],
             center=[7.6, -66.2],
@@ -680,25 +686,38 @@ def _n(value: Any) -> str:
 def map_features(
     rows: list[dict[str, Any]], recent: list[dict[str, Any]], max_points: int = 400
 ) -> dict[str, Any]:
-    """GeoJSON of the territories (size: open cases; colour: incidents) and recent events."""
-    peak = max((r["cases_open"] for r in rows), default=0) or 1
-    peak_inc = max((r["incidents_24h"] for r in rows), default=0) or 1
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-            "properties": {
-                "kind": "territory",
-                "size": r["cases_open"] / peak,
-                "heat": r["incidents_24h"] / peak_inc,
-                # Leaflet reads a tooltip string as markup: escape the texts
-                "tooltip": f"{escape(str(r['name']))}: {_n(r['cases_open'])} casos abiertos, "
-                f"{_n(r['incidents_24h'])} incidentes 24 h",
-            },
-        }
-        for r in rows
-        if r.get("lat") is not None and r.get("lon") is not None
-    ][:max_points]
+    """GeoJSON of the territories and the recent events.
+
+    A territory with a ``geometry`` (the estados) is its filled shape, the others a small
+    marker sized by open cases; both are coloured by :data:`MAP_THRESHOLD` (``color``), so
+    the map judges the same way as the legend and the pages."""
+    peak = max((r.get("cases_open") or 0 for r in rows), default=0) or 1
+    features = []
+    for r in rows:
+        geometry = map_geometry(r)
+        if geometry is None:
+            continue
+        coverage = r.get("clap_coverage")
+        # Leaflet reads a tooltip string as markup: escape the texts
+        tip = (
+            f"{escape(str(r['name']))}: {_n(r.get('cases_open'))} casos abiertos, "
+            f"{_n(r.get('incidents_24h'))} incidentes 24 h"
+        )
+        if coverage is not None:
+            tip += f", CLAP {fmt_percent(coverage)}"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "kind": "territory",
+                    "size": (r.get("cases_open") or 0) / peak,
+                    "color": colour(MAP_THRESHOLD, coverage),
+                    "tooltip": tip,
+                },
+            }
+        )
+    features = features[:max_points]
     features += [
         {
             "type": "Feature",

@@ -190,3 +190,57 @@ def test_a_display_screen_gets_a_kiosk_shell() -> None:
     assert "nav-link" not in classes and "kiosk" in classes
     ids, classes = ids_and_classes(LOCAL_ADMIN)  # everyone else keeps the chrome
     assert {"user-box", "demo-banner"} <= ids and "nav-link" in classes
+
+
+# ---- the map: estados as filled shapes, judged by the thresholds of the legend
+
+
+def test_wall_map_fills_shapes_and_colours_by_the_clap_threshold():
+    from core.thresholds import STATE_COLOUR, THRESHOLDS, colour
+
+    square = {"type": "Polygon", "coordinates": [[[-67, 10], [-66, 10], [-66, 11], [-67, 10]]]}
+    t = THRESHOLDS[muro.MAP_THRESHOLD]
+    rows = [
+        {
+            "name": "A",
+            "lat": 10.5,
+            "lon": -66.5,
+            "cases_open": 4,
+            "incidents_24h": 0,
+            "clap_coverage": t.good,
+            "geometry": square,
+        },
+        {
+            "name": "B",
+            "lat": 9.0,
+            "lon": -64.0,
+            "cases_open": 2,
+            "incidents_24h": 0,
+            "clap_coverage": t.fair - 0.01,
+        },
+        {
+            "name": "C",
+            "lat": 8.0,
+            "lon": -63.0,
+            "cases_open": 0,
+            "incidents_24h": 0,
+            "clap_coverage": None,
+        },
+    ]
+    shape, marker, empty = muro.map_features(rows, [])["features"]
+    assert shape["geometry"] == square  # the estado's own outline, not a bubble
+    assert marker["geometry"]["type"] == empty["geometry"]["type"] == "Point"
+    assert shape["properties"]["color"] == STATE_COLOUR["bien"]
+    assert marker["properties"]["color"] == colour(muro.MAP_THRESHOLD, t.fair - 0.01)
+    assert marker["properties"]["color"] == STATE_COLOUR["mal"]
+    assert empty["properties"]["color"] == STATE_COLOUR["sin-datos"]
+
+
+def test_wall_map_legend_shows_the_threshold_bands():
+    from core.thresholds import THRESHOLDS
+
+    legend = str(muro.map_legend().to_plotly_json())
+    assert "cobertura CLAP" in legend
+    for band in THRESHOLDS[muro.MAP_THRESHOLD].bands():
+        assert band in legend
+    assert "sin datos" in legend and "evento" in legend
