@@ -1,5 +1,5 @@
 // Wall map (layouts/muro.py map_features, dash-leaflet GeoJSON): estados with a shape are
-// filled (salaWall.shape), other territories small markers (salaWall.point); both take the
+// filled (salaWall.shape), other territories small markers of one size (salaWall.point); both take the
 // threshold colour "color" set on the server (core/thresholds.py, the legend's bands).
 // Recent events: small bright yellow dots.
 window.salaWall = {
@@ -17,7 +17,7 @@ window.salaWall = {
     const marker = p.kind === "event"
       ? L.circleMarker(latlng, { radius: 0.2 * u, color: "#0b1016", weight: 1,
                                  fillColor: "#ffe14d", fillOpacity: 1 })
-      : L.circleMarker(latlng, { radius: (0.2 + 0.4 * Math.sqrt(p.size || 0)) * u,
+      : L.circleMarker(latlng, { radius: 0.35 * u,
                                  color: "#0b1016", weight: Math.max(1, u / 16),
                                  fillColor: p.color || window.salaWall.NO_DATA,
                                  fillOpacity: 0.85 });
@@ -92,4 +92,35 @@ window.salaWall = {
   }
 
   setInterval(tick, 300);
+})();
+
+// Estado names on the wall's map are at the wall's minimum size (24 px at 1080p), so they
+// cannot all fit: keep the ones that fit inside the map without touching a name already
+// kept (bigger estados, rank 1, first) and hide the rest. Re-checked every second: the base
+// map arrives by URL, and the view changes with each step of the rotation.
+(function () {
+  const GAP = 4; // px between two names
+  function overlaps(a, b) {
+    return a.left < b.right + GAP && b.left < a.right + GAP &&
+           a.top < b.bottom + GAP && b.top < a.bottom + GAP;
+  }
+  function declutter(map) {
+    const box = map.getBoundingClientRect();
+    const labels = Array.from(map.querySelectorAll(".sala-estado-label"));
+    const rank = function (el) { const m = el.className.match(/rank-(\d)/); return m ? +m[1] : 9; };
+    labels.sort(function (a, b) { return rank(a) - rank(b); });
+    const kept = [];
+    labels.forEach(function (el) {
+      const span = el.firstChild;
+      if (!span) { return; }
+      const r = span.getBoundingClientRect();
+      const fits = r.width > 0 && r.left >= box.left && r.right <= box.right &&
+        r.top >= box.top && r.bottom <= box.bottom && !kept.some(function (k) { return overlaps(r, k); });
+      el.classList.toggle("muro-label-hidden", !fits);
+      if (fits) { kept.push(r); }
+    });
+  }
+  setInterval(function () {
+    document.querySelectorAll("#muro .muro-map").forEach(declutter);
+  }, 1000);
 })();

@@ -146,19 +146,17 @@ EVENT_COLOUR = "#ffe14d"  # recent events (``salaWall.point`` in assets/muro.js)
 
 
 def map_legend() -> html.Div:
-    """The wall map's key: the bands of :data:`MAP_THRESHOLD`, the same as the pages'."""
+    """The wall map's key, a column beside the map: the bands of :data:`MAP_THRESHOLD` (the
+    same as the pages') and the recent events. Short lines: it is read from 5 metres."""
     bands = THRESHOLDS[MAP_THRESHOLD].bands()
     swatches = [
         *zip((STATE_COLOUR[s] for s in ("bien", "regular", "mal")), bands, strict=True),
         (STATE_COLOUR["sin-datos"], STATE_LABEL["sin-datos"]),
-        (EVENT_COLOUR, "evento reciente"),
+        (EVENT_COLOUR, "evento"),
     ]
     return html.Div(
         [
-            html.Span(
-                "Color: cobertura CLAP de hoy · tamaño de los puntos: casos 1x10 abiertos",
-                className="legend-text",
-            ),
+            html.Span("Cobertura CLAP hoy", className="legend-text"),
             *[
                 html.Span(
                     [html.Span(className="swatch", style={"background": c}), label],
@@ -689,9 +687,9 @@ def map_features(
     """GeoJSON of the territories and the recent events.
 
     A territory with a ``geometry`` (the estados) is its filled shape, the others a small
-    marker sized by open cases; both are coloured by :data:`MAP_THRESHOLD` (``color``), so
-    the map judges the same way as the legend and the pages."""
-    peak = max((r.get("cases_open") or 0 for r in rows), default=0) or 1
+    marker of one size (nothing on the map is left for the legend to explain); both are
+    coloured by :data:`MAP_THRESHOLD` (``color``), so the map judges the same way as the
+    legend and the pages."""
     features = []
     for r in rows:
         geometry = map_geometry(r)
@@ -711,7 +709,6 @@ def map_features(
                 "geometry": geometry,
                 "properties": {
                     "kind": "territory",
-                    "size": (r.get("cases_open") or 0) / peak,
                     "color": colour(MAP_THRESHOLD, coverage),
                     "tooltip": tip,
                 },

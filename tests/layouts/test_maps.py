@@ -102,7 +102,7 @@ def test_the_wall_map_has_the_geography_and_a_legend() -> None:
     assert layers[2].id == {"type": "muro-map", "index": 0}
     assert maps[0].zoomSnap < 1  # fits the scope snugly
     legend = next(c for c in _walk(panel) if getattr(c, "className", "") == "muro-map-legend")
-    assert "casos 1x10 abiertos" in _texts(legend) and "evento" in _texts(legend)
+    assert "Cobertura CLAP" in _texts(legend) and "evento" in _texts(legend)
     offline = muro.panel_shell("mapa", 1)
     assert not any(isinstance(c, dl.TileLayer) for c in _walk(offline))
 
