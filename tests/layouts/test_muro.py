@@ -240,7 +240,7 @@ def test_wall_map_legend_shows_the_threshold_bands():
     from core.thresholds import THRESHOLDS
 
     legend = str(muro.map_legend().to_plotly_json())
-    assert "cobertura CLAP" in legend
+    assert "Cobertura CLAP" in legend
     for band in THRESHOLDS[muro.MAP_THRESHOLD].bands():
         assert band in legend
     assert "sin datos" in legend and "evento" in legend
