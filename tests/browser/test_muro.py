@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from core.timeutil import utcnow
 from data.db import make_engine
 from data.displays import create_display
+from data.models import Territory
+from data.reference import estado_shapes
 from data.tokens import create_token
 from tests.browser.conftest import console_errors, make_database, new_driver
 from tests.browser.world import ESTADOS, populate
@@ -26,10 +28,19 @@ STATES = {"bien", "regular", "mal", "sin-datos"}
 MIN_PX_1080 = 24
 
 
+def populate_with_shapes(session: Session, now: datetime) -> None:
+    """The test world with the shipped estado boundaries (as ``seed`` loads them)."""
+    populate(session, now)
+    shapes = estado_shapes()
+    for estado in session.query(Territory).filter(Territory.level == "estado"):
+        estado.geometry = shapes.get(estado.code)
+    session.flush()
+
+
 @pytest.fixture(scope="module")
 def wall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
     """The national test world, a display token (the wall screen) and an ingest token."""
-    url = make_database(tmp_path_factory.mktemp("muro-browser") / "sala.db", populate)
+    url = make_database(tmp_path_factory.mktemp("muro-browser") / "sala.db", populate_with_shapes)
     engine = make_engine(url)
     with Session(engine) as s:
         _, screen = create_display(s, "SALA-MURO-1")
@@ -206,5 +217,56 @@ def test_the_ticker_follows_the_territory_of_the_rotation(wall_server, tmp_path:
             assert lines and all(line.endswith(f"— {name}") for line in lines), lines
             assert _ticker_never_cuts(driver), "el ticker corta texto sin desplazarse"
         assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+WALL_MAP_JS = """
+const m = document.querySelector('#muro .muro-map');
+const shapes = [...m.querySelectorAll('.leaflet-overlay-pane path')]
+  .filter(p => p.getAttribute('fill-opacity') === '0.7')  // salaWall.shape, not a marker
+  .map(p => p.getAttribute('fill'));
+const names = [...m.querySelectorAll('.sala-estado-label span')]
+  .filter(s => s.offsetParent && getComputedStyle(s).visibility !== 'hidden')
+  .map(s => { const r = s.getBoundingClientRect();
+              return [r.left, r.top, r.right, r.bottom, parseFloat(getComputedStyle(s).fontSize)]; });
+return {shapes, names};
+"""
+
+
+def _apart(names: list[list[float]]) -> bool:
+    """No two name boxes [left, top, right, bottom, px] overlap."""
+    return all(
+        a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    )
+
+
+def test_the_wall_map_fills_the_estados_with_threshold_colours_and_clean_names(
+    wall_server, tmp_path: Path
+):
+    import time
+
+    from core.thresholds import STATE_COLOUR
+
+    srv, secret, _ = wall_server
+    driver = new_driver(tmp_path / "profile", 1920, 1080)
+    try:
+        _as_screen(driver, srv, secret)
+
+        def drawn(d):
+            got = d.execute_script(WALL_MAP_JS)
+            ready = len(got["shapes"]) >= len(ESTADOS) and got["names"] and _apart(got["names"])
+            return got if ready else None
+
+        # the names are thinned out once drawn (assets/muro.js, each second)
+        got = _wait(driver, drawn, "estados rellenos y nombres sin solaparse en el muro")
+        # every estado a filled shape, in the colours of the legend's threshold states
+        assert set(got["shapes"]) <= set(STATE_COLOUR.values()), got["shapes"]
+        time.sleep(2.5)  # and they stay apart, at the wall's size
+        names = driver.execute_script(WALL_MAP_JS)["names"]
+        assert names and _apart(names), names
+        assert all(n[4] >= MIN_PX_1080 - 0.1 for n in names), names
     finally:
         driver.quit()
