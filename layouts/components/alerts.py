@@ -248,7 +248,7 @@ def wall_item(a: dict[str, Any], now: datetime, big: bool = False) -> html.Div:
         [
             html.Div(
                 [
-                    html.Span(f"N{a['level']}", className=f"alert-level lvl-{a['level']}"),
+                    html.Span(f"Nivel {a['level']}", className=f"alert-level lvl-{a['level']}"),
                     *state_chips(a)[1 if a["state"] == "abierta" else 0 :],
                     age(a["raised_at"], now),
                 ],

@@ -175,3 +175,10 @@ def test_a_critical_alert_change_skips_the_coalescing_window(monkeypatch):
     ordinary, critical = asyncio.run(scenario())
     assert len(ordinary) == 1  # a level-3 change waits for the coalescing window
     assert critical == []  # a level-5 change goes out at once
+
+
+def test_wall_alerts_say_the_level_in_words_and_keep_its_colour():
+    item = view.wall_item(_alert(3, level=3), NOW)
+    chip = item.children[0].children[0]
+    assert chip.children == "Nivel 3"  # not "N3": read by people who don't know the code
+    assert "lvl-3" in chip.className
