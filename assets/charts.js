@@ -16,10 +16,19 @@
       box.style.height = grow + "px";
       box.style.bottom = "auto";
       body.classList.add("chart-scroll");
+      // A scrolling card must be reachable and named for keyboard users (axe:
+      // scrollable-region-focusable): it becomes a focusable region named by its title.
+      const title = body.parentElement && body.parentElement.querySelector(".panel-title");
+      body.setAttribute("tabindex", "0");
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-label", title ? title.textContent : "Gráfico");
     } else {
       box.style.height = "100%";
       box.style.bottom = "";
       body.classList.remove("chart-scroll");
+      body.removeAttribute("tabindex");
+      body.removeAttribute("role");
+      body.removeAttribute("aria-label");
     }
     if (window.Plotly) { window.Plotly.Plots.resize(gd).catch(function () {}); }
   }
