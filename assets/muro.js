@@ -124,3 +124,31 @@ window.salaWall = {
     document.querySelectorAll("#muro .muro-map").forEach(declutter);
   }, 1000);
 })();
+
+// The wall's map keeps its scope fitted when its panel changes size after the fit (the
+// level-5 banner comes and goes, fonts and the alert column settle): Leaflet only notices
+// window resizes, so without this the map stays zoomed on a corner. Every Leaflet map
+// registers itself; those inside #muro refit the bounds last fitted on them.
+(function () {
+  if (!window.L || !L.Map) { return; }
+  L.Map.addInitHook(function () {
+    const map = this;
+    const fit = map.fitBounds;
+    map.fitBounds = function (bounds, options) {
+      map._salaFit = [bounds, options];
+      return fit.call(map, bounds, options);
+    };
+    const box = map.getContainer();
+    if (!window.ResizeObserver || !box.closest("#muro")) { return; }
+    let last = "";
+    new ResizeObserver(function () {
+      const size = box.clientWidth + "x" + box.clientHeight;
+      if (size === last || !box.clientWidth || !box.clientHeight) { return; }
+      last = size;
+      map.invalidateSize({ animate: false });
+      if (map._salaFit) {
+        fit.call(map, map._salaFit[0], Object.assign({}, map._salaFit[1], { animate: false }));
+      }
+    }).observe(box);
+  });
+})();

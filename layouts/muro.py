@@ -280,12 +280,14 @@ JUDGED_BY = {
     "defensa": "defense_readiness",
 }
 #: What the sparkline of each panel shows (caption under it).
-TREND_CAPTION = {
+TREND_CAPTION: dict[str, str | None] = {
     "clap": "Cobertura diaria · 14 días",
     "casos": "Casos recibidos por día · 14 días",
     "paz": "Incidentes por hora · 24 h",
     "proyectos": "USD transferidos por día · 30 días",
-    "defensa": "Unidades por nivel de alistamiento",
+    # defense's stacked bar is captioned by its own counts ("696 bien · 882 regular …"): a
+    # third line did not fit the panel beside the facts ("Unidades 1.950") and the worst list
+    "defensa": None,
 }
 #: How the "worst now" list names its measure.
 WORST_TITLE = {
@@ -479,6 +481,7 @@ def band_bar(bands: dict[str, int]) -> html.Div:
             html.Div(words, className="band-words"),
         ],
         className="bands",
+        title="Unidades por nivel de alistamiento",
         **{"data-total": str(total)},
     )
 
@@ -602,7 +605,12 @@ def panel_body(
             className="muro-facts",
         ),
         html.Div(
-            [trend(name, t), html.Div(TREND_CAPTION[name], className="spark-caption")],
+            [
+                trend(name, t),
+                html.Div(TREND_CAPTION[name], className="spark-caption")
+                if TREND_CAPTION[name]
+                else None,
+            ],
             className="muro-trend",
         ),
     ]

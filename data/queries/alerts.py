@@ -207,7 +207,9 @@ def wall_alerts(
     session: Session, ref: TerritoryRef | None, limit: int = 60
 ) -> list[dict[str, Any]]:
     """The wall's unresolved alerts, highest level first, unacknowledged first, newest first:
-    one lean query (no names, no notes) for the panel and the level-5 banner alike."""
+    one lean query (no notes; the rule's title and the names the banner says: the territory
+    and its estado) for the panel and the level-5 banner alike."""
+    estado = _places["estado"]
     stmt = (
         select(
             Alert.id,
@@ -219,7 +221,14 @@ def wall_alerts(
             Alert.escalated_at,
             Alert.acknowledged_by,
             Alert.territory_code,
+            Alert.estado_code,
+            AlertRule.title,
+            _own.name.label("own_name"),
+            estado.name.label("estado_name"),
         )
+        .outerjoin(AlertRule, AlertRule.slug == Alert.rule)
+        .outerjoin(_own, _own.code == Alert.territory_code)
+        .outerjoin(estado, estado.code == Alert.estado_code)
         .where(territory_clause(Alert, ref), Alert.state.in_(UNRESOLVED))
         .order_by(Alert.level.desc(), STATE_ORDER, Alert.raised_at.desc(), Alert.id.desc())
         .limit(limit)
@@ -235,6 +244,10 @@ def wall_alerts(
             "escalated": row.escalated_at is not None,
             "acknowledged_by": row.acknowledged_by,
             "territory_code": row.territory_code,
+            "estado_code": row.estado_code,
+            "rule_title": row.title or row.rule,
+            "territory_name": row.own_name or row.territory_code,
+            "territory_path": [row.estado_name] if row.estado_name else [],
         }
         for row in session.execute(stmt).all()
     ]

@@ -242,19 +242,28 @@ def alert_list(alerts: list[dict[str, Any]], total: int, now: datetime, can_act:
 # -- the wall (/muro) --------------------------------------------------------------------
 
 
+def place_text(a: dict[str, Any]) -> str:
+    """Where the alert is, as the room says it: the territory and, below estado level, its
+    estado in brackets (circuito names repeat across estados)."""
+    own = a.get("territory_name") or "—"
+    path = a.get("territory_path") or []
+    estado = path[0] if a.get("estado_code") and path else None
+    return f"{own} ({estado})" if estado and estado != own else own
+
+
 def wall_item(a: dict[str, Any], now: datetime, big: bool = False) -> html.Div:
-    """A compact alert for the wall, readable from several metres."""
+    """A compact alert for the wall, readable from several metres. The banner's one-line
+    item (``big``) says what and where (rule, then place) instead of the long message, which
+    a line cut after the place; the message stays as its tooltip."""
+    head: list[Any] = [html.Span(f"Nivel {a['level']}", className=f"alert-level lvl-{a['level']}")]
+    if big:
+        head.append(html.Span(a["rule_title"], className="wall-alert-rule"))
+    head += [*state_chips(a)[1 if a["state"] == "abierta" else 0 :], age(a["raised_at"], now)]
+    text = place_text(a) if big else a["message"]
     return html.Div(
         [
-            html.Div(
-                [
-                    html.Span(f"Nivel {a['level']}", className=f"alert-level lvl-{a['level']}"),
-                    *state_chips(a)[1 if a["state"] == "abierta" else 0 :],
-                    age(a["raised_at"], now),
-                ],
-                className="wall-alert-head",
-            ),
-            html.Div(a["message"], className="wall-alert-message"),
+            html.Div(head, className="wall-alert-head"),
+            html.Div(text, className="wall-alert-message", title=a["message"] if big else None),
         ],
         className=f"wall-alert lvl-{a['level']} state-{a['state']}" + (" big" if big else ""),
         **{"data-alert-id": str(a["id"]), "data-level": str(a["level"]), "data-state": a["state"]},
@@ -284,13 +293,11 @@ def wall_panel(alerts: list[dict[str, Any]], total: int, now: datetime) -> list[
     if not alerts:
         return [html.Div("Sin alertas abiertas en este ámbito.", className="wall-alerts-empty")]
     shown = alerts[:WALL_SHOWN]
-    out: list[Any] = [wall_item(a, now) for a in shown]
-    if total > len(shown):
-        out.append(
-            html.Div(
-                f"y {fmt_number(total - len(shown))} más en /alertas", className="wall-alerts-more"
-            )
-        )
+    # The list shows only whole cards: those that do not fit wrap out of sight
+    # (assets/muro.css), so the footer names where the rest are rather than a count.
+    out: list[Any] = [html.Div([wall_item(a, now) for a in shown], className="wall-alerts-list")]
+    if total > 1:
+        out.append(html.Div("Lista completa en /alertas", className="wall-alerts-more"))
     return out
 
 

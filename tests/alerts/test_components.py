@@ -89,10 +89,27 @@ def test_every_alert_on_screen_carries_its_id_state_and_level():
     assert "Reconocida por op1" in acknowledged and "Reconocer" not in acknowledged
 
 
-def test_wall_panel_is_bounded_and_says_how_many_more():
+def test_wall_panel_is_bounded_and_says_where_the_rest_are():
     rows = [_alert(i, level=3) for i in range(20)]
-    panel = view.wall_panel(rows, 20, NOW)
-    assert len(panel) == view.WALL_SHOWN + 1 and "y 12 más" in str(panel[-1])
+    cards, footer = view.wall_panel(rows, 20, NOW)
+    assert len(cards.children) == view.WALL_SHOWN  # the CSS hides those that do not fit whole
+    assert "wall-alerts-list" in cards.className and "/alertas" in str(footer)
+    (card,) = view.wall_panel(rows[:1], 1, NOW)  # a single alert needs no footer
+    assert len(card.children) == 1
+
+
+def test_the_banner_says_what_and_where_and_keeps_the_message_as_tooltip():
+    alert = _alert(1, estado_code="VE-A")
+    item = view.wall_item(alert, NOW, big=True)
+    text = str(item)
+    assert "Incidente grave" in text and "Circuito 1 (Distrito Capital)" in text
+    (message,) = [n for n in _walk(item) if getattr(n, "className", "") == "wall-alert-message"]
+    assert message.children == "Circuito 1 (Distrito Capital)"
+    assert message.title == alert["message"]
+    # the column keeps the whole message; an estado-level alert names no estado twice
+    assert alert["message"] in str(view.wall_item(alert, NOW))
+    estado = _alert(2, territory_name="Distrito Capital", territory_path=["Distrito Capital"])
+    assert view.place_text({**estado, "estado_code": "VE-A"}) == "Distrito Capital"
     assert "Sin alertas" in str(view.wall_panel([], 0, NOW)[0])
 
 

@@ -270,3 +270,39 @@ def test_the_wall_map_fills_the_estados_with_threshold_colours_and_clean_names(
         assert all(n[4] >= MIN_PX_1080 - 0.1 for n in names), names
     finally:
         driver.quit()
+
+
+SHAPES_OUTSIDE_JS = """
+const m = document.querySelector('#muro .muro-map');
+const box = m.getBoundingClientRect();
+const shapes = [...m.querySelectorAll('.leaflet-overlay-pane path')]
+  .filter(p => p.getAttribute('fill-opacity') === '0.7');
+const out = shapes.map(p => p.getBoundingClientRect()).filter(r =>
+  r.top < box.top - 3 || r.bottom > box.bottom + 3 || r.left < box.left - 3 || r.right > box.right + 3);
+return [shapes.length, out.length, Math.round(box.height)];
+"""
+
+
+def test_the_wall_map_refits_its_scope_when_its_panel_changes_size(wall_server, tmp_path: Path):
+    """The level-5 banner or the alert column resizing the panel after the fit must not leave
+    the map zoomed on a corner: the scope is fitted again (assets/muro.js)."""
+    srv, secret, _ = wall_server
+    driver = new_driver(tmp_path / "profile", 1920, 1080)
+    try:
+        _as_screen(driver, srv, secret)
+
+        def fitted(d):
+            n, outside, height = d.execute_script(SHAPES_OUTSIDE_JS)
+            return height if n >= len(ESTADOS) and outside == 0 else None
+
+        height = _wait(driver, fitted, "los estados dentro del mapa")
+        # the panel shrinks to half (as when the banner takes the top of the screen)
+        driver.execute_script(
+            "const m = document.querySelector('#muro .muro-map');"
+            "m.style.alignSelf = 'flex-start'; m.style.height = arguments[0] + 'px';",
+            height // 2,
+        )
+        shrunk = _wait(driver, lambda d: fitted(d) if fitted(d) != height else None, "reajuste")
+        assert shrunk <= height // 2 + 2
+    finally:
+        driver.quit()
