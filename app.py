@@ -89,10 +89,23 @@ def create_server(settings: Settings) -> FastAPI:
     return server
 
 
+class SalaDash(Dash):
+    """Dash whose page config does not fingerprint the server: Dash writes the exact Python
+    build into every page and a plotly.com URL for its dev tools' version check (dev tools
+    are off here), which only help someone probing for known flaws."""
+
+    def _config(self) -> dict:
+        config = super()._config()
+        config.pop("python_version", None)
+        config["dash_version_url"] = None
+        config["disable_version_check"] = True
+        return config
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     logs.configure(settings.log_format, settings.log_level)
-    app = Dash(
+    app = SalaDash(
         __name__,
         server=create_server(settings),
         backend="fastapi",

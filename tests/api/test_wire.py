@@ -196,3 +196,15 @@ def test_the_websocket_still_answers_through_the_compression_layer(client):
     with client.websocket_connect(WS, headers=headers) as ws:
         ws.send_json(request("ws-out.children", "ws-in", 1))
         assert "vice|autoridad" in answer(ws)
+
+
+def test_pages_do_not_fingerprint_the_server(client):
+    """Dash's page config names the Python build and a plotly.com version-check URL; the
+    Sala's pages carry neither (app.SalaDash)."""
+    import sys
+
+    page = client.get("/casos")
+    assert page.status_code == 200 and "_dash-config" in page.text
+    config = json.loads(re.search(r'id="_dash-config"[^>]*>(.*?)</script>', page.text, re.S)[1])
+    assert "python_version" not in config and not config["dash_version_url"]
+    assert sys.version.split()[0] not in page.text and "plotly.com" not in page.text
