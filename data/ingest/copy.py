@@ -9,6 +9,7 @@ here.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
@@ -81,8 +82,15 @@ def staging_table(session: Session, source: Table, columns: Sequence[str]) -> Ta
     with raw.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({definitions}) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {name}")
+    return _staging_shape(source, tuple(columns))
+
+
+@functools.cache
+def _staging_shape(source: Table, columns: tuple[str, ...]) -> Table:
+    """The staging table's SQLAlchemy description, one object per shape: statements built on
+    it are then compiled once per process (SQLAlchemy's cache keys on the Table object)."""
     return Table(
-        name,
+        f"sala_in_{source.name}",
         MetaData(),
         *(
             Column(c, TIMESTAMP(timezone=True) if is_time(source.c[c]) else source.c[c].type)

@@ -72,6 +72,9 @@ from data.scope import NATIONAL, Scope, path_in_scope, territory_clause
 
 LOAD_CHUNK = 1_000
 MAX_ITEMS = 50
+#: Up to this many rows a batch is upserted from a VALUES list: a field system posting one
+#: record at a time would otherwise pay a temporary table (catalog writes) and a COPY per post.
+COPY_ABOVE = 64
 # history, rollups and derived columns read the stored row: it is locked and its old values
 # must be known for every row written
 NEEDS_OLD = frozenset({"cases", "projects"})
@@ -296,7 +299,7 @@ class Writer:
                 "physical_progress": "physical_progress",
                 "status": "status",
             }
-        if not self.postgres:
+        if self._staging is None:  # SQLite, or a small batch upserted from VALUES
             history = [{to: rows[k][frm] for to, frm in names.items()} for k in keys]
             self.session.execute(target.insert(), history)
             return
@@ -317,7 +320,9 @@ class Writer:
         table = spec.model.__table__
         columns = list(rows[0])
         stmt = (pg_insert if self.postgres else sqlite_insert)(table)
-        if self.postgres:  # COPY the rows into a staging table, upsert them from there
+        copy = self.postgres and len(rows) > COPY_ABOVE
+        self._staging = None
+        if copy:  # COPY the rows into a staging table, upsert them from there
             staging = self._staging = staging_table(self.session, table, columns)
             copy_rows(self.session, staging.name, columns, rows, json_columns(table, columns))
             source = select(*(staged(staging, table, c) for c in columns))
@@ -338,7 +343,8 @@ class Writer:
         )
         if self.postgres:  # a freshly inserted row has xmax = 0
             stmt = stmt.returning(table.c[spec.key], literal_column(f"{table.name}.xmax") == 0)
-            return [(key, bool(fresh)) for key, fresh in self.session.execute(stmt)]
+            result = self.session.execute(stmt) if copy else self.session.execute(stmt, rows)
+            return [(key, bool(fresh)) for key, fresh in result]
         # SQLite: the transaction holds the write lock, so what lock() read is still true
         stmt = stmt.returning(table.c[spec.key])
         return [(key, key not in stored) for (key,) in self.session.execute(stmt, rows)]
