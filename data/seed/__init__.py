@@ -7,6 +7,7 @@ dataset is there or nothing changed.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -241,7 +242,12 @@ SQLITE_BULK_PRAGMAS = {"cache_size": -262_144, "temp_store": 2}
 
 @contextmanager
 def _sqlite_bulk_settings(conn: Connection) -> Iterator[None]:
-    """On SQLite, set :data:`SQLITE_BULK_PRAGMAS` for the load and restore them after."""
+    """On SQLite, set :data:`SQLITE_BULK_PRAGMAS` for the load and restore them after.
+
+    The load also leaves WAL for a rollback journal when no other connection has the file
+    open: WAL would write every page twice (to the log, then to the file at the
+    checkpoint), a rollback journal once, and the load is still one atomic transaction.
+    """
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -249,11 +255,22 @@ def _sqlite_bulk_settings(conn: Connection) -> Iterator[None]:
     before = {name: dbapi.execute(f"PRAGMA {name}").fetchone()[0] for name in SQLITE_BULK_PRAGMAS}
     for name, value in SQLITE_BULK_PRAGMAS.items():
         dbapi.execute(f"PRAGMA {name} = {value}")
+    left_wal = False
+    if dbapi.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        try:
+            left_wal = dbapi.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:  # another connection has it open: stay in WAL
+            left_wal = False
     try:
         yield
     finally:
         for name, value in before.items():
             dbapi.execute(f"PRAGMA {name} = {value}")
+        if left_wal:
+            try:
+                dbapi.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:  # the next connection sets WAL (data.db)
+                conn.invalidate()
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -318,3 +318,47 @@ GOLDEN: dict[str, dict[str, str]] = {
 def test_the_rows_are_the_known_ones(engine: Engine) -> None:
     _seed(engine)
     assert _table_digests(engine) == GOLDEN[engine.dialect.name]
+
+
+def _sqlite_schema(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).all()
+
+
+def _sqlite_pragmas(engine: Engine) -> dict[str, object]:
+    with engine.connect() as conn:
+        return {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "cache_size", "temp_store", "foreign_keys")
+        }
+
+
+def test_sqlite_load_keeps_the_schema_and_the_connection_settings(sqlite_engine: Engine) -> None:
+    """The load drops the indexes and changes pragmas for speed; after it, every index is
+    back as it was and the pooled connection has its usual settings (WAL included)."""
+    schema, pragmas = _sqlite_schema(sqlite_engine), _sqlite_pragmas(sqlite_engine)
+    _seed(sqlite_engine)
+    assert _sqlite_schema(sqlite_engine) == schema
+    assert _sqlite_pragmas(sqlite_engine) == pragmas
+    assert pragmas["journal_mode"] == "wal"
+
+
+def test_a_failed_sqlite_load_changes_nothing(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Index drops and rows are in the load's one transaction: a failure midway leaves the
+    indexes and no rows."""
+    schema = _sqlite_schema(sqlite_engine)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("falla a mitad de la carga")
+
+    monkeypatch.setattr("data.seed.facts.incidents", broken)
+    with pytest.raises(RuntimeError):
+        _seed(sqlite_engine)
+    assert _sqlite_schema(sqlite_engine) == schema
+    with sqlite_engine.connect() as conn:
+        assert not conn.scalar(select(func.count()).select_from(Territory))
+        assert not conn.scalar(select(func.count()).select_from(CitizenCase))
