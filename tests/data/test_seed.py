@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -362,3 +363,22 @@ def test_a_failed_sqlite_load_changes_nothing(
     with sqlite_engine.connect() as conn:
         assert not conn.scalar(select(func.count()).select_from(Territory))
         assert not conn.scalar(select(func.count()).select_from(CitizenCase))
+
+
+def test_sqlite_load_beside_an_open_connection_stays_in_wal(sqlite_engine: Engine) -> None:
+    """Another connection (the running server's) keeps the file in WAL: the load cannot
+    leave WAL then, and still loads everything."""
+    path = sqlite_engine.url.database
+    other = sqlite3.connect(path)
+    try:
+        other.execute("SELECT count(*) FROM territory").fetchone()  # opens the WAL index
+        counts = _seed(sqlite_engine)
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert (
+            other.execute("SELECT count(*) FROM citizen_case").fetchone()[0]
+            == counts["citizen_case"]
+            > 0
+        )
+    finally:
+        other.close()
+    assert _sqlite_pragmas(sqlite_engine)["journal_mode"] == "wal"
