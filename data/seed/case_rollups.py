@@ -3,8 +3,9 @@
 Same rows as :func:`data.rollups.rebuild`'s row-by-row Python (``tests/data/test_seed.py``
 pins them): the Caracas day and the duration class are the very Python functions
 (:func:`core.timeutil.caracas_date`, :func:`data.rollups.bucket_of`), registered as SQL
-functions for the rebuild, so no day or class boundary can differ. About 40 times faster:
-no case travels to Python and back as objects.
+functions for the rebuild, so no day or class boundary can differ. No case travels through
+SQLAlchemy as an object: on the demo (64,000 cases, 337,000 rollup rows) 2–3 times faster;
+most of what is left is sorting and inserting ``case_duration_day``'s rows.
 """
 
 from __future__ import annotations
