@@ -159,6 +159,10 @@ def rebuild(conn: Connection, progress: bool = False) -> int:
     from cli.progress import Progress
     from data.seed.sink import Sink  # bulk writer (COPY on PostgreSQL); imported late: cycle
 
+    if conn.dialect.name == "sqlite":  # the same rows, set-based (2–3 times faster)
+        from data.seed.case_rollups import rebuild_in_sqlite
+
+        return rebuild_in_sqlite(conn, progress)
     for model in ROLLUPS:
         conn.execute(delete(model))
     totals: Counter[Key] = Counter()

@@ -7,6 +7,7 @@ dataset is there or nothing changed.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -111,8 +112,12 @@ def seed_database(
     end = end_instant(until)
     say = print if progress else (lambda *_a, **_k: None)
     say(f"Generando la escala «{scale}» (semilla {seed}) hasta {end:%Y-%m-%d %H:%M} UTC…")
+    steps = Steps(say)
     world = build_world(spec, seed)
-    with engine.begin() as conn:
+    steps.done("territorio generado (circuitos, consejos, CLAP)")
+    with engine.connect() as conn, _sqlite_bulk_settings(conn), conn.begin():
+        if conn.dialect.name == "sqlite":
+            _sqlite_begin(conn)
         if reset:
             _empty(conn)
         elif not _is_empty(conn):
@@ -120,11 +125,13 @@ def seed_database(
                 "La base de datos ya tiene datos (territorios o hechos). Use --reset "
                 "(reset=True) para vaciarla y cargar los datos de nuevo."
             )
+        steps.done("base comprobada" + (" y vaciada" if reset else ""))
         sink = Sink(conn, progress)
-        with _without_indexes(conn):
-            _load(sink, world, spec, seed, end)
+        with _without_indexes(conn, steps):
+            _load(sink, steps, world, spec, seed, end)
         _estado_shapes(conn)
         rollups.rebuild(conn, progress)
+        steps.done("rollups de casos (reconstruidos)")
         session = Session(bind=conn)
         versions.bump(session, versions.DATASETS)
         session.flush()
@@ -132,6 +139,8 @@ def seed_database(
         counts = dict(sink.counts)
         for model in rollups.ROLLUPS:  # filled by rebuild, not by the sink
             counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
+        steps.done("contornos, versiones y recuento")
+    steps.done("commit")
     if engine.dialect.name == "postgresql":
         _vacuum(engine, say)
     return {model.__tablename__: counts.get(model.__tablename__, 0) for model in SEEDED_MODELS}
@@ -161,10 +170,17 @@ def _estado_shapes(conn: Connection) -> None:
     )
 
 
-def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> None:
+def _load(sink: Sink, steps: Steps, world: World, spec: Scale, seed: int, end: datetime) -> None:
     def put(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         sink.write(model.__table__, columns, rows)
         sink.finish(model.__table__)
+        table_done(model)
+
+    def table_done(*models: type) -> None:
+        names = [model.__tablename__ for model in models]
+        rows = sum(sink.counts.get(name, 0) for name in names)
+        writing = sum(sink.write_seconds.get(name, 0.0) for name in names)
+        steps.done(f"{' + '.join(names)}: {rows:,} filas (escritura {writing:.1f} s)")
 
     put(Territory, TERRITORY_COLUMNS, world.territory_rows)
     put(Cuadrante, CUADRANTE_COLUMNS, world.cuadrante_rows)
@@ -178,6 +194,7 @@ def _load(sink: Sink, world: World, spec: Scale, seed: int, end: datetime) -> No
         sink.write(CitizenCase.__table__, facts.CASE_COLUMNS, case_rows)
         sink.write(CaseEvent.__table__, facts.EVENT_COLUMNS, event_rows)
     sink.finish(CitizenCase.__table__, CaseEvent.__table__)
+    table_done(CitizenCase, CaseEvent)
     put(Incident, facts.INCIDENT_COLUMNS, facts.incidents(world, spec, seed, end))
     put(DefenseUnit, facts.DEFENSE_COLUMNS, facts.defense_units(world, spec, seed, end))
     put(Action, facts.ACTION_COLUMNS, facts.actions(world, seed, end, rows.projects))
@@ -202,9 +219,77 @@ def _empty(conn: Connection) -> None:
         conn.execute(delete(model.__table__))
 
 
+class Steps:
+    """The split of a load: wall and CPU seconds per step, printed as each ends (CPU
+    seconds show the work itself when other processes share the machine)."""
+
+    def __init__(self, say: Callable[..., Any]) -> None:
+        self.say = say
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.split: list[tuple[str, float, float]] = []
+
+    def done(self, step: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.split.append((step, wall - self.wall, cpu - self.cpu))
+        self.say(f"  [{wall - self.wall:5.1f} s, CPU {cpu - self.cpu:5.1f} s] {step}")
+        self.wall, self.cpu = wall, cpu
+
+
+# The bulk-load settings of the SQLite connection, restored afterwards (it goes back to
+# the pool): a page cache big enough for the index builds, sort space in memory.
+SQLITE_BULK_PRAGMAS = {"cache_size": -262_144, "temp_store": 2}
+
+
 @contextmanager
-def _without_indexes(conn: Connection) -> Iterator[None]:
-    """On PostgreSQL, drop the big tables' secondary indexes during COPY, rebuild after."""
+def _sqlite_bulk_settings(conn: Connection) -> Iterator[None]:
+    """On SQLite, set :data:`SQLITE_BULK_PRAGMAS` for the load and restore them after.
+
+    The load also leaves WAL for a rollback journal when no other connection has the file
+    open: WAL would write every page twice (to the log, then to the file at the
+    checkpoint), a rollback journal once, and the load is still one atomic transaction.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dbapi = conn.connection.driver_connection
+    before = {name: dbapi.execute(f"PRAGMA {name}").fetchone()[0] for name in SQLITE_BULK_PRAGMAS}
+    for name, value in SQLITE_BULK_PRAGMAS.items():
+        dbapi.execute(f"PRAGMA {name} = {value}")
+    left_wal = False
+    if dbapi.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        try:
+            left_wal = dbapi.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:  # another connection has it open: stay in WAL
+            left_wal = False
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            dbapi.execute(f"PRAGMA {name} = {value}")
+        if left_wal:
+            try:
+                dbapi.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:  # the next connection sets WAL (data.db)
+                conn.invalidate()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Open the SQLite transaction now: the driver would only open it at the first INSERT,
+    leaving the index drops before it outside the transaction."""
+    dbapi = conn.connection.driver_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN")
+
+
+@contextmanager
+def _without_indexes(conn: Connection, steps: Steps) -> Iterator[None]:
+    """Drop the loaded tables' secondary indexes, rebuild them after the load: building an
+    index once from sorted data is far cheaper than updating it row by row."""
+    if conn.dialect.name == "sqlite":
+        with _sqlite_without_indexes(conn):
+            yield
+        steps.done("índices reconstruidos")
+        return
     if conn.dialect.name != "postgresql":
         yield
         return
@@ -215,6 +300,26 @@ def _without_indexes(conn: Connection) -> Iterator[None]:
     yield
     for index in indexes:
         index.create(conn)
+    steps.done("índices reconstruidos")
+
+
+@contextmanager
+def _sqlite_without_indexes(conn: Connection) -> Iterator[None]:
+    """SQLite: every index the schema has on the seeded tables (migrations included), as
+    stored, so each is recreated exactly; the primary keys' own indexes stay."""
+    names = [model.__tablename__ for model in SEEDED_MODELS]
+    marks = ", ".join("?" for _ in names)
+    dbapi = conn.connection.driver_connection
+    indexes = dbapi.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        names,
+    ).fetchall()
+    for name, _sql in indexes:
+        dbapi.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        dbapi.execute(sql)
 
 
 def _indexes(table: Table) -> list:

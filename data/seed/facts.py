@@ -313,13 +313,15 @@ def cases(
                 ]
                 if will_close:
                     timeline.append(("cerrado", closed))
+            # the steps are in time order, so those up to ``end`` are a prefix: the case's
+            # own times are read from it (each truncated to the second once)
             timeline = [(s, _sec(t)) for s, t in timeline if t <= end]
             status, updated = timeline[-1]
-            resolved_at = _sec(resolved) if not rejected and resolved <= end else None
-            assigned_at = _sec(assigned) if not rejected and assigned <= end else None
+            resolved_at = timeline[3][1] if not rejected and len(timeline) > 3 else None
+            assigned_at = timeline[1][1] if not rejected and len(timeline) > 1 else None
             case_rows.append(
                 (
-                    cid, consejo, category, status, institution, _sec(reported), updated,
+                    cid, consejo, category, status, institution, timeline[0][1], updated,
                     resolved_at, assigned_at, *circ.path,
                 )
             )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -275,3 +276,109 @@ def test_distributions_look_real(sqlite_engine: Engine) -> None:
     median, p95 = hours[len(hours) // 2], hours[int(len(hours) * 0.95)]
     assert p95 > 3 * median  # long tail
     assert night > 2 * dawn
+
+
+def _table_digests(engine: Engine) -> dict[str, str]:
+    """A short digest of each seeded table's rows (as :func:`_checksum`, table by table)."""
+    out = {}
+    with engine.connect() as conn:
+        for model in SEEDED_MODELS:
+            table = model.__table__
+            cols = [c for c in table.columns if not (c.name == "id" and c.type.python_type is int)]
+            order = [c for c in cols if c.name != "geometry"]
+            rows = conn.execute(select(*cols).order_by(*order)).all()
+            if rows:
+                out[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+    return out
+
+
+# The rows the generator gave before the bulk load was made fast (seed 2026, test scale,
+# until UNTIL, rollups included): a faster load must write exactly these. Only the money
+# columns read back differently (Decimal on PostgreSQL, float on SQLite).
+SAME_ON_BOTH = {
+    "case_reported_day": "7262c57a9b9dfd3a",
+    "case_resolved_day": "90f0ce60c09b58e1",
+    "case_duration_day": "849b5e15e1b8830d",
+    "action": "16179f1e5e18e67e",
+    "case_event": "15cfb2a59930c545",
+    "citizen_case": "17bc01fb2d52ca92",
+    "incident": "5f1ab034b44d3230",
+    "defense_unit": "0130c6b2adc86fd9",
+    "clap_delivery": "33c65484f77bf5a8",
+    "clap_committee": "2a35ebf1936fb325",
+    "project_progress": "74ec5a6efd31d3a7",
+    "cuadrante": "5e2a78a33da38e49",
+    "territory": "99e2a74308b2ba1f",
+}
+GOLDEN: dict[str, dict[str, str]] = {
+    "sqlite": {**SAME_ON_BOTH, "transfer": "7c2f7f792444e9f1", "project": "73b4e0ae30dfc380"},
+    "postgresql": {**SAME_ON_BOTH, "transfer": "2c6b8e132c504bce", "project": "2f7b37789c27c384"},
+}
+
+
+def test_the_rows_are_the_known_ones(engine: Engine) -> None:
+    _seed(engine)
+    assert _table_digests(engine) == GOLDEN[engine.dialect.name]
+
+
+def _sqlite_schema(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).all()
+
+
+def _sqlite_pragmas(engine: Engine) -> dict[str, object]:
+    with engine.connect() as conn:
+        return {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "cache_size", "temp_store", "foreign_keys")
+        }
+
+
+def test_sqlite_load_keeps_the_schema_and_the_connection_settings(sqlite_engine: Engine) -> None:
+    """The load drops the indexes and changes pragmas for speed; after it, every index is
+    back as it was and the pooled connection has its usual settings (WAL included)."""
+    schema, pragmas = _sqlite_schema(sqlite_engine), _sqlite_pragmas(sqlite_engine)
+    _seed(sqlite_engine)
+    assert _sqlite_schema(sqlite_engine) == schema
+    assert _sqlite_pragmas(sqlite_engine) == pragmas
+    assert pragmas["journal_mode"] == "wal"
+
+
+def test_a_failed_sqlite_load_changes_nothing(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Index drops and rows are in the load's one transaction: a failure midway leaves the
+    indexes and no rows."""
+    schema = _sqlite_schema(sqlite_engine)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("falla a mitad de la carga")
+
+    monkeypatch.setattr("data.seed.facts.incidents", broken)
+    with pytest.raises(RuntimeError):
+        _seed(sqlite_engine)
+    assert _sqlite_schema(sqlite_engine) == schema
+    with sqlite_engine.connect() as conn:
+        assert not conn.scalar(select(func.count()).select_from(Territory))
+        assert not conn.scalar(select(func.count()).select_from(CitizenCase))
+
+
+def test_sqlite_load_beside_an_open_connection_stays_in_wal(sqlite_engine: Engine) -> None:
+    """Another connection (the running server's) keeps the file in WAL: the load cannot
+    leave WAL then, and still loads everything."""
+    path = sqlite_engine.url.database
+    other = sqlite3.connect(path)
+    try:
+        other.execute("SELECT count(*) FROM territory").fetchone()  # opens the WAL index
+        counts = _seed(sqlite_engine)
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert (
+            other.execute("SELECT count(*) FROM citizen_case").fetchone()[0]
+            == counts["citizen_case"]
+            > 0
+        )
+    finally:
+        other.close()
+    assert _sqlite_pragmas(sqlite_engine)["journal_mode"] == "wal"
