@@ -11,6 +11,7 @@ cost the same work (a dummy hash is checked for unknown ones).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,8 +33,13 @@ MIN_PASSWORD = 10
 MAX_USERNAME = 80
 
 _hasher = PasswordHasher()
-# Verified against unknown usernames so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("sala-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against unknown usernames so a wrong name costs as long as a wrong password
+    (computed on first use: an argon2 hash at import slowed every start)."""
+    return _hasher.hash("sala-dummy-password")
 
 
 class UserError(ValueError):
@@ -171,7 +177,7 @@ def login(
     if not by_account.allowed:
         return LoginResult(None, "locked", by_account.blocked_until, territory)
     usable = user is not None and user.active
-    if not verify_password(user.password_hash if usable else _DUMMY_HASH, password) or not usable:
+    if not verify_password(user.password_hash if usable else _dummy_hash(), password) or not usable:
         if by_account.last:
             return LoginResult(None, "locked", now + LOCKOUT, territory)
         return LoginResult(None, "invalid", territory_code=territory)

@@ -28,7 +28,19 @@ from data.queries.filters import LEVEL_LABELS
 from data.queries.incidents import CATEGORIES as INCIDENT_TYPES
 from data.queries.projects import CATEGORIES as PROJECT_CATEGORIES
 from data.queries.projects import STATUS_LABELS as PROJECT_STATUS
-from layouts import informe_charts as charts
+
+
+class _Charts:
+    """``layouts.informe_charts``, imported on the first briefing: matplotlib takes seconds
+    to import, which every start of the server (and of ``make run``) paid for nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        from layouts import informe_charts
+
+        return getattr(informe_charts, name)
+
+
+charts = _Charts()
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(

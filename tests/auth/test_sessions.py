@@ -58,7 +58,7 @@ def checks(monkeypatch):
     real_verify = users_module.verify_password
 
     def counting(password_hash: str, password: str) -> bool:
-        kind = "dummy" if password_hash == users_module._DUMMY_HASH else "real"
+        kind = "dummy" if password_hash == users_module._dummy_hash() else "real"
         counted[kind] += 1
         return real_verify(password_hash, password)
 
