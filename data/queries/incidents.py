@@ -57,19 +57,25 @@ def by_cuadrante(
 ) -> list[dict[str, Any]]:
     """The ``limit`` cuadrantes with most incidents in the range, with their severity mix."""
     n = func.count()
-    stmt = (
+    # the busiest cuadrantes first, then their names: joining the names before grouping
+    # looked up a cuadrante for each of the range's ~90k national incidents
+    busiest = (
         select(
-            Incident.cuadrante_code,
-            Cuadrante.name,
-            n,
-            func.sum(case((Incident.severity >= 4, 1), else_=0)),
-            func.avg(Incident.severity),
+            Incident.cuadrante_code.label("code"),
+            n.label("n"),
+            func.sum(case((Incident.severity >= 4, 1), else_=0)).label("severe"),
+            func.avg(Incident.severity).label("avg"),
         )
-        .join(Cuadrante, Cuadrante.code == Incident.cuadrante_code)
         .where(*_where(ref, start, end, kind))
-        .group_by(Incident.cuadrante_code, Cuadrante.name)
+        .group_by(Incident.cuadrante_code)
         .order_by(n.desc(), Incident.cuadrante_code)
         .limit(limit)
+        .subquery()
+    )
+    stmt = (
+        select(busiest.c.code, Cuadrante.name, busiest.c.n, busiest.c.severe, busiest.c.avg)
+        .join(Cuadrante, Cuadrante.code == busiest.c.code)
+        .order_by(busiest.c.n.desc(), busiest.c.code)
     )
     return [
         {
