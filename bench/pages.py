@@ -18,6 +18,7 @@ Other pages add themselves with :func:`register` (see the bottom of this module)
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -211,6 +212,23 @@ def _rendered(driver: Any) -> bool:
     )
 
 
+def conditions(engine: Any) -> str:
+    """What the figures depend on besides the code: the server's version and the settings
+    that change plans and spills (stock values unless someone changed them), and the
+    machine's load average (the figures grow with it)."""
+    parts = [f"carga media {' '.join(f'{x:.2f}' for x in os.getloadavg())}"]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql("SHOW server_version").scalar()
+            settings = {
+                name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+                for name in ("shared_buffers", "work_mem", "jit", "random_page_cost")
+            }
+        parts.insert(0, f"PostgreSQL {version}")
+        parts.insert(1, " ".join(f"{k}={v}" for k, v in settings.items()))
+    return "; ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages")
     parser.add_argument("--runs", type=int, default=15)
@@ -222,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = get_engine()
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
+    print(conditions(engine))
     if not args.solo_navegador:
         print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
     for name, page in PAGES.items():
@@ -230,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in bench_page(name, page, args.runs, args.rango, args.estado):
             flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
             print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
+    print(f"al terminar: {conditions(engine)}")
     if args.browser or args.solo_navegador:
         print(f"\nprimer render completo en Chromium (rango {args.rango})")
         with Session(engine) as session:

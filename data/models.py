@@ -158,6 +158,9 @@ class Transfer(PathMixin, Base):
     )
 
 
+CLAP_COVER = ["clap_code", "families_planned", "families_served", "bags", "kg"]
+
+
 class ClapDelivery(PathMixin, Base):
     """One CLAP delivery batch."""
 
@@ -173,8 +176,17 @@ class ClapDelivery(PathMixin, Base):
     kg: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
-        Index("ix_clap_delivery_date", "delivered_on"),
-        Index("ix_clap_delivery_estado_date", "estado_code", "delivered_on"),
+        # on PostgreSQL the national and estado date indexes carry what /clap sums and
+        # groups by, so its aggregates are index-only scans (0010_covering_indexes)
+        Index(
+            "ix_clap_delivery_date", "delivered_on", postgresql_include=[*CLAP_COVER, "estado_code"]
+        ),
+        Index(
+            "ix_clap_delivery_estado_date",
+            "estado_code",
+            "delivered_on",
+            postgresql_include=[*CLAP_COVER, "municipio_code"],
+        ),
         Index("ix_clap_delivery_municipio_date", "municipio_code", "delivered_on"),
         Index("ix_clap_delivery_circuito_date", "circuito_code", "delivered_on"),
         Index("ix_clap_delivery_clap", "clap_code", "delivered_on"),
@@ -238,7 +250,13 @@ class CitizenCase(PathMixin, Base):
             postgresql_where=text(OPEN_CASE_PREDICATE),
             sqlite_where=text(OPEN_CASE_PREDICATE),
         ),
-        Index("ix_case_estado_reported", "estado_code", "reported_at"),
+        # /casos per municipio of one estado, index-only on PostgreSQL (0010_covering_indexes)
+        Index(
+            "ix_case_estado_reported",
+            "estado_code",
+            "reported_at",
+            postgresql_include=["municipio_code", "category"],
+        ),
         Index("ix_case_municipio_reported", "municipio_code", "reported_at"),
         Index("ix_case_parroquia_reported", "parroquia_code", "reported_at"),  # 0003_perf
         Index("ix_case_circuito_reported", "circuito_code", "reported_at"),

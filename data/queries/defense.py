@@ -203,13 +203,10 @@ def committees_incomplete(
 ) -> list[dict[str, Any]]:
     """Units whose committees are incomplete, the largest gap first."""
     gap = DefenseUnit.committees_total - DefenseUnit.committees_complete
-    stmt = (
-        _unit_select()
-        .where(*_where(ref, plan), _incomplete())
-        .order_by(gap.desc(), DefenseUnit.readiness, DefenseUnit.id)
-        .limit(limit)
+    order = (gap.desc(), DefenseUnit.readiness, DefenseUnit.id)
+    return _unit_rows(
+        session, _first_units([*_where(ref, plan), _incomplete()], order, limit), today
     )
-    return _unit_rows(session, stmt, today)
 
 
 def exercises_overdue(
@@ -221,14 +218,20 @@ def exercises_overdue(
     plan: str | None = None,
 ) -> list[dict[str, Any]]:
     """Units whose last exercise is older than ``overdue_days`` (or never), oldest first."""
-    stmt = (
-        _unit_select()
-        .where(*_where(ref, plan), overdue_clause(today, overdue_days))
-        .order_by(DefenseUnit.last_exercise_on.is_not(None), DefenseUnit.last_exercise_on)
-        .order_by(DefenseUnit.id)
-        .limit(limit)
+    order = (
+        DefenseUnit.last_exercise_on.is_not(None),
+        DefenseUnit.last_exercise_on,
+        DefenseUnit.id,
     )
-    return _unit_rows(session, stmt, today)
+    where = [*_where(ref, plan), overdue_clause(today, overdue_days)]
+    return _unit_rows(session, _first_units(where, order, limit), today)
+
+
+def _first_units(where: list[Any], order: tuple[Any, ...], limit: int) -> Any:
+    """The first ``limit`` units in ``order``, then their territories: joining the
+    territories first made PostgreSQL hash every unit of the country to keep 25."""
+    first = select(DefenseUnit.id).where(*where).order_by(*order).limit(limit).subquery()
+    return _unit_select().join(first, first.c.id == DefenseUnit.id).order_by(*order)
 
 
 # -- the table and export ----------------------------------------------------------------
