@@ -99,7 +99,10 @@ def new_browser(tmp: Path, driver_path: str):
     from selenium.webdriver.chrome.service import Service
 
     options = chrome_options(tmp / f"profile-{uuid.uuid4().hex[:8]}", 1920, 1080, UNTHROTTLED)
-    return webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_script_timeout(180)  # a browser at nice 19 on a busy machine answers slowly
+    driver.set_page_load_timeout(180)
+    return driver
 
 
 def percentile(values: list[float], q: float) -> float:
