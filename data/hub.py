@@ -22,6 +22,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -148,6 +149,7 @@ class Hub:
     _coalescer: asyncio.Task | None = None
     _task: asyncio.Task | None = None
     _ready: asyncio.Event | None = None
+    _reader: ThreadPoolExecutor | None = None
     windows: int = 0  # windows cut so far
     # Per-scope state derived from the windows, kept by the screens' code (their tickers).
     scopes: dict[Hashable, Any] = field(default_factory=dict)
@@ -252,10 +254,16 @@ class Hub:
                 delay = min(delay * 2, 10.0)
         self._ready.set()
         delay = 0.5
+        # The bus read blocks for up to read_timeout_s: it gets a thread of its own, never one
+        # of the loop's default executor, where every request's principal lookup and
+        # compression queue up (with 6 threads on 2 cores, a busy wall delayed the push).
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sala-hub-read")
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                items = await asyncio.to_thread(
-                    self.bus.read, self.position, self.read_timeout_s, READ_LIMIT
+                items = await loop.run_in_executor(
+                    self._reader, self.bus.read, self.position, self.read_timeout_s, READ_LIMIT
                 )
                 self.healthy = True
                 delay = 0.5
@@ -298,6 +306,9 @@ class Hub:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         self._coalescer = self._task = None
+        if self._reader is not None:
+            self._reader.shutdown(wait=False)
+            self._reader = None
         if self._own is not None:
             self._subs.discard(self._own)
             self._own = None

@@ -264,3 +264,31 @@ def test_a_failed_summary_lets_the_waiting_screens_compute_their_own() -> None:
     t.join(30)
     waiter.join(30)
     assert sorted(map(str, outcomes)) == ["9", "failed"]
+
+
+def test_the_push_does_not_wait_behind_a_busy_default_executor() -> None:
+    """Requests resolve principals and compress bodies on the loop's default executor; the
+    hub's blocking bus read must not queue behind them (a busy wall delayed every push)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def scenario() -> list[str]:
+        loop = asyncio.get_running_loop()
+        busy = ThreadPoolExecutor(max_workers=2)
+        loop.set_default_executor(busy)
+        bus = MemoryBus()
+        hub = Hub(bus, read_timeout_s=0.05, window_s=0.01)
+        listener = await hub.listen()
+        release = threading.Event()
+        blockers = [asyncio.to_thread(release.wait, 60) for _ in range(4)]  # all taken
+        tasks = [asyncio.ensure_future(b) for b in blockers]
+        await asyncio.sleep(0.3)  # the read in progress times out and asks for a thread again
+        try:
+            bus.publish(event("VE-A", 1))
+            window = await asyncio.wait_for(listener.queue.get(), timeout=20)
+        finally:
+            release.set()
+            await asyncio.gather(*tasks)
+            await hub.close()
+        return [i for i, _ in window.items]
+
+    assert asyncio.run(scenario()) == ["1"]
