@@ -147,7 +147,8 @@ class TabPush:
 
     def window_messages(self, window: Window, renderer_id: str) -> list[str]:
         """This tab's messages for a shared window: the scope's feed (computed and serialized
-        once per window and scope), the cursor (once per window) and a heartbeat."""
+        once per window and scope), the cursor (once per window) and, at most once per
+        ``BEAT_S / 2``, a heartbeat (its bus state and last-event time feed the banners)."""
         shared = window.once(
             ("feed", scope_key(self.ref)), lambda: scope_feed(self.hub, window, self.ref)
         )
@@ -161,8 +162,9 @@ class TabPush:
             ("cursor",), lambda: _json({"epoch": self.hub.epoch, "id": window.last_id})
         )
         out.append(set_props_message(renderer_id, "live-cursor", cursor))
-        out.append(set_props_message(renderer_id, "live-beat", _json(self.beat_data())))
-        self.last_beat = time.monotonic()
+        if time.monotonic() - self.last_beat >= BEAT_S / 2:  # a feed already says "alive"
+            out.append(set_props_message(renderer_id, "live-beat", _json(self.beat_data())))
+            self.last_beat = time.monotonic()
         return out
 
     def feed(self, items: list[Item], last_id: str | None, resync: bool = False) -> dict:

@@ -140,6 +140,8 @@ def test_messages_are_dash_set_props_for_the_tab_renderer() -> None:
     assert {m["rendererId"] for m in sent} == {ws._renderer_id}
     assert [m["payload"]["componentId"] for m in sent] == ["live-feed", "live-cursor", "live-beat"]
     assert sent[1]["payload"]["props"]["data"] == {"epoch": hub.epoch, "id": "7"}
+    send_window(tab, ws, hub.deliver([("8", event("VE-M", 1))]))  # right after: no beat again
+    assert [m["payload"]["componentId"] for m in ws.sent()] == ["live-feed", "live-cursor"]
 
 
 def test_a_screen_of_a_scope_without_news_gets_no_feed_but_keeps_its_cursor() -> None:
