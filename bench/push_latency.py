@@ -14,13 +14,23 @@ and measures, per event, the time from the start of its API call to the update o
   the socket (no render, no refresh query).
 
 It also prints the server's RSS growth per connected client (RSS after connecting minus
-before, divided by N). Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50]``.
+before, divided by N) and the server's CPU time per event during the burst (user + system
+of the uvicorn process, from the first API call to 5 s after the last), so one can see
+whether the server's work per event grows with the number of screens.
+
+The browsers run at a lower priority (``--nice 19``) and hold at most ``--tabs-per-browser``
+tabs each, so Chromium does not starve the server it measures on a small machine.
+``--ws-clients`` adds runs of lightweight websocket clients (e.g. 1,10,50) whose CPU per
+event is comparable across counts (push only: no render, no refresh).
+
+Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50] [--ws-clients 1,10,50]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -39,8 +49,8 @@ from core.timeutil import utcnow
 from data.db import make_engine
 from data.migrate import upgrade
 from data.seed import seed_database
-from tests.live.harness import new_driver, wait_until
-from tests.server import start_server
+from tests.live.harness import wait_until
+from tests.server import CHROMEDRIVER, chrome_options, start_server
 
 UNTHROTTLED = (
     "--disable-background-timer-throttling",
@@ -68,6 +78,72 @@ def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) used so far by ``pid``."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average, printed beside every figure."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def niced_chromedriver(tmp: Path, niceness: int) -> str:
+    """A chromedriver wrapper started with ``nice``: the browsers it launches inherit it."""
+    if niceness <= 0:
+        return CHROMEDRIVER
+    wrapper = tmp / "chromedriver-nice"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {niceness} {CHROMEDRIVER} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def tasks_under(root: int) -> list[int]:
+    """Every thread of ``root`` and of its descendants (Linux ``/proc``)."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+        except OSError:
+            continue
+        out += tids
+        for tid in tids:
+            with contextlib.suppress(OSError):
+                todo += [
+                    int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
+                ]
+    return out
+
+
+class Renicer(threading.Thread):
+    """Keeps the browsers at ``niceness``: Chromium run as root sets its own priorities (its
+    browser and GPU processes at -8, above the server), so ``nice`` at launch is not enough."""
+
+    def __init__(self, niceness: int) -> None:
+        super().__init__(daemon=True)
+        self.niceness, self.roots, self.halt = niceness, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(0.3):
+            for root in list(self.roots):
+                for tid in tasks_under(root):
+                    with contextlib.suppress(OSError):
+                        if os.getpriority(os.PRIO_PROCESS, tid) != self.niceness:
+                            os.setpriority(os.PRIO_PROCESS, tid, self.niceness)
+
+
+RENICER: Renicer | None = None
+
+
+def new_browser(tmp: Path, driver_path: str):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = chrome_options(tmp / f"profile-{uuid.uuid4().hex[:8]}", 1920, 1080, UNTHROTTLED)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    if RENICER is not None:
+        RENICER.roots.append(driver.service.process.pid)
+    driver.set_script_timeout(180)  # a browser at nice 19 on a busy machine answers slowly
+    driver.set_page_load_timeout(180)
+    return driver
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -134,13 +210,16 @@ new MutationObserver(seen).observe(document.body, {subtree: true, attributes: tr
 """
 
 
+Tab = tuple[Any, str]  # (driver, window handle)
+
+
 def tab_latencies(
-    driver, handles: list[str], base: int, started: list[float], totals: dict[str, int]
+    tabs: list[Tab], base: int, started: list[float], totals: dict[str, int]
 ) -> tuple[list[float], list[float]]:
     """Per event and tab: API call start → DOM value, and → arrival of the pushed update."""
     dom: list[float] = []
     push: list[float] = []
-    for handle in handles:
+    for driver, handle in tabs:
         driver.switch_to.window(handle)
         log = driver.execute_script("return window.__benchLog;") or []
         feed = driver.execute_script("return window.__benchFeed;") or []
@@ -155,21 +234,26 @@ def tab_latencies(
     return dom, push
 
 
-def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp: Path) -> dict:
+def run_tabs(
+    server_url: str, n: int, poster: Poster, events: int, pid: int, tmp: Path, opts: Any
+) -> dict:
     # Every tab stands for a screen on the wall: none may be throttled as a background tab.
-    driver = new_driver(tmp / f"profile-{n}-{uuid.uuid4().hex[:6]}", extra_flags=UNTHROTTLED)
+    driver_path = niced_chromedriver(tmp, opts.nice)
+    per = max(1, opts.tabs_per_browser)
+    drivers = [new_browser(tmp, driver_path) for _ in range((n + per - 1) // per)]
     try:
         rss0 = rss_kb(pid)
-        handles = []
+        tabs: list[Tab] = []
         for i in range(n):
-            if i:
+            driver = drivers[i // per]
+            if i % per:
                 driver.switch_to.new_window("tab")
             driver.get(f"{server_url}/muro")
-            handles.append(driver.current_window_handle)
-        for handle in handles:
+            tabs.append((driver, driver.current_window_handle))
+        for driver, handle in tabs:
             driver.switch_to.window(handle)
             wait_until(
-                lambda: driver.execute_script(
+                lambda d=driver: d.execute_script(
                     "return window.salaLive && window.salaLive.state.everBeat"
                 ),
                 60,
@@ -178,14 +262,15 @@ def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp
             driver.execute_script(OBSERVER_JS)
         time.sleep(3)
         rss1 = rss_kb(pid)
-        driver.switch_to.window(handles[0])
+        driver, handle = tabs[0]
+        driver.switch_to.window(handle)
         base = int(
             driver.execute_script(
                 "return document.querySelector('[data-kpi=\"cases.open\"]').getAttribute('data-value')"
             )
         )
         totals = {}
-        for handle in handles:  # events pushed to each tab before the burst
+        for driver, handle in tabs:  # events pushed to each tab before the burst
             driver.switch_to.window(handle)
             totals[handle] = driver.execute_script(
                 "const f = window.__benchFeed, b = window.salaLive.state.beat || {};"
@@ -196,7 +281,7 @@ def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp
         poster.post(events)
         time.sleep(5)
         cpu = cpu_s(pid) - cpu0
-        lat, push = tab_latencies(driver, handles, base, poster.started, totals)
+        lat, push = tab_latencies(tabs, base, poster.started, totals)
         return {
             "latencies": lat,
             "push": push,
@@ -205,7 +290,8 @@ def run_tabs(server_url: str, n: int, poster: Poster, events: int, pid: int, tmp
             "cpu_ms_per_event": cpu * 1000 / events,
         }
     finally:
-        driver.quit()
+        for driver in drivers:
+            driver.quit()
 
 
 # -- lightweight websocket clients -------------------------------------------------------
@@ -310,12 +396,48 @@ def create_token(database_url: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+def report(n: int, kind: str, res: dict, poster: Poster) -> None:
+    lat = res["latencies"]
+    if not lat:
+        print(f"{n:>8} {kind:>5}   sin medidas (carga {load_average()})", flush=True)
+        return
+    print(
+        f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
+        f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
+        f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>9.1f} ms"
+        f"   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
+        flush=True,
+    )
+    if res.get("push"):
+        push = res["push"]
+        print(
+            f"{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
+            f"{statistics.median(push) * 1000:>7.0f}ms "
+            f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)",
+            flush=True,
+        )
+
+
+def counts(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--max-tabs", type=int, default=10, help="más clientes: websocket ligero")
+    parser.add_argument(
+        "--ws-clients", default="", help="además, clientes websocket ligeros (p. ej. 1,10,50)"
+    )
+    parser.add_argument("--tabs-per-browser", type=int, default=5)
+    parser.add_argument("--nice", type=int, default=19, help="prioridad de Chromium (0: igual)")
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv if argv is not None else [])
+    global RENICER
+    if args.nice > 0:
+        RENICER = Renicer(args.nice)
+        RENICER.start()
     tmp = Path(tempfile.mkdtemp(prefix="sala-bench-push-"))
     url = f"sqlite:///{tmp / 'sala.db'}"
     print(f"Preparando base de prueba en {tmp} …", flush=True)
@@ -328,39 +450,28 @@ def main(argv: list[str] | None = None) -> None:
         consejo = conn.execute(text(CONSEJO_SQL)).scalar_one()
     engine.dispose()
     token = create_token(url)
-    server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"})
+    server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, port=args.port)
     pid = server.process.pid
     poster = Poster(server.url, token, consejo)
-    print(f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos\n", flush=True)
     print(
-        f"{'clientes':>8} {'tipo':>5} {'medidos':>9} {'mediana':>9} {'p95':>9} {'RSS/cliente':>12}"
+        f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos; Chromium con "
+        f"nice {args.nice}, {args.tabs_per_browser} pestañas por navegador; "
+        f"carga {load_average()}\n",
+        flush=True,
     )
+    print(
+        f"{'clientes':>8} {'tipo':>5} {'medidos':>11} {'mediana':>9} {'p95':>9} "
+        f"{'RSS/cliente':>12} {'CPU/evento':>12}"
+    )
+    runs = [(n, "tabs" if n <= args.max_tabs else "ws") for n in counts(args.clients)]
+    runs += [(n, "ws") for n in counts(args.ws_clients)]
     try:
-        for n in [int(x) for x in args.clients.split(",") if x.strip()]:
-            kind = "tabs" if n <= args.max_tabs else "ws"
+        for n, kind in runs:
             if kind == "tabs":
-                res = run_tabs(server.url, n, poster, args.events, pid, tmp)
+                res = run_tabs(server.url, n, poster, args.events, pid, tmp, args)
             else:
                 res = run_ws(server.url, n, poster, args.events, pid)
-            lat = res["latencies"]
-            if not lat:
-                print(f"{n:>8} {kind:>5}   sin medidas")
-                continue
-            print(
-                f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
-                f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
-                f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>14.1f} ms"
-                f"   (ráfaga a {poster.rate():.0f} eventos/s)",
-                flush=True,
-            )
-            if res.get("push"):
-                push = res["push"]
-                print(
-                    f"{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
-                    f"{statistics.median(push) * 1000:>7.0f}ms "
-                    f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)"
-                )
-
+            report(n, kind, res, poster)
     finally:
         server.stop()
         threading.Event().wait(0.1)

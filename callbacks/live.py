@@ -1,20 +1,29 @@
 """Live updates: the tab's persistent push loop and the safety-net poll.
 
-Per tab, one persistent websocket callback subscribes to the worker's hub, resumes from the
+Per tab, one persistent websocket callback listens to the worker's hub, resumes from the
 tab's ``live-cursor`` (replaying what it missed, or reloading a snapshot), then pushes one
-coalesced ``live-feed`` update per ~250 ms window and a heartbeat when quiet. Pages refresh
-from ``live-feed`` / ``live-version`` with their own (HTTP) callbacks, so each page runs one
-query per window, not one per event. The poll keeps pages correct where websockets fail.
+``live-feed`` update per coalesced window and a heartbeat when quiet. Pages refresh from
+``live-feed`` / ``live-version`` with their own (HTTP) callbacks, so each page runs one query
+per window, not one per event. The poll keeps pages correct where websockets fail.
+
+The server's work per window does not grow with the screens: the hub cuts ONE window for
+every tab of the worker, and the feed of a scope (filtered events, totals, the scope's
+ticker, serialized to JSON) is computed once per window and scope (:meth:`Window.once`);
+each tab only wraps it with its own sequence number, total and connection id. Every tab of
+a window also carries the same ``server_ms``, so their refreshes share one summary.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
 import uuid
 from collections import deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update, set_props
@@ -22,14 +31,14 @@ from dash import Dash, Input, Output, State, ctx, no_update, set_props
 from auth.principal import current_principal
 from core.config import Settings
 from data.db import session_scope
-from data.hub import Hub, Item, Subscription, get_hub, id_key, next_batch, scoped, summarize
+from data.hub import Hub, Item, Listener, Window, get_hub, id_key, scoped, summarize
 from data.queries.live import data_versions, principal_ref
 from data.scope import TerritoryRef
 from layouts.live import TICKER_SIZE
 
 log = logging.getLogger("sala.live")
 
-WINDOW_S = 0.25  # coalescing window: at most 4 updates a second per tab
+MAX_SCOPES = 1_000  # tickers kept per hub (one per scope with a screen)
 BEAT_S = 2.0  # heartbeat when quiet; assets/live.js shows "Reconectando…" after ~7 s
 
 
@@ -40,6 +49,85 @@ def _now_ms() -> int:
 def _load_ref(territory_code: str | None) -> TerritoryRef | None:
     with session_scope() as session:
         return principal_ref(session, territory_code)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, separators=(",", ":"), ensure_ascii=False)
+
+
+def scope_key(ref: TerritoryRef | None) -> Hashable:
+    """What a shared result is keyed by: the caller's resolved territory (None: national)."""
+    return None if ref is None else (ref.level, ref.code)
+
+
+def visible_items(items: list[Item], ref: TerritoryRef | None) -> list[Item]:
+    """The events (or parts of them) a caller scoped to ``ref`` may see."""
+    out = []
+    for event_id, event in items:
+        seen = scoped(event, ref)
+        if seen is not None:
+            out.append((event_id, seen))
+    return out
+
+
+@dataclass
+class ScopeTicker:
+    """The latest visible items of one scope, kept across the windows of one hub."""
+
+    seq: int  # the last window folded in
+    items: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=TICKER_SIZE))
+
+
+@dataclass(frozen=True)
+class SharedFeed:
+    """A window's feed for one scope: counts, and the JSON of everything but the per-tab
+    fields (``seq``, ``total``, ``conn``), serialized once for all the scope's tabs."""
+
+    events: int
+    body: str  # a JSON object's members, without the braces
+
+
+def scope_feed(hub: Hub, window: Window, ref: TerritoryRef | None) -> SharedFeed | None:
+    """The feed of ``window`` for the screens of ``ref`` (None when nothing is visible).
+
+    Called through ``window.once`` in window order: the scope's ticker is folded once per
+    window; after a gap (no screen of the scope saw the previous window) it restarts from
+    the worker's recent events, as a fresh tab's does.
+    """
+    key = scope_key(ref)
+    if len(hub.scopes) > MAX_SCOPES:  # scopes whose screens left: start them again
+        hub.scopes.clear()
+    ticker = hub.scopes.get(key)
+    if not isinstance(ticker, ScopeTicker) or ticker.seq != window.seq - 1:
+        first = id_key(window.items[0][0])
+        before = [item for item in hub.recent if id_key(item[0]) < first]
+        ticker = hub.scopes[key] = ScopeTicker(window.seq - 1)
+        seen = visible_items(before, ref)
+        if seen:
+            ticker.items.extend(reversed(summarize(seen, TICKER_SIZE)["items"]))
+    ticker.seq = window.seq
+    visible = visible_items(window.items, ref)
+    if not visible:
+        return None
+    update = summarize(visible, keep=TICKER_SIZE)
+    ticker.items.extend(reversed(update["items"]))
+    body = {
+        **update,
+        "items": list(reversed(ticker.items)),
+        "last_id": window.last_id,
+        "resync": False,
+        "server_ms": int(window.at * 1000),
+    }
+    return SharedFeed(update["events"], _json(body)[1:-1])
+
+
+def set_props_message(renderer_id: str, component: str, data_json: str) -> str:
+    """Dash's websocket ``set_props`` message for ``component.data``, around a value that is
+    already JSON (the shared part is never serialized again per tab)."""
+    return (
+        f'{{"type":"set_props","rendererId":{_json(renderer_id)},"payload":'
+        f'{{"componentId":{_json(component)},"props":{{"data":{data_json}}}}}}}'
+    )
 
 
 class TabPush:
@@ -55,11 +143,28 @@ class TabPush:
         self.last_beat = 0.0
 
     def visible(self, items: list[Item]) -> list[Item]:
+        return visible_items(items, self.ref)
+
+    def window_messages(self, window: Window, renderer_id: str) -> list[str]:
+        """This tab's messages for a shared window: the scope's feed (computed and serialized
+        once per window and scope), the cursor (once per window) and, at most once per
+        ``BEAT_S / 2``, a heartbeat (its bus state and last-event time feed the banners)."""
+        shared = window.once(
+            ("feed", scope_key(self.ref)), lambda: scope_feed(self.hub, window, self.ref)
+        )
         out = []
-        for event_id, event in items:
-            seen = scoped(event, self.ref)
-            if seen is not None:
-                out.append((event_id, seen))
+        if shared is not None:
+            self.seq += 1
+            self.total += shared.events
+            own = f'"seq":{self.seq},"total":{self.total},"conn":"{self.conn}"'
+            out.append(set_props_message(renderer_id, "live-feed", f"{{{own},{shared.body}}}"))
+        cursor = window.once(
+            ("cursor",), lambda: _json({"epoch": self.hub.epoch, "id": window.last_id})
+        )
+        out.append(set_props_message(renderer_id, "live-cursor", cursor))
+        if time.monotonic() - self.last_beat >= BEAT_S / 2:  # a feed already says "alive"
+            out.append(set_props_message(renderer_id, "live-beat", _json(self.beat_data())))
+            self.last_beat = time.monotonic()
         return out
 
     def feed(self, items: list[Item], last_id: str | None, resync: bool = False) -> dict:
@@ -87,36 +192,67 @@ class TabPush:
             set_props("live-cursor", {"data": {"epoch": self.hub.epoch, "id": last_id}})
         self.beat()
 
+    def beat_data(self) -> dict[str, Any]:
+        last = self.hub.last_event_at
+        return {
+            "t": _now_ms(),
+            "bus": self.hub.healthy,
+            "last_event_ms": int(last * 1000) if last else None,
+            "conn": self.conn,
+            "pid": os.getpid(),
+            "total": self.total,
+        }
+
     def beat(self) -> None:
         self.last_beat = time.monotonic()
-        last = self.hub.last_event_at
-        set_props(
-            "live-beat",
-            {
-                "data": {
-                    "t": _now_ms(),
-                    "bus": self.hub.healthy,
-                    "last_event_ms": int(last * 1000) if last else None,
-                    "conn": self.conn,
-                    "pid": os.getpid(),
-                    "total": self.total,
-                }
-            },
-        )
+        set_props("live-beat", {"data": self.beat_data()})
 
 
-async def resume(tab: TabPush, sub: Subscription, cursor: Any) -> None:
-    """Catch up from the tab's cursor, or reload a snapshot when that is impossible."""
+def send_raw(ws: Any, messages: list[str]) -> bool:
+    """Queue pre-serialized messages on Dash's websocket sender (False: not possible here,
+    the caller falls back to ``set_props``)."""
+    outbox = getattr(ws, "_get_outbound_queue", None)
+    queue = outbox() if outbox is not None else None
+    if queue is None or not isinstance(getattr(ws, "_renderer_id", None), str):
+        return False
+    if not ws.is_shutdown:
+        for message in messages:
+            queue.sync_q.put_nowait(message)
+    return True
+
+
+def send_window(tab: TabPush, ws: Any, window: Window) -> None:
+    """Push one shared window to a tab (its scope's part only)."""
+    renderer = getattr(ws, "_renderer_id", "")
+    messages = tab.window_messages(window, renderer if isinstance(renderer, str) else "")
+    if not send_raw(ws, messages):  # another Dash: the same values through set_props
+        for message in messages:
+            payload = json.loads(message)["payload"]
+            set_props(payload["componentId"], payload["props"])
+
+
+async def resume(tab: TabPush, start: str, cursor: Any) -> None:
+    """Catch up from the tab's cursor to ``start`` (where its windows begin), or reload a
+    snapshot when that is impossible."""
     hub = tab.hub
     if isinstance(cursor, dict) and cursor.get("epoch") == hub.epoch and cursor.get("id"):
-        missed = await hub.history(str(cursor["id"]), sub.start)
+        missed = await hub.history(str(cursor["id"]), start)
         if missed is not None:
-            tab.push(missed, sub.start if missed else None)
+            tab.push(missed, start if missed else None)
             return
     # Fresh tab, server restarted (new epoch) or too far behind: reload everything.
-    recent = [item for item in hub.recent if id_key(item[0]) <= id_key(sub.start)]
+    recent = [item for item in hub.recent if id_key(item[0]) <= id_key(start)]
     tab.ticker.clear()
-    tab.push(recent, sub.start, resync=True)
+    tab.push(recent, start, resync=True)
+
+
+async def next_windows(listener: Listener, idle_s: float) -> list[Window]:
+    """The windows waiting for this tab (``[]`` after ``idle_s`` of quiet)."""
+    try:
+        first = await asyncio.wait_for(listener.queue.get(), timeout=idle_s)
+    except TimeoutError:
+        return []
+    return [first, *listener.drain()]
 
 
 async def push_loop() -> None:
@@ -131,34 +267,34 @@ async def push_loop() -> None:
         log.warning("territorio del usuario %s no encontrado", principal.username)
         return
     hub = get_hub()
-    sub = await hub.subscribe()
+    listener = await hub.listen()
     tab = TabPush(hub, ref)
-    loop = asyncio.get_running_loop()
     try:
         try:
             cursor = await ws.get_prop("live-cursor", "data", timeout=10)
         except TimeoutError:
             cursor = None  # no answer: reload a snapshot rather than guess
-        await resume(tab, sub, cursor)
-        last_flush = loop.time()
+        await resume(tab, listener.start, cursor)
         while not ws.is_shutdown:
-            batch = await next_batch(sub, last_flush, WINDOW_S, BEAT_S)
+            windows = await next_windows(listener, BEAT_S)
             try:
-                if sub.overflowed:  # fell too far behind: bounded memory, reload instead
-                    sub.overflowed = False
-                    sub.drain()
+                if listener.overflowed:  # fell too far behind: bounded memory, reload instead
+                    listener.overflowed = False
+                    listener.drain()
+                    upto = hub.delivered or hub.position or "0"
+                    recent = [i for i in hub.recent if id_key(i[0]) <= id_key(upto)]
                     tab.ticker.clear()
-                    tab.push(list(hub.recent), hub.position, resync=True)
-                elif batch:
-                    tab.push(batch, batch[-1][0])
-                    last_flush = loop.time()
+                    tab.push(recent, upto, resync=True)
+                elif windows:
+                    for window in windows:
+                        send_window(tab, ws, window)
                 elif time.monotonic() - tab.last_beat >= BEAT_S:
                     tab.beat()
             except Exception:  # one bad event must not end a wall's feed for days
                 log.exception("no se pudo enviar una actualización; se sigue")
                 await asyncio.sleep(1)
     finally:
-        hub.unsubscribe(sub)
+        hub.unlisten(listener)
 
 
 def _versions() -> dict[str, int]:

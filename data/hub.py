@@ -1,9 +1,15 @@
-"""The per-worker hub: ONE bus reader per process, fanned out to a bounded queue per tab.
+"""The per-worker hub: ONE bus reader per process, ONE coalescer, fanned out to every tab.
 
-Every connected tab gets its own :class:`Subscription` (an ``asyncio.Queue`` with a maximum
-size); the reader task pulls batches from the bus in a thread (``bus.read`` blocks) and puts
-each event on every queue. A tab that falls so far behind that its queue fills is marked
-``overflowed`` and reloads a snapshot instead of growing memory without limit.
+The reader task pulls batches from the bus in a thread (``bus.read`` blocks) and puts each
+event on every :class:`Subscription` (an ``asyncio.Queue`` with a maximum size). Screens do
+not coalesce on their own: they :meth:`Hub.listen` to the hub's windows. One coalescer per
+hub cuts the events into :class:`Window` s (at most one per ``window_s``, a critical alert at
+once) and hands the same object to every listener, so whatever is derived from a window for
+one scope (the scope-filtered feed, its serialized message, the refresh it triggers) is
+computed once per worker, not once per screen (:meth:`Window.once`).
+
+A tab that falls so far behind that its queue fills is marked ``overflowed`` and reloads a
+snapshot instead of growing memory without limit.
 
 With Redis each worker reads the whole stream, so a tab on any worker gets every event.
 """
@@ -15,9 +21,11 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from core import metrics
 from data.bus import Event, EventBus
@@ -29,8 +37,11 @@ RECENT_SIZE = 50  # last events kept per worker, to fill a fresh tab's ticker
 CATCHUP_MAX = 2_000  # beyond this many missed events a reconnecting tab reloads instead
 READ_TIMEOUT_S = 1.0
 READ_LIMIT = 500
+WINDOW_S = 0.25  # coalescing window: at most 4 updates a second per screen
+WINDOW_QUEUE_SIZE = 500  # windows a screen may lag behind before it must reload a snapshot
 
 Item = tuple[str, Event]
+T = TypeVar("T")
 
 
 def id_key(event_id: str | None) -> tuple[int, ...]:
@@ -66,6 +77,59 @@ class Subscription:
                 return items
 
 
+@dataclass(eq=False)
+class Window:
+    """One coalesced batch of events: the SAME object for every screen of this worker.
+
+    ``at`` (epoch s) is when it was cut: every screen receives the same value, so the
+    refreshes it triggers can share one result computed after it.
+    """
+
+    seq: int
+    items: list[Item]
+    at: float
+    shared: dict[Hashable, Any] = field(default_factory=dict)
+    computed: int = 0  # how many times once() ran a computation (tests count on it)
+
+    @property
+    def last_id(self) -> str:
+        return self.items[-1][0]
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for this window, then its result.
+
+        Runs on the event loop (no await inside), so concurrent screens cannot both miss.
+        Keys must include the scope the value was derived for: scopes never mix.
+        """
+        if key not in self.shared:
+            self.computed += 1
+            self.shared[key] = compute()
+        return self.shared[key]
+
+
+@dataclass(eq=False)
+class Listener:
+    """One screen's view of the hub's windows: a bounded queue of :class:`Window`."""
+
+    queue: asyncio.Queue[Window]
+    start: str  # the hub's last delivered event when listening: windows after it arrive
+    overflowed: bool = False
+
+    def offer(self, window: Window) -> None:
+        try:
+            self.queue.put_nowait(window)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    def drain(self) -> list[Window]:
+        windows: list[Window] = []
+        while True:
+            try:
+                windows.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                return windows
+
+
 @dataclass
 class Hub:
     """Reads the bus once for this process and fans every event out to the subscriptions."""
@@ -73,13 +137,22 @@ class Hub:
     bus: EventBus
     queue_size: int = QUEUE_SIZE
     read_timeout_s: float = READ_TIMEOUT_S
+    window_s: float = WINDOW_S
     position: str | None = None
+    delivered: str | None = None  # last event id handed to the listeners in a window
     healthy: bool = True
     last_event_at: float | None = None  # time.time() of the last event read
     recent: deque[Item] = field(default_factory=lambda: deque(maxlen=RECENT_SIZE))
     _subs: set[Subscription] = field(default_factory=set)
+    _listeners: set[Listener] = field(default_factory=set)
+    _own: Subscription | None = None  # the coalescer's subscription (not a screen)
+    _coalescer: asyncio.Task | None = None
     _task: asyncio.Task | None = None
     _ready: asyncio.Event | None = None
+    _reader: ThreadPoolExecutor | None = None
+    windows: int = 0  # windows cut so far
+    # Per-scope state derived from the windows, kept by the screens' code (their tickers).
+    scopes: dict[Hashable, Any] = field(default_factory=dict)
 
     @property
     def epoch(self) -> str:
@@ -87,7 +160,7 @@ class Hub:
 
     @property
     def subscribers(self) -> int:
-        return len(self._subs)
+        return len(self._subs) - (self._own is not None) + len(self._listeners)
 
     async def start(self) -> None:
         """Start the reader task (once) and wait until it knows the bus position."""
@@ -108,6 +181,50 @@ class Hub:
         if sub in self._subs:
             self._subs.discard(sub)
             metrics.PUSH_CONNECTIONS.dec()
+
+    async def listen(self) -> Listener:
+        """A screen's subscription to the shared windows (starts the coalescer once)."""
+        await self.start()
+        if self._coalescer is None or self._coalescer.done():
+            self._own = Subscription(asyncio.Queue(maxsize=self.queue_size), self.position or "0")
+            self._subs.add(self._own)
+            self.delivered = self.position
+            self._coalescer = asyncio.create_task(self._coalesce(self._own), name="sala-hub-win")
+        listener = Listener(asyncio.Queue(maxsize=WINDOW_QUEUE_SIZE), self.delivered or "0")
+        self._listeners.add(listener)
+        metrics.PUSH_CONNECTIONS.inc()
+        return listener
+
+    def unlisten(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.discard(listener)
+            metrics.PUSH_CONNECTIONS.dec()
+
+    def deliver(self, items: list[Item]) -> Window:
+        """Cut one window of ``items`` and hand the same object to every listener."""
+        self.windows += 1
+        window = Window(self.windows, items, time.time())
+        self.delivered = window.last_id
+        for listener in self._listeners:
+            listener.offer(window)
+        return window
+
+    async def _coalesce(self, sub: Subscription) -> None:
+        """The hub's one coalescing loop: windows shared by every screen of the worker."""
+        loop = asyncio.get_running_loop()
+        last_flush = loop.time()
+        while True:
+            batch = await next_batch(sub, last_flush, self.window_s, idle_s=self.read_timeout_s)
+            if sub.overflowed:  # the loop itself fell behind: every screen reloads
+                sub.overflowed = False
+                sub.drain()
+                self.delivered = self.position
+                for listener in self._listeners:
+                    listener.overflowed = True
+                continue
+            if batch:
+                self.deliver(batch)
+                last_flush = loop.time()
 
     def fan_out(self, items: list[Item]) -> None:
         """Deliver a batch read from the bus to every subscription (runs on the loop)."""
@@ -137,10 +254,16 @@ class Hub:
                 delay = min(delay * 2, 10.0)
         self._ready.set()
         delay = 0.5
+        # The bus read blocks for up to read_timeout_s: it gets a thread of its own, never one
+        # of the loop's default executor, where every request's principal lookup and
+        # compression queue up (with 6 threads on 2 cores, a busy wall delayed the push).
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sala-hub-read")
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                items = await asyncio.to_thread(
-                    self.bus.read, self.position, self.read_timeout_s, READ_LIMIT
+                items = await loop.run_in_executor(
+                    self._reader, self.bus.read, self.position, self.read_timeout_s, READ_LIMIT
                 )
                 self.healthy = True
                 delay = 0.5
@@ -177,11 +300,18 @@ class Hub:
         return out
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        for task in (self._coalescer, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._coalescer = self._task = None
+        if self._reader is not None:
+            self._reader.shutdown(wait=False)
+            self._reader = None
+        if self._own is not None:
+            self._subs.discard(self._own)
+            self._own = None
 
 
 def _age_s(event: Event, now: float) -> float | None:
