@@ -33,18 +33,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, text
-
+from bench._scratch import load_average, scratch_database
 from bench.ingest_throughput import _territories
 from bench.push_latency import create_token, percentile
 from core.timeutil import utcnow
-from data.db import make_engine, normalize_url
+from data.db import make_engine
 from data.migrate import upgrade
 from tests.server import start_server
-
-
-def _load() -> str:
-    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def _record(dataset: str, consejos: list[str], cuadrantes: list[str]) -> Callable[[], dict]:
@@ -138,44 +133,36 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(
             "Defina DATABASE_URL=postgresql://usuario@host:5432/base (un servidor PostgreSQL)."
         )
-    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
-    name = f"sala_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = normalize_url(url).rsplit("/", 1)[0] + f"/{name}"
-    print(f"Base de datos temporal {name}; carga del sistema {_load()}", flush=True)
-    server = None
+    with scratch_database(url) as (name, db_url):
+        print(f"Base de datos temporal {name}; carga del sistema {load_average()}", flush=True)
+        measure(db_url, args.n, args.clientes, args.segundos)
+    print(f"Base de datos temporal {name} borrada")
+
+
+def measure(db_url: str, n: int, clients: int, seconds: float) -> None:
+    """Territories, an ingest token and one server worker on ``db_url``; then both datasets."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    consejos, cuadrantes = _territories(engine)
+    engine.dispose()
+    token = create_token(db_url)
+    log = Path(tempfile.mkdtemp(prefix="sala-bench-single-")) / "server.log"
+    server = start_server(db_url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, log_path=log)
     try:
-        engine = make_engine(db_url)
-        upgrade(engine)
-        consejos, cuadrantes = _territories(engine)
-        engine.dispose()
-        token = create_token(db_url)
-        log = Path(tempfile.mkdtemp(prefix="sala-bench-single-")) / "server.log"
-        server = start_server(db_url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, log_path=log)
         print(f"Servidor de un proceso en {server.url}\n", flush=True)
-        print(
-            f"{'conjunto':<10}{'mediana':>10}{'p95':>10}{'commits/s (' + str(args.clientes) + ' clientes)':>28}"
-        )
+        print(f"{'conjunto':<10}{'mediana':>10}{'p95':>10}{f'commits/s ({clients} clientes)':>28}")
         for dataset in ("cases", "incidents"):
             make = _record(dataset, consejos, cuadrantes)
-            times = sequential(server.url, token, dataset, make, args.n)
-            commits, span = concurrent(
-                server.url, token, dataset, make, args.clientes, args.segundos
-            )
+            times = sequential(server.url, token, dataset, make, n)
+            commits, span = concurrent(server.url, token, dataset, make, clients, seconds)
             print(
                 f"{dataset:<10}{statistics.median(times) * 1000:>8.1f}ms"
                 f"{percentile(times, 0.95) * 1000:>8.1f}ms{commits / span:>28.0f}",
                 flush=True,
             )
-        print(f"\nCarga del sistema al terminar: {_load()}")
+        print(f"\nCarga del sistema al terminar: {load_average()}")
     finally:
-        if server is not None:
-            server.stop()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        print(f"Base de datos temporal {name} borrada")
+        server.stop()
 
 
 if __name__ == "__main__":

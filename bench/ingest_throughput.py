@@ -21,15 +21,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
-from data.db import make_engine, normalize_url
+from bench._scratch import load_average, scratch_database
+from data.db import make_engine
 from data.ingest import ingest, ingest_json
 from data.migrate import upgrade
 
@@ -169,38 +167,30 @@ def compare(url: str, antes: Path, size: int, batches: int) -> None:
     probe = Path(__file__).with_name("_ingest_probe.py")
     root = Path(__file__).resolve().parent.parent
     results: dict[str, dict[str, dict[str, float]]] = {}
-    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
     for label, checkout in (("antes", antes.resolve()), ("después", root)):
-        name = f"sala_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        db_url = normalize_url(url).rsplit("/", 1)[0] + f"/{name}"
-        code = (
-            f"import runpy, sys; sys.path.insert(0, {str(checkout)!r}); "
-            f"sys.argv = ['probe', {db_url!r}, '{size}', '{batches}'"
-            f"{', ' + repr('--piso') if label == 'después' else ''}]; "
-            f"runpy.run_path({str(probe)!r}, run_name='__main__')"
-        )
-        try:
-            out = subprocess.run(
-                [sys.executable, "-c", code],
-                cwd=checkout,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        except subprocess.CalledProcessError as exc:
-            sys.exit(f"{label}: la medición falló\n{exc.stderr[-3000:]}")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with scratch_database(url) as (_name, db_url):
+            code = (
+                f"import runpy, sys; sys.path.insert(0, {str(checkout)!r}); "
+                f"sys.argv = ['probe', {db_url!r}, '{size}', '{batches}'"
+                f"{', ' + repr('--piso') if label == 'después' else ''}]; "
+                f"runpy.run_path({str(probe)!r}, run_name='__main__')"
+            )
+            try:
+                out = subprocess.run(
+                    [sys.executable, "-c", code],
+                    cwd=checkout,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            except subprocess.CalledProcessError as exc:
+                sys.exit(f"{label}: la medición falló\n{exc.stderr[-3000:]}")
         results[label] = {
             row["dataset"]: row
             for row in map(json.loads, (line for line in out.splitlines() if line.startswith("{")))
         }
-        _say(f"{label}: medido (carga {_load()})")
-    admin.dispose()
-    _say(f"\nregistros/s, lotes de {size:,} ({batches} lotes por medida); carga {_load()}")
+        _say(f"{label}: medido (carga {load_average()})")
+    _say(f"\nregistros/s, lotes de {size:,} ({batches} lotes por medida); carga {load_average()}")
     _say(
         f"{'conjunto':<16}{'nuevos antes':>13}{'después':>10}{'cambiados antes':>16}"
         f"{'después':>10}{'iguales después':>16}{'COPY (piso)':>12}"
@@ -212,10 +202,6 @@ def compare(url: str, antes: Path, size: int, batches: int) -> None:
             f"{before.get('cambiados', 0):>16,.0f}{after['cambiados']:>10,.0f}"
             f"{after['iguales']:>16,.0f}{after['copy'] or float('nan'):>12,.0f}"
         )
-
-
-def _load() -> str:
-    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -236,12 +222,14 @@ def main(argv: list[str] | None = None) -> None:
         compare(url, args.antes, args.lote, args.lotes)
         return
     os.environ.pop("REDIS_URL", None)  # the in-process bus: measure the store, not Redis
-    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
-    name = f"sala_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    _say(f"base de datos temporal {name}")
-    engine = make_engine(normalize_url(url).rsplit("/", 1)[0] + f"/{name}")
+    with scratch_database(url) as (name, db_url):
+        _say(f"base de datos temporal {name}")
+        _measure(make_engine(db_url))
+    _say(f"base de datos temporal {name} borrada")
+
+
+def _measure(engine) -> None:
+    """Every dataset and batch size, then the race of two batches, in ``engine``'s database."""
     try:
         upgrade(engine)
         consejos, cuadrantes = _territories(engine)
@@ -263,10 +251,6 @@ def main(argv: list[str] | None = None) -> None:
         )
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        _say(f"base de datos temporal {name} borrada")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from core import metrics
 from data.bus import Event, EventBus
@@ -42,6 +42,7 @@ WINDOW_QUEUE_SIZE = 500  # windows a screen may lag behind before it must reload
 
 Item = tuple[str, Event]
 T = TypeVar("T")
+Q = TypeVar("Q")
 
 
 def id_key(event_id: str | None) -> tuple[int, ...]:
@@ -55,26 +56,31 @@ def id_key(event_id: str | None) -> tuple[int, ...]:
 
 
 @dataclass(eq=False)
-class Subscription:
-    """One tab's view of the hub: a bounded queue of ``(id, event)``."""
+class Bounded(Generic[Q]):
+    """A bounded queue that marks itself ``overflowed`` instead of growing without limit."""
 
-    queue: asyncio.Queue[Item]
-    start: str  # hub position when subscribed: everything after it arrives on the queue
+    queue: asyncio.Queue[Q]
+    start: str  # the position it was opened at: everything after it arrives on the queue
     overflowed: bool = False
 
-    def offer(self, item: Item) -> None:
+    def offer(self, value: Q) -> None:
         try:
-            self.queue.put_nowait(item)
+            self.queue.put_nowait(value)
         except asyncio.QueueFull:
             self.overflowed = True
 
-    def drain(self) -> list[Item]:
-        items: list[Item] = []
+    def drain(self) -> list[Q]:
+        values: list[Q] = []
         while True:
             try:
-                items.append(self.queue.get_nowait())
+                values.append(self.queue.get_nowait())
             except asyncio.QueueEmpty:
-                return items
+                return values
+
+
+class Subscription(Bounded[Item]):
+    """A raw reader of the hub (the coalescer, the alert evaluator): ``(id, event)`` items
+    after the hub position it subscribed at."""
 
 
 @dataclass(eq=False)
@@ -107,27 +113,9 @@ class Window:
         return self.shared[key]
 
 
-@dataclass(eq=False)
-class Listener:
-    """One screen's view of the hub's windows: a bounded queue of :class:`Window`."""
-
-    queue: asyncio.Queue[Window]
-    start: str  # the hub's last delivered event when listening: windows after it arrive
-    overflowed: bool = False
-
-    def offer(self, window: Window) -> None:
-        try:
-            self.queue.put_nowait(window)
-        except asyncio.QueueFull:
-            self.overflowed = True
-
-    def drain(self) -> list[Window]:
-        windows: list[Window] = []
-        while True:
-            try:
-                windows.append(self.queue.get_nowait())
-            except asyncio.QueueEmpty:
-                return windows
+class Listener(Bounded[Window]):
+    """One screen's view of the hub's windows (``start``: the hub's last delivered event
+    when it began listening; the windows after it arrive)."""
 
 
 @dataclass
