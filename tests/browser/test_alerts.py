@@ -55,9 +55,15 @@ def _ingest(srv: Server, secret: str, records: list[dict]) -> None:
 
 
 def _wait(driver, predicate, what: str):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT_S, poll_frequency=0.1).until(lambda d: predicate(d), what)
+    # Dash re-renders the list between finding an element and reading it: retry, do not fail.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+
+    return WebDriverWait(driver, WAIT_S, poll_frequency=0.1, ignored_exceptions=ignored).until(
+        lambda d: predicate(d), what
+    )
 
 
 def _banner_ids(driver) -> list[str]:

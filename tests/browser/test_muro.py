@@ -55,9 +55,15 @@ def wall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
 
 
 def _wait(driver, predicate, what: str, timeout: float = WAIT_S):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: predicate(d), what)
+    # Dash re-renders the list between finding an element and reading it: retry, do not fail.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=ignored).until(
+        lambda d: predicate(d), what
+    )
 
 
 def _as_screen(driver, srv: Server, secret: str, query: str = "") -> None:
