@@ -140,10 +140,12 @@ def failed_head(problem: str) -> tuple:
     )
 
 
-def frame_values(subtitle: str, seen: dict[str, int]) -> tuple:
-    """Values for ``frame_outputs`` after a load: now as the freshness time, and ``seen``
-    (read before the data) so the version poll triggers on any later write."""
-    return subtitle, {"at": int(time.time() * 1000), "stale": STALE_AFTER}, seen
+def frame_values(subtitle: str, seen: dict[str, int], read_ms: int) -> tuple:
+    """Values for ``frame_outputs`` after a load: now as the freshness time, ``read_ms``
+    (when ``seen`` was read, before the data: a pushed write older than it is already on
+    the page) and ``seen``, so the version poll triggers on any later write."""
+    now = int(time.time() * 1000)
+    return subtitle, {"at": now, "read_ms": read_ms, "stale": STALE_AFTER}, seen
 
 
 def failed_frame(seen: dict[str, int]) -> tuple:
@@ -207,6 +209,7 @@ def register_main_refresh(
         prevent_initial_call="initial_duplicate",
     )
     def refresh_main(store, _refresh, viewport):
+        read_ms = int(time.time() * 1000)
         seen = page_versions(datasets)
         filters, data, problem = load_for_caller(load, store)
         scale = scale_of(viewport)
@@ -217,7 +220,7 @@ def register_main_refresh(
         return (
             *head_values(page, head.kpis, with_shapes(head.points), head.legend, filters),
             *values,
-            *frame_values(subtitle or filters.range_label(), seen),
+            *frame_values(subtitle or filters.range_label(), seen, read_ms),
         )
 
 

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from core import metrics
@@ -367,9 +367,20 @@ async def next_batch(
     return [first, *sub.drain()]
 
 
+def event_ms(event: Event) -> int:
+    """When ``event``'s write committed, in epoch ms (now when it does not say: a page
+    treats an event of unknown time as newer than what it shows)."""
+    try:
+        at = datetime.fromisoformat(str(event["at"]))
+    except (KeyError, ValueError):
+        return int(time.time() * 1000)
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
+
+
 def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
-    """Coalesce events into one update: exact totals per dataset, the number of alert
-    changes, the latest items (new and escalated alerts among them)."""
+    """Coalesce events into one update: exact totals per dataset (``at_ms``: the newest
+    write among them), the number of alert changes, the latest items (new and escalated
+    alerts among them)."""
     datasets: dict[str, dict[str, int]] = {}
     latest: list[dict[str, Any]] = []
     alerts = 0  # alert changes (data.alerts.store): screens showing alerts re-read them
@@ -388,6 +399,7 @@ def summarize(items: list[Item], keep: int = 12) -> dict[str, Any]:
         totals["events"] += 1
         for name in ("received", "inserted", "updated"):
             totals[name] += int(event.get(name) or 0)
+        totals["at_ms"] = max(totals.get("at_ms", 0), event_ms(event))
         for item in event.get("items") or []:
             latest.append({**item, "dataset": event.get("dataset"), "at": event.get("at")})
     return {
