@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -89,10 +90,24 @@ def create_server(settings: Settings) -> FastAPI:
     return server
 
 
+# Dash loads Babel's whole polyfill (core-js, 100 KB) before React for old browsers; this
+# Sala's browsers have all of it natively, and core-js replaces some native methods with
+# slower ones (String.prototype.trim, called throughout Plotly). Dash's bundles only need
+# its regenerator runtime (``regeneratorRuntime``, for their lazy chunks): that alone,
+# from the same npm release the polyfill bundles (MIT, assets/vendor/REGENERATOR-LICENSE.txt).
+POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
+REGENERATOR = "vendor/regenerator-runtime.js?v=0.13.11"
+
+
 class SalaDash(Dash):
-    """Dash whose page config does not fingerprint the server: Dash writes the exact Python
-    build into every page and a plotly.com URL for its dev tools' version check (dev tools
-    are off here), which only help someone probing for known flaws."""
+    """Dash whose page config does not fingerprint the server (Dash writes the exact Python
+    build into every page and a plotly.com URL for its dev tools' version check, which
+    only help someone probing for known flaws), and whose pages skip the full polyfill."""
+
+    def _generate_scripts_html(self) -> str:
+        scripts = super()._generate_scripts_html()
+        tag = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
+        return POLYFILL_TAG.sub(lambda _: tag, scripts, count=1)
 
     def _config(self) -> dict:
         config = super()._config()

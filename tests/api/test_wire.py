@@ -208,3 +208,17 @@ def test_pages_do_not_fingerprint_the_server(client):
     config = json.loads(re.search(r'id="_dash-config"[^>]*>(.*?)</script>', page.text, re.S)[1])
     assert "python_version" not in config and not config["dash_version_url"]
     assert sys.version.split()[0] not in page.text and "plotly.com" not in page.text
+
+
+def test_pages_load_the_regenerator_runtime_not_the_whole_polyfill(client):
+    """Dash's bundles need ``regeneratorRuntime`` (their lazy chunks) before they run; the
+    page serves that alone instead of Babel's full polyfill (app.POLYFILL_TAG)."""
+    page = client.get("/proyectos").text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert not [s for s in scripts if "polyfill" in s]
+    runtime = [i for i, s in enumerate(scripts) if "regenerator-runtime.js" in s]
+    renderer = [i for i, s in enumerate(scripts) if "dash_renderer" in s]
+    assert runtime and renderer and runtime[0] < renderer[0]
+    served = client.get(scripts[runtime[0]])
+    assert served.status_code == 200 and "regeneratorRuntime = runtime" in served.text
+    assert "immutable" in served.headers["cache-control"]
