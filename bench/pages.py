@@ -27,15 +27,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.filters import Filters
 from core.timeutil import utcnow
 from data.db import get_engine
+from data.models import Territory
 from data.queries import datasets as ds
 from data.queries.cache import PAGE_CACHE
 from data.queries.filters import scoped
-from data.scope import NATIONAL, Scope, TerritoryRef, children
+from data.scope import NATIONAL, Scope, TerritoryRef, children, get_territory
 
 Query = Callable[[Session, Scope, Filters, datetime], Any]
 Load = Callable[[str | None, Filters], Any]
@@ -76,18 +78,25 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
 
 
 def levels(session: Session, estado: str | None) -> list[tuple[str, TerritoryRef | None]]:
-    """National, one estado (``estado`` or the first by name) and a circuito inside it."""
+    """National, one estado (``estado`` or the first by name) and a circuito inside it (the
+    first by code; the demo's 10 % density leaves many parroquias without one, so the first
+    parroquia by name may have none)."""
     estados = children(session, NATIONAL, None)
     chosen = next((e for e in estados if e.code == estado), estados[0] if estados else None)
     if chosen is None:
         raise SystemExit("La base no tiene territorios: cargue datos con manage.py seed.")
-    node = chosen
-    while node.level != "circuito":
-        below = [c for c in children(session, NATIONAL, node.code) if c.level != "consejo_comunal"]
-        if not below:
-            break
-        node = below[0]
-    return [("nacional", None), (f"estado {chosen.code}", chosen), (f"circuito {node.code}", node)]
+    circuito = session.scalar(
+        select(Territory.code)
+        .where(Territory.level == "circuito", Territory.estado_code == chosen.code)
+        .order_by(Territory.code)
+        .limit(1)
+    )
+    node = get_territory(session, circuito) if circuito else chosen
+    return [
+        ("nacional", None),
+        (f"estado {chosen.code}", chosen),
+        (f"{node.level} {node.code}", node),
+    ]
 
 
 def bench_page(
@@ -133,7 +142,11 @@ def bench_page(
 
 
 def bench_browser(
-    runs: int, levels: list[tuple[str, TerritoryRef | None]], rango: str, only: list[str] | None
+    runs: int,
+    levels: list[tuple[str, TerritoryRef | None]],
+    rango: str,
+    only: list[str] | None,
+    port: int | None = None,
 ) -> list[tuple[str, str, str, float, float]]:
     """First full render (KPIs, every chart and the map drawn) of each page at each filter
     level in Chromium: with an empty browser cache (a new profile each time) and with the
@@ -148,7 +161,7 @@ def bench_browser(
 
     url = get_engine().url.render_as_string(hide_password=False)
     log = Path(tempfile.mkdtemp()) / "uvicorn.log"
-    server = start_server(url, workers=1, log_path=log)
+    server = start_server(url, workers=1, port=port, log_path=log)
 
     def render(driver: Any, path: str) -> float:
         started = time.perf_counter()
@@ -197,7 +210,12 @@ def _stats(samples: list[float]) -> tuple[float, float]:
 
 
 def _rendered(driver: Any) -> bool:
-    """KPI cards shown, no chart still 'Cargando…', the map's points drawn."""
+    """KPI cards shown, no chart still 'Cargando…', and the map drawn: its base geography
+    (the offline base map's shapes), its key (filled by the same refresh as its point layer)
+    and what that layer holds: its points, shapes or clusters, or nothing when the refresh
+    gave it no feature (a territory none of whose children is placed on the map). The
+    layer's features are read with Dash's ``dash_component_api.getLayout``; without it the
+    map must show points."""
     return bool(
         driver.execute_script(
             """
@@ -205,8 +223,20 @@ def _rendered(driver: Any) -> bool:
             const graphs = [...document.querySelectorAll('.chart-graph')];
             const loading = graphs.some(g => (g.textContent || '').includes('Cargando'));
             const drawn = graphs.every(g => g.querySelector('.main-svg'));
-            const points = document.querySelectorAll('.sala-map path.leaflet-interactive').length;
-            return kpis > 0 && graphs.length > 0 && drawn && !loading && points > 0;
+            const map = document.querySelector('.sala-map.leaflet-container');
+            if (!map) return false;
+            const base = map.querySelectorAll('.leaflet-sala-geo-pane path').length;
+            const key = map.closest('.map-panel')?.querySelector('.map-legend');
+            const keyed = key ? key.children.length : 0;
+            const points = map.querySelectorAll(
+                '.leaflet-overlay-pane path.leaflet-interactive, .sala-cluster').length;
+            let features = null;  // unknown
+            try {
+                const layer = window.dash_component_api.getLayout(map.id + '-points');
+                features = layer.props.data.features.length;
+            } catch (e) {}
+            return kpis > 0 && graphs.length > 0 && drawn && !loading
+                && base > 0 && keyed > 0 && (points > 0 || features === 0);
             """
         )
     )
@@ -237,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", action="append", help="solo estas páginas")
     parser.add_argument("--browser", action="store_true", help="mide también el primer render")
     parser.add_argument("--solo-navegador", action="store_true", help="solo el primer render")
+    parser.add_argument(
+        "--puerto", type=int, default=None, help="puerto del servidor del navegador (uno libre)"
+    )
     args = parser.parse_args(argv)
     engine = get_engine()
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
@@ -254,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nprimer render completo en Chromium (rango {args.rango})")
         with Session(engine) as session:
             chosen = levels(session, args.estado)
-        bench_browser(max(3, args.runs // 3), chosen, args.rango, args.page)
+        bench_browser(max(3, args.runs // 3), chosen, args.rango, args.page, args.puerto)
+        print(f"al terminar: {conditions(engine)}")
     return 0
 
 
