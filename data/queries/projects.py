@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.filters import Filters
+from data import project_money  # noqa: F401  (keeps project.transfers_usd current)
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
@@ -62,6 +63,33 @@ def _sent_per_project(view: View) -> Any:
         .group_by(Transfer.project_id)
         .subquery("sent")
     )
+
+
+def _sent_by_project(view: View) -> tuple[Any, Any, Any]:
+    """``(subquery, on clause, money sent)`` to outer-join to Project: the money sent to each
+    project up to as_of.
+
+    Nationally it is the sum kept on the project row (``project.transfers_usd``, every
+    transfer of the project, see ``data.project_money``), except for the few projects with a
+    transfer dated after as_of, whose transfers are summed here: no pass over every transfer.
+    Inside a territory the transfers of the territory are summed (a transfer keeps the path
+    its project had when it was sent)."""
+    if view.ref is None:
+        later = select(Transfer.project_id).where(Transfer.transferred_at > view.as_of)
+        before = case((Transfer.transferred_at <= view.as_of, Transfer.amount_usd), else_=0)
+        late = (
+            select(Transfer.project_id.label("project_id"), func.sum(before).label("sent"))
+            .where(Transfer.project_id.in_(later))
+            .group_by(Transfer.project_id)
+            .subquery("late")
+        )
+        return (
+            late,
+            late.c.project_id == Project.id,
+            func.coalesce(late.c.sent, Project.transfers_usd),
+        )
+    sent = _sent_per_project(view)
+    return sent, sent.c.project_id == Project.id, func.coalesce(sent.c.sent, 0)
 
 
 def stalled_clause(as_of: datetime, days: int = STALLED_DAYS) -> Any:
@@ -140,20 +168,18 @@ def money_vs_progress(
     ``money_no_progress`` / ``progress_no_money`` use the thresholds at the top of the module.
     """
     view = scoped(session, scope, filters, as_of)
-    sent = _sent_per_project(view)
+    sent, on, sent_usd = _sent_by_project(view)
     approved = cast(Project.approved_usd, Float)
     # Progress and money share per project, then their deciles.
     base = (
         select(
             Project.physical_progress.label("progress"),
-            (
-                100.0
-                * cast(func.coalesce(sent.c.sent, 0), Float)
-                / case((approved > 0, approved), else_=None)
-            ).label("share"),
+            (100.0 * cast(sent_usd, Float) / case((approved > 0, approved), else_=None)).label(
+                "share"
+            ),
         )
         .select_from(Project)
-        .outerjoin(sent, sent.c.project_id == Project.id)
+        .outerjoin(sent, on)
         .where(*_project_where(view))
         .subquery("shares")
     )
