@@ -109,21 +109,27 @@ def _count_if(condition: Any) -> Any:
 def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, Any]:
     """Totals, status counts, money and the period's transfers vs the previous period."""
     view = scoped(session, scope, filters, as_of)
-    where = _project_where(view)
-    by_status = dict(
-        session.execute(
-            select(Project.status, func.count()).where(*where).group_by(Project.status)
-        ).all()
-    )
-    total, approved, avg_progress, stalled = session.execute(
-        select(
-            func.count(),
-            func.sum(Project.approved_usd),
-            func.avg(Project.physical_progress),
-            _count_if(stalled_clause(as_of)),
-        ).where(*where)
-    ).one()
-    sent_total = session.scalar(select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view)))
+    # one pass over the projects: totals, a count per status and, nationally, the money sent
+    # (kept on each project row, see _sent_by_project)
+    stmt = select(
+        func.count(),
+        func.sum(Project.approved_usd),
+        func.avg(Project.physical_progress),
+        _count_if(stalled_clause(as_of)),
+        *(_count_if(Project.status == status) for status in PROJECT_STATUSES),
+    ).where(*_project_where(view))
+    national = view.ref is None
+    if national:
+        late, on, sent_usd = _sent_by_project(view)
+        stmt = stmt.add_columns(func.sum(sent_usd)).select_from(Project).outerjoin(late, on)
+    total, approved, avg_progress, stalled, *rest = session.execute(stmt).one()
+    by_status = dict(zip(PROJECT_STATUSES, rest, strict=False))
+    if national:
+        sent_total = rest[-1]
+    else:
+        sent_total = session.scalar(
+            select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view))
+        )
     period = filters.time_bounds(as_of)
     previous = filters.previous_time_bounds(as_of)
     sent_period, n_period = session.execute(
@@ -134,7 +140,7 @@ def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> d
     )
     return {
         "total": int(total or 0),
-        "by_status": {s: int(by_status.get(s, 0)) for s in PROJECT_STATUSES},
+        "by_status": {s: int(by_status.get(s) or 0) for s in PROJECT_STATUSES},
         "approved_usd": round(float(approved or 0), 2),
         "transferred_usd": round(float(sent_total or 0), 2),
         "avg_progress": None if avg_progress is None else round(float(avg_progress), 1),
