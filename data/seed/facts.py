@@ -13,8 +13,8 @@ import calendar
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import accumulate
 
 from data.seed import names
