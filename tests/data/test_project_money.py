@@ -117,9 +117,10 @@ def test_orm_writes_keep_the_sums(engine, projects):
     session = projects
     session.add(Transfer(id="T1", project_id="P1", bank="B", amount_usd=1_000.0, **_path(session)))
     session.add(Transfer(id="T2", project_id="P1", bank="B", amount_usd=250.5, **_path(session)))
+    session.flush()  # P1 is loaded in the session (by _path): it must not show the stale 0
+    assert session.get(Project, "P1").transfers_usd == 1_250.5
     session.commit()
     assert _stored(engine)["P1"] == 1_250.5
-    assert session.get(Project, "P1").transfers_usd == 1_250.5  # not the stale 0
     moved = session.get(Transfer, "T1")
     moved.project_id, moved.amount_usd = "P2", 900.0
     session.delete(session.get(Transfer, "T2"))
