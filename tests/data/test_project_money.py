@@ -115,10 +115,12 @@ def test_transfers_after_as_of_are_not_counted_nationally(engine, projects):
 
 def test_orm_writes_keep_the_sums(engine, projects):
     session = projects
+    loaded = session.get(Project, "P1")
+    assert loaded.transfers_usd == 0
     session.add(Transfer(id="T1", project_id="P1", bank="B", amount_usd=1_000.0, **_path(session)))
     session.add(Transfer(id="T2", project_id="P1", bank="B", amount_usd=250.5, **_path(session)))
-    session.flush()  # P1 is loaded in the session (by _path): it must not show the stale 0
-    assert session.get(Project, "P1").transfers_usd == 1_250.5
+    session.flush()
+    assert loaded.transfers_usd == 1_250.5  # the loaded project does not keep the stale 0
     session.commit()
     assert _stored(engine)["P1"] == 1_250.5
     moved = session.get(Transfer, "T1")
