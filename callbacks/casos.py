@@ -52,11 +52,17 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
                 s, ref, prev_start, prev_end, category, include_open=False
             ),
             "funnel": lambda s: q.funnel(s, ref, start, end, category),
-            "age": lambda s: q.open_by_age(s, ref, end, category),
-            "sla": lambda s: q.sla_breaches(s, ref, start, end, targets, category),
-            "territory": lambda s: q.by_territory(s, ref, start, end, targets, category),
+            # one read of the open cases for the age chart, the SLA table and the map
+            "open": lambda s: q.open_summary(s, ref, end, targets, category),
+            "resolved": lambda s: q.sla_resolved(s, ref, start, end, targets, category),
+            "reported": lambda s: q.territory_reported(s, ref, start, end, category),
         },
     )
+    summary = data.pop("open")
+    ages = q.open_per(summary, "age")
+    data["age"] = q.age_rows({k: n for k, (n, _) in ages.items()})
+    data["sla"] = q.sla_rows(q.open_per(summary, "category"), data.pop("resolved"), targets)
+    data["territory"] = q.territory_rows(data.pop("reported"), q.open_per(summary, "place"))
     # the age buckets partition the cases open at ``end``: no second count of them
     data["totals"]["open"] = sum(row["cases"] for row in data["age"])
     return data

@@ -30,13 +30,17 @@ def init_db(_args: argparse.Namespace | None = None) -> int:
 
 
 def rebuild_rollups(_args: argparse.Namespace | None = None) -> int:
-    """Recompute the /casos daily rollups from the cases (after loading rows by hand, or if
-    ever in doubt); the page and the API stay up, writes wait for the transaction."""
+    """Recompute the /casos daily rollups from the cases and each project's money sent from
+    the transfers (after loading rows by hand, or if ever in doubt); the page and the API
+    stay up, writes wait for the transaction."""
+    from data import project_money
     from data.rollups import rebuild
 
     with get_engine().begin() as conn:
         read = rebuild(conn, progress=True)
+        project_money.rebuild(conn)
     print(f"Rollups de casos recalculados a partir de {read:,} casos.".replace(",", "."))
+    print("Dinero transferido por proyecto recalculado a partir de las transferencias.")
     return 0
 
 
@@ -94,6 +98,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=run)
     p = subparsers.add_parser(
-        "rebuild-rollups", help="recalcula los resúmenes diarios de /casos desde los casos"
+        "rebuild-rollups",
+        help="recalcula los resúmenes diarios de /casos y el dinero transferido por proyecto",
     )
     p.set_defaults(func=rebuild_rollups)

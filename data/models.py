@@ -117,6 +117,8 @@ class Project(PathMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     progress_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     continuidad_of: Mapped[str | None] = mapped_column(String(64))
+    # the sum of all its transfers (any date), kept current on write (data.project_money)
+    transfers_usd: Mapped[float] = mapped_column(Money, default=0.0, server_default="0")
 
     __table_args__ = (
         Index("ix_project_estado_status", "estado_code", "status"),

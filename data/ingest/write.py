@@ -3,8 +3,8 @@
 Runs inside the caller's transaction and never commits: the whole batch (or CSV file) is
 stored or nothing is. Each chunk of rows goes through three steps:
 
-1. :meth:`Writer.lock` reads the stored rows of the chunk's keys. Cases and projects, whose
-   history, rollups and derived columns depend on the old values, are locked
+1. :meth:`Writer.lock` reads the stored rows of the chunk's keys. Cases, projects and
+   transfers, whose history, rollups and derived columns depend on the old values, are locked
    (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the ingest transaction
    holds the database's write lock from its first statement, ``BEGIN IMMEDIATE``). A stored
    row outside the caller's scope refuses the batch: a scoped token can neither move nor
@@ -16,8 +16,9 @@ stored or nothing is. Each chunk of rows goes through three steps:
    a scoped token overwrite a row that moved out of its scope. Rows not returned were
    unchanged or older. On PostgreSQL the rows reach the server by COPY into a temporary
    table and the upsert reads them from there (one statement per chunk).
-3. Status history and ``/casos`` rollup deltas come from what the database returned (the new
-   values) and the locked rows (the old values), so they follow exactly what was written.
+3. Status history, ``/casos`` rollup deltas and projects' transfer sums come from what the
+   database returned (the new values) and the locked rows (the old values), so they follow
+   exactly what was written.
 
 A key absent at step 1 that conflicts at step 2 was inserted meanwhile by a concurrent batch;
 its old values are unknown, so :class:`ConcurrentWrite` asks the caller to retry the
@@ -49,7 +50,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from data import rollups, versions
+from data import project_money, rollups, versions
 from data.ingest.copy import copy_rows, json_columns, staged, staging_table
 from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
@@ -77,7 +78,8 @@ MAX_ITEMS = 50
 COPY_ABOVE = 64
 # history, rollups and derived columns read the stored row: it is locked and its old values
 # must be known for every row written
-NEEDS_OLD = frozenset({"cases", "projects"})
+HISTORY = frozenset({"cases", "projects"})
+NEEDS_OLD = HISTORY | {"transfers"}  # a transfer's old amount leaves its project's sum
 
 
 class ConcurrentWrite(Exception):
@@ -239,7 +241,9 @@ class Writer:
         written = self._upsert([rows[k] for k in sorted(rows)], stored)
         moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
-        cases = self.dataset == "cases"
+        money_delta: project_money.Delta = Counter()
+        cases, transfers = self.dataset == "cases", self.dataset == "transfers"
+        history = self.dataset in HISTORY
         paths: set[tuple[str | None, ...]] = set()  # where the written rows lie now
         old_paths: set[tuple[str | None, ...]] = set()  # and where they lay before
         path_of = itemgetter(*PATH_COLUMNS)
@@ -248,10 +252,12 @@ class Writer:
             old, new = stored.get(key), rows[key]
             if old is None and not fresh and needs_old:
                 raise ConcurrentWrite(key)
-            if needs_old and self._moved(new, old):
+            if history and self._moved(new, old):
                 moved.append(key)
             if cases:
                 rollups.add_change(rollup_delta, old, new)
+            elif transfers:
+                project_money.add_change(money_delta, old, new)
             paths.add(path_of(new))
             if fresh:
                 inserted += 1
@@ -272,6 +278,8 @@ class Writer:
             self._write_history(moved, rows)
         if rollup_delta:
             rollups.apply(self.session, rollup_delta)
+        if money_delta:
+            project_money.apply(self.session, money_delta)
 
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""

@@ -67,22 +67,32 @@ def map_places(
     with zeros where nothing happened); below a circuito it shows the records' own places:
     cuadrantes for incidents, else the territories of ``point_levels`` the rows belong to.
     """
-    level = CHILD_LEVEL.get(ref.level if ref else None)
-    if level:
-        return level, path_of(model, level), territories_at(session, ref, level)
+    level, key = map_key(ref, model)
+    if CHILD_LEVEL.get(ref.level if ref else None):  # territories, zeros included
+        return level, key, territories_at(session, ref, level)
     if model is Incident:
         places = session.execute(
             select(Cuadrante.code, Cuadrante.name, Cuadrante.lat, Cuadrante.lon)
             .where(territory_clause(Cuadrante, ref))
             .order_by(Cuadrante.name)
         ).all()
-        return "cuadrante", Incident.cuadrante_code, list(places)
+        return level, key, list(places)
     places = session.execute(
         select(Territory.code, Territory.name, Territory.lat, Territory.lon)
         .where(territory_clause(Territory, ref), Territory.level.in_(point_levels))
         .order_by(Territory.name)
     ).all()
-    return "punto", model.territory_code, list(places)
+    return level, key, list(places)
+
+
+def map_key(ref: TerritoryRef | None, model: type) -> tuple[str, Any]:
+    """``(level, grouping column)`` of :func:`map_places`, without reading its places."""
+    level = CHILD_LEVEL.get(ref.level if ref else None)
+    if level:
+        return level, path_of(model, level)
+    if model is Incident:
+        return "cuadrante", Incident.cuadrante_code
+    return "punto", model.territory_code
 
 
 def previous_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:

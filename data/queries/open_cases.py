@@ -45,26 +45,41 @@ def open_cases_summed(
     """``{key value: (open cases, sum of each of sums)}`` inside ``ref`` at ``as_of``, rows
     also matching ``where``; ``key`` is a CitizenCase column or expression of its columns
     (None: one total under the key None)."""
+    keys = () if key is None else (key,)
+    grouped = open_cases_grouped(session, ref, as_of, keys, sums, where)
+    return {(k[0] if k else None): counts for k, counts in grouped.items()}
+
+
+def open_cases_grouped(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    keys: tuple[Any, ...],
+    sums: tuple[Any, ...] = (),
+    where: tuple[Any, ...] = (),
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """:func:`open_cases_summed` grouped by several keys at once: ``{(value of each key):
+    (open cases, sum of each of sums)}`` (no keys: one total under ``()``). One read can
+    then serve several breakdowns, each added up from its groups."""
     scope = [territory_clause(CitizenCase, ref), *where]
-    label = (literal_column("NULL") if key is None else key).label("k")
-    group = () if key is None else (key,)
+    labels = [k.label(f"k{i}") for i, k in enumerate(keys)]
     parts = union_all(
         *(
             select(
-                label,
+                *labels,
                 func.count().label("n"),
                 *(func.sum(expr).label(f"s{i}") for i, expr in enumerate(sums)),
             )
             .where(*scope, *half)
-            .group_by(*group)
+            .group_by(*keys)
             for half in open_halves(as_of)
         )
     ).subquery()
+    group = [parts.c[f"k{i}"] for i in range(len(keys))]
     columns = [parts.c.n, *(parts.c[f"s{i}"] for i in range(len(sums)))]
-    rows = session.execute(
-        select(parts.c.k, *(func.sum(c) for c in columns)).group_by(parts.c.k)
-    ).all()
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in rows}
+    rows = session.execute(select(*group, *(func.sum(c) for c in columns)).group_by(*group)).all()
+    width = len(keys)
+    return {tuple(row[:width]): tuple(int(v or 0) for v in row[width:]) for row in rows}
 
 
 def open_cases_by(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.filters import Filters
+from data import project_money  # noqa: F401  (keeps project.transfers_usd current)
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
@@ -64,6 +65,33 @@ def _sent_per_project(view: View) -> Any:
     )
 
 
+def _sent_by_project(view: View) -> tuple[Any, Any, Any]:
+    """``(subquery, on clause, money sent)`` to outer-join to Project: the money sent to each
+    project up to as_of.
+
+    Nationally it is the sum kept on the project row (``project.transfers_usd``, every
+    transfer of the project, see ``data.project_money``), except for the few projects with a
+    transfer dated after as_of, whose transfers are summed here: no pass over every transfer.
+    Inside a territory the transfers of the territory are summed (a transfer keeps the path
+    its project had when it was sent)."""
+    if view.ref is None:
+        later = select(Transfer.project_id).where(Transfer.transferred_at > view.as_of)
+        before = case((Transfer.transferred_at <= view.as_of, Transfer.amount_usd), else_=0)
+        late = (
+            select(Transfer.project_id.label("project_id"), func.sum(before).label("sent"))
+            .where(Transfer.project_id.in_(later))
+            .group_by(Transfer.project_id)
+            .subquery("late")
+        )
+        return (
+            late,
+            late.c.project_id == Project.id,
+            func.coalesce(late.c.sent, Project.transfers_usd),
+        )
+    sent = _sent_per_project(view)
+    return sent, sent.c.project_id == Project.id, func.coalesce(sent.c.sent, 0)
+
+
 def stalled_clause(as_of: datetime, days: int = STALLED_DAYS) -> Any:
     """An active project whose physical progress has not moved in ``days`` days (the
     "sin avance" list of /proyectos and the alert rule ``proyectos_sin_avance``)."""
@@ -81,21 +109,27 @@ def _count_if(condition: Any) -> Any:
 def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, Any]:
     """Totals, status counts, money and the period's transfers vs the previous period."""
     view = scoped(session, scope, filters, as_of)
-    where = _project_where(view)
-    by_status = dict(
-        session.execute(
-            select(Project.status, func.count()).where(*where).group_by(Project.status)
-        ).all()
-    )
-    total, approved, avg_progress, stalled = session.execute(
-        select(
-            func.count(),
-            func.sum(Project.approved_usd),
-            func.avg(Project.physical_progress),
-            _count_if(stalled_clause(as_of)),
-        ).where(*where)
-    ).one()
-    sent_total = session.scalar(select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view)))
+    # one pass over the projects: totals, a count per status and, nationally, the money sent
+    # (kept on each project row, see _sent_by_project)
+    stmt = select(
+        func.count(),
+        func.sum(Project.approved_usd),
+        func.avg(Project.physical_progress),
+        _count_if(stalled_clause(as_of)),
+        *(_count_if(Project.status == status) for status in PROJECT_STATUSES),
+    ).where(*_project_where(view))
+    national = view.ref is None
+    if national:
+        late, on, sent_usd = _sent_by_project(view)
+        stmt = stmt.add_columns(func.sum(sent_usd)).select_from(Project).outerjoin(late, on)
+    total, approved, avg_progress, stalled, *rest = session.execute(stmt).one()
+    by_status = dict(zip(PROJECT_STATUSES, rest, strict=False))
+    if national:
+        sent_total = rest[-1]
+    else:
+        sent_total = session.scalar(
+            select(func.sum(Transfer.amount_usd)).where(*_transfer_where(view))
+        )
     period = filters.time_bounds(as_of)
     previous = filters.previous_time_bounds(as_of)
     sent_period, n_period = session.execute(
@@ -106,7 +140,7 @@ def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> d
     )
     return {
         "total": int(total or 0),
-        "by_status": {s: int(by_status.get(s, 0)) for s in PROJECT_STATUSES},
+        "by_status": {s: int(by_status.get(s) or 0) for s in PROJECT_STATUSES},
         "approved_usd": round(float(approved or 0), 2),
         "transferred_usd": round(float(sent_total or 0), 2),
         "avg_progress": None if avg_progress is None else round(float(avg_progress), 1),
@@ -140,20 +174,18 @@ def money_vs_progress(
     ``money_no_progress`` / ``progress_no_money`` use the thresholds at the top of the module.
     """
     view = scoped(session, scope, filters, as_of)
-    sent = _sent_per_project(view)
+    sent, on, sent_usd = _sent_by_project(view)
     approved = cast(Project.approved_usd, Float)
     # Progress and money share per project, then their deciles.
     base = (
         select(
             Project.physical_progress.label("progress"),
-            (
-                100.0
-                * cast(func.coalesce(sent.c.sent, 0), Float)
-                / case((approved > 0, approved), else_=None)
-            ).label("share"),
+            (100.0 * cast(sent_usd, Float) / case((approved > 0, approved), else_=None)).label(
+                "share"
+            ),
         )
         .select_from(Project)
-        .outerjoin(sent, sent.c.project_id == Project.id)
+        .outerjoin(sent, on)
         .where(*_project_where(view))
         .subquery("shares")
     )

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import accumulate
 
 from data.seed import names
@@ -30,6 +31,7 @@ PROJECT_COLUMNS = (
     "id", "comuna_code", "consulta", "title", "category", "transformation", "approved_usd",
     "status", "physical_progress", "started_on", "due_on", "updated_at", "progress_changed_at",
     "continuidad_of", "estado_code", "municipio_code", "parroquia_code", "circuito_code",
+    "transfers_usd",
 )  # fmt: skip
 PROGRESS_COLUMNS = ("project_id", "recorded_at", "physical_progress", "status")
 TRANSFER_COLUMNS = (
@@ -188,6 +190,7 @@ def _project(
                 out.progress.append((pid, start, 0.0, status))
         updated = changed
 
+    transfers_before = len(out.transfers)
     if end >= financed:
         first = approved if full_first else round(approved * 0.6, 2)
         out.transfers.append((f"T-{pid}-1", pid, circ.bank, first, financed, *path))
@@ -207,6 +210,8 @@ def _project(
             pid, circ.comuna, consulta, title, category, transformation, approved, status,
             progress, started_on, due_on, _sec(updated), _sec(changed) if changed else None,
             continues[0] if continues else None, *path,
+            # the sum kept on the project row (data.project_money), exact in cents
+            float(sum(Decimal(str(t[3])) for t in out.transfers[transfers_before:])),
         )
     )  # fmt: skip
     return status
@@ -427,8 +432,9 @@ def actions(world: World, seed: int, end: datetime, project_rows: list[tuple]) -
     today = caracas_day(end)
     names_by_code = {row[0]: row[2] for row in world.territory_rows}
     projects: dict[str, list[tuple]] = {}
+    circuito = PROJECT_COLUMNS.index("circuito_code")
     for row in project_rows:
-        projects.setdefault(row[-1], []).append(row)
+        projects.setdefault(row[circuito], []).append(row)
     seen_municipios: dict[str, str] = {}
     for circ in world.circuitos:
         seen_municipios.setdefault(circ.municipio, circ.estado)

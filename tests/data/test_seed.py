@@ -23,6 +23,7 @@ from data.models import (
     Incident,
     Project,
     Territory,
+    Transfer,
 )
 from data.queries.summary import summary
 from data.seed import SEEDED_MODELS, SeedError, end_instant, seed_database
@@ -278,13 +279,23 @@ def test_distributions_look_real(sqlite_engine: Engine) -> None:
     assert night > 2 * dawn
 
 
+# columns computed from other rows, checked against them (test_project_sums_are_the_transfers)
+DERIVED = {("project", "transfers_usd")}
+
+
 def _table_digests(engine: Engine) -> dict[str, str]:
-    """A short digest of each seeded table's rows (as :func:`_checksum`, table by table)."""
+    """A short digest of each seeded table's rows (as :func:`_checksum`, table by table),
+    without the derived columns."""
     out = {}
     with engine.connect() as conn:
         for model in SEEDED_MODELS:
             table = model.__table__
-            cols = [c for c in table.columns if not (c.name == "id" and c.type.python_type is int)]
+            cols = [
+                c
+                for c in table.columns
+                if not (c.name == "id" and c.type.python_type is int)
+                and (table.name, c.name) not in DERIVED
+            ]
             order = [c for c in cols if c.name != "geometry"]
             rows = conn.execute(select(*cols).order_by(*order)).all()
             if rows:
@@ -319,6 +330,22 @@ GOLDEN: dict[str, dict[str, str]] = {
 def test_the_rows_are_the_known_ones(engine: Engine) -> None:
     _seed(engine)
     assert _table_digests(engine) == GOLDEN[engine.dialect.name]
+
+
+def test_project_sums_are_the_transfers(engine: Engine) -> None:
+    """The money sent per project kept on its row (data.project_money) is loaded exact."""
+    _seed(engine)
+    summed = (
+        select(func.coalesce(func.sum(Transfer.amount_usd), 0))
+        .where(Transfer.project_id == Project.id)
+        .scalar_subquery()
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(select(Project.transfers_usd, summed)).all()
+    assert rows and any(stored for stored, _ in rows)
+    assert all(round(stored, 2) == round(total, 2) for stored, total in rows)
+    if engine.dialect.name == "postgresql":  # NUMERIC: exact
+        assert all(stored == total for stored, total in rows)
 
 
 def _sqlite_schema(engine: Engine) -> list[tuple]:
