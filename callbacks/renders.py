@@ -1,0 +1,39 @@
+"""Refresh outputs rendered once per pushed window and shared by this worker's tabs.
+
+Every tab of a scope receives the same pushed window (same ticker items, same ``server_ms``)
+and refreshes over HTTP at about the same moment. Through one single-flight
+:class:`FreshCache`, the first tab renders and the others wait for it or reuse its output,
+so fifty screens cost about the work of one (the summary under it is shared too).
+
+The key always holds the caller's territory (scopes never mix) and every input the output
+depends on, including what the browser sent (so one tab's crafted input never reaches
+another tab); a result is reused only if it started after the window was cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from auth.principal import current_principal
+from data.queries.shared import FreshCache
+
+T = TypeVar("T")
+MAX_RENDERS = 64
+
+renders = FreshCache(MAX_RENDERS)
+
+
+def digest(value: Any) -> str:
+    """A short fingerprint of a JSON value (for keys holding browser-sent data)."""
+    raw = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def shared_render(key: Hashable, fresh_after: float, render: Callable[[], T]) -> T:
+    """``render()`` once for the caller's scope and ``key``, computed after ``fresh_after``
+    (epoch s); concurrent tabs asking for the same wait for the one running."""
+    scope = current_principal().territory_code
+    return renders.get((scope, key), fresh_after, render)
