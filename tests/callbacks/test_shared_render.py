@@ -7,6 +7,7 @@ browser-sent items apart. Behaviour only (counts and contents), never times.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import datetime
@@ -147,3 +148,22 @@ def test_the_page_cache_is_the_same_single_flight(engine) -> None:
     for t in threads:
         t.join(30)
     assert calls == [1] and results == ["resultado"] * 8
+
+
+def test_a_shared_render_is_stored_as_the_json_dash_sends(cache) -> None:
+    """Dash serializes components for every response; the shared output is kept as plain
+    JSON data (the same bytes on the wire), with the ``no_update`` markers untouched."""
+    from dash import html, no_update
+    from plotly.utils import PlotlyJSONEncoder
+
+    div = html.Div([html.Span("7", **{"data-kpi": "cases.open"})], id="a")
+
+    def render() -> tuple:
+        return (div, [html.B("y"), no_update], no_update, "título")
+
+    out = as_caller(ARAGUA, renders.shared_render, ("k",), 0.0, render)
+    assert isinstance(out, tuple) and out[2] is no_update and out[1][1] is no_update
+    assert out[0] == json.loads(json.dumps(div, cls=PlotlyJSONEncoder))
+    assert out[0]["props"]["children"][0]["props"]["data-kpi"] == "cases.open"
+    assert json.dumps(out[0]) == json.dumps(div, cls=PlotlyJSONEncoder)
+    assert out[1][0]["type"] == "B" and out[3] == "título"
