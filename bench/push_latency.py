@@ -31,7 +31,9 @@ call to the refresh answer whose ``cases.open`` includes the event. Its CPU per 
 counts the refreshes of N screens, without Chromium's own cost on the machine.
 
 Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50] [--ws-clients 1,10,50]
-[--ws-refresh]``.
+[--ws-refresh] [--rate 20]``. ``--rate`` posts at a steady rate instead of as fast as the
+API answers: a saturated server slows the burst, which changes how many events share a
+window, so compare CPU per event at the same rate.
 """
 
 from __future__ import annotations
@@ -164,8 +166,9 @@ def percentile(values: list[float], q: float) -> float:
 class Poster:
     """Posts one case per API call and remembers when each call started."""
 
-    def __init__(self, url: str, token: str, consejo: str) -> None:
+    def __init__(self, url: str, token: str, consejo: str, rate_limit: float = 0) -> None:
         self.url, self.token, self.consejo = url, token, consejo
+        self.rate_limit = rate_limit  # events per second (0: as fast as the API answers)
         self.started: list[float] = []
 
     def rate(self) -> float:
@@ -174,7 +177,12 @@ class Poster:
         return (len(self.started) - 1) / span if span else 0.0
 
     def post(self, n: int) -> None:
-        for _ in range(n):
+        first = time.monotonic()
+        for k in range(n):
+            if self.rate_limit:  # a steady rate: both sides of a comparison get the same load
+                ahead = first + k / self.rate_limit - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
             now = utcnow().isoformat()
             record = {
                 "id": f"bench-{uuid.uuid4().hex[:12]}",
@@ -611,6 +619,9 @@ def main(argv: list[str] | None = None) -> None:
         "--ws-clients", default="", help="además, clientes websocket ligeros (p. ej. 1,10,50)"
     )
     parser.add_argument(
+        "--rate", type=float, default=0, help="eventos por segundo (0: tan rápido como responda)"
+    )
+    parser.add_argument(
         "--ws-refresh",
         action="store_true",
         help="los clientes websocket piden además el refresco del muro por HTTP, como una pestaña",
@@ -637,7 +648,7 @@ def main(argv: list[str] | None = None) -> None:
     token = create_token(url)
     server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, port=args.port)
     pid = server.process.pid
-    poster = Poster(server.url, token, consejo)
+    poster = Poster(server.url, token, consejo, args.rate)
     print(
         f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos; Chromium con "
         f"nice {args.nice}, {args.tabs_per_browser} pestañas por navegador; "
