@@ -17,7 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
-from callbacks.renders import digest, shared_render
+from callbacks.renders import digest, fresh_after, shared_render
 from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
@@ -108,14 +108,6 @@ def feed_items(feed: Any) -> list[dict[str, Any]]:
     if not all(isinstance(item, dict) for item in items or []):
         raise BadInput("El estado de los eventos en vivo no es válido.")
     return items or []
-
-
-def not_before(feed: dict | None) -> float:
-    """How fresh a shared result must be: newer than the pushed window, else brand new."""
-    sent = feed.get("server_ms") if isinstance(feed, dict) else None
-    if ctx.triggered_id == "live-feed" and isinstance(sent, int | float) and sent:
-        return sent / 1000
-    return time.time()
 
 
 def alerts_only(feed: dict | None) -> bool:
@@ -350,7 +342,7 @@ def register(app: Dash, settings: Settings) -> None:
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
         view = KpiView(territory, panels, bodies, fresh_ids, alerts_only(feed))
-        return shared_kpis(view, items, not_before(feed))
+        return shared_kpis(view, items, fresh_after(feed))
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),

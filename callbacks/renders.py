@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from dash import no_update
+from dash import ctx, no_update
 from plotly.utils import PlotlyJSONEncoder
 
 from auth.principal import current_principal
@@ -40,6 +41,15 @@ def digest(value: Any) -> str:
     """A short fingerprint of a JSON value (for keys holding browser-sent data)."""
     raw = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def fresh_after(feed: Any) -> float:
+    """How fresh a shared result must be (epoch s): newer than the pushed window when the
+    push triggered the refresh, else brand new."""
+    sent = feed.get("server_ms") if isinstance(feed, dict) else None
+    if ctx.triggered_id == "live-feed" and isinstance(sent, int | float) and sent:
+        return sent / 1000
+    return time.time()
 
 
 def plain(value: Any) -> Any:

@@ -167,3 +167,30 @@ def test_a_shared_render_is_stored_as_the_json_dash_sends(cache) -> None:
     assert out[0]["props"]["children"][0]["props"]["data-kpi"] == "cases.open"
     assert json.dumps(out[0]) == json.dumps(div, cls=PlotlyJSONEncoder)
     assert out[1][0]["type"] == "B" and out[3] == "título"
+
+
+def test_the_wall_alerts_and_the_badge_are_drawn_once_per_window_and_scope(
+    cache, monkeypatch
+) -> None:
+    from functools import partial
+
+    from callbacks import alertas
+
+    loads: list[tuple[str, Any]] = []
+
+    def load_wall(territory):
+        loads.append(("wall", territory))
+        return [], 0, []
+
+    def load_badge():
+        loads.append(("badge", None))
+        return {"open": 0, "max_level": None}
+
+    monkeypatch.setattr(alertas, "load_wall", load_wall)
+    monkeypatch.setattr(alertas, "load_badge", load_badge)
+    wall_alerts = partial(alertas.draw_wall, "VE-A")
+    for _ in range(5):  # five walls of Aragua after the same window
+        as_caller(ARAGUA, renders.shared_render, ("muro-alerts", "VE-A"), 100.0, wall_alerts)
+        as_caller(ARAGUA, renders.shared_render, ("alert-badge",), 100.0, alertas.draw_badge)
+    as_caller(MIRANDA, renders.shared_render, ("alert-badge",), 100.0, alertas.draw_badge)
+    assert loads == [("wall", "VE-A"), ("badge", None), ("badge", None)]  # Miranda: its own
