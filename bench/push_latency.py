@@ -23,7 +23,17 @@ tabs each, so Chromium does not starve the server it measures on a small machine
 ``--ws-clients`` adds runs of lightweight websocket clients (e.g. 1,10,50) whose CPU per
 event is comparable across counts (push only: no render, no refresh).
 
-Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50] [--ws-clients 1,10,50]``.
+``--ws-refresh`` makes those websocket clients behave like ``/muro`` tabs on the server's
+side: after each ``live-feed`` update each asks the wall's KPI refresh over HTTP (the same
+``_dash-update-component`` request as the browser, for the default panels; while one is
+running, only the latest feed is asked for next), and the report adds the time from the API
+call to the refresh answer whose ``cases.open`` includes the event. Its CPU per event then
+counts the refreshes of N screens, without Chromium's own cost on the machine.
+
+Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50] [--ws-clients 1,10,50]
+[--ws-refresh] [--rate 20]``. ``--rate`` posts at a steady rate instead of as fast as the
+API answers: a saturated server slows the burst, which changes how many events share a
+window, so compare CPU per event at the same rate.
 """
 
 from __future__ import annotations
@@ -43,6 +53,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
+
+from plotly.utils import PlotlyJSONEncoder as PlotlyJSON
 
 from core.config import ROOT
 from core.timeutil import utcnow
@@ -154,8 +166,9 @@ def percentile(values: list[float], q: float) -> float:
 class Poster:
     """Posts one case per API call and remembers when each call started."""
 
-    def __init__(self, url: str, token: str, consejo: str) -> None:
+    def __init__(self, url: str, token: str, consejo: str, rate_limit: float = 0) -> None:
         self.url, self.token, self.consejo = url, token, consejo
+        self.rate_limit = rate_limit  # events per second (0: as fast as the API answers)
         self.started: list[float] = []
 
     def rate(self) -> float:
@@ -164,7 +177,12 @@ class Poster:
         return (len(self.started) - 1) / span if span else 0.0
 
     def post(self, n: int) -> None:
-        for _ in range(n):
+        first = time.monotonic()
+        for k in range(n):
+            if self.rate_limit:  # a steady rate: both sides of a comparison get the same load
+                ahead = first + k / self.rate_limit - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
             now = utcnow().isoformat()
             record = {
                 "id": f"bench-{uuid.uuid4().hex[:12]}",
@@ -297,8 +315,129 @@ def run_tabs(
 # -- lightweight websocket clients -------------------------------------------------------
 
 
+def find_kpi(value: Any, field: str) -> int | None:
+    """The ``data-value`` of the ``data-kpi=field`` element in a Dash response, if any."""
+    if isinstance(value, dict):
+        props = value.get("props")
+        if isinstance(props, dict) and props.get("data-kpi") == field:
+            raw = props.get("data-value")
+            return int(float(raw)) if raw not in (None, "") else None
+        for child in value.values():
+            found = find_kpi(child, field)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for child in value:
+            found = find_kpi(child, field)
+            if found is not None:
+                return found
+    return None
+
+
+class WallRefresh:
+    """The wall's KPI refresh request of a ``/muro`` tab showing the default panels."""
+
+    def __init__(self, deps: list[dict[str, Any]]) -> None:
+        from layouts import muro
+
+        self.output = next(d["output"] for d in deps if "muro-body" in d["output"])
+        grid = json.dumps(muro.grid(list(muro.DEFAULT_PANELS), "none", ""), cls=PlotlyJSON)
+        ids = [m for m in _ids(json.loads(grid)) if m.get("type") in ("muro-body", "muro-fresh")]
+        self.bodies = [i["index"] for i in ids if i["type"] == "muro-body"]
+        self.fresh = [i["index"] for i in ids if i["type"] == "muro-fresh"]
+        self.config = {"steps": [{"territory": None, "panels": list(muro.DEFAULT_PANELS)}]}
+
+    def body(self, feed: dict[str, Any] | None) -> dict[str, Any]:
+        def pattern(kind: str, indices: list[int], prop: str) -> list[dict[str, Any]]:
+            return [{"id": {"type": kind, "index": i}, "property": prop} for i in indices]
+
+        return {
+            "output": self.output,
+            "outputs": [
+                pattern("muro-body", self.bodies, "children"),
+                pattern("muro-body", self.bodies, "className"),
+                pattern("muro-body", self.bodies, "data-error"),
+                pattern("muro-fresh", self.fresh, "children"),
+                {"id": "muro-title", "property": "children"},
+                {"id": "muro-notice", "property": "children"},
+                {"id": "muro-ticker", "property": "children"},
+                {"id": "muro-ticker", "property": "data-territory"},
+                {"id": "muro-updated", "property": "children"},
+            ],
+            "inputs": [
+                {"id": "muro-grid", "property": "children", "value": None},
+                {"id": "live-feed", "property": "data", "value": feed},
+                {"id": "live-version", "property": "data", "value": None},
+            ],
+            "state": [
+                {"id": "muro-rotate", "property": "n_intervals", "value": 0},
+                {"id": "muro-config", "property": "data", "value": self.config},
+            ],
+            "changedPropIds": ["live-feed.data" if feed is not None else "muro-grid.children"],
+        }
+
+
+def _ids(value: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if isinstance(value, dict):
+        if isinstance(value.get("props"), dict) and isinstance(value["props"].get("id"), dict):
+            out.append(value["props"]["id"])
+        for child in value.values():
+            out += _ids(child)
+    elif isinstance(value, list):
+        for child in value:
+            out += _ids(child)
+    return out
+
+
+class Refresher:
+    """One tab's refreshes: one request at a time, the latest feed next (as a tab that
+    keeps only the newest answer); logs ``(time, cases.open)`` per answer."""
+
+    def __init__(self, http: Any, url: str, wall: WallRefresh) -> None:
+        self.http, self.url, self.wall = http, url, wall
+        self.log: list[tuple[float, int]] = []
+        self.pending: dict[str, Any] | None = None
+        self.task: asyncio.Task | None = None
+        self.failures = 0
+        self.error = ""
+
+    async def ask(self, feed: dict[str, Any] | None) -> None:
+        answer = await self.http.post(
+            f"{self.url}/_dash-update-component", json=self.wall.body(feed)
+        )
+        now = time.time()
+        if answer.status_code != 200:
+            self.failures += 1
+            self.error = f"HTTP {answer.status_code}"
+            return
+        value = find_kpi(answer.json(), "cases.open")
+        if value is not None:
+            self.log.append((now, value))
+
+    def offer(self, feed: dict[str, Any]) -> None:
+        self.pending = feed
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while self.pending is not None:
+            feed, self.pending = self.pending, None
+            try:
+                await self.ask(feed)
+            except Exception as exc:
+                self.failures += 1
+                self.error = f"{type(exc).__name__}: {exc}"
+
+
 async def ws_client(
-    url: str, origin: str, callback: str, ready: asyncio.Event, log: list, stop: asyncio.Event
+    url: str,
+    origin: str,
+    callback: str,
+    ready: asyncio.Event,
+    log: list,
+    stop: asyncio.Event,
+    refresher: Refresher | None = None,
 ) -> None:
     import websockets
 
@@ -346,33 +485,60 @@ async def ws_client(
                     if payload["componentId"] == "live-feed" and feed and not feed["resync"]:
                         count += feed["events"]
                         log.append((now, count))
+                        if refresher is not None:
+                            refresher.offer(feed)
 
 
-def run_ws(server_url: str, n: int, poster: Poster, events: int, pid: int) -> dict:
+def run_ws(
+    server_url: str, n: int, poster: Poster, events: int, pid: int, refresh: bool = False
+) -> dict:
+    import httpx
+
     deps = json.loads(urllib.request.urlopen(f"{server_url}/_dash-dependencies").read())
     callback = next(d["output"] for d in deps if d.get("persistent") and not d.get("inputs"))
     ws_url = server_url.replace("http://", "ws://") + "/_dash-ws-callback"
     logs: list[list] = [[] for _ in range(n)]
     result: dict[str, Any] = {}
+    wall = WallRefresh(deps) if refresh else None
+    refreshers: list[Refresher] = []
+    bases: list[int] = []
 
     async def scenario() -> None:
         stop = asyncio.Event()
         readies = [asyncio.Event() for _ in range(n)]
-        rss0 = rss_kb(pid)
-        tasks = [
-            asyncio.create_task(ws_client(ws_url, server_url, callback, readies[i], logs[i], stop))
-            for i in range(n)
-        ]
-        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
-        await asyncio.sleep(3)
-        result["rss_per_client_kb"] = (rss_kb(pid) - rss0) / n
-        poster.started = []
-        cpu0 = cpu_s(pid)
-        await asyncio.to_thread(poster.post, events)
-        await asyncio.sleep(5)
-        result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+            if wall is not None:
+                refreshers[:] = [Refresher(http, server_url, wall) for _ in range(n)]
+            rss0 = rss_kb(pid)
+            tasks = [
+                asyncio.create_task(
+                    ws_client(
+                        ws_url,
+                        server_url,
+                        callback,
+                        readies[i],
+                        logs[i],
+                        stop,
+                        refreshers[i] if refreshers else None,
+                    )
+                )
+                for i in range(n)
+            ]
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+            await asyncio.sleep(3)
+            result["rss_per_client_kb"] = (rss_kb(pid) - rss0) / n
+            if refreshers:  # each tab's first render (the grid): the count before the burst
+                await asyncio.gather(*(r.ask(None) for r in refreshers))
+                bases[:] = [r.log[-1][1] if r.log else 0 for r in refreshers]
+            poster.started = []
+            cpu0 = cpu_s(pid)
+            await asyncio.to_thread(poster.post, events)
+            await asyncio.sleep(5)
+            result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*(r.task for r in refreshers if r.task), return_exceptions=True)
 
     asyncio.run(scenario())
     latencies = []
@@ -381,7 +547,19 @@ def run_ws(server_url: str, n: int, poster: Poster, events: int, pid: int) -> di
             hit = next((t for t, c in log if c >= k), None)
             if hit is not None:
                 latencies.append(hit - t0)
-    return {**result, "latencies": latencies, "expected": n * events}
+    out = {**result, "latencies": latencies, "expected": n * events}
+    if refreshers:
+        refreshed = []
+        for r, base in zip(refreshers, bases, strict=True):
+            for k, t0 in enumerate(poster.started, start=1):
+                hit = next((t for t, v in r.log if v >= base + k), None)
+                if hit is not None:
+                    refreshed.append(hit - t0)
+        out["refresh"] = refreshed
+        out["refresh_failures"] = sum(r.failures for r in refreshers)
+        out["refreshes"] = sum(len(r.log) for r in refreshers)
+        out["refresh_error"] = next((r.error for r in refreshers if r.error), "")
+    return out
 
 
 def create_token(database_url: str) -> str:
@@ -408,6 +586,16 @@ def report(n: int, kind: str, res: dict, poster: Poster) -> None:
         f"   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
         flush=True,
     )
+    if "refresh" in res:
+        done = res["refresh"]
+        middle = f"{statistics.median(done) * 1000:>7.0f}ms " if done else f"{'—':>9} "
+        p95 = f"{percentile(done, 0.95) * 1000:>7.0f}ms" if done else f"{'—':>9}"
+        print(
+            f"{'':>8} {'(refr':>5} {len(done):>5}/{res['expected']:<5} {middle}{p95}  "
+            f"refresco del muro: {res['refreshes']} respuestas, {res['refresh_failures']} "
+            f"fallidas{': ' + res['refresh_error'] if res['refresh_error'] else ''})",
+            flush=True,
+        )
     if res.get("push"):
         push = res["push"]
         print(
@@ -429,6 +617,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-tabs", type=int, default=10, help="más clientes: websocket ligero")
     parser.add_argument(
         "--ws-clients", default="", help="además, clientes websocket ligeros (p. ej. 1,10,50)"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=0, help="eventos por segundo (0: tan rápido como responda)"
+    )
+    parser.add_argument(
+        "--ws-refresh",
+        action="store_true",
+        help="los clientes websocket piden además el refresco del muro por HTTP, como una pestaña",
     )
     parser.add_argument("--tabs-per-browser", type=int, default=5)
     parser.add_argument("--nice", type=int, default=19, help="prioridad de Chromium (0: igual)")
@@ -452,7 +648,7 @@ def main(argv: list[str] | None = None) -> None:
     token = create_token(url)
     server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, port=args.port)
     pid = server.process.pid
-    poster = Poster(server.url, token, consejo)
+    poster = Poster(server.url, token, consejo, args.rate)
     print(
         f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos; Chromium con "
         f"nice {args.nice}, {args.tabs_per_browser} pestañas por navegador; "
@@ -470,7 +666,7 @@ def main(argv: list[str] | None = None) -> None:
             if kind == "tabs":
                 res = run_tabs(server.url, n, poster, args.events, pid, tmp, args)
             else:
-                res = run_ws(server.url, n, poster, args.events, pid)
+                res = run_ws(server.url, n, poster, args.events, pid, args.ws_refresh)
             report(n, kind, res, poster)
     finally:
         server.stop()

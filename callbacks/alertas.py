@@ -4,18 +4,22 @@ and banner. Thin: read the caller and the inputs, ask ``data.queries.alerts`` /
 
 Each screen re-reads its alerts when a pushed window carries alert changes (``live-feed``'s
 ``alerts`` count, already filtered to the caller's scope by the push), when the safety-net
-poll sees new data versions, and after an action taken on this page.
+poll sees new data versions, and after an action taken on this page. The badge and the
+wall's alerts are drawn once per pushed window for every tab of a scope
+(``callbacks.renders``); the ``/alertas`` page, with its own filters, draws its own.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
+from callbacks.renders import fresh_after, shared_render
 from core.config import Settings
 from core.numbers import fmt_number
 from core.timeutil import utcnow
@@ -88,6 +92,30 @@ def load_wall(
 def load_badge() -> dict[str, Any]:
     with session_scope() as session:
         return q.open_summary(session, _ref(session))
+
+
+def draw_badge() -> tuple:
+    """The header badge: open alerts in the caller's scope, coloured by the highest level
+    (one render per pushed window for every tab of the scope: ``callbacks.renders``)."""
+    try:
+        summary = load_badge()
+    except Exception:
+        log.exception("no se pudo contar las alertas")
+        return no_update, no_update, no_update
+    return view.badge(summary), view.badge_class(summary), view.badge_title(summary)
+
+
+def draw_wall(territory: str | None) -> tuple:
+    """The wall's alert banner, panel and count for the territory shown (one render per
+    pushed window for every wall of the scope showing it)."""
+    try:
+        rows, total, level5 = load_wall(territory)
+    except Exception:
+        log.exception("muro: no se pudo leer las alertas")
+        return no_update, no_update, no_update
+    now = utcnow()
+    count = f"{fmt_number(total)} sin resolver" if total else ""
+    return view.banner(level5, now), view.wall_panel(rows, total, now), count
 
 
 def territory_options() -> list[dict[str, str]]:
@@ -219,12 +247,7 @@ def register_badge(app: Dash) -> None:
         """Every page: the open alerts in scope, coloured by the highest level."""
         if not alerts_changed(feed, drawn):
             raise PreventUpdate
-        try:
-            summary = load_badge()
-        except Exception:
-            log.exception("no se pudo contar las alertas")
-            return no_update, no_update, no_update
-        return view.badge(summary), view.badge_class(summary), view.badge_title(summary)
+        return shared_render(("alert-badge",), fresh_after(feed), draw_badge)
 
 
 def register_wall(app: Dash) -> None:
@@ -246,11 +269,5 @@ def register_wall(app: Dash) -> None:
         steps = config.get("steps") if isinstance(config, dict) else None
         step = steps[(n or 0) % len(steps)] if isinstance(steps, list) and steps else {}
         territory = step.get("territory") if isinstance(step, dict) else None
-        try:
-            rows, total, level5 = load_wall(territory if isinstance(territory, str) else None)
-        except Exception:
-            log.exception("muro: no se pudo leer las alertas")
-            return no_update, no_update, no_update
-        now = utcnow()
-        count = f"{fmt_number(total)} sin resolver" if total else ""
-        return view.banner(level5, now), view.wall_panel(rows, total, now), count
+        shown = territory if isinstance(territory, str) else None
+        return shared_render(("muro-alerts", shown), fresh_after(feed), partial(draw_wall, shown))

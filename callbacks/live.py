@@ -221,11 +221,18 @@ def send_raw(ws: Any, messages: list[str]) -> bool:
     return True
 
 
+_warned_fallback = False
+
+
 def send_window(tab: TabPush, ws: Any, window: Window) -> None:
     """Push one shared window to a tab (its scope's part only)."""
     renderer = getattr(ws, "_renderer_id", "")
     messages = tab.window_messages(window, renderer if isinstance(renderer, str) else "")
     if not send_raw(ws, messages):  # another Dash: the same values through set_props
+        global _warned_fallback
+        if not _warned_fallback:  # slower per tab: say so once (tests/live/test_dash_fast_path)
+            _warned_fallback = True
+            log.warning("websocket de Dash sin cola de salida: envío lento por set_props")
         for message in messages:
             payload = json.loads(message)["payload"]
             set_props(payload["componentId"], payload["props"])

@@ -17,6 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
+from callbacks.renders import digest, fresh_after, shared_render
 from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
@@ -107,14 +108,6 @@ def feed_items(feed: Any) -> list[dict[str, Any]]:
     if not all(isinstance(item, dict) for item in items or []):
         raise BadInput("El estado de los eventos en vivo no es válido.")
     return items or []
-
-
-def not_before(feed: dict | None) -> float:
-    """How fresh a shared result must be: newer than the pushed window, else brand new."""
-    sent = feed.get("server_ms") if isinstance(feed, dict) else None
-    if ctx.triggered_id == "live-feed" and isinstance(sent, int | float) and sent:
-        return sent / 1000
-    return time.time()
 
 
 def alerts_only(feed: dict | None) -> bool:
@@ -235,6 +228,73 @@ def load_map(territory: str | None, items: list[dict[str, Any]]) -> dict[str, An
         return muro.map_features(rows, recent)
 
 
+@dataclass(frozen=True)
+class KpiView:
+    """What a wall tab's KPI refresh shows: everything its rendered output depends on,
+    besides the caller's scope, the pushed ticker items and the data's freshness."""
+
+    territory: str | None
+    panels: tuple[str, ...]
+    bodies: tuple[int, ...]  # the panel indices on screen (the pattern outputs)
+    fresh_ids: tuple[int, ...]
+    alerts_only: bool
+
+
+def shared_kpis(view: KpiView, items: list[dict[str, Any]], fresh_after: float) -> tuple:
+    """``render_kpis`` once per caller scope, view, ticker items and pushed window, for
+    every tab of the worker (``callbacks.renders``)."""
+    key = ("muro-kpis", view, digest(items))
+    return shared_render(key, fresh_after, lambda: render_kpis(view, items, fresh_after))
+
+
+def render_kpis(view: KpiView, items: list[dict[str, Any]], fresh_after: float) -> tuple:
+    """The KPI refresh's outputs: each panel judged against its threshold with its
+    comparison, trend and worst territories, and the ticker of the wall's territory."""
+    wall, title, notice = load_step(view.territory, fresh_after)
+    if wall is not None:
+        news = ticker_items(wall.ref, items)
+        lines = ticker(news, names()) if news else [muro.ticker_quiet(wall.title)]
+        shown = wall.ref.code if wall.ref else ""
+    else:
+        lines, shown = [muro.ticker_quiet(None)], view.territory or ""
+    if view.alerts_only:  # no figure moved: only the ticker (new alerts) changes
+        skip_bodies = [no_update] * len(view.bodies)
+        skip_fresh = [no_update] * len(view.fresh_ids)
+        return (
+            skip_bodies,
+            skip_bodies,
+            skip_bodies,
+            skip_fresh,
+            no_update,
+            no_update,
+            lines,
+            shown,
+            no_update,
+        )
+    children, classes, errors = [], [], []
+    for i in view.bodies:
+        name = view.panels[i]
+        try:
+            if wall is None:
+                raise LookupError
+            worst = worst_territories(wall.measures, name) if wall.measures is not None else None
+            children.append(muro.panel_body(name, wall.summary, wall.trends, worst))
+            state = muro.judge(name, wall.summary, wall.trends).state
+            classes.append(f"muro-kpis state-{state}")
+            errors.append("")
+        except Exception as exc:
+            if not isinstance(exc, LookupError):
+                log.exception("muro: panel %s failed", name)
+            children.append(muro.failed_body(name))
+            classes.append("muro-kpis failed state-sin-datos")
+            errors.append(name)
+    now_ms = int(time.time() * 1000)
+    failed = dict(zip(view.bodies, errors, strict=True))
+    fresh = [muro.stale_mark() if failed.get(i) else freshness(now_ms) for i in view.fresh_ids]
+    updated = freshness(now_ms) if wall is not None else muro.stale_mark()
+    return (children, classes, errors, fresh, title, notice, lines, shown, updated)
+
+
 def register(app: Dash, settings: Settings) -> None:
     register_page(Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout))
 
@@ -275,49 +335,14 @@ def register(app: Dash, settings: Settings) -> None:
         query; trends and rankings shared for longer), and the ticker of the territory the
         wall is showing."""
         step, items = _step(config, n), feed_items(feed)
-        bodies = [o["id"]["index"] for o in ctx.outputs_list[0]]
-        fresh_ids = [o["id"]["index"] for o in ctx.outputs_list[3]]
-        panels: list[str] = step["panels"]
+        bodies = tuple(o["id"]["index"] for o in ctx.outputs_list[0])
+        fresh_ids = tuple(o["id"]["index"] for o in ctx.outputs_list[3])
+        panels = tuple(step["panels"])
         territory = step.get("territory")
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
-        skip = [
-            [no_update] * len(out) if isinstance(out, list) else no_update
-            for out in ctx.outputs_list
-        ]
-        wall, title, notice = load_step(territory, not_before(feed))
-        if wall is not None:
-            news = ticker_items(wall.ref, items)
-            lines = ticker(news, names()) if news else [muro.ticker_quiet(wall.title)]
-            shown = wall.ref.code if wall.ref else ""
-        else:
-            lines, shown = [muro.ticker_quiet(None)], territory or ""
-        if alerts_only(feed):  # no figure moved: only the ticker (new alerts) changes
-            return (*skip[:6], lines, shown, no_update)
-        children, classes, errors = [], [], []
-        for i in bodies:
-            name = panels[i]
-            try:
-                if wall is None:
-                    raise LookupError
-                worst = (
-                    worst_territories(wall.measures, name) if wall.measures is not None else None
-                )
-                children.append(muro.panel_body(name, wall.summary, wall.trends, worst))
-                state = muro.judge(name, wall.summary, wall.trends).state
-                classes.append(f"muro-kpis state-{state}")
-                errors.append("")
-            except Exception as exc:
-                if not isinstance(exc, LookupError):
-                    log.exception("muro: panel %s failed", name)
-                children.append(muro.failed_body(name))
-                classes.append("muro-kpis failed state-sin-datos")
-                errors.append(name)
-        now_ms = int(time.time() * 1000)
-        failed = dict(zip(bodies, errors, strict=True))
-        fresh = [muro.stale_mark() if failed.get(i) else freshness(now_ms) for i in fresh_ids]
-        updated = freshness(now_ms) if wall is not None else muro.stale_mark()
-        return (children, classes, errors, fresh, title, notice, lines, shown, updated)
+        view = KpiView(territory, panels, bodies, fresh_ids, alerts_only(feed))
+        return shared_kpis(view, items, fresh_after(feed))
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),

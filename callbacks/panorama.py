@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.principal import current_principal
+from callbacks.renders import shared_render
 from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
@@ -117,6 +118,22 @@ def refused(territory: str | None, scale: float) -> dict[str, Any]:
     }
 
 
+def live_cards(territory: str | None, fresh_after: float) -> Any:
+    """The KPI cards of ``territory`` (inside the caller's scope) from a summary computed
+    after ``fresh_after``: one summary query shared by the worker's tabs."""
+    principal = current_principal()
+    began = time.time()  # before the session's first query: its snapshot is not older
+    with session_scope() as session:
+        ref = resolve(session, scope_for(session, principal.territory_code), territory)
+        s = summaries.get(
+            ("summary", ref.code if ref else None),
+            fresh_after,
+            lambda: summary(session, ref, utcnow()),
+            started=began,
+        )
+    return summary_cards(s)
+
+
 def register(app: Dash, settings: Settings) -> None:
     register_page(
         Page(
@@ -187,22 +204,17 @@ def register(app: Dash, settings: Settings) -> None:
         shared by every tab of the worker showing the same territory."""
         if not isinstance(territory, str | None) or not isinstance(feed, dict | None):
             raise BadInput("La petición del Panorama no es válida.")
-        principal = current_principal()
         sent = (feed or {}).get("server_ms")
         fresh_after = (sent if isinstance(sent, int | float) else time.time() * 1000) / 1000
-        began = time.time()  # before the session's first query: its snapshot is not older
-        try:
-            with session_scope() as session:
-                ref = resolve(session, scope_for(session, principal.territory_code), territory)
-                s = summaries.get(
-                    ("summary", ref.code if ref else None),
-                    fresh_after,
-                    lambda: summary(session, ref, utcnow()),
-                    started=began,
-                )
+        try:  # rendered once per window for every tab of the caller's scope and territory
+            cards = shared_render(
+                ("panorama-kpis", territory),
+                fresh_after,
+                partial(live_cards, territory, fresh_after),
+            )
         except SQLAlchemyError:
             log.exception("Panorama en vivo: la base de datos no respondió")
             raise PreventUpdate from None
         except (UnknownTerritory, OutOfScope):
             return no_update, no_update
-        return summary_cards(s), {"at": int(time.time() * 1000), "stale": 90}
+        return cards, {"at": int(time.time() * 1000), "stale": 90}

@@ -8,32 +8,26 @@ older than the data. Per worker process; bounded (LRU).
 Concurrent misses of one key are computed once ("single flight"): when fifty wall screens of
 one scope ask for the same refresh after the same write, one of them runs the query and the
 others wait for its result, so the server's work per event does not grow with the screens.
+It is the same mechanism as the push's shared results (:class:`FreshCache`): here the
+versions are in the key, so any stored result is fresh enough.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from data import versions
+from data.queries.shared import FreshCache
 
 T = TypeVar("T")
-MAX_ENTRIES = 256
 
 
-class VersionCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self._in_flight: dict[Hashable, threading.Event] = {}
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
+class VersionCache(FreshCache):
+    """A :class:`FreshCache` whose keys carry the data versions and the minute."""
 
     def get_or_compute(
         self,
@@ -49,35 +43,8 @@ class VersionCache:
             tuple(sorted((d, current.get(d, 0)) for d in datasets)),
             as_of.replace(second=0, microsecond=0),
         )
-        while True:
-            with self._lock:
-                if full_key in self._entries:
-                    self._entries.move_to_end(full_key)
-                    self.hits += 1
-                    return self._entries[full_key]
-                running = self._in_flight.get(full_key)
-                if running is None:
-                    done = self._in_flight[full_key] = threading.Event()
-                    break
-            # Another thread computes this key: wait for it, then read its result (or, if it
-            # failed, compute it ourselves on the next turn of the loop).
-            running.wait()
-        try:
-            value = compute()
-            with self._lock:
-                self.misses += 1
-                self._entries[full_key] = value
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                self._in_flight.pop(full_key, None)
-            done.set()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        # The versions make the key: any result stored under it (or being computed) will do.
+        return self.get(full_key, float("-inf"), compute)
 
 
 PAGE_CACHE = VersionCache()

@@ -8,7 +8,8 @@ querying again. Keys must include the caller's resolved territory, so scopes nev
 Concurrent misses are computed once ("single flight"): a caller that finds a computation of
 its key already running, started late enough for it, waits for that result instead of
 running the same query again; so fifty screens of one scope refreshing after the same
-pushed window cost one summary, not fifty.
+pushed window cost one summary, not fifty. The same class backs the version-keyed page
+cache (``data.queries.cache``) and the wall's rendered refreshes (``callbacks.muro``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class FreshCache:
             with self._lock:
                 entry = self._entries.get(key)
                 if entry is not None and entry[0] >= not_before:
+                    self._entries.move_to_end(key)  # least recently used goes first
                     self.hits += 1
                     return entry[1]
                 flight = self._flights.get(key)
@@ -93,6 +95,11 @@ class FreshCache:
                     del self._flights[key]
             mine.done.set()
         return mine.value
+
+    def clear(self) -> None:
+        """Forget every stored result (running computations finish and store theirs)."""
+        with self._lock:
+            self._entries.clear()
 
 
 summaries = FreshCache()
