@@ -25,7 +25,7 @@ from data.queries import catalog
 from data.queries import datasets as ds
 from data.queries.filters import scoped
 from data.scope import OutOfScope, UnknownTerritory, scope_for
-from layouts.components.data_table import grid_part
+from layouts.components.data_table import grid, grid_part
 from layouts.components.filter_bar import filters_id, refresh_id
 
 MAX_ROW = 100_000_000
@@ -110,6 +110,19 @@ def rows_for(store: dict | None, name: str, request: dict) -> tuple[dict, str]:
 
 
 def register(app: Dash, settings: Settings) -> None:
+    @app.callback(
+        Output(grid_part("slot", MATCH), "children"),
+        Input(grid_part("mount", MATCH), "data"),
+        prevent_initial_call=True,
+    )
+    def mount_grid(wanted):
+        """The grid, once the browser wants it (``assets/grid_mount.js``)."""
+        name = ctx.triggered_id["dataset"] if isinstance(ctx.triggered_id, dict) else None
+        dataset = catalog.DATASETS.get(name) if isinstance(name, str) else None
+        if not wanted or dataset is None:
+            return no_update
+        return grid(dataset)
+
     @app.callback(
         Output({"type": "sala-grid", "dataset": MATCH}, "getRowsResponse"),
         Output(grid_part("count", MATCH), "children"),

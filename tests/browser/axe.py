@@ -38,11 +38,12 @@ axe.run(document, {resultTypes: ['violations']})
 """
 
 # A Dash page has settled when its content is in, nothing is loading and every chart and
-# grid has drawn (a grid shows rows or its "Sin registros" overlay).
+# grid has mounted and drawn (a grid shows rows or its "Sin registros" overlay).
 _SETTLED = """
 const root = document.querySelector('#page') || document.querySelector('main');
 if (!root || root.children.length === 0) return false;
 if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+if (document.querySelector('.sala-grid-slot .grid-pending')) return false;
 const graphs = [...document.querySelectorAll('.js-plotly-plot, .dash-graph')];
 if (graphs.some(g => !g.querySelector('.main-svg'))) return false;
 const grids = [...document.querySelectorAll('.ag-root-wrapper')];
