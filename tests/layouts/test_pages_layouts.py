@@ -75,3 +75,58 @@ def test_map_points_drill_only_into_territories():
     assert points["features"][0]["properties"]["status"] == 0.5
     comuna = proyectos.map_features([{**row, "level": "comuna"}])
     assert comuna["features"][0]["properties"]["drill"] is False
+
+
+def test_tables_wait_for_the_browser_before_mounting_their_grid():
+    """A page's layout holds each table's place, not AG Grid (assets/grid_mount.js asks for
+    it after the charts); the mount callback answers with the grid of that dataset."""
+    import dash_ag_grid as dag
+    from dash import no_update
+
+    from callbacks.tables import register
+    from layouts.components.data_table import grid_id, grid_part
+
+    tree = proyectos.layout({}, load_settings())
+    slots = [c for c in _walk(tree) if getattr(c, "className", "") == "sala-grid-slot"]
+    assert {s.id["dataset"] for s in slots} == {"proyectos", "transferencias"}
+    assert not [c for c in _walk(tree) if isinstance(c, dag.AgGrid)]
+
+    class App:  # collects the callbacks register() declares
+        def __init__(self):
+            self.found = {}
+
+        def callback(self, *args, **kwargs):
+            def keep(fn):
+                self.found[fn.__name__] = fn
+                return fn
+
+            return keep
+
+        def clientside_callback(self, *args, **kwargs):
+            pass
+
+    app = App()
+    register(app, load_settings())  # type: ignore[arg-type]
+    mount = app.found["mount_grid"]
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def mounted(dataset: str, wanted: object):
+        context_value.set(
+            AttributeDict(
+                triggered_inputs=[
+                    {
+                        "prop_id": f'{{"dataset":"{dataset}","type":"sala-grid-mount"}}.data',
+                        "value": wanted,
+                    }
+                ]
+            )
+        )
+        return mount(wanted)
+
+    grid = mounted("proyectos", True)
+    assert isinstance(grid, dag.AgGrid) and grid.id == grid_id("proyectos")
+    assert mounted("no-existe", True) is no_update
+    assert mounted("proyectos", None) is no_update
+    assert grid_part("mount", "proyectos") in [s.children[0].id for s in slots]
