@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
+from sqlalchemy import Connection, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from data.models import Money, Project, Transfer
+from data.rollups import flushed_values
 
 Delta = Counter[str]  # project id -> Decimal amount to add (Counter adds Decimals exactly)
 FIELDS = ("project_id", "amount_usd")
@@ -68,31 +69,21 @@ def rebuild(conn: Connection | Session) -> None:
     conn.execute(update(table).values(transfers_usd=summed))
 
 
-def _state(transfer: Transfer, old: bool) -> dict[str, Any]:
-    state = inspect(transfer)
-    values: dict[str, Any] = {}
-    for name in FIELDS:
-        history = state.attrs[name].history
-        if old and history.has_changes():
-            values[name] = history.deleted[0] if history.deleted else None
-        else:
-            values[name] = getattr(transfer, name)
-    return values
-
-
 @event.listens_for(Session, "before_flush")
 def _track_orm_transfers(session: Session, _context: Any, _instances: Any) -> None:
     """ORM writes of transfers (tests' fixtures, scripts) keep the sums current too."""
     delta: Delta = session.info.setdefault("transfer_money_delta", Counter())
     for obj in session.new:
         if isinstance(obj, Transfer):
-            add_change(delta, None, _state(obj, old=False))
+            add_change(delta, None, flushed_values(obj, FIELDS, old=False))
     for obj in session.dirty:
         if isinstance(obj, Transfer) and session.is_modified(obj):
-            add_change(delta, _state(obj, old=True), _state(obj, old=False))
+            add_change(
+                delta, flushed_values(obj, FIELDS, old=True), flushed_values(obj, FIELDS, old=False)
+            )
     for obj in session.deleted:
         if isinstance(obj, Transfer):
-            add_change(delta, _state(obj, old=True), None)
+            add_change(delta, flushed_values(obj, FIELDS, old=True), None)
 
 
 @event.listens_for(Session, "after_flush")

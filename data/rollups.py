@@ -190,17 +190,23 @@ def rebuild(conn: Connection, progress: bool = False) -> int:
     return read
 
 
-def case_state(case: CitizenCase, old: bool) -> dict[str, Any] | None:
-    """A case's fields as they are (``old`` False) or were before this flush's changes."""
-    state = inspect(case)
+def flushed_values(obj: Any, fields: tuple[str, ...], old: bool) -> dict[str, Any]:
+    """An ORM object's ``fields`` as they are (``old`` False) or were before this flush's
+    changes: what the on-write summaries (these rollups, projects' money) subtract and add."""
+    state = inspect(obj)
     values: dict[str, Any] = {}
-    for name in CASE_FIELDS:
+    for name in fields:
         history = state.attrs[name].history
         if old and history.has_changes():
             values[name] = history.deleted[0] if history.deleted else None
         else:
-            values[name] = getattr(case, name)
+            values[name] = getattr(obj, name)
     return values
+
+
+def case_state(case: CitizenCase, old: bool) -> dict[str, Any] | None:
+    """A case's fields as they are (``old`` False) or were before this flush's changes."""
+    return flushed_values(case, CASE_FIELDS, old)
 
 
 @event.listens_for(Session, "before_flush")

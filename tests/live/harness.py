@@ -126,3 +126,17 @@ def wait_until(predicate, timeout: float = 20.0, what: str = "condición") -> No
             last = exc
         time.sleep(0.05)
     raise AssertionError(f"no se cumplió: {what} ({last})")
+
+
+def ingest_event(estado: str, n: int, prefix: str = "") -> dict:
+    """A bus event of ``n`` new cases in ``estado`` (what the ingest path publishes)."""
+    return {
+        "type": "ingest",
+        "dataset": "cases",
+        "received": n,
+        "inserted": n,
+        "updated": 0,
+        "at": "2026-01-01T00:00:00+00:00",
+        "estados": [estado],
+        "items": [{"id": f"{prefix}{estado}-{i}", "estado_code": estado} for i in range(n)],
+    }

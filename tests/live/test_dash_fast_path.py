@@ -25,21 +25,9 @@ from callbacks.live import TabPush, send_window
 from data.bus import MemoryBus
 from data.hub import Hub
 from data.scope import TerritoryRef
+from tests.live.harness import ingest_event
 
 MIRANDA = TerritoryRef("VE-M", "estado", "Miranda", "VE-M", None, None, None)
-
-
-def event(n: int) -> dict[str, Any]:
-    return {
-        "type": "ingest",
-        "dataset": "cases",
-        "received": n,
-        "inserted": n,
-        "updated": 0,
-        "at": "2026-01-01T00:00:00+00:00",
-        "estados": ["VE-M"],
-        "items": [{"id": f"VE-M-{i}", "estado_code": "VE-M"} for i in range(n)],
-    }
 
 
 class SpyTab(TabPush):
@@ -70,7 +58,7 @@ def run_push(monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict], dict[str, Any
         try:
             if ws is not None:
                 tab = SpyTab(hub, MIRANDA)
-                send_window(tab, ws, hub.deliver([("8", event(1))]))
+                send_window(tab, ws, hub.deliver([("8", ingest_event("VE-M", 1))]))
                 for built in tab.built:  # the same values, serialized by Dash itself
                     payload = json.loads(built)["payload"]
                     ((prop, value),) = payload["props"].items()

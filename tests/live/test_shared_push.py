@@ -21,22 +21,10 @@ from data.bus import MemoryBus
 from data.hub import Hub, Window
 from data.queries.shared import FreshCache
 from data.scope import TerritoryRef
+from tests.live.harness import ingest_event
 
 ARAGUA = TerritoryRef("VE-A", "estado", "Aragua", "VE-A", None, None, None)
 MIRANDA = TerritoryRef("VE-M", "estado", "Miranda", "VE-M", None, None, None)
-
-
-def event(estado: str, n: int, prefix: str = "") -> dict:
-    return {
-        "type": "ingest",
-        "dataset": "cases",
-        "received": n,
-        "inserted": n,
-        "updated": 0,
-        "at": "2026-01-01T00:00:00+00:00",
-        "estados": [estado],
-        "items": [{"id": f"{prefix}{estado}-{i}", "estado_code": estado} for i in range(n)],
-    }
 
 
 class FakeSocket:
@@ -74,7 +62,7 @@ def test_every_screen_gets_the_same_window_object() -> None:
         hub = Hub(bus, read_timeout_s=0.05, window_s=0.05)
         listeners = [await hub.listen() for _ in range(5)]
         for k in range(30):
-            bus.publish(event("VE-A", 1, prefix=f"{k}-"))
+            bus.publish(ingest_event("VE-A", 1, prefix=f"{k}-"))
         received: list[list[Window]] = [[] for _ in listeners]
         while sum(len(w.items) for w in received[0]) < 30:
             for i, listener in enumerate(listeners):
@@ -110,7 +98,7 @@ def test_n_screens_of_one_scope_cost_one_feed_and_one_serialization(monkeypatch)
     aragua = [(TabPush(hub, ARAGUA), FakeSocket()) for _ in range(50)]
     miranda = [(TabPush(hub, MIRANDA), FakeSocket()) for _ in range(3)]
     national = [(TabPush(hub, None), FakeSocket())]
-    window = hub.deliver([("1", event("VE-A", 2)), ("2", event("VE-M", 1))])
+    window = hub.deliver([("1", ingest_event("VE-A", 2)), ("2", ingest_event("VE-M", 1))])
 
     for tab, ws in [*aragua, *miranda, *national]:
         send_window(tab, ws, window)
@@ -134,20 +122,21 @@ def test_n_screens_of_one_scope_cost_one_feed_and_one_serialization(monkeypatch)
 def test_messages_are_dash_set_props_for_the_tab_renderer() -> None:
     hub = Hub(MemoryBus())
     tab, ws = TabPush(hub, MIRANDA), FakeSocket()
-    send_window(tab, ws, hub.deliver([("7", event("VE-M", 1))]))
+    send_window(tab, ws, hub.deliver([("7", ingest_event("VE-M", 1))]))
     sent = ws.sent()
     assert {m["type"] for m in sent} == {"set_props"}
     assert {m["rendererId"] for m in sent} == {ws._renderer_id}
     assert [m["payload"]["componentId"] for m in sent] == ["live-feed", "live-cursor", "live-beat"]
     assert sent[1]["payload"]["props"]["data"] == {"epoch": hub.epoch, "id": "7"}
-    send_window(tab, ws, hub.deliver([("8", event("VE-M", 1))]))  # right after: no beat again
+    # right after: no beat again
+    send_window(tab, ws, hub.deliver([("8", ingest_event("VE-M", 1))]))
     assert [m["payload"]["componentId"] for m in ws.sent()] == ["live-feed", "live-cursor"]
 
 
 def test_a_screen_of_a_scope_without_news_gets_no_feed_but_keeps_its_cursor() -> None:
     hub = Hub(MemoryBus())
     tab, ws = TabPush(hub, MIRANDA), FakeSocket()
-    send_window(tab, ws, hub.deliver([("1", event("VE-A", 4))]))
+    send_window(tab, ws, hub.deliver([("1", ingest_event("VE-A", 4))]))
     sent = ws.sent()
     assert feeds(sent) == []  # nothing of Aragua reaches a Miranda screen
     assert [m["payload"]["componentId"] for m in sent] == ["live-cursor", "live-beat"]
@@ -158,7 +147,7 @@ def test_the_scope_ticker_and_totals_carry_across_windows() -> None:
     hub = Hub(MemoryBus())
     screens = [(TabPush(hub, ARAGUA), FakeSocket()) for _ in range(3)]
     for k in range(20):
-        window = hub.deliver([(str(k + 1), event("VE-A", 1, prefix=f"{k}-"))])
+        window = hub.deliver([(str(k + 1), ingest_event("VE-A", 1, prefix=f"{k}-"))])
         for tab, ws in screens:
             send_window(tab, ws, window)
     for tab, ws in screens:
@@ -173,10 +162,10 @@ def test_a_new_screen_starts_after_the_last_window_it_did_not_get() -> None:
         bus = MemoryBus()
         hub = Hub(bus, read_timeout_s=0.05, window_s=0.01)
         first = await hub.listen()
-        bus.publish(event("VE-A", 1, prefix="a"))
+        bus.publish(ingest_event("VE-A", 1, prefix="a"))
         await first.queue.get()
         late = await hub.listen()
-        bus.publish(event("VE-A", 1, prefix="b"))
+        bus.publish(ingest_event("VE-A", 1, prefix="b"))
         window = await late.queue.get()
         await hub.close()
         return late.start, [i for i, _ in window.items]
@@ -285,7 +274,7 @@ def test_the_push_does_not_wait_behind_a_busy_default_executor() -> None:
         tasks = [asyncio.ensure_future(b) for b in blockers]
         await asyncio.sleep(0.3)  # the read in progress times out and asks for a thread again
         try:
-            bus.publish(event("VE-A", 1))
+            bus.publish(ingest_event("VE-A", 1))
             window = await asyncio.wait_for(listener.queue.get(), timeout=20)
         finally:
             release.set()
