@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
+from data.flushed import flushed_values
 from data.models import Money, Project, Transfer
-from data.rollups import flushed_values
 
 Delta = Counter[str]  # project id -> Decimal amount to add (Counter adds Decimals exactly)
 FIELDS = ("project_id", "amount_usd")

@@ -22,13 +22,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, inspect, select
+from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date
 from data import project_money  # noqa: F401  (its ORM hooks: every rollup kept on write)
+from data.flushed import flushed_values
 from data.models import CaseDurationDay, CaseReportedDay, CaseResolvedDay, CitizenCase
 
 # For each current status, the last funnel stage the case reached (resolved_at wins).
@@ -188,20 +189,6 @@ def rebuild(conn: Connection, progress: bool = False) -> int:
         sink.write(model.__table__, (*_key_columns(model), "n"), rows)
         sink.finish(model.__table__)
     return read
-
-
-def flushed_values(obj: Any, fields: tuple[str, ...], old: bool) -> dict[str, Any]:
-    """An ORM object's ``fields`` as they are (``old`` False) or were before this flush's
-    changes: what the on-write summaries (these rollups, projects' money) subtract and add."""
-    state = inspect(obj)
-    values: dict[str, Any] = {}
-    for name in fields:
-        history = state.attrs[name].history
-        if old and history.has_changes():
-            values[name] = history.deleted[0] if history.deleted else None
-        else:
-            values[name] = getattr(obj, name)
-    return values
 
 
 def case_state(case: CitizenCase, old: bool) -> dict[str, Any] | None:
