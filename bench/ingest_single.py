@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=300, help="envíos seguidos para la latencia")
     parser.add_argument("--clientes", type=int, default=8, help="clientes a la vez")
     parser.add_argument("--segundos", type=float, default=15.0)
-    args = parser.parse_args(argv or [])
+    args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url.startswith("postgres"):
         sys.exit(

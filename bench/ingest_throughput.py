@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
     parser.add_argument("--lote", type=int, default=10_000)
     parser.add_argument("--lotes", type=int, default=2)
-    args = parser.parse_args(argv or [])
+    args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url.startswith("postgres"):
         sys.exit(
