@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from data.db import session_scope
 from data.ingest import ingest, ingest_json
-from data.models import CaseEvent, CitizenCase, Project, ProjectProgress
+from data.ingest.write import COPY_ABOVE
+from data.models import CaseEvent, CitizenCase, Project, ProjectProgress, Territory
 from tests import factories as f
 
 REPORTED = "2026-11-20T08:00:00-04:00"  # 12:00 UTC
@@ -63,3 +64,60 @@ def test_offsets_become_the_same_utc_instant_in_rows_and_history(engine):
         ats = session.execute(select(CaseEvent.at).order_by(CaseEvent.at)).scalars().all()
         assert ats == [UPDATED_UTC, datetime(2026, 11, 20, 12, 46, 30, 250000, tzinfo=UTC)]
         assert session.get(CitizenCase, "C1").assigned_at == UPDATED_UTC  # kept
+
+
+def test_large_batches_of_new_records_keep_instants_defaults_and_history(engine):
+    """Beyond ``COPY_ABOVE`` records, new keys are COPYed straight into the tables: the
+    same UTC instants, the same first history rows and the same column defaults as the
+    upsert gives one record."""
+    with session_scope() as session:
+        f.two_estados(session)
+    n = COPY_ABOVE + 36
+    cases = [
+        {
+            "id": f"C{i}",
+            "territory_code": "VE-A-CC1",
+            "category": "agua",
+            "status": "asignado",
+            "reported_at": REPORTED,
+            "updated_at": UPDATED,
+        }
+        for i in range(n)
+    ]
+    assert ingest(engine, "cases", cases).inserted == n
+    projects = [
+        {
+            "id": f"P{i}",
+            "circuito_code": "VE-A-C1",
+            "consulta": "2025-4",
+            "title": "Pozo",
+            "category": "agua",
+            "transformation": 1,
+            "approved_usd": 10000,
+            "status": "aprobado",
+            "physical_progress": 0,
+            "updated_at": UPDATED,
+        }
+        for i in range(n)
+    ]
+    assert ingest(engine, "projects", projects).inserted == n
+    places = [
+        {"code": f"VE-A-X{i}", "level": "circuito", "name": f"X{i}", "parent_code": "VE-A-P1"}
+        for i in range(n)
+    ]
+    assert ingest(engine, "territories", places).inserted == n
+    with session_scope() as session:
+        stored = session.execute(
+            select(CitizenCase.reported_at, CitizenCase.updated_at, CitizenCase.assigned_at)
+        ).all()
+        assert set(stored) == {(REPORTED_UTC, UPDATED_UTC, UPDATED_UTC)} and len(stored) == n
+        events = session.execute(select(CaseEvent.status, CaseEvent.at)).all()
+        assert events == [("asignado", UPDATED_UTC)] * n
+        money = session.execute(select(Project.transfers_usd, Project.progress_changed_at))
+        assert set(money.all()) == {(0, UPDATED_UTC)}
+        history = session.execute(select(ProjectProgress.recorded_at)).scalars().all()
+        assert history == [UPDATED_UTC] * n
+        demo = session.execute(
+            select(Territory.is_demo).where(Territory.code.like("VE-A-X%"))
+        ).scalars()
+        assert set(demo.all()) == {False}
