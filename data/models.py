@@ -361,6 +361,28 @@ class Incident(PathMixin, Base):
     )
 
 
+class IncidentWeek(Base):
+    """Rollup: incidents per estado, cuadrante and Caracas ISO week (``week`` is its Monday),
+    one count per weekday (``d0`` Monday … ``d6`` Sunday). Seven days in one row: a
+    cuadrante sees ~0.5 incidents a day, so a row per day would be as many rows as
+    incidents. Kept current by ``data.incident_rollup``; ``estado_code`` "" = none."""
+
+    __tablename__ = "incident_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cuadrante_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    d0: Mapped[int] = mapped_column(Integer, default=0)
+    d1: Mapped[int] = mapped_column(Integer, default=0)
+    d2: Mapped[int] = mapped_column(Integer, default=0)
+    d3: Mapped[int] = mapped_column(Integer, default=0)
+    d4: Mapped[int] = mapped_column(Integer, default=0)
+    d5: Mapped[int] = mapped_column(Integer, default=0)
+    d6: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_incident_week_estado", "estado_code", "week"),)
+
+
 class DefenseUnit(PathMixin, Base):
     """Readiness of a defense plan in a territory (ADI, BPDI, militia unit...)."""
 

@@ -10,17 +10,34 @@ from __future__ import annotations
 import functools
 import math
 import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from core import names
-from data.models import Cuadrante, Incident
+from core.timeutil import caracas_date, caracas_day_bounds
+from data.models import Cuadrante, Incident, IncidentWeek
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
+from data.queries.rolled import rollup_serves
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
@@ -189,29 +206,9 @@ def above_usual_select(
     needed on SQLite: ``n − mean > 0`` and ``(n − mean)² > k²·variance``. Only cuadrantes
     with at least ``min_incidents`` in the last 7 days qualify, so one incident in a quiet
     place is no alarm. Shared by ``/paz`` and the alert rule ``paz_sobre_lo_habitual``.
+    Nationally and per estado (without a type) the weeks are read from ``incident_week``.
     """
-    week_start = as_of - timedelta(days=7)
-    base_start = week_start - WEEK * BASELINE_WEEKS
-    scoped = territory_clause(Incident, ref) & (Incident.type == kind if kind else true())
-
-    def count_in(low: datetime, high: datetime) -> Any:
-        return func.sum(case((in_times(Incident.occurred_at, (low, high)), 1), else_=0))
-
-    # One pass over the nine weeks, one row per cuadrante: grouping by (cuadrante, week
-    # number) hashed ~40k groups nationally and computed an epoch per incident.
-    counts = (
-        select(
-            Incident.cuadrante_code.label("code"),
-            count_in(week_start, as_of).label("n"),
-            *(
-                count_in(base_start + WEEK * w, base_start + WEEK * (w + 1)).label(f"w{w}")
-                for w in range(BASELINE_WEEKS)
-            ),
-        )
-        .where(scoped, in_times(Incident.occurred_at, (base_start, as_of)))
-        .group_by(Incident.cuadrante_code)
-        .subquery()
-    )
+    counts = _weeks_rolled(ref, as_of) if weeks_rolled(ref, kind) else _weeks_raw(ref, as_of, kind)
     week_counts = [counts.c[f"w{w}"] for w in range(BASELINE_WEEKS)]
     total = functools.reduce(operator.add, week_counts)
     squares = functools.reduce(operator.add, (c * c for c in week_counts))
@@ -225,6 +222,129 @@ def above_usual_select(
         .where(counts.c.n >= min_incidents, excess > 0, excess * excess > k * k * variance)
         .order_by(excess.desc(), counts.c.code)
     )
+
+
+def weeks_rolled(ref: TerritoryRef | None, kind: str | None) -> bool:
+    """Whether "sobre lo habitual" reads ``incident_week``: it is kept per estado and
+    cuadrante, for every type together."""
+    return kind is None and rollup_serves(ref)
+
+
+def _window_column(window: int) -> str:
+    """The column of a 7-day window counted back from ``as_of``: 0 is the last 7 days
+    (``n``), 1..8 the baseline weeks, ``w7`` the most recent of them and ``w0`` the oldest."""
+    return "n" if window == 0 else f"w{BASELINE_WEEKS - window}"
+
+
+def _weeks_raw(ref: TerritoryRef | None, as_of: datetime, kind: str | None) -> Any:
+    """Per cuadrante: incidents of the last 7 days (``n``) and of each baseline week
+    (``w0``..``w7``), from the incidents themselves."""
+    base_start = as_of - WEEK * (BASELINE_WEEKS + 1)
+    scoped = territory_clause(Incident, ref) & (Incident.type == kind if kind else true())
+
+    def count_in(window: int) -> Any:
+        high = as_of - WEEK * window
+        bounds = (high - WEEK, high)
+        return func.sum(case((in_times(Incident.occurred_at, bounds), 1), else_=0))
+
+    # One pass over the nine weeks, one row per cuadrante: grouping by (cuadrante, week
+    # number) hashed ~40k groups nationally and computed an epoch per incident.
+    return (
+        select(
+            Incident.cuadrante_code.label("code"),
+            *(count_in(j).label(_window_column(j)) for j in range(BASELINE_WEEKS + 1)),
+        )
+        .where(scoped, in_times(Incident.occurred_at, (base_start, as_of)))
+        .group_by(Incident.cuadrante_code)
+        .subquery()
+    )
+
+
+def _int_sum(value: Any) -> Any:
+    """``SUM`` as an integer: PostgreSQL sums integers as bigint and bigints as numeric,
+    whose arithmetic is several times slower per row."""
+    return cast(func.sum(value), Integer)
+
+
+def _weeks_rolled(ref: TerritoryRef | None, as_of: datetime) -> Any:
+    """:func:`_weeks_raw` (without a type) from ``incident_week`` plus the incidents of the
+    windows' ragged edges.
+
+    Window ``j`` is ``(b_{j+1}, b_j]`` with ``b_j = as_of − 7j days``; every ``b_j`` falls at
+    the same Caracas time of day. Before noon, the window is the seven whole Caracas days
+    ending the day before ``b_j``'s, plus the incidents of ``b_j``'s day up to ``b_j``,
+    minus those of ``b_{j+1}``'s day up to ``b_{j+1}``; from noon on, the seven days ending
+    on ``b_j``'s day, minus its incidents after ``b_j``, plus those after ``b_{j+1}`` on
+    its day. Whole days come from the weekly rows (the days up to the last one's weekday
+    from its week, the rest from the week before); the edges, ten partial days of at most
+    12 hours, from ``incident``.
+    """
+    windows = BASELINE_WEEKS + 1
+    today = caracas_date(as_of)
+    day_start, day_end = caracas_day_bounds(today)
+    morning = as_of - day_start < day_end - as_of
+    last = today - timedelta(days=1) if morning else today  # the windows' last whole day
+    monday = last - timedelta(days=last.weekday())
+    days = [IncidentWeek.__table__.c[f"d{i}"] for i in range(7)]
+    upto = functools.reduce(operator.add, days[: last.weekday() + 1])
+    after = functools.reduce(operator.add, days[last.weekday() + 1 :], literal(0))
+
+    def rolled(window: int) -> Any:
+        this_week = monday - WEEK * window
+        whens = {this_week: upto, this_week - WEEK: after}
+        return _int_sum(case(whens, value=IncidentWeek.week, else_=0))
+
+    weeks = select(
+        IncidentWeek.cuadrante_code.label("code"),
+        *(rolled(j).label(_window_column(j)) for j in range(windows)),
+    ).where(IncidentWeek.week.between(monday - WEEK * windows, monday))
+    if ref is not None:
+        weeks = weeks.where(IncidentWeek.estado_code == ref.code)
+    weeks = weeks.group_by(IncidentWeek.cuadrante_code)
+
+    # the part of b_i's day before (morning) or after b_i: given to window i and taken from
+    # window i − 1 (morning), or the other way round
+    parts, sign = [], 1 if morning else -1
+    for i in range(windows + 1):
+        bound = as_of - WEEK * i
+        start, end = caracas_day_bounds(caracas_date(bound))
+        t = Incident.occurred_at
+        parts.append((t >= start) & (t <= bound) if morning else (t > bound) & (t < end))
+
+    def edge(window: int) -> Any:
+        return _int_sum(case((parts[window], sign), (parts[window + 1], -sign), else_=0))
+
+    edges = (
+        select(
+            Incident.cuadrante_code.label("code"),
+            *(edge(j).label(_window_column(j)) for j in range(windows)),
+        )
+        .where(territory_clause(Incident, ref), or_(*parts))
+        .group_by(Incident.cuadrante_code)
+    )
+    both = union_all(weeks, edges).subquery()
+    names = [_window_column(j) for j in range(windows)]
+    return (
+        select(both.c.code, *(_int_sum(both.c[name]).label(name) for name in names))
+        .group_by(both.c.code)
+        .subquery()
+    )
+
+
+@contextmanager
+def serial_plan(session: Session, wanted: bool = True) -> Iterator[None]:
+    """Plan the statements inside without parallel workers (PostgreSQL; this transaction
+    only). "Sobre lo habitual" from the weekly rows is a union of two small aggregates: in
+    parallel each branch ran in one worker and the halves were merged and sorted again,
+    1.5–2 times slower than one process (and workers compete for the same two cores)."""
+    if not wanted or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 def usual_week(total: float, variance: float) -> tuple[float, float]:
@@ -244,7 +364,9 @@ def above_usual(
     """The ``limit`` cuadrantes most above their usual week (see :func:`above_usual_select`)."""
     stmt = above_usual_select(ref, as_of, k, min_incidents, kind).limit(limit)
     rows = []
-    for code, name, n, s, var, _circuito in session.execute(stmt).all():
+    with serial_plan(session, weeks_rolled(ref, kind)):
+        found = session.execute(stmt).all()
+    for code, name, n, s, var, _circuito in found:
         mean_value, sd = usual_week(s, var)
         rows.append(
             {
