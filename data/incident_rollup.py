@@ -1,10 +1,13 @@
-"""Incidents per cuadrante and Caracas week (``incident_week``), kept current on every write.
+"""Incidents per cuadrante and Caracas week (``incident_week``) and per Caracas day, estado,
+type and severity (``incident_day``), kept current on every write.
 
 ``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
 before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
 page's time. This table holds the same counts per estado, cuadrante and Caracas ISO week,
 one column per weekday, so those nine weeks are ~50,000 rows (a cuadrante sees ~0.5
-incidents a day: a row per day would be as many rows as incidents). Kept exact like the
+incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
+severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
+them in ~16,000 rows. Kept exact like the
 ``/casos`` rollups (:mod:`data.rollups`): the ingest writer adds ``new − old`` in the same
 transaction, ORM sessions do it in a flush hook, and bulk loads recompute it
 (:func:`rebuild`, also ``manage.py rebuild-rollups``).
@@ -27,15 +30,17 @@ from sqlalchemy.types import Date
 
 from core.timeutil import caracas_date
 from data.flushed import flushed_values
-from data.models import Incident, IncidentWeek
-from data.queries.timebuckets import CARACAS_OFFSET_HOURS, caracas_weekday
+from data.models import Incident, IncidentDay, IncidentWeek
+from data.queries.timebuckets import CARACAS_OFFSET_HOURS, caracas_day, caracas_weekday
 
-FIELDS = ("estado_code", "cuadrante_code", "occurred_at")
+FIELDS = ("estado_code", "cuadrante_code", "occurred_at", "type", "severity")
 DAYS = tuple(f"d{i}" for i in range(7))
 NO_ESTADO = ""  # the estado_code of incidents without one (they count nationally)
 UPSERT_CHUNK = 5_000
 
-Key = tuple[date, str, str, int]  # (Monday, estado, cuadrante, weekday)
+# (IncidentWeek, (Monday, estado, cuadrante, weekday)) or (IncidentDay, (day, estado, type,
+# severity))
+Key = tuple[type, tuple[Any, ...]]
 
 
 def week_of(day: date) -> date:
@@ -43,50 +48,68 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def key_of(incident: Mapping[str, Any]) -> Key | None:
+def keys_of(incident: Mapping[str, Any]) -> list[Key]:
+    """The rollup keys one incident counts in."""
     occurred: datetime | None = incident.get("occurred_at")
     if occurred is None or incident.get("cuadrante_code") is None:
-        return None
+        return []
     day = caracas_date(occurred)
     estado = incident.get("estado_code") or NO_ESTADO
-    return week_of(day), estado, incident["cuadrante_code"], day.weekday()
+    return [
+        (IncidentWeek, (week_of(day), estado, incident["cuadrante_code"], day.weekday())),
+        (IncidentDay, (day, estado, incident["type"], incident["severity"])),
+    ]
 
 
 def add_change(
     delta: Counter[Key], old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
 ) -> None:
     """What an incident's insert (``old`` None), update or delete (``new`` None) adds."""
-    if new is not None and (key := key_of(new)) is not None:
-        delta[key] += 1
-    if old is not None and (key := key_of(old)) is not None:
-        delta[key] -= 1
+    if new is not None:
+        for key in keys_of(new):
+            delta[key] += 1
+    if old is not None:
+        for key in keys_of(old):
+            delta[key] -= 1
 
 
 def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
-    """Add ``delta`` to the stored counts (one upsert per week row, in key order so that
-    concurrent writers lock rows in the same order)."""
-    rows: dict[tuple[date, str, str], dict[str, Any]] = {}
-    for (week, estado, cuadrante, weekday), n in delta.items():
+    """Add ``delta`` to the stored counts (upserts in key order, so that concurrent writers
+    lock rows in the same order)."""
+    dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    weeks: dict[tuple[Any, ...], dict[str, Any]] = {}
+    days: list[dict[str, Any]] = []
+    for (model, key), n in sorted(delta.items(), key=lambda item: str(item[0][1])):
         if not n:
             continue
-        row = rows.setdefault(
+        if model is IncidentDay:
+            days.append(dict(zip(("day", "estado_code", "type", "severity"), key, strict=True)))
+            days[-1]["n"] = n
+            continue
+        week, estado, cuadrante, weekday = key
+        row = weeks.setdefault(
             (week, estado, cuadrante),
             {"week": week, "estado_code": estado, "cuadrante_code": cuadrante}
             | dict.fromkeys(DAYS, 0),
         )
         row[DAYS[weekday]] += n
-    if not rows:
-        return
-    dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
-    ordered = [rows[key] for key in sorted(rows)]
-    table = IncidentWeek.__table__
+    week_table, day_table = IncidentWeek.__table__, IncidentDay.__table__
+    ordered = [weeks[key] for key in sorted(weeks)]
     for start in range(0, len(ordered), UPSERT_CHUNK):
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        stmt = insert_(week_table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["week", "estado_code", "cuadrante_code"],
-            set_={d: table.c[d] + stmt.excluded[d] for d in DAYS},
+            set_={d: week_table.c[d] + stmt.excluded[d] for d in DAYS},
         )
         conn.execute(stmt, ordered[start : start + UPSERT_CHUNK])
+    for start in range(0, len(days), UPSERT_CHUNK):
+        stmt = insert_(day_table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["day", "estado_code", "type", "severity"],
+            set_={"n": day_table.c.n + stmt.excluded.n},
+        )
+        conn.execute(stmt, days[start : start + UPSERT_CHUNK])
 
 
 class caracas_monday(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
@@ -114,8 +137,8 @@ def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
 
 
 def rebuild(conn: Connection | Session) -> int:
-    """Recompute the table from ``incident`` in one ``INSERT … SELECT … GROUP BY`` (after a
-    bulk load or to repair). Returns the number of incidents counted."""
+    """Recompute both tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
+    (after a bulk load or to repair). Returns the number of incidents counted."""
     conn.execute(delete(IncidentWeek))
     weekday = caracas_weekday(Incident.occurred_at)
     week = caracas_monday(Incident.occurred_at)
@@ -133,6 +156,15 @@ def rebuild(conn: Connection | Session) -> int:
     )
     columns = ["week", "estado_code", "cuadrante_code", *DAYS]
     conn.execute(insert(IncidentWeek.__table__).from_select(columns, source))
+    conn.execute(delete(IncidentDay))
+    day = caracas_day(Incident.occurred_at)
+    per_day = (
+        select(day, estado, Incident.type, Incident.severity, func.count())
+        .group_by(day, estado, Incident.type, Incident.severity)
+        .order_by(day, estado, Incident.type, Incident.severity)
+    )
+    columns = ["day", "estado_code", "type", "severity", "n"]
+    conn.execute(insert(IncidentDay.__table__).from_select(columns, per_day))
     return int(conn.scalar(select(func.count()).select_from(Incident)) or 0)
 
 

@@ -361,6 +361,22 @@ class Incident(PathMixin, Base):
     )
 
 
+class IncidentDay(Base):
+    """Rollup: incidents per Caracas day, estado, type and severity (``estado_code`` "" =
+    none), for ``/paz``'s KPIs, types, severities and national map. Kept current by
+    ``data.incident_rollup``."""
+
+    __tablename__ = "incident_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    severity: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_incident_day_estado", "estado_code", "day"),)
+
+
 class IncidentWeek(Base):
     """Rollup: incidents per estado, cuadrante and Caracas ISO week (``week`` is its Monday),
     one count per weekday (``d0`` Monday … ``d6`` Sunday). Seven days in one row: a

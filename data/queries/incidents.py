@@ -33,11 +33,12 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.timeutil import caracas_date, caracas_day_bounds
-from data.models import Cuadrante, Incident, IncidentWeek
+from data.incident_rollup import NO_ESTADO
+from data.models import Cuadrante, Incident, IncidentDay, IncidentWeek
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.rolled import rollup_serves
+from data.queries.rolled import rollup_serves, split_days
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
@@ -62,6 +63,47 @@ def _where(
     if kind:
         clauses.append(Incident.type == kind)
     return clauses
+
+
+def _by_day(
+    ref: TerritoryRef | None,
+    start: datetime,
+    end: datetime,
+    kind: str | None,
+    keys: tuple[str, ...],
+) -> Any:
+    """Incidents of ``(start, end]`` per ``keys`` (``estado``, ``type``, ``severity``) as
+    rows of those keys and a count ``n`` to add up: the whole Caracas days from
+    ``incident_day`` and the hours at the range's ends from ``incident``
+    (``data.queries.rolled``). None when the rollup cannot answer (below an estado, or no
+    whole day in the range)."""
+    split = split_days(start, end, rollup_serves(ref))
+    if not split.has_days:
+        return None
+    rolled = {"estado": IncidentDay.estado_code, "type": IncidentDay.type}
+    rolled["severity"] = IncidentDay.severity
+    raw = {"estado": func.coalesce(Incident.estado_code, NO_ESTADO), "type": Incident.type}
+    raw["severity"] = Incident.severity
+    days = select(*(rolled[k].label(k) for k in keys), IncidentDay.n.label("n")).where(
+        split.days(IncidentDay.day)
+    )
+    if ref is not None:
+        days = days.where(IncidentDay.estado_code == ref.code)
+    if kind:
+        days = days.where(IncidentDay.type == kind)
+    edges = (
+        select(
+            *(raw[k].label(k) for k in keys),
+            _int_sum(split.sign(Incident.occurred_at)).label("n"),
+        )
+        .where(
+            territory_clause(Incident, ref),
+            *([Incident.type == kind] if kind else []),
+            split.raw(Incident.occurred_at),
+        )
+        .group_by(*(raw[k] for k in keys))
+    )
+    return union_all(days, edges).subquery()
 
 
 def by_cuadrante(
@@ -110,14 +152,26 @@ def by_type(
     session: Session, ref: TerritoryRef | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Incidents per type in the range, most frequent first."""
-    n = func.count()
-    stmt = (
-        select(Incident.type, n)
-        .where(*_where(ref, start, end))
-        .group_by(Incident.type)
-        .order_by(n.desc(), Incident.type)
-    )
-    return [{"type": kind, "incidents": int(c)} for kind, c in session.execute(stmt).all()]
+    rows = _by_day(ref, start, end, None, ("type",))
+    if rows is None:
+        n = func.count()
+        stmt = (
+            select(Incident.type, n)
+            .where(*_where(ref, start, end))
+            .group_by(Incident.type)
+            .order_by(n.desc(), Incident.type)
+        )
+    else:
+        n = func.sum(rows.c.n)
+        stmt = (
+            select(rows.c.type, n)
+            .group_by(rows.c.type)
+            .having(n > 0)
+            .order_by(n.desc(), rows.c.type)
+        )
+    with serial_plan(session, rows is not None):
+        found = session.execute(stmt).all()
+    return [{"type": kind, "incidents": int(c)} for kind, c in found]
 
 
 def by_severity(
@@ -128,14 +182,18 @@ def by_severity(
     kind: str | None = None,
 ) -> dict[int, int]:
     """Incidents per severity level (1..5, every level present) in the range."""
-    rows = dict(
-        session.execute(
+    rows = _by_day(ref, start, end, kind, ("severity",))
+    if rows is None:
+        stmt = (
             select(Incident.severity, func.count())
             .where(*_where(ref, start, end, kind))
             .group_by(Incident.severity)
-        ).all()
-    )
-    return {level: int(rows.get(level, 0)) for level in range(1, 6)}
+        )
+    else:
+        stmt = select(rows.c.severity, func.sum(rows.c.n)).group_by(rows.c.severity)
+    with serial_plan(session, rows is not None):
+        counts = dict(session.execute(stmt).all())
+    return {level: int(counts.get(level) or 0) for level in range(1, 6)}
 
 
 def heatmap(
@@ -334,9 +392,11 @@ def _weeks_rolled(ref: TerritoryRef | None, as_of: datetime) -> Any:
 @contextmanager
 def serial_plan(session: Session, wanted: bool = True) -> Iterator[None]:
     """Plan the statements inside without parallel workers (PostgreSQL; this transaction
-    only). "Sobre lo habitual" from the weekly rows is a union of two small aggregates: in
-    parallel each branch ran in one worker and the halves were merged and sorted again,
-    1.5–2 times slower than one process (and workers compete for the same two cores)."""
+    only), for the reads of the rollups: a few thousand rows, where starting workers costs
+    more than it saves (tens of ms on a busy machine, for a query that takes one), and
+    "sobre lo habitual" from the weekly rows, a union of two aggregates that in parallel
+    ran each branch in one worker and then merged and sorted the halves again (1.5–2 times
+    slower than one process, and the workers compete for the same cores)."""
     if not wanted or session.get_bind().dialect.name != "postgresql":
         yield
         return
@@ -389,13 +449,21 @@ def totals(
     kind: str | None = None,
 ) -> dict[str, int]:
     """The KPI numbers of a range: incidents, severe ones (severity ≥ 4), homicides."""
-    count, severe, homicides = session.execute(
-        select(
+    rows = _by_day(ref, start, end, kind, ("type", "severity"))
+    if rows is None:
+        stmt = select(
             func.count(),
             func.sum(case((Incident.severity >= 4, 1), else_=0)),
             func.sum(case((Incident.type == "homicidio", 1), else_=0)),
         ).where(*_where(ref, start, end, kind))
-    ).one()
+    else:
+        stmt = select(
+            func.sum(rows.c.n),
+            func.sum(case((rows.c.severity >= 4, rows.c.n), else_=0)),
+            func.sum(case((rows.c.type == "homicidio", rows.c.n), else_=0)),
+        )
+    with serial_plan(session, rows is not None):
+        count, severe, homicides = session.execute(stmt).one()
     return {
         "incidents": int(count or 0),
         "severe": int(severe or 0),
@@ -415,12 +483,18 @@ def by_territory(
     Every territory of that level appears, with zero where nothing happened.
     """
     level, key, places = map_places(session, ref, Incident)
-    counts = by_key(
-        session,
-        select(key, func.count(), func.sum(case((Incident.severity >= 4, 1), else_=0)))
-        .where(*_where(ref, start, end, kind))
-        .group_by(key),
-    )
+    rows = _by_day(ref, start, end, kind, ("estado", "severity")) if ref is None else None
+    if rows is None:
+        stmt = (
+            select(key, func.count(), func.sum(case((Incident.severity >= 4, 1), else_=0)))
+            .where(*_where(ref, start, end, kind))
+            .group_by(key)
+        )
+    else:  # nationally the map is per estado: the daily rollup answers
+        severe = func.sum(case((rows.c.severity >= 4, rows.c.n), else_=0))
+        stmt = select(rows.c.estado, func.sum(rows.c.n), severe).group_by(rows.c.estado)
+    with serial_plan(session, rows is not None):
+        counts = by_key(session, stmt)
     return [
         {
             "code": code,

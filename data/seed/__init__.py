@@ -47,6 +47,7 @@ from data.models import (
     Cuadrante,
     DefenseUnit,
     Incident,
+    IncidentDay,
     IncidentWeek,
     Project,
     ProjectProgress,
@@ -69,7 +70,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, IncidentDay, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
@@ -134,13 +135,17 @@ def seed_database(
         rollups.rebuild(conn, progress)
         steps.done("rollups de casos (reconstruidos)")
         incident_rollup.rebuild(conn)
-        steps.done("incidentes por cuadrante y semana (reconstruidos)")
+        steps.done("resúmenes de incidentes (reconstruidos)")
         session = Session(bind=conn)
         versions.bump(session, versions.DATASETS)
         session.flush()
         session.close()
         counts = dict(sink.counts)
-        for model in (*rollups.ROLLUPS, IncidentWeek):  # filled by rebuild, not by the sink
+        for model in (
+            *rollups.ROLLUPS,
+            IncidentWeek,
+            IncidentDay,
+        ):  # filled by rebuild, not by the sink
             counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
         steps.done("contornos, versiones y recuento")
     steps.done("commit")

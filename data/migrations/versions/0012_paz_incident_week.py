@@ -1,9 +1,11 @@
-"""incidents per cuadrante and Caracas week, for /paz's "sobre lo habitual" on national data
+"""incident rollups for /paz on national data: per cuadrante and week, per day and estado
 
-``incident_week`` holds one row per ISO week, estado and cuadrante with a count per weekday
-(see ``data.incident_rollup``), kept current on every write; the nine weeks "sobre lo
-habitual" compares are read from it (~50,000 rows) instead of ~180,000 incidents. Filled
-here from the existing incidents.
+``incident_week`` holds one row per ISO week, estado and cuadrante with a count per weekday;
+``incident_day`` the incidents per Caracas day, estado, type and severity (see
+``data.incident_rollup``). Both are kept current on every write: the nine weeks "sobre lo
+habitual" compares are read from the first (~50,000 rows instead of ~180,000 incidents),
+the KPIs, types, severities and national map from the second. Filled here from the
+existing incidents.
 
 Revision ID: 0012_paz_incident_week
 Revises: 0011_project_transfers
@@ -32,9 +34,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("week", "estado_code", "cuadrante_code"),
     )
     op.create_index("ix_incident_week_estado", "incident_week", ["estado_code", "week"])
+    op.create_table(
+        "incident_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("estado_code", sa.String(length=40), nullable=False),
+        sa.Column("type", sa.String(length=60), nullable=False),
+        sa.Column("severity", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "estado_code", "type", "severity"),
+    )
+    op.create_index("ix_incident_day_estado", "incident_day", ["estado_code", "day"])
     if op.get_bind().dialect.name == "postgresql":
-        # room on each page for the "d = d + 1" updates of new incidents (HOT updates)
-        op.execute("ALTER TABLE incident_week SET (fillfactor = 70)")
+        # room on each page for the "n = n + 1" updates of new incidents (HOT updates)
+        for table in ("incident_week", "incident_day"):
+            op.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")
     # the same code that keeps it current (one INSERT … SELECT)
     from data.incident_rollup import rebuild
 
@@ -42,5 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_day_estado", table_name="incident_day")
+    op.drop_table("incident_day")
     op.drop_index("ix_incident_week_estado", table_name="incident_week")
     op.drop_table("incident_week")
