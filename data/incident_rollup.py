@@ -1,5 +1,6 @@
 """Incidents per cuadrante and Caracas week (``incident_week``) and per Caracas day, estado,
-type and severity (``incident_day``), kept current on every write.
+type and severity (``incident_day``) and in the country per Caracas day, type and hour
+(``incident_hour``), kept current on every write.
 
 ``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
 before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
@@ -7,7 +8,8 @@ page's time. This table holds the same counts per estado, cuadrante and Caracas 
 one column per weekday, so those nine weeks are ~50,000 rows (a cuadrante sees ~0.5
 incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
 severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
-them in ~16,000 rows. Kept exact like the
+them in ~16,000 rows, and the national heat map reads ~7,500 rows of ``incident_hour``.
+Kept exact like the
 ``/casos`` rollups (:mod:`data.rollups`): the ingest writer adds ``new − old`` in the same
 transaction, ORM sessions do it in a flush hook, and bulk loads recompute it
 (:func:`rebuild`, also ``manage.py rebuild-rollups``).
@@ -28,10 +30,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Date
 
-from core.timeutil import caracas_date
+from core.timeutil import CARACAS, caracas_date, to_utc
 from data.flushed import flushed_values
-from data.models import Incident, IncidentDay, IncidentWeek
-from data.queries.timebuckets import CARACAS_OFFSET_HOURS, caracas_day, caracas_weekday
+from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.queries.timebuckets import (
+    CARACAS_OFFSET_HOURS,
+    caracas_day,
+    caracas_hour,
+    caracas_weekday,
+)
 
 FIELDS = ("estado_code", "cuadrante_code", "occurred_at", "type", "severity")
 DAYS = tuple(f"d{i}" for i in range(7))
@@ -41,6 +48,10 @@ UPSERT_CHUNK = 5_000
 # (IncidentWeek, (Monday, estado, cuadrante, weekday)) or (IncidentDay, (day, estado, type,
 # severity))
 Key = tuple[type, tuple[Any, ...]]
+
+
+def _key_columns(model: type) -> list[str]:
+    return [c.name for c in model.__table__.primary_key.columns]
 
 
 def week_of(day: date) -> date:
@@ -58,6 +69,7 @@ def keys_of(incident: Mapping[str, Any]) -> list[Key]:
     return [
         (IncidentWeek, (week_of(day), estado, incident["cuadrante_code"], day.weekday())),
         (IncidentDay, (day, estado, incident["type"], incident["severity"])),
+        (IncidentHour, (day, incident["type"], to_utc(occurred).astimezone(CARACAS).hour)),
     ]
 
 
@@ -79,13 +91,12 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
     weeks: dict[tuple[Any, ...], dict[str, Any]] = {}
-    days: list[dict[str, Any]] = []
+    counted: dict[type, list[dict[str, Any]]] = {IncidentDay: [], IncidentHour: []}
     for (model, key), n in sorted(delta.items(), key=lambda item: str(item[0][1])):
         if not n:
             continue
-        if model is IncidentDay:
-            days.append(dict(zip(("day", "estado_code", "type", "severity"), key, strict=True)))
-            days[-1]["n"] = n
+        if model is not IncidentWeek:
+            counted[model].append({**dict(zip(_key_columns(model), key, strict=True)), "n": n})
             continue
         week, estado, cuadrante, weekday = key
         row = weeks.setdefault(
@@ -94,7 +105,7 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
             | dict.fromkeys(DAYS, 0),
         )
         row[DAYS[weekday]] += n
-    week_table, day_table = IncidentWeek.__table__, IncidentDay.__table__
+    week_table = IncidentWeek.__table__
     ordered = [weeks[key] for key in sorted(weeks)]
     for start in range(0, len(ordered), UPSERT_CHUNK):
         stmt = insert_(week_table)
@@ -103,13 +114,14 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
             set_={d: week_table.c[d] + stmt.excluded[d] for d in DAYS},
         )
         conn.execute(stmt, ordered[start : start + UPSERT_CHUNK])
-    for start in range(0, len(days), UPSERT_CHUNK):
-        stmt = insert_(day_table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day", "estado_code", "type", "severity"],
-            set_={"n": day_table.c.n + stmt.excluded.n},
-        )
-        conn.execute(stmt, days[start : start + UPSERT_CHUNK])
+    for model, rows in counted.items():
+        table = model.__table__
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            stmt = insert_(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=_key_columns(model), set_={"n": table.c.n + stmt.excluded.n}
+            )
+            conn.execute(stmt, rows[start : start + UPSERT_CHUNK])
 
 
 class caracas_monday(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
@@ -137,7 +149,7 @@ def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
 
 
 def rebuild(conn: Connection | Session) -> int:
-    """Recompute both tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
+    """Recompute the three tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
     (after a bulk load or to repair). Returns the number of incidents counted."""
     conn.execute(delete(IncidentWeek))
     weekday = caracas_weekday(Incident.occurred_at)
@@ -165,6 +177,15 @@ def rebuild(conn: Connection | Session) -> int:
     )
     columns = ["day", "estado_code", "type", "severity", "n"]
     conn.execute(insert(IncidentDay.__table__).from_select(columns, per_day))
+    conn.execute(delete(IncidentHour))
+    hour = caracas_hour(Incident.occurred_at)
+    per_hour = (
+        select(day, Incident.type, hour, func.count())
+        .group_by(day, Incident.type, hour)
+        .order_by(day, Incident.type, hour)
+    )
+    columns = ["day", "type", "hour", "n"]
+    conn.execute(insert(IncidentHour.__table__).from_select(columns, per_hour))
     return int(conn.scalar(select(func.count()).select_from(Incident)) or 0)
 
 

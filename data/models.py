@@ -357,7 +357,14 @@ class Incident(PathMixin, Base):
         ),
         Index("ix_incident_municipio_time", "municipio_code", "occurred_at"),
         Index("ix_incident_circuito_time", "circuito_code", "occurred_at"),
-        Index("ix_incident_cuadrante_time", "cuadrante_code", "occurred_at"),
+        # with the severity: /paz's busiest cuadrantes read their mix from the index alone
+        # (0012_paz_incident_week)
+        Index(
+            "ix_incident_cuadrante_time",
+            "cuadrante_code",
+            "occurred_at",
+            postgresql_include=["severity"],
+        ),
     )
 
 
@@ -375,6 +382,18 @@ class IncidentDay(Base):
     n: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_incident_day_estado", "estado_code", "day"),)
+
+
+class IncidentHour(Base):
+    """Rollup: incidents in the whole country per Caracas day, type and hour of day, for
+    ``/paz``'s national heat map. Kept current by ``data.incident_rollup``."""
+
+    __tablename__ = "incident_hour"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class IncidentWeek(Base):

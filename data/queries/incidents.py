@@ -33,14 +33,14 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.timeutil import caracas_date, caracas_day_bounds
-from data.incident_rollup import NO_ESTADO
-from data.models import Cuadrante, Incident, IncidentDay, IncidentWeek
+from data.incident_rollup import NO_ESTADO, week_of
+from data.models import Cuadrante, Incident, IncidentDay, IncidentHour, IncidentWeek
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.rolled import rollup_serves, split_days
+from data.queries.rolled import DaySplit, rollup_serves, split_days
 from data.queries.sql import floor_int, hours_between
-from data.queries.timebuckets import caracas_hour, caracas_weekday
+from data.queries.timebuckets import as_date, caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
 
 BASELINE_WEEKS = 8
@@ -114,7 +114,14 @@ def by_cuadrante(
     kind: str | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """The ``limit`` cuadrantes with most incidents in the range, with their severity mix."""
+    """The ``limit`` cuadrantes with most incidents in the range, with their severity mix.
+
+    Nationally (without a type) the busiest are found from ``incident_week``, and only
+    their incidents are read for the severity mix (an estado's incidents are few enough)."""
+    if kind is None:
+        split = split_days(start, end, ref is None)
+        if split.has_days:
+            return _busiest_rolled(session, ref, split, limit)
     n = func.count()
     # the busiest cuadrantes first, then their names: joining the names before grouping
     # looked up a cuadrante for each of the range's ~90k national incidents
@@ -145,6 +152,80 @@ def by_cuadrante(
             "avg_severity": round(float(avg), 2),
         }
         for code, name, count, severe, avg in session.execute(stmt).all()
+    ]
+
+
+def _busiest_rolled(
+    session: Session, ref: TerritoryRef | None, split: DaySplit, limit: int
+) -> list[dict[str, Any]]:
+    """:func:`by_cuadrante` (every type) from the weekly rows of the range's whole days
+    plus the incidents of its ragged ends; then the severities of the chosen few."""
+    assert split.first is not None and split.last is not None
+    first_week, last_week = week_of(split.first), week_of(split.last)
+    days = [IncidentWeek.__table__.c[f"d{i}"] for i in range(7)]
+
+    def total(low: int, high: int) -> Any:
+        return functools.reduce(operator.add, days[low : high + 1])
+
+    first_day, last_day = split.first.weekday(), split.last.weekday()
+    if first_week == last_week:
+        counted: Any = total(first_day, last_day)
+    else:
+        whens = {first_week: total(first_day, 6), last_week: total(0, last_day)}
+        counted = case(whens, value=IncidentWeek.week, else_=total(0, 6))
+    weeks = select(IncidentWeek.cuadrante_code.label("code"), counted.label("n")).where(
+        IncidentWeek.week.between(first_week, last_week)
+    )
+    if ref is not None:
+        weeks = weeks.where(IncidentWeek.estado_code == ref.code)
+    edges = (
+        select(
+            Incident.cuadrante_code.label("code"),
+            _int_sum(split.sign(Incident.occurred_at)).label("n"),
+        )
+        .where(territory_clause(Incident, ref), split.raw(Incident.occurred_at))
+        .group_by(Incident.cuadrante_code)
+    )
+    both = union_all(weeks, edges).subquery()
+    n = func.sum(both.c.n)
+    with serial_plan(session):
+        busiest = session.execute(
+            select(both.c.code, n)
+            .group_by(both.c.code)
+            .having(n > 0)
+            .order_by(n.desc(), both.c.code)
+            .limit(limit)
+        ).all()
+    codes = [code for code, _ in busiest]
+    if not codes:
+        return []
+    mix = {
+        code: (name, severe, avg)
+        for code, name, severe, avg in session.execute(
+            select(
+                Incident.cuadrante_code,
+                Cuadrante.name,
+                func.sum(case((Incident.severity >= 4, 1), else_=0)),
+                func.avg(Incident.severity),
+            )
+            .join(Cuadrante, Cuadrante.code == Incident.cuadrante_code)
+            .where(
+                Incident.cuadrante_code.in_(codes),
+                territory_clause(Incident, ref),
+                in_times(Incident.occurred_at, (split.start, split.end)),
+            )
+            .group_by(Incident.cuadrante_code, Cuadrante.name)
+        ).all()
+    }
+    return [
+        {
+            "code": code,
+            "name": mix[code][0],
+            "incidents": int(count),
+            "severe": int(mix[code][1] or 0),
+            "avg_severity": round(float(mix[code][2]), 2),
+        }
+        for code, count in busiest
     ]
 
 
@@ -203,13 +284,35 @@ def heatmap(
     end: datetime,
     kind: str | None = None,
 ) -> list[list[int]]:
-    """Incidents per Caracas weekday (rows, Monday first) and hour of day (columns): 7 × 24."""
+    """Incidents per Caracas weekday (rows, Monday first) and hour of day (columns): 7 × 24.
+
+    Nationally the whole Caracas days come from ``incident_hour`` and the hours at the
+    range's ends from ``incident``."""
     day, hour = caracas_weekday(Incident.occurred_at), caracas_hour(Incident.occurred_at)
     grid = [[0] * 24 for _ in range(7)]
-    for d, h, n in session.execute(
-        select(day, hour, func.count()).where(*_where(ref, start, end, kind)).group_by(day, hour)
-    ).all():
-        grid[int(d)][int(h)] = int(n)
+    split = split_days(start, end, ref is None)
+    if not split.has_days:
+        for d, h, n in session.execute(
+            select(day, hour, func.count())
+            .where(*_where(ref, start, end, kind))
+            .group_by(day, hour)
+        ).all():
+            grid[int(d)][int(h)] = int(n)
+        return grid
+    kinds = [IncidentHour.type == kind] if kind else []
+    with serial_plan(session):
+        for d, h, n in session.execute(
+            select(IncidentHour.day, IncidentHour.hour, _int_sum(IncidentHour.n))
+            .where(split.days(IncidentHour.day), *kinds)
+            .group_by(IncidentHour.day, IncidentHour.hour)
+        ).all():
+            grid[as_date(d).weekday()][int(h)] += int(n)
+        for d, h, n in session.execute(
+            select(day, hour, _int_sum(split.sign(Incident.occurred_at)))
+            .where(*([Incident.type == kind] if kind else []), split.raw(Incident.occurred_at))
+            .group_by(day, hour)
+        ).all():
+            grid[int(d)][int(h)] += int(n)
     return grid
 
 

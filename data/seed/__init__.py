@@ -48,6 +48,7 @@ from data.models import (
     DefenseUnit,
     Incident,
     IncidentDay,
+    IncidentHour,
     IncidentWeek,
     Project,
     ProjectProgress,
@@ -70,7 +71,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, IncidentDay, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
