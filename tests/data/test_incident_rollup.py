@@ -1,6 +1,7 @@
-"""/paz's weekly incident counts (``incident_week``): kept equal to a rebuild from the
-incidents by every write path (ingestion, ORM, bulk seed), and "sobre lo habitual" read from
-them equal to the answer from the incidents themselves, on both backends."""
+"""/paz's incident rollups (``incident_week``, ``incident_day``, ``incident_hour``): kept
+equal to a rebuild from the incidents by every write path (ingestion, ORM, bulk seed), and
+the page's answers read from them equal to the answers from the incidents themselves, on
+both backends."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 from core.timeutil import caracas_day_bounds
 from data import incident_rollup
 from data.ingest import ingest
-from data.models import Incident, IncidentWeek
+from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
 from data.queries import incidents
+from data.queries.rolled import split_days
 from data.scope import get_territory
 from data.seed import seed_database
 from tests import factories as f
@@ -27,13 +29,47 @@ QUADS = ("Q-VE-A-1", "Q-VE-A-2", "Q-VE-M-1", "Q-VE-M-2")
 CIRCUITO = {q: f"VE-{q[5]}-C{q[-1]}" for q in QUADS}
 
 
-def _stored(engine: Engine) -> set[tuple]:
-    """Every weekly row with some incident (a delta may leave an all-zero row behind)."""
+def _stored(engine: Engine) -> dict[str, set[tuple]]:
+    """Every rollup row with some incident (a delta may leave a zero row behind)."""
     with engine.connect() as conn:
-        return {tuple(row) for row in conn.execute(select(IncidentWeek)).all() if any(row[3:])}
+        weeks = {tuple(row) for row in conn.execute(select(IncidentWeek)).all() if any(row[3:])}
+        return {
+            "week": weeks,
+            **{
+                model.__tablename__: {
+                    tuple(row) for row in conn.execute(select(model)).all() if row[-1]
+                }
+                for model in (IncidentDay, IncidentHour)
+            },
+        }
 
 
-def _rebuilt(engine: Engine) -> set[tuple]:
+def _weekly_total(engine: Engine) -> int:
+    return sum(sum(row[3:]) for row in _stored(engine)["week"])
+
+
+def _page(session: Session, ref, start: datetime, end: datetime, kind: str | None) -> tuple:
+    return (
+        incidents.totals(session, ref, start, end, kind),
+        incidents.by_type(session, ref, start, end),
+        incidents.by_severity(session, ref, start, end, kind),
+        incidents.by_territory(session, ref, start, end, kind),
+        incidents.heatmap(session, ref, start, end, kind),
+        incidents.by_cuadrante(session, ref, start, end, kind, limit=3),
+        incidents.by_cuadrante(session, ref, start, end, kind, limit=1000),
+    )
+
+
+def _page_both_ways(session: Session, ref, start, end, kind, monkeypatch) -> tuple:
+    """The page's range answers from the rollups, and from the incidents alone."""
+    rolled = _page(session, ref, start, end, kind)
+    with monkeypatch.context() as m:
+        m.setattr(incidents, "split_days", lambda a, b, _use=True: split_days(a, b, False))
+        raw = _page(session, ref, start, end, kind)
+    return rolled, raw
+
+
+def _rebuilt(engine: Engine) -> dict[str, set[tuple]]:
     with engine.begin() as conn:
         incident_rollup.rebuild(conn)
     return _stored(engine)
@@ -108,6 +144,12 @@ def test_ingest_keeps_the_weekly_counts_equal_to_a_rebuild(engine, territories, 
                 rolled, raw = _both_ways(session, ref, as_of, monkeypatch)
                 assert rolled == raw
         assert rolled  # the comparison saw some cuadrantes
+        midnight = caracas_day_bounds(date(2026, 11, 20))[0]
+        for ref in (None, get_territory(session, "VE-M")):
+            for start, end in ((T0 - 30 * 24 * H, T0), (midnight - WEEK, midnight)):
+                for kind in (None, "robo"):
+                    rolled, raw = _page_both_ways(session, ref, start, end, kind, monkeypatch)
+                    assert rolled == raw
 
 
 def test_a_large_batch_keeps_the_weekly_counts(engine, territories):
@@ -119,7 +161,7 @@ def test_a_large_batch_keeps_the_weekly_counts(engine, territories):
     ingest(engine, "incidents", batch)
     moved = [{**r, "occurred_at": (T0 - rng.uniform(0, 70 * 24) * H).isoformat()} for r in batch]
     ingest(engine, "incidents", moved)
-    assert sum(sum(row[3:]) for row in _stored(engine)) == 300
+    assert _weekly_total(engine) == 300
     assert _stored(engine) == _rebuilt(engine)
 
 
@@ -129,14 +171,16 @@ def test_orm_writes_keep_the_weekly_counts(engine, territories):
     f.incident(session, "K2", "Q-VE-M-1", "VE-M-C1", "hurto", T0 - 30 * 24 * H)
     f.incident(session, "K3", "Q-VE-A-2", "VE-A-C2", "robo", T0 - 20 * H)
     session.commit()
-    assert len(_stored(engine)) == 3
+    assert len(_stored(engine)["week"]) == 3
     k2 = session.get(Incident, "K2")
     k2.occurred_at = T0 - 3 * H
     k2.cuadrante_code = "Q-VE-M-2"
+    k2.type = "robo"
+    k2.severity = 5
     session.delete(session.get(Incident, "K3"))
     session.commit()
     stored = _stored(engine)
-    assert sum(sum(row[3:]) for row in stored) == 2
+    assert _weekly_total(engine) == 2
     assert stored == _rebuilt(engine)
 
 
@@ -145,13 +189,20 @@ def test_the_bulk_seed_fills_the_weekly_counts(engine, monkeypatch):
     stored = _stored(engine)
     with Session(engine) as session:
         total = session.query(Incident).count()
-        assert sum(sum(row[3:]) for row in stored) == total > 0
+        assert _weekly_total(engine) == total > 0
+        assert sum(row[-1] for row in stored["incident_day"]) == total
+        assert sum(row[-1] for row in stored["incident_hour"]) == total
         estado = session.scalar(select(Incident.estado_code).limit(1))
         for ref in (None, get_territory(session, estado)):
             for hours in (0, 5, 11.5, 12, 17, 23.99):
                 as_of = caracas_day_bounds(date(2026, 11, 20))[0] + hours * H
                 rolled, raw = _both_ways(session, ref, as_of, monkeypatch)
                 assert rolled == raw
+                for days in (1, 3, 7):
+                    for kind in (None, "robo"):
+                        start = as_of - timedelta(days=days)
+                        got = _page_both_ways(session, ref, start, as_of, kind, monkeypatch)
+                        assert got[0] == got[1], (ref, as_of, days, kind)
     assert stored == _rebuilt(engine)
 
 
