@@ -4,15 +4,14 @@ type and severity (``incident_day``) and in the country per Caracas day, type an
 
 ``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
 before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
-page's time. This table holds the same counts per estado, cuadrante and Caracas ISO week,
-one column per weekday, so those nine weeks are ~50,000 rows (a cuadrante sees ~0.5
+page's time. ``incident_week`` holds the same counts per estado, cuadrante and Caracas ISO
+week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees ~0.5
 incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
 severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
 them in ~16,000 rows, and the national heat map reads ~7,500 rows of ``incident_hour``.
-Kept exact like the
-``/casos`` rollups (:mod:`data.rollups`): the ingest writer adds ``new − old`` in the same
-transaction, ORM sessions do it in a flush hook, and bulk loads recompute it
-(:func:`rebuild`, also ``manage.py rebuild-rollups``).
+All are kept exact like the ``/casos`` rollups (:mod:`data.rollups`): the ingest writer
+adds ``new − old`` in the same transaction, ORM sessions do it in a flush hook, and bulk
+loads recompute them (:func:`rebuild`, also ``manage.py rebuild-rollups``).
 """
 
 from __future__ import annotations
@@ -195,8 +194,8 @@ def incident_state(incident: Incident, old: bool) -> dict[str, Any] | None:
 
 @event.listens_for(Session, "before_flush")
 def _track_orm_incidents(session: Session, _context: Any, _instances: Any) -> None:
-    """ORM writes of incidents (tests' factories, scripts) keep the table current too."""
-    delta: Counter[Key] = session.info.setdefault("incident_week_delta", Counter())
+    """ORM writes of incidents (tests' factories, scripts) keep the tables current too."""
+    delta: Counter[Key] = session.info.setdefault("incident_rollup_delta", Counter())
     for obj in session.new:
         if isinstance(obj, Incident):
             add_change(delta, None, incident_state(obj, old=False))
@@ -210,6 +209,6 @@ def _track_orm_incidents(session: Session, _context: Any, _instances: Any) -> No
 
 @event.listens_for(Session, "after_flush")
 def _apply_orm_incidents(session: Session, _context: Any) -> None:
-    delta = session.info.pop("incident_week_delta", None)
+    delta = session.info.pop("incident_rollup_delta", None)
     if delta:
         apply(session, delta)

@@ -7,9 +7,9 @@ stored or nothing is. Each chunk of rows goes through three steps:
    transfers and incidents, whose history, rollups and derived columns depend on the old
    values, are locked (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the
    ingest transaction holds the database's write lock from its first statement,
-   ``BEGIN IMMEDIATE``). A stored
-   row outside the caller's scope refuses the batch: a scoped token can neither move nor
-   overwrite (nor, through an ``unchanged`` answer, discover) another territory's records.
+   ``BEGIN IMMEDIATE``). A stored row outside the caller's scope refuses the batch: a scoped
+   token can neither move nor overwrite (nor, through an ``unchanged`` answer, discover)
+   another territory's records.
 2. :meth:`Writer.write` sends every row in ONE conditional upsert per chunk,
    ``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <stored row not newer> AND <differs>
    [AND <stored row in scope>] RETURNING key``: the database decides what is written, so two
@@ -80,8 +80,9 @@ COPY_ABOVE = 64
 # history, rollups and derived columns read the stored row: it is locked and its old values
 # must be known for every row written
 HISTORY = frozenset({"cases", "projects"})
-NEEDS_OLD = HISTORY | {"transfers", "incidents"}  # a transfer's old amount leaves its project's
-# sum; an incident's old week, cuadrante or estado leaves /paz's weekly counts
+# a transfer's old amount leaves its project's sum; an incident's old day, cuadrante, estado,
+# type or severity leaves /paz's rollups (data.incident_rollup)
+NEEDS_OLD = HISTORY | {"transfers", "incidents"}
 
 
 class ConcurrentWrite(Exception):
@@ -244,7 +245,7 @@ class Writer:
         moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
         money_delta: project_money.Delta = Counter()
-        week_delta: Counter[incident_rollup.Key] = Counter()
+        incident_delta: Counter[incident_rollup.Key] = Counter()
         cases, transfers = self.dataset == "cases", self.dataset == "transfers"
         incidents = self.dataset == "incidents"
         history = self.dataset in HISTORY
@@ -263,7 +264,7 @@ class Writer:
             elif transfers:
                 project_money.add_change(money_delta, old, new)
             elif incidents:
-                incident_rollup.add_change(week_delta, old, new)
+                incident_rollup.add_change(incident_delta, old, new)
             paths.add(path_of(new))
             if fresh:
                 inserted += 1
@@ -286,8 +287,8 @@ class Writer:
             rollups.apply(self.session, rollup_delta)
         if money_delta:
             project_money.apply(self.session, money_delta)
-        if week_delta:
-            incident_rollup.apply(self.session, week_delta)
+        if incident_delta:
+            incident_rollup.apply(self.session, incident_delta)
 
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""
