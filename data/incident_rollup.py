@@ -39,6 +39,7 @@ from data.queries.timebuckets import (
     caracas_weekday,
 )
 
+TABLES = (IncidentWeek, IncidentDay, IncidentHour)
 FIELDS = ("estado_code", "cuadrante_code", "occurred_at", "type", "severity")
 DAYS = tuple(f"d{i}" for i in range(7))
 NO_ESTADO = ""  # the estado_code of incidents without one (they count nationally)

@@ -142,11 +142,8 @@ def seed_database(
         session.flush()
         session.close()
         counts = dict(sink.counts)
-        for model in (
-            *rollups.ROLLUPS,
-            IncidentWeek,
-            IncidentDay,
-        ):  # filled by rebuild, not by the sink
+        # filled by rebuild, not by the sink
+        for model in (*rollups.ROLLUPS, *incident_rollup.TABLES):
             counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
         steps.done("contornos, versiones y recuento")
     steps.done("commit")
