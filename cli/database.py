@@ -30,16 +30,21 @@ def init_db(_args: argparse.Namespace | None = None) -> int:
 
 
 def rebuild_rollups(_args: argparse.Namespace | None = None) -> int:
-    """Recompute the /casos daily rollups from the cases and each project's money sent from
-    the transfers (after loading rows by hand, or if ever in doubt); the page and the API
-    stay up, writes wait for the transaction."""
-    from data import project_money
+    """Recompute the /casos daily rollups from the cases, /paz's weekly counts from the
+    incidents and each project's money sent from the transfers (after loading rows by hand,
+    or if ever in doubt); the page and the API stay up, writes wait for the transaction."""
+    from data import incident_rollup, project_money
     from data.rollups import rebuild
 
     with get_engine().begin() as conn:
         read = rebuild(conn, progress=True)
         project_money.rebuild(conn)
+        incidents = incident_rollup.rebuild(conn)
     print(f"Rollups de casos recalculados a partir de {read:,} casos.".replace(",", "."))
+    print(
+        f"Incidentes por cuadrante y semana recalculados a partir de {incidents:,} "
+        "incidentes.".replace(",", ".")
+    )
     print("Dinero transferido por proyecto recalculado a partir de las transferencias.")
     return 0
 
@@ -99,6 +104,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
     p = subparsers.add_parser(
         "rebuild-rollups",
-        help="recalcula los resúmenes diarios de /casos y el dinero transferido por proyecto",
+        help=(
+            "recalcula los resúmenes diarios de /casos, los incidentes por cuadrante y semana"
+            " de /paz y el dinero transferido por proyecto"
+        ),
     )
     p.set_defaults(func=rebuild_rollups)

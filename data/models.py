@@ -357,8 +357,65 @@ class Incident(PathMixin, Base):
         ),
         Index("ix_incident_municipio_time", "municipio_code", "occurred_at"),
         Index("ix_incident_circuito_time", "circuito_code", "occurred_at"),
-        Index("ix_incident_cuadrante_time", "cuadrante_code", "occurred_at"),
+        # with the severity: /paz's busiest cuadrantes read their mix from the index alone
+        # (0012_paz_incident_week)
+        Index(
+            "ix_incident_cuadrante_time",
+            "cuadrante_code",
+            "occurred_at",
+            postgresql_include=["severity"],
+        ),
     )
+
+
+class IncidentDay(Base):
+    """Rollup: incidents per Caracas day, estado, type and severity (``estado_code`` "" =
+    none), for ``/paz``'s KPIs, types, severities and national map. Kept current by
+    ``data.incident_rollup``."""
+
+    __tablename__ = "incident_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    severity: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_incident_day_estado", "estado_code", "day"),)
+
+
+class IncidentHour(Base):
+    """Rollup: incidents in the whole country per Caracas day, type and hour of day, for
+    ``/paz``'s national heat map. Kept current by ``data.incident_rollup``."""
+
+    __tablename__ = "incident_hour"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentWeek(Base):
+    """Rollup: incidents per estado, cuadrante and Caracas ISO week (``week`` is its Monday),
+    one count per weekday (``d0`` Monday … ``d6`` Sunday). Seven days in one row: a
+    cuadrante sees ~0.5 incidents a day, so a row per day would be as many rows as
+    incidents. Kept current by ``data.incident_rollup``; ``estado_code`` "" = none."""
+
+    __tablename__ = "incident_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cuadrante_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    d0: Mapped[int] = mapped_column(Integer, default=0)
+    d1: Mapped[int] = mapped_column(Integer, default=0)
+    d2: Mapped[int] = mapped_column(Integer, default=0)
+    d3: Mapped[int] = mapped_column(Integer, default=0)
+    d4: Mapped[int] = mapped_column(Integer, default=0)
+    d5: Mapped[int] = mapped_column(Integer, default=0)
+    d6: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_incident_week_estado", "estado_code", "week"),)
 
 
 class DefenseUnit(PathMixin, Base):

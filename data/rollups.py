@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date
-from data import project_money  # noqa: F401  (its ORM hooks: every rollup kept on write)
+from data import incident_rollup, project_money  # noqa: F401  (their ORM hooks: every rollup kept on write)
 from data.flushed import flushed_values
 from data.models import CaseDurationDay, CaseReportedDay, CaseResolvedDay, CitizenCase
 

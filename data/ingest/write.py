@@ -3,12 +3,13 @@
 Runs inside the caller's transaction and never commits: the whole batch (or CSV file) is
 stored or nothing is. Each chunk of rows goes through three steps:
 
-1. :meth:`Writer.lock` reads the stored rows of the chunk's keys. Cases, projects and
-   transfers, whose history, rollups and derived columns depend on the old values, are locked
-   (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the ingest transaction
-   holds the database's write lock from its first statement, ``BEGIN IMMEDIATE``). A stored
-   row outside the caller's scope refuses the batch: a scoped token can neither move nor
-   overwrite (nor, through an ``unchanged`` answer, discover) another territory's records.
+1. :meth:`Writer.lock` reads the stored rows of the chunk's keys. Cases, projects,
+   transfers and incidents, whose history, rollups and derived columns depend on the old
+   values, are locked (``SELECT ... ORDER BY key FOR UPDATE`` on PostgreSQL; on SQLite the
+   ingest transaction holds the database's write lock from its first statement,
+   ``BEGIN IMMEDIATE``). A stored row outside the caller's scope refuses the batch: a scoped
+   token can neither move nor overwrite (nor, through an ``unchanged`` answer, discover)
+   another territory's records.
 2. :meth:`Writer.write` sends every row in ONE conditional upsert per chunk,
    ``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <stored row not newer> AND <differs>
    [AND <stored row in scope>] RETURNING key``: the database decides what is written, so two
@@ -18,9 +19,9 @@ stored or nothing is. Each chunk of rows goes through three steps:
    straight into the table (a key stored meanwhile fails on the unique index and the
    transaction is retried); the rest reach the server by COPY into a temporary table and
    the upsert reads them from there (one statement per chunk).
-3. Status history, ``/casos`` rollup deltas and projects' transfer sums come from what the
-   database returned (the new values) and the locked rows (the old values), so they follow
-   exactly what was written.
+3. Status history, ``/casos`` and ``/paz`` rollup deltas and projects' transfer sums come
+   from what the database returned (the new values) and the locked rows (the old values),
+   so they follow exactly what was written.
 
 A key absent at step 1 that conflicts at step 2 was inserted meanwhile by a concurrent batch;
 its old values are unknown, so :class:`ConcurrentWrite` asks the caller to retry the
@@ -53,7 +54,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from data import project_money, rollups, versions
+from data import incident_rollup, project_money, rollups, versions
 from data.ingest.copy import copy_into, copy_rows, json_columns, staged, staging_table
 from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
@@ -82,7 +83,9 @@ COPY_ABOVE = 64
 # history, rollups and derived columns read the stored row: it is locked and its old values
 # must be known for every row written
 HISTORY = frozenset({"cases", "projects"})
-NEEDS_OLD = HISTORY | {"transfers"}  # a transfer's old amount leaves its project's sum
+# a transfer's old amount leaves its project's sum; an incident's old day, cuadrante, estado,
+# type or severity leaves /paz's rollups (data.incident_rollup)
+NEEDS_OLD = HISTORY | {"transfers", "incidents"}
 
 
 class ConcurrentWrite(Exception):
@@ -248,7 +251,9 @@ class Writer:
         moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
         money_delta: project_money.Delta = Counter()
+        incident_delta: Counter[incident_rollup.Key] = Counter()
         cases, transfers = self.dataset == "cases", self.dataset == "transfers"
+        incidents = self.dataset == "incidents"
         history = self.dataset in HISTORY
         paths: set[tuple[str | None, ...]] = set()  # where the written rows lie now
         old_paths: set[tuple[str | None, ...]] = set()  # and where they lay before
@@ -264,6 +269,8 @@ class Writer:
                 rollups.add_change(rollup_delta, old, new)
             elif transfers:
                 project_money.add_change(money_delta, old, new)
+            elif incidents:
+                incident_rollup.add_change(incident_delta, old, new)
             paths.add(path_of(new))
             if fresh:
                 inserted += 1
@@ -286,6 +293,8 @@ class Writer:
             rollups.apply(self.session, rollup_delta)
         if money_delta:
             project_money.apply(self.session, money_delta)
+        if incident_delta:
+            incident_rollup.apply(self.session, incident_delta)
 
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date, utcnow
-from data import reference, rollups, versions
+from data import incident_rollup, reference, rollups, versions
 from data.models import (
     Action,
     Alert,
@@ -47,6 +47,9 @@ from data.models import (
     Cuadrante,
     DefenseUnit,
     Incident,
+    IncidentDay,
+    IncidentHour,
+    IncidentWeek,
     Project,
     ProjectProgress,
     Territory,
@@ -68,7 +71,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)
@@ -132,12 +135,15 @@ def seed_database(
         _estado_shapes(conn)
         rollups.rebuild(conn, progress)
         steps.done("rollups de casos (reconstruidos)")
+        incident_rollup.rebuild(conn)
+        steps.done("resúmenes de incidentes (reconstruidos)")
         session = Session(bind=conn)
         versions.bump(session, versions.DATASETS)
         session.flush()
         session.close()
         counts = dict(sink.counts)
-        for model in rollups.ROLLUPS:  # filled by rebuild, not by the sink
+        # filled by rebuild, not by the sink
+        for model in (*rollups.ROLLUPS, *incident_rollup.TABLES):
             counts[model.__tablename__] = conn.scalar(select(func.count()).select_from(model))
         steps.done("contornos, versiones y recuento")
     steps.done("commit")

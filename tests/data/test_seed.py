@@ -310,6 +310,10 @@ SAME_ON_BOTH = {
     "case_reported_day": "7262c57a9b9dfd3a",
     "case_resolved_day": "90f0ce60c09b58e1",
     "case_duration_day": "849b5e15e1b8830d",
+    # /paz's rollups (0012_paz_incident_week), from the same incidents
+    "incident_week": "b7cd1f8678b621ea",
+    "incident_day": "b6ed1c62fb7af14f",
+    "incident_hour": "be77fa9442210a22",
     "action": "16179f1e5e18e67e",
     "case_event": "15cfb2a59930c545",
     "citizen_case": "17bc01fb2d52ca92",

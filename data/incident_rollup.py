@@ -1,0 +1,215 @@
+"""Incidents per cuadrante and Caracas week (``incident_week``) and per Caracas day, estado,
+type and severity (``incident_day``) and in the country per Caracas day, type and hour
+(``incident_hour``), kept current on every write.
+
+``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
+before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
+page's time. ``incident_week`` holds the same counts per estado, cuadrante and Caracas ISO
+week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees ~0.5
+incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
+severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
+them in ~16,000 rows, and the national heat map reads ~7,500 rows of ``incident_hour``.
+All are kept exact like the ``/casos`` rollups (:mod:`data.rollups`): the ingest writer
+adds ``new − old`` in the same transaction, ORM sessions do it in a flush hook, and bulk
+loads recompute them (:func:`rebuild`, also ``manage.py rebuild-rollups``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, event, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Date
+
+from core.timeutil import CARACAS, caracas_date, to_utc
+from data.flushed import flushed_values
+from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.queries.timebuckets import (
+    CARACAS_OFFSET_HOURS,
+    caracas_day,
+    caracas_hour,
+    caracas_weekday,
+)
+
+TABLES = (IncidentWeek, IncidentDay, IncidentHour)
+FIELDS = ("estado_code", "cuadrante_code", "occurred_at", "type", "severity")
+DAYS = tuple(f"d{i}" for i in range(7))
+NO_ESTADO = ""  # the estado_code of incidents without one (they count nationally)
+UPSERT_CHUNK = 5_000
+
+# (IncidentWeek, (Monday, estado, cuadrante, weekday)) or (IncidentDay, (day, estado, type,
+# severity))
+Key = tuple[type, tuple[Any, ...]]
+
+
+def _key_columns(model: type) -> list[str]:
+    return [c.name for c in model.__table__.primary_key.columns]
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def keys_of(incident: Mapping[str, Any]) -> list[Key]:
+    """The rollup keys one incident counts in."""
+    occurred: datetime | None = incident.get("occurred_at")
+    if occurred is None or incident.get("cuadrante_code") is None:
+        return []
+    day = caracas_date(occurred)
+    estado = incident.get("estado_code") or NO_ESTADO
+    return [
+        (IncidentWeek, (week_of(day), estado, incident["cuadrante_code"], day.weekday())),
+        (IncidentDay, (day, estado, incident["type"], incident["severity"])),
+        (IncidentHour, (day, incident["type"], to_utc(occurred).astimezone(CARACAS).hour)),
+    ]
+
+
+def add_change(
+    delta: Counter[Key], old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> None:
+    """What an incident's insert (``old`` None), update or delete (``new`` None) adds."""
+    if new is not None:
+        for key in keys_of(new):
+            delta[key] += 1
+    if old is not None:
+        for key in keys_of(old):
+            delta[key] -= 1
+
+
+def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
+    """Add ``delta`` to the stored counts (upserts in key order, so that concurrent writers
+    lock rows in the same order)."""
+    dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    weeks: dict[tuple[Any, ...], dict[str, Any]] = {}
+    counted: dict[type, list[dict[str, Any]]] = {IncidentDay: [], IncidentHour: []}
+    for (model, key), n in sorted(delta.items(), key=lambda item: str(item[0][1])):
+        if not n:
+            continue
+        if model is not IncidentWeek:
+            counted[model].append({**dict(zip(_key_columns(model), key, strict=True)), "n": n})
+            continue
+        week, estado, cuadrante, weekday = key
+        row = weeks.setdefault(
+            (week, estado, cuadrante),
+            {"week": week, "estado_code": estado, "cuadrante_code": cuadrante}
+            | dict.fromkeys(DAYS, 0),
+        )
+        row[DAYS[weekday]] += n
+    week_table = IncidentWeek.__table__
+    ordered = [weeks[key] for key in sorted(weeks)]
+    for start in range(0, len(ordered), UPSERT_CHUNK):
+        stmt = insert_(week_table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["week", "estado_code", "cuadrante_code"],
+            set_={d: week_table.c[d] + stmt.excluded[d] for d in DAYS},
+        )
+        conn.execute(stmt, ordered[start : start + UPSERT_CHUNK])
+    for model, rows in counted.items():
+        table = model.__table__
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            stmt = insert_(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=_key_columns(model), set_={"n": table.c.n + stmt.excluded.n}
+            )
+            conn.execute(stmt, rows[start : start + UPSERT_CHUNK])
+
+
+class caracas_monday(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
+    """The Monday of the Caracas ISO week of a stored UTC timestamp."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(caracas_monday, "postgresql")
+def _monday_pg(element: caracas_monday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    local = f"({compiler.process(ts, **kw)} + INTERVAL '{CARACAS_OFFSET_HOURS} hours')"
+    return f"(CAST({local} AS DATE) - (CAST(date_part('isodow', {local}) AS INTEGER) - 1))"
+
+
+@compiles(caracas_monday, "sqlite")
+def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    # 'weekday 0' moves forward to Sunday (or stays on it); six days back is its Monday
+    return (
+        f"date({compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours', "
+        "'weekday 0', '-6 days')"
+    )
+
+
+def rebuild(conn: Connection | Session) -> int:
+    """Recompute the three tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
+    (after a bulk load or to repair). Returns the number of incidents counted."""
+    conn.execute(delete(IncidentWeek))
+    weekday = caracas_weekday(Incident.occurred_at)
+    week = caracas_monday(Incident.occurred_at)
+    estado = func.coalesce(Incident.estado_code, NO_ESTADO)
+    # in key order: the weeks a page reads are a run of pages, not a page per row
+    source = (
+        select(
+            week,
+            estado,
+            Incident.cuadrante_code,
+            *(func.count().filter(weekday == i) for i in range(7)),
+        )
+        .group_by(week, estado, Incident.cuadrante_code)
+        .order_by(week, estado, Incident.cuadrante_code)
+    )
+    columns = ["week", "estado_code", "cuadrante_code", *DAYS]
+    conn.execute(insert(IncidentWeek.__table__).from_select(columns, source))
+    conn.execute(delete(IncidentDay))
+    day = caracas_day(Incident.occurred_at)
+    per_day = (
+        select(day, estado, Incident.type, Incident.severity, func.count())
+        .group_by(day, estado, Incident.type, Incident.severity)
+        .order_by(day, estado, Incident.type, Incident.severity)
+    )
+    columns = ["day", "estado_code", "type", "severity", "n"]
+    conn.execute(insert(IncidentDay.__table__).from_select(columns, per_day))
+    conn.execute(delete(IncidentHour))
+    hour = caracas_hour(Incident.occurred_at)
+    per_hour = (
+        select(day, Incident.type, hour, func.count())
+        .group_by(day, Incident.type, hour)
+        .order_by(day, Incident.type, hour)
+    )
+    columns = ["day", "type", "hour", "n"]
+    conn.execute(insert(IncidentHour.__table__).from_select(columns, per_hour))
+    return int(conn.scalar(select(func.count()).select_from(Incident)) or 0)
+
+
+def incident_state(incident: Incident, old: bool) -> dict[str, Any] | None:
+    return flushed_values(incident, FIELDS, old)
+
+
+@event.listens_for(Session, "before_flush")
+def _track_orm_incidents(session: Session, _context: Any, _instances: Any) -> None:
+    """ORM writes of incidents (tests' factories, scripts) keep the tables current too."""
+    delta: Counter[Key] = session.info.setdefault("incident_rollup_delta", Counter())
+    for obj in session.new:
+        if isinstance(obj, Incident):
+            add_change(delta, None, incident_state(obj, old=False))
+    for obj in session.dirty:
+        if isinstance(obj, Incident) and session.is_modified(obj):
+            add_change(delta, incident_state(obj, old=True), incident_state(obj, old=False))
+    for obj in session.deleted:
+        if isinstance(obj, Incident):
+            add_change(delta, incident_state(obj, old=True), None)
+
+
+@event.listens_for(Session, "after_flush")
+def _apply_orm_incidents(session: Session, _context: Any) -> None:
+    delta = session.info.pop("incident_rollup_delta", None)
+    if delta:
+        apply(session, delta)
