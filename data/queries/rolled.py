@@ -89,6 +89,30 @@ def split_days(start: datetime, end: datetime, use_rollup: bool = True) -> DaySp
     return DaySplit(start, end, first, last, on_midnight)
 
 
+@dataclass(frozen=True)
+class WeekSplit:
+    """Whole days ``first..last`` as whole weeks (Monday to Sunday) plus loose days."""
+
+    weeks: tuple[date, date] | None  # the first and last Monday
+    days: tuple[tuple[date, date], ...]  # the day ranges outside those weeks
+
+
+def split_weeks(first: date, last: date) -> WeekSplit:
+    """The whole weeks inside the days ``first..last`` and the days left at each end, for
+    the weekly rollup (``data.rollups.week_of``): 30 days are three or four weeks and
+    a few days."""
+    first_week = first + timedelta(days=(7 - first.weekday()) % 7)
+    last_week = last - timedelta(days=(last.weekday() + 1) % 7 + 6)
+    if first_week > last_week:
+        return WeekSplit(None, ((first, last),))
+    days = []
+    if first < first_week:
+        days.append((first, first_week - DAY))
+    if last_week + 6 * DAY < last:
+        days.append((last_week + 7 * DAY, last))
+    return WeekSplit((first_week, last_week), tuple(days))
+
+
 def rollup_serves(ref: TerritoryRef | None) -> bool:
     """The rollups are kept per estado: they answer the whole country or one estado."""
     return ref is None or ref.level == "estado"

@@ -9,7 +9,13 @@ from sqlalchemy import Engine, text
 
 from data.models import Base
 
-COVERED = ("ix_clap_delivery_date", "ix_clap_delivery_estado_date", "ix_case_estado_reported")
+COVERED = (
+    "ix_clap_delivery_date",
+    "ix_clap_delivery_estado_date",
+    "ix_case_estado_reported",
+    "ix_case_reported",  # the raw edges of a /casos range (0012_cbx_case_speed)
+    "ix_case_resolved_reported",
+)
 
 
 def _declared(name: str) -> tuple[list[str], list[str]]:
