@@ -567,11 +567,10 @@ def _counted(
             .where(split.days(rollup.day), *_rollup_where(rollup, ref, category))
             .group_by(*day_keys)
         )
-    parts.append(
-        select(*raw_keys, func.sum(split.sign(time_column)))
-        .where(*_where(ref, category), split.raw(time_column))
-        .group_by(*raw_keys)
-    )
+    parts += [
+        select(*raw_keys, func.sum(sign)).where(*_where(ref, category), edge).group_by(*raw_keys)
+        for edge, sign in split.raw_parts(time_column)
+    ]
     return {(key[0] if key else None): n for key, n in summed(session, *parts).items()}
 
 
@@ -610,11 +609,14 @@ def _histograms(
             time_column, until = CitizenCase.reported_at, CitizenCase.assigned_at
         bucket = duration_bucket(hours_between(CitizenCase.reported_at, until))
         keys = [CitizenCase.category, _NO_INSTITUTION] if detail else []
-        edges = session.execute(
-            select(*keys, bucket, func.sum(split.sign(time_column)))
-            .where(*_where(ref, category), split.raw(time_column), until.is_not(None))
+        # the edges' ranges one by one, added up in one statement (each reads an index)
+        edge_parts = [
+            select(*keys, bucket.label("bucket"), func.sum(sign).label("n"))
+            .where(*_where(ref, category), edge, until.is_not(None))
             .group_by(*keys, bucket)
-        ).all()
+            for edge, sign in split.raw_parts(time_column)
+        ]
+        edges = [(*key, n) for key, n in summed(session, *edge_parts).items()]
         for *group, b, n in edges:
             add(measure, *(group or (None, None)), b, n)
     return out

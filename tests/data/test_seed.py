@@ -310,6 +310,7 @@ SAME_ON_BOTH = {
     "case_reported_day": "7262c57a9b9dfd3a",
     "case_resolved_day": "90f0ce60c09b58e1",
     "case_duration_day": "849b5e15e1b8830d",
+    "case_duration_week": "136552620fcbb107",  # the days added up per week (0012)
     "action": "16179f1e5e18e67e",
     "case_event": "15cfb2a59930c545",
     "citizen_case": "17bc01fb2d52ca92",
