@@ -5,6 +5,10 @@ histogram read of a 30-day range takes four weeks and a few days instead of 30 d
 rows nationally). Filled here from the daily table (the same sums), kept current on every
 write by ``data.rollups``.
 
+``ix_case_open_category`` (category, estado, reported_at of the open cases) lets the national
+open-case reads of /casos scan ~280 index pages instead of ix_case_open's ~520 (plus its
+wide keys: six times fewer buffers in EXPLAIN).
+
 On PostgreSQL the two time indexes of ``citizen_case`` carry the columns the raw edges of a
 range read (category, estado, institution, stage, times), so those reads are index-only
 instead of visiting a few thousand heap pages per edge.
@@ -28,8 +32,19 @@ RESOLVED_COVER = ["institution", "estado_code"]
 KEY = ("measure", "estado_code", "week", "category", "institution", "bucket")
 
 
+# Rows of the partial open-case indexes (data.models.OPEN_CASE_PREDICATE, as 0004)
+OPEN_CASE_PREDICATE = "resolved_at IS NULL AND status <> 'rechazado'"
+
+
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    op.create_index(
+        "ix_case_open_category",
+        "citizen_case",
+        ["category", "estado_code", "reported_at"],
+        postgresql_where=sa.text(OPEN_CASE_PREDICATE),
+        sqlite_where=sa.text(OPEN_CASE_PREDICATE),
+    )
     op.create_table(
         "case_duration_week",
         sa.Column("measure", sa.String(length=12), nullable=False),
@@ -70,6 +85,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_open_category", table_name="citizen_case")
     op.drop_table("case_duration_week")
     if op.get_bind().dialect.name != "postgresql":
         return
