@@ -20,6 +20,7 @@ from core.filters import Filters
 from core.timeutil import caracas_date
 from data.queries import defense as q
 from data.queries.filters import scoped
+from data.queries.parallel import run_parallel
 from layouts import defensa as ui
 from layouts.registry import Page, register_page
 
@@ -31,13 +32,17 @@ def compute(args: tuple, overdue_days: int) -> dict[str, Any]:
     session, scope, filters, now = args
     today, plan = caracas_date(now), filters.categoria
     ref = scoped(session, scope, filters, now).ref
-    return {
-        "totals": q.totals(session, ref, today, overdue_days, plan),
-        "territory": q.by_territory(session, ref, today, overdue_days, plan),
-        "plans": q.by_plan_phase(session, ref, plan),
-        "incomplete": q.committees_incomplete(session, ref, today, 25, plan),
-        "overdue": q.exercises_overdue(session, ref, today, overdue_days, 25, plan),
-    }
+    # five independent reads of the units, asked at once (data/queries/parallel.py)
+    return run_parallel(
+        session.get_bind(),
+        {
+            "totals": lambda s: q.totals(s, ref, today, overdue_days, plan),
+            "territory": lambda s: q.by_territory(s, ref, today, overdue_days, plan),
+            "plans": lambda s: q.by_plan_phase(s, ref, plan),
+            "incomplete": lambda s: q.committees_incomplete(s, ref, today, 25, plan),
+            "overdue": lambda s: q.exercises_overdue(s, ref, today, overdue_days, 25, plan),
+        },
+    )
 
 
 def load(scope_code: str | None, filters: Filters, overdue_days: int | None = None) -> dict:

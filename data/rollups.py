@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, select
@@ -30,11 +30,17 @@ from sqlalchemy.orm import Session
 from core.timeutil import caracas_date
 from data import incident_rollup, project_money  # noqa: F401  (their ORM hooks: every rollup kept on write)
 from data.flushed import flushed_values
-from data.models import CaseDurationDay, CaseReportedDay, CaseResolvedDay, CitizenCase
+from data.models import (
+    CaseDurationDay,
+    CaseDurationWeek,
+    CaseReportedDay,
+    CaseResolvedDay,
+    CitizenCase,
+)
 
 # For each current status, the last funnel stage the case reached (resolved_at wins).
 STAGE_RANK = {"recibido": 0, "asignado": 1, "en_atencion": 2, "resuelto": 3, "cerrado": 3}
-ROLLUPS = (CaseReportedDay, CaseResolvedDay, CaseDurationDay)
+ROLLUPS = (CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek)
 CASE_FIELDS = (
     "estado_code",
     "category",
@@ -72,6 +78,11 @@ def bucket_bounds(bucket: int) -> tuple[float, float]:
     return FIRST_EDGE_HOURS * GROWTH ** (bucket - 1), FIRST_EDGE_HOURS * GROWTH**bucket
 
 
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week: the key of the weekly rollup."""
+    return day - timedelta(days=day.weekday())
+
+
 def hours(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 3600
 
@@ -98,18 +109,28 @@ def _add(out: Counter[Key], case: Mapping[str, Any], sign: int) -> None:
         resolved_day = caracas_date(resolved)
         out[(CaseResolvedDay, (resolved_day, estado, category, institution))] += sign
         took = bucket_of(hours(reported, resolved))
-        for where in (estado, NATIONAL):
-            out[
-                (CaseDurationDay, ("resolution", where, resolved_day, category, institution, took))
-            ] += sign
-            out[(CaseDurationDay, ("resolution", where, resolved_day, ALL, ALL, took))] += sign
+        _add_duration(out, "resolution", estado, resolved_day, (category, institution), took, sign)
     if assigned is not None:
         took = bucket_of(hours(reported, assigned))
-        for where in (estado, NATIONAL):
-            out[
-                (CaseDurationDay, ("response", where, reported_day, category, institution, took))
-            ] += sign
-            out[(CaseDurationDay, ("response", where, reported_day, ALL, ALL, took))] += sign
+        _add_duration(out, "response", estado, reported_day, (category, institution), took, sign)
+
+
+def _add_duration(
+    out: Counter[Key],
+    measure: str,
+    estado: str,
+    day: date,
+    detail: tuple[str, str],
+    took: int,
+    sign: int,
+) -> None:
+    """One duration in the histograms: per day and per week, under its estado and the
+    nation, for its category and institution and for all of them."""
+    week = week_of(day)
+    for where in (estado, NATIONAL):
+        for what in (detail, (ALL, ALL)):
+            out[(CaseDurationDay, (measure, where, day, *what, took))] += sign
+            out[(CaseDurationWeek, (measure, where, week, *what, took))] += sign
 
 
 def change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Counter[Key]:
@@ -155,17 +176,18 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
             conn.execute(stmt, rows[start : start + UPSERT_CHUNK])
 
 
-def rebuild(conn: Connection, progress: bool = False) -> int:
-    """Recompute every rollup from ``citizen_case`` (after a bulk load or to repair), with
-    progress lines when ``progress``. Returns the number of cases read."""
+def rebuild(conn: Connection, progress: bool = False, models: tuple[type, ...] = ROLLUPS) -> int:
+    """Recompute every rollup (of ``models``: a migration names the tables that exist at its
+    revision) from ``citizen_case`` (after a bulk load or to repair), with progress lines
+    when ``progress``. Returns the number of cases read."""
     from cli.progress import Progress
     from data.seed.sink import Sink  # bulk writer (COPY on PostgreSQL); imported late: cycle
 
     if conn.dialect.name == "sqlite":  # the same rows, set-based (2–3 times faster)
         from data.seed.case_rollups import rebuild_in_sqlite
 
-        return rebuild_in_sqlite(conn, progress)
-    for model in ROLLUPS:
+        return rebuild_in_sqlite(conn, progress, models)
+    for model in models:
         conn.execute(delete(model))
     totals: Counter[Key] = Counter()
     stmt = select(*(getattr(CitizenCase, name) for name in CASE_FIELDS))
@@ -183,7 +205,7 @@ def rebuild(conn: Connection, progress: bool = False) -> int:
     if bar:
         bar.finish()
     sink = Sink(conn, progress)
-    for model in ROLLUPS:
+    for model in models:
         # written in key order, so a range of days is a run of pages, not a page per row
         rows = sorted((*key, n) for (m, key), n in totals.items() if m is model and n)
         sink.write(model.__table__, (*_key_columns(model), "n"), rows)

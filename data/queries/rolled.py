@@ -17,11 +17,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     false,
     func,
     literal_column,
-    or_,
     select,
     union_all,
 )
@@ -54,22 +52,22 @@ class DaySplit:
             return false()
         return column.between(self.first, self.last)
 
-    def raw(self, column: Any) -> ColumnElement[bool]:
-        """The fact rows the whole days do not cover (or that they cover but must not)."""
+    def raw_parts(self, column: Any) -> list[tuple[ColumnElement[bool], Any]]:
+        """The fact rows the whole days do not cover (or cover but must not), as separate
+        ranges, each with its sign (+1, or -1 for the rows at
+        ``start`` the first whole day counts): a statement per range reads only the index
+        of ``column`` (an OR of ranges becomes a bitmap scan that visits the table)."""
         if self.first is None or self.last is None:
-            return in_times(column, (self.start, self.end))
+            return [(in_times(column, (self.start, self.end)), literal_column("1"))]
         low = caracas_day_bounds(self.first)[0]
         high = caracas_day_bounds(self.last)[1]
-        parts = [and_(column > self.start, column < low), and_(column >= high, column <= self.end)]
+        parts = [
+            (and_(column > self.start, column < low), literal_column("1")),
+            (and_(column >= high, column <= self.end), literal_column("1")),
+        ]
         if self.starts_on_midnight:
-            parts.append(column == self.start)
-        return or_(*parts)
-
-    def sign(self, column: Any) -> Any:
-        """+1 for an edge row, -1 for a row at ``start`` counted by the first whole day."""
-        if self.starts_on_midnight:
-            return case((column == self.start, literal_column("-1")), else_=literal_column("1"))
-        return literal_column("1")
+            parts.append((column == self.start, literal_column("-1")))
+        return parts
 
 
 def split_days(start: datetime, end: datetime, use_rollup: bool = True) -> DaySplit:
@@ -87,6 +85,30 @@ def split_days(start: datetime, end: datetime, use_rollup: bool = True) -> DaySp
     if first > last:
         return DaySplit(start, end)
     return DaySplit(start, end, first, last, on_midnight)
+
+
+@dataclass(frozen=True)
+class WeekSplit:
+    """Whole days ``first..last`` as whole weeks (Monday to Sunday) plus loose days."""
+
+    weeks: tuple[date, date] | None  # the first and last Monday
+    days: tuple[tuple[date, date], ...]  # the day ranges outside those weeks
+
+
+def split_weeks(first: date, last: date) -> WeekSplit:
+    """The whole weeks inside the days ``first..last`` and the days left at each end, for
+    the weekly rollup (``data.rollups.week_of``): 30 days are three or four weeks and
+    a few days."""
+    first_week = first + timedelta(days=(7 - first.weekday()) % 7)
+    last_week = last - timedelta(days=(last.weekday() + 1) % 7 + 6)
+    if first_week > last_week:
+        return WeekSplit(None, ((first, last),))
+    days = []
+    if first < first_week:
+        days.append((first, first_week - DAY))
+    if last_week + 6 * DAY < last:
+        days.append((last_week + 7 * DAY, last))
+    return WeekSplit((first_week, last_week), tuple(days))
 
 
 def rollup_serves(ref: TerritoryRef | None) -> bool:

@@ -38,6 +38,7 @@ from data.models import (
     AlertPending,
     ApiToken,
     CaseDurationDay,
+    CaseDurationWeek,
     CaseEvent,
     CaseReportedDay,
     CaseResolvedDay,
@@ -71,7 +72,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, IncidentWeek, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek, IncidentWeek, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)

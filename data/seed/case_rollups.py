@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from core.timeutil import caracas_date
 from data import rollups
+from data.models import CaseDurationWeek
 
 
 def _caracas_day(stored: str | None) -> str | None:
@@ -54,13 +55,15 @@ def _durations_sql() -> str:
     return " UNION ALL ".join(parts)
 
 
-def rebuild_in_sqlite(conn: Connection, progress: bool = False) -> int:
+def rebuild_in_sqlite(
+    conn: Connection, progress: bool = False, models: tuple[type, ...] = rollups.ROLLUPS
+) -> int:
     """Empty and refill the case rollups from ``citizen_case``; return the cases read."""
     started = time.perf_counter()
     dbapi = conn.connection.driver_connection
     dbapi.create_function("sala_caracas_day", 1, _caracas_day, deterministic=True)
     dbapi.create_function("sala_took", 2, _took, deterministic=True)
-    for model in rollups.ROLLUPS:
+    for model in models:
         dbapi.execute(f"DELETE FROM {model.__tablename__}")
     # each case's keys once (the Python functions run once per case), then three GROUP BYs
     dbapi.execute("DROP TABLE IF EXISTS temp.sala_case_keys")
@@ -91,6 +94,15 @@ def rebuild_in_sqlite(conn: Connection, progress: bool = False) -> int:
         f"SELECT *, count(*) FROM ({_durations_sql()}) "
         "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
     )
+    # the weeks: the days added up per Monday (the sums the Python path writes)
+    if CaseDurationWeek in models:
+        dbapi.execute(
+            "INSERT INTO case_duration_week "
+            "(measure, estado_code, week, category, institution, bucket, n) "
+            "SELECT measure, estado_code, date(day, '-6 days', 'weekday 1'), category, "
+            "institution, bucket, sum(n) FROM case_duration_day "
+            "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+        )
     dbapi.execute("DROP TABLE temp.sala_case_keys")
     read = dbapi.execute("SELECT count(*) FROM citizen_case").fetchone()[0]
     if progress:

@@ -9,7 +9,13 @@ from sqlalchemy import Engine, text
 
 from data.models import Base
 
-COVERED = ("ix_clap_delivery_date", "ix_clap_delivery_estado_date", "ix_case_estado_reported")
+COVERED = (
+    "ix_clap_delivery_date",
+    "ix_clap_delivery_estado_date",
+    "ix_case_estado_reported",
+    "ix_case_reported",  # the raw edges of a /casos range (0013_cbx_case_speed)
+    "ix_case_resolved_reported",
+)
 
 
 def _declared(name: str) -> tuple[list[str], list[str]]:
@@ -45,3 +51,17 @@ def test_the_migrated_index_covers_what_the_model_declares(engine: Engine, name:
     keys, include = _declared(name)
     assert include, "el modelo declara las columnas cubiertas"
     assert _migrated(engine, name) == (keys, include)
+
+
+def test_the_open_cases_per_category_index_is_migrated_as_declared(engine: Engine) -> None:
+    """``ix_case_open_category`` (0013_cbx_case_speed): the same keys and the same rows (the
+    open, not rejected cases) whichever way the database was built."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("se comprueba en PostgreSQL")
+    keys, _ = _declared("ix_case_open_category")
+    assert _migrated(engine, "ix_case_open_category") == (keys, [])
+    with engine.connect() as conn:
+        definition = conn.scalar(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_case_open_category'")
+        )
+    assert "WHERE ((resolved_at IS NULL) AND ((status)::text <> 'rechazado'::text))" in definition

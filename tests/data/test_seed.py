@@ -310,6 +310,7 @@ SAME_ON_BOTH = {
     "case_reported_day": "7262c57a9b9dfd3a",
     "case_resolved_day": "90f0ce60c09b58e1",
     "case_duration_day": "849b5e15e1b8830d",
+    "case_duration_week": "136552620fcbb107",  # the days added up per week (0013)
     # /paz's rollups (0012_paz_incident_week), from the same incidents
     "incident_week": "b7cd1f8678b621ea",
     "incident_day": "b6ed1c62fb7af14f",

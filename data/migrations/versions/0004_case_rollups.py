@@ -104,9 +104,12 @@ def upgrade() -> None:
         for table in ("case_reported_day", "case_resolved_day", "case_duration_day"):
             op.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")
     # the same code that keeps them current; minutes on national data, so it says how far
+    from data.models import CaseDurationDay, CaseReportedDay, CaseResolvedDay
     from data.rollups import rebuild
 
-    rebuild(op.get_bind(), progress=True)
+    # the tables of this revision only (later rollups are filled by their own migration)
+    day_tables = (CaseReportedDay, CaseResolvedDay, CaseDurationDay)
+    rebuild(op.get_bind(), progress=True, models=day_tables)
 
 
 def downgrade() -> None:
