@@ -1,5 +1,5 @@
 // Data tables mount when they are about to be seen (layouts/components/data_table.py): a
-// table's place asks for its grid when it comes within 600 px of the viewport (scrolling,
+// table's place asks for its grid when it comes within 200 px of the viewport (scrolling,
 // or a keyboard moving focus there). A visit that never reaches a table pays nothing for it
 // but AG Grid's script: mounting the grids of a page below the fold while it loads cost
 // ~1-2 s of main thread (Lighthouse, bench/lighthouse.py), blocking everything else.
@@ -19,7 +19,7 @@
   const near = "IntersectionObserver" in window
     ? new IntersectionObserver(function (entries) {
       entries.forEach(function (e) { if (e.isIntersecting) { ask(e.target); } });
-    }, { rootMargin: "600px 0px" })
+    }, { rootMargin: "200px 0px" })
     : null;
   const seen = new WeakSet();
 

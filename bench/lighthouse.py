@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -304,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guardar", type=Path, help="carpeta donde guardar los informes JSON")
     args = parser.parse_args(argv)
 
+    # A plain `kill` stops the servers and the browser too (SystemExit runs the cleanup).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     binary = find_lighthouse(args.lighthouse)
     if binary is None:
         print(INSTALL_HINT)
