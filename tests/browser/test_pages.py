@@ -338,3 +338,34 @@ def test_a_table_below_the_fold_mounts_when_reached_not_while_the_page_loads(ser
         driver, lambda d: show_tables(d) and d.find_elements("css selector", ".sala-grid .ag-row")
     )
     assert console_errors(driver) == []
+
+
+LAYOUT_SHIFTS_JS = """
+window.__salaShift = 0;
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) { if (!e.hadRecentInput) { window.__salaShift += e.value; } }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("path", ["/proyectos", "/casos"])
+def test_nothing_jumps_while_the_page_fills_in(server, driver, path):
+    """Layout shift stays far under 0.1 (Lighthouse's "good"): the KPI row, the filter bar's
+    dropdowns, the breadcrumb and the clock hold their room before their content arrives
+    (without that, the KPIs and dropdowns pushed the page down: ~0.3)."""
+    import time
+
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LAYOUT_SHIFTS_JS})
+    driver.get(server.url + path)
+    _wait(
+        driver,
+        lambda d: d.execute_script(
+            "const g = [...document.querySelectorAll('.chart-graph')];"
+            "return document.querySelectorAll('[data-kpi]').length > 0"
+            " && document.querySelectorAll('#flt-breadcrumb a, #flt-breadcrumb span').length > 0"
+            " && g.length > 0 && g.every(x => x.querySelector('.main-svg'));"
+        ),
+    )
+    time.sleep(1)  # the last frames' shifts are reported after they are painted
+    assert driver.execute_script("return window.__salaShift") < 0.05
+    assert console_errors(driver) == []
