@@ -1,7 +1,8 @@
-// Data tables mount after the page has drawn (layouts/components/data_table.py): a table's
-// place asks for its grid when it comes near the viewport, or when the browser is idle
-// after the first render, whichever is first. Until then AG Grid costs the first visit
-// nothing but its script.
+// Data tables mount when they are about to be seen (layouts/components/data_table.py): a
+// table's place asks for its grid when it comes within 200 px of the viewport (scrolling,
+// or a keyboard moving focus there). A visit that never reaches a table pays nothing for it
+// but AG Grid's script: mounting the grids of a page below the fold while it loads cost
+// ~1-2 s of main thread (Lighthouse, bench/lighthouse.py), blocking everything else.
 (function () {
   const asked = new WeakSet();
 
@@ -18,18 +19,15 @@
   const near = "IntersectionObserver" in window
     ? new IntersectionObserver(function (entries) {
       entries.forEach(function (e) { if (e.isIntersecting) { ask(e.target); } });
-    }, { rootMargin: "300px" })
+    }, { rootMargin: "200px 0px" })
     : null;
-  const idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1500); };
   const seen = new WeakSet();
 
   function scan() {
     document.querySelectorAll(".sala-grid-slot").forEach(function (slot) {
       if (seen.has(slot)) { return; }
       seen.add(slot);
-      if (near) { near.observe(slot); }
-      // Not scrolled to: mount anyway once the page's charts are drawn and the tab is quiet.
-      setTimeout(function () { idle(function () { ask(slot); }, { timeout: 4000 }); }, 1000);
+      if (near) { near.observe(slot); } else { ask(slot); }
     });
   }
 

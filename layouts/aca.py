@@ -23,7 +23,7 @@ from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
 from layouts.components.figures import empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import kpi_card, kpi_value
+from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
@@ -46,7 +46,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
     parsed = parse_filters(query, q.CATEGORIES)
     filters = parsed.filters
     body = [
-        html.Div(id="aca-kpis", className="kpi-row"),
+        kpi_row("aca-kpis", 6, "aca"),
         html.Div(
             [
                 map_panel("aca", settings),

@@ -23,7 +23,7 @@ from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
 from layouts.components.figures import base_layout, empty_figure, hbar, label_axis
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import delta, kpi_card, kpi_value
+from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.panel import panel
 from layouts.components.record_table import record_table, threshold_legend
@@ -38,7 +38,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
     filters = parsed.filters
     period = filters.range_label().lower()
     body = [
-        html.Div(id="cas-kpis", className="kpi-row"),
+        kpi_row("cas-kpis", 8, "casos"),
         html.Div(
             [
                 map_panel("cas", settings),

@@ -24,7 +24,7 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.figures import coverage_traces, empty_figure, label_axis, right_axis
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import delta, kpi_card, kpi_value
+from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
@@ -39,7 +39,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
     filters = parsed.filters
     period = filters.range_label().lower()
     body = [
-        html.Div(id="clap-kpis", className="kpi-row"),
+        kpi_row("clap-kpis", 7, "clap"),
         html.Div(
             [
                 map_panel("clap", settings),

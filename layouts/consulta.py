@@ -24,7 +24,7 @@ from layouts.components.data_table import export_link
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import kpi_card, kpi_value
+from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
@@ -46,7 +46,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
     filters = parsed.filters
     days, rounds = q.DEMAND_DAYS, q.ROUNDS
     body = [
-        html.Div(id="con-kpis", className="kpi-row"),
+        kpi_row("con-kpis", 6, "proyectos"),
         html.Div(
             [
                 map_panel("con", settings),

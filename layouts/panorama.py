@@ -10,6 +10,7 @@ from dash import dcc, html
 from core.config import Settings
 from layouts.components.chart import chart_card
 from layouts.components.freshness import freshness_badge
+from layouts.components.kpi import kpi_row
 from layouts.components.panel import panel
 from layouts.components.territory_map import MEASURES, territory_map
 
@@ -30,7 +31,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 ],
                 className="page-head",
             ),
-            html.Div(id="panorama-kpis", className="kpi-row"),
+            kpi_row("panorama-kpis", 8),
             html.Div(
                 [
                     panel(

@@ -28,7 +28,7 @@ from layouts.components.figures import (
     wrap_label,
 )
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import delta, kpi_card, kpi_value
+from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
@@ -43,7 +43,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
     parsed = parse_filters(query, q.CATEGORIES)
     filters = parsed.filters
     body = [
-        html.Div(id="prj-kpis", className="kpi-row"),
+        kpi_row("prj-kpis", 8, "proyectos"),
         html.Div(
             [
                 map_panel("prj", settings),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dash import dcc, html
 
 from auth.principal import Principal, current_principal
+from core.timeutil import CARACAS, MONTHS_ES, WEEKDAYS_ES, utcnow
 from layouts.components.alerts import header_badge
 from layouts.live import live_components
 from layouts.registry import PAGES
@@ -27,8 +30,22 @@ def is_kiosk(principal: Principal) -> bool:
     return principal.role == "pantalla"
 
 
-def header(principal: Principal) -> html.Header:
+def clock_text(now: datetime) -> tuple[str, str]:
+    """The Caracas time and date as ``assets/clock.js`` writes them every second
+    (``08:05:09``, ``jueves, 3 de diciembre de 2026``). The header is served with them, so
+    the clock has its width from the first paint and the navigation beside it does not
+    re-wrap when the first tick fills it (layout shift)."""
+    local = now.astimezone(CARACAS)
+    day = local.date()
+    date_text = (
+        f"{WEEKDAYS_ES[day.weekday()]}, {day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
+    )
+    return local.strftime("%H:%M:%S"), date_text
+
+
+def header(principal: Principal, now: datetime | None = None) -> html.Header:
     kiosk = is_kiosk(principal)
+    time_text, date_text = clock_text(now or utcnow())
     return html.Header(
         [
             html.Div(
@@ -42,8 +59,8 @@ def header(principal: Principal) -> html.Header:
             header_badge(),  # its callback needs it; hidden on a kiosk (assets/muro.css)
             html.Div(
                 [
-                    html.Div(id="clock-time", className="clock-time"),
-                    html.Div(id="clock-date", className="clock-date"),
+                    html.Div(time_text, id="clock-time", className="clock-time"),
+                    html.Div(date_text, id="clock-date", className="clock-date"),
                 ],
                 className="clock",
                 title="Hora de Caracas (UTC−4)",

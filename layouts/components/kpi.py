@@ -109,3 +109,15 @@ def kpi_card(
         className=" ".join(classes),
         **({"id": card_id} if card_id is not None else {}),
     )
+
+
+def kpi_row(row_id: str, count: int, area: str | None = None) -> html.Div:
+    """The row a page's callback fills with ``count`` KPI cards, holding their place until
+    then: ``count`` empty cards (hidden from screen readers) keep the row at its final height,
+    so the charts below do not jump down when the numbers arrive (layout shift)."""
+    classes = "kpi-card kpi-placeholder" + (f" area-{area}" if area else "")
+    return html.Div(
+        [html.Div(className=classes, **{"aria-hidden": "true"}) for _ in range(count)],
+        id=row_id,
+        className="kpi-row",
+    )

@@ -43,7 +43,9 @@ _SETTLED = """
 const root = document.querySelector('#page') || document.querySelector('main');
 if (!root || root.children.length === 0) return false;
 if (document.querySelector('[data-dash-is-loading="true"]')) return false;
-if (document.querySelector('.sala-grid-slot .grid-pending')) return false;
+// Tables mount when reached (assets/grid_mount.js): scroll to the next one still waiting.
+const pending = document.querySelector('.sala-grid-slot .grid-pending');
+if (pending) { pending.closest('.sala-grid-slot').scrollIntoView({block: 'center'}); return false; }
 const graphs = [...document.querySelectorAll('.js-plotly-plot, .dash-graph')];
 if (graphs.some(g => !g.querySelector('.main-svg'))) return false;
 const grids = [...document.querySelectorAll('.ag-root-wrapper')];

@@ -94,3 +94,18 @@ def driver(tmp_path: Path) -> Iterator:
 def console_errors(drv) -> list[str]:
     """SEVERE entries of the browser console since the last call (the log is drained)."""
     return [e["message"] for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+# Scrolls to the first table still waiting for its grid: tables mount only when they come
+# near the viewport (assets/grid_mount.js), as they do when a person scrolls to them.
+SHOW_NEXT_TABLE_JS = """
+const pending = document.querySelector('.sala-grid-slot .grid-pending');
+if (pending) { pending.closest('.sala-grid-slot').scrollIntoView({block: 'center'}); }
+return !pending;
+"""
+
+
+def show_tables(drv) -> bool:
+    """Bring the next table still without its grid into view; True once none is waiting.
+    Call it inside a wait: each table mounts after its place is reached."""
+    return bool(drv.execute_script(SHOW_NEXT_TABLE_JS))

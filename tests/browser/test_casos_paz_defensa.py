@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.timeutil import utcnow
 from data.db import make_engine
 from data.models import CitizenCase, DefenseUnit, Incident
-from tests.browser.conftest import console_errors
+from tests.browser.conftest import console_errors, show_tables
 
 PAGES = {
     "/casos": ("casos.reported", 6),
@@ -67,8 +67,11 @@ def test_page_loads_with_map_charts_and_table_and_no_console_errors(server, driv
     # The records table got its first block from the server.
     WebDriverWait(driver, 30).until(
         lambda d: (
-            d.find_elements("css selector", ".ag-row")
-            or d.find_elements("css selector", ".ag-overlay")
+            show_tables(d)
+            and (
+                d.find_elements("css selector", ".ag-row")
+                or d.find_elements("css selector", ".ag-overlay")
+            )
         )
     )
     assert driver.find_elements("css selector", ".export-link")

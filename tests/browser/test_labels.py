@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import console_errors, set_viewport
+from tests.browser.conftest import console_errors, set_viewport, show_tables
 
 PAGES = ("/", "/casos", "/paz", "/clap", "/proyectos", "/defensa", "/consulta", "/aca", "/alertas")
 # Internal values: snake_case codes, a bare territory code (ids such as ``Q-VE-A`` or
@@ -100,8 +100,11 @@ def test_no_internal_value_or_code_on_any_page(server, driver):
         if driver.find_elements("css selector", ".sala-grid"):
             WebDriverWait(driver, 30).until(
                 lambda d: (
-                    d.find_elements("css selector", ".sala-grid .ag-row[row-id]")
-                    or d.find_elements("css selector", ".ag-overlay-no-rows-center")
+                    show_tables(d)
+                    and (
+                        d.find_elements("css selector", ".sala-grid .ag-row[row-id]")
+                        or d.find_elements("css selector", ".ag-overlay-no-rows-center")
+                    )
                 )
             )
         text = driver.execute_script(

@@ -18,7 +18,7 @@ from data.db import make_engine
 from data.models import ClapDelivery
 from data.queries import clap, projects
 from data.scope import NATIONAL
-from tests.browser.conftest import console_errors
+from tests.browser.conftest import console_errors, show_tables
 from tests.browser.world import ESTADOS
 
 WAIT = 40
@@ -44,7 +44,10 @@ def _kpi(driver, field: str) -> float:
 
 
 def _loaded(driver) -> bool:
-    """KPIs shown, every chart drawn (none still 'Cargando…'), map points and grid rows in."""
+    """KPIs shown, every chart drawn (none still 'Cargando…'), map points and grid rows in
+    (the table scrolled to: it mounts when reached)."""
+    if not show_tables(driver):
+        return False
     return bool(
         driver.execute_script(
             """
@@ -305,4 +308,64 @@ def test_a_stalled_project_opens_its_detail(server, driver):
     assert first.text == stalled[0]["title"]
     first.click()
     _wait(driver, lambda d: stalled[0]["id"] in d.find_element("id", "prj-detail").text)
+    assert console_errors(driver) == []
+
+
+def test_a_table_below_the_fold_mounts_when_reached_not_while_the_page_loads(server, driver):
+    """Nobody pays for a grid they do not reach: /proyectos draws its charts and its last
+    table (far below the screen) keeps its place pending (the old idle mount fired within
+    ~5 s); scrolling there mounts the grid with its rows."""
+    import time
+
+    driver.get(server.url + "/proyectos")
+    _wait(
+        driver,
+        lambda d: d.execute_script(
+            "const g = [...document.querySelectorAll('.chart-graph')];"
+            "return g.length > 0 && g.every(x => x.querySelector('.main-svg'));"
+        ),
+    )
+    time.sleep(6)  # past the old idle mount (1 s + requestIdleCallback's 4 s timeout)
+    assert driver.execute_script("return window.scrollY") == 0
+    # The transfers table, last on the page, is far below a 1080 px screen.
+    far = driver.execute_script(
+        "const s = [...document.querySelectorAll('.sala-grid-slot')].pop();"
+        "return [s.id, s.getBoundingClientRect().top - innerHeight, !!s.querySelector('.grid-pending')];"
+    )
+    assert "transferencias" in far[0] and far[1] > 200
+    assert far[2], "the transfers table mounted without being reached"
+    _wait(
+        driver, lambda d: show_tables(d) and d.find_elements("css selector", ".sala-grid .ag-row")
+    )
+    assert console_errors(driver) == []
+
+
+LAYOUT_SHIFTS_JS = """
+window.__salaShift = 0;
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) { if (!e.hadRecentInput) { window.__salaShift += e.value; } }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("path", ["/proyectos", "/casos"])
+def test_nothing_jumps_while_the_page_fills_in(server, driver, path):
+    """Layout shift stays far under 0.1 (Lighthouse's "good"): the KPI row, the filter bar's
+    dropdowns, the breadcrumb and the clock hold their room before their content arrives
+    (without that, the KPIs and dropdowns pushed the page down: ~0.3)."""
+    import time
+
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LAYOUT_SHIFTS_JS})
+    driver.get(server.url + path)
+    _wait(
+        driver,
+        lambda d: d.execute_script(
+            "const g = [...document.querySelectorAll('.chart-graph')];"
+            "return document.querySelectorAll('[data-kpi]').length > 0"
+            " && document.querySelectorAll('#flt-breadcrumb a, #flt-breadcrumb span').length > 0"
+            " && g.length > 0 && g.every(x => x.querySelector('.main-svg'));"
+        ),
+    )
+    time.sleep(1)  # the last frames' shifts are reported after they are painted
+    assert driver.execute_script("return window.__salaShift") < 0.05
     assert console_errors(driver) == []

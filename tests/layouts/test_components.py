@@ -227,3 +227,30 @@ def test_map_tooltips_show_names_as_text_not_markup():
     assert "<img" not in tip and "<b>" not in tip and "<i>" not in tip
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tip
     assert "<td>12</td>" in tip and "a &amp; b" in tip
+
+
+def test_the_header_is_served_with_the_caracas_time_and_date_the_clock_would_write():
+    """The clock has its text (and width) at the first paint, written as assets/clock.js
+    writes it every second, so the navigation beside it does not re-wrap (layout shift)."""
+    from datetime import UTC, datetime
+
+    from auth.principal import LOCAL_ADMIN
+    from layouts.shell import clock_text, header
+
+    now = datetime(2026, 12, 3, 12, 5, 9, tzinfo=UTC)
+    assert clock_text(now) == ("08:05:09", "jueves, 3 de diciembre de 2026")
+    assert clock_text(datetime(2026, 1, 1, 2, 0, tzinfo=UTC)) == (
+        "22:00:00",
+        "miércoles, 31 de diciembre de 2025",
+    )
+    texts = {}
+
+    def walk(c):
+        if getattr(c, "id", None) in ("clock-time", "clock-date"):
+            texts[c.id] = c.children
+        kids = getattr(c, "children", None)
+        for k in kids if isinstance(kids, list) else []:
+            walk(k)
+
+    walk(header(LOCAL_ADMIN, now))
+    assert texts == {"clock-time": "08:05:09", "clock-date": "jueves, 3 de diciembre de 2026"}

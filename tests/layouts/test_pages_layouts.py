@@ -130,3 +130,31 @@ def test_tables_wait_for_the_browser_before_mounting_their_grid():
     assert mounted("no-existe", True) is no_update
     assert mounted("proyectos", None) is no_update
     assert grid_part("mount", "proyectos") in [s.children[0].id for s in slots]
+
+
+@pytest.mark.parametrize(
+    ("name", "row_id", "count"),
+    [
+        ("proyectos", "prj-kpis", 8),
+        ("clap", "clap-kpis", 7),
+        ("casos", "cas-kpis", 8),
+        ("paz", "paz-kpis", 4),
+        ("defensa", "def-kpis", 4),
+        ("consulta", "con-kpis", 6),
+        ("aca", "aca-kpis", 6),
+        ("panorama", "panorama-kpis", 8),
+    ],
+)
+def test_kpi_rows_hold_their_cards_places_until_the_numbers_arrive(name, row_id, count):
+    """The KPI row comes with as many empty cards as its callback fills (hidden from screen
+    readers), so the row has its final height at the first paint and nothing below it jumps
+    when the numbers arrive (layout shift, assets/pages.css)."""
+    import importlib
+
+    page = importlib.import_module(f"layouts.{name}")
+    row = _find(page.layout({}, load_settings()), row_id)
+    assert len(row.children) == count
+    for card in row.children:
+        assert "kpi-card" in card.className.split() and "kpi-placeholder" in card.className
+        assert card.to_plotly_json()["props"]["aria-hidden"] == "true"
+        assert not card.children  # no number: tests and the wall find values by data-kpi
