@@ -17,9 +17,11 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     false,
     func,
     literal_column,
+    or_,
     select,
     union_all,
 )
@@ -51,6 +53,17 @@ class DaySplit:
         if self.first is None or self.last is None:
             return false()
         return column.between(self.first, self.last)
+
+    def raw(self, column: Any) -> ColumnElement[bool]:
+        """The fact rows the whole days do not cover (or that they cover but must not), in
+        one condition: with :meth:`sign`, for a statement that groups them in one pass."""
+        return or_(*(part for part, _ in self.raw_parts(column)))
+
+    def sign(self, column: Any) -> Any:
+        """+1 for an edge row, -1 for a row at ``start`` counted by the first whole day."""
+        if self.starts_on_midnight:
+            return case((column == self.start, literal_column("-1")), else_=literal_column("1"))
+        return literal_column("1")
 
     def raw_parts(self, column: Any) -> list[tuple[ColumnElement[bool], Any]]:
         """The fact rows the whole days do not cover (or cover but must not), as separate
