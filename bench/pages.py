@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -100,13 +100,21 @@ def levels(session: Session, estado: str | None) -> list[tuple[str, TerritoryRef
 
 
 def bench_page(
-    name: str, page: PageBench, runs: int, rango: str, estado: str | None
+    name: str,
+    page: PageBench,
+    runs: int,
+    rango: str,
+    estado: str | None,
+    desde: date | None = None,
+    hasta: date | None = None,
 ) -> list[tuple[str, str, str, float, float]]:
     rows = []
     engine = get_engine()
     with Session(engine) as session:
         for label, ref in levels(session, estado):
-            filters = Filters(territorio=ref.code if ref else None, rango=rango)
+            filters = Filters(
+                territorio=ref.code if ref else None, rango=rango, desde=desde, hasta=hasta
+            )
             now = utcnow()
             for qname, query in page.queries.items():
 
@@ -263,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")
+    parser.add_argument(
+        "--desde", type=date.fromisoformat, help="con --rango personalizado: primer día"
+    )
+    parser.add_argument(
+        "--hasta", type=date.fromisoformat, help="con --rango personalizado: último día"
+    )
     parser.add_argument("--estado", default="VE-V", help="estado del nivel intermedio")
     parser.add_argument("--page", action="append", help="solo estas páginas")
     parser.add_argument("--browser", action="store_true", help="mide también el primer render")
@@ -272,14 +286,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     engine = get_engine()
-    print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}")
+    span = f" {args.desde}..{args.hasta}" if args.rango == "personalizado" else ""
+    print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}{span}")
     print(conditions(engine))
     if not args.solo_navegador:
         print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
     for name, page in PAGES.items():
         if args.solo_navegador or (args.page and name not in args.page):
             continue
-        for row in bench_page(name, page, args.runs, args.rango, args.estado):
+        rows = bench_page(name, page, args.runs, args.rango, args.estado, args.desde, args.hasta)
+        for row in rows:
             flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
             print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
     print(f"al terminar: {conditions(engine)}")

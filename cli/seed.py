@@ -26,7 +26,12 @@ def seed(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         counts = seed_database(
-            get_engine(), scale=args.scale, seed=args.seed, until=args.until, reset=args.reset
+            get_engine(),
+            scale=args.scale,
+            seed=args.seed,
+            until=args.until,
+            reset=args.reset,
+            years=args.years,
         )
     except SeedError as exc:
         raise CommandError(str(exc)) from exc
@@ -50,6 +55,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=2026, help="semilla (misma semilla = mismos datos)")
     p.add_argument(
         "--until", type=_date, default=None, help="último día de la historia (por defecto hoy)"
+    )
+    p.add_argument(
+        "--years",
+        type=int,
+        default=1,
+        help="veces la historia diaria de la escala (CLAP, casos, incidencias); por defecto 1",
     )
     p.add_argument(
         "--reset", action="store_true", help="vacía los territorios y hechos antes de cargar"

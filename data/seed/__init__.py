@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -82,6 +83,13 @@ class SeedError(Exception):
     """The dataset cannot be loaded as asked; the message (Spanish) says what to do."""
 
 
+def scaled(spec: Scale, years: int) -> Scale:
+    """``spec`` with ``years`` times its days of daily facts (``years`` >= 1)."""
+    if years < 1:
+        raise SeedError(f"--years debe ser 1 o más (se pidió {years}).")
+    return spec if years == 1 else replace(spec, days=spec.days * years)
+
+
 def end_instant(until: date | None, now: datetime | None = None) -> datetime:
     """Naive UTC end of the history: the end of ``until`` in Caracas, or now for today."""
     now = (now or utcnow()).replace(microsecond=0)
@@ -104,18 +112,24 @@ def seed_database(
     until: date | None = None,
     reset: bool = False,
     progress: bool = True,
+    years: int = 1,
 ) -> dict[str, int]:
     """Load the generated dataset; return the row count per table.
+
+    ``years`` multiplies the days of history of the daily facts (CLAP batches, cases,
+    incidents) to simulate a dataset after that many years of use; the rest (territory,
+    projects' rounds, case history window) stays as the scale says.
 
     Refuses a database that already holds territories or facts unless ``reset`` is True,
     which empties those tables first (API tokens and data versions are kept).
     """
     if scale not in SCALES:
         raise SeedError(f"Escala desconocida «{scale}»: use {', '.join(SCALES)}.")
-    spec = SCALES[scale]
+    spec = scaled(SCALES[scale], years)
     end = end_instant(until)
     say = print if progress else (lambda *_a, **_k: None)
-    say(f"Generando la escala «{scale}» (semilla {seed}) hasta {end:%Y-%m-%d %H:%M} UTC…")
+    span = f", {spec.days} días de historia" if years != 1 else ""
+    say(f"Generando la escala «{scale}» (semilla {seed}{span}) hasta {end:%Y-%m-%d %H:%M} UTC…")
     steps = Steps(say)
     world = build_world(spec, seed)
     steps.done("territorio generado (circuitos, consejos, CLAP)")

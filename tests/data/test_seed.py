@@ -414,3 +414,50 @@ def test_sqlite_load_beside_an_open_connection_stays_in_wal(sqlite_engine: Engin
     finally:
         other.close()
     assert _sqlite_pragmas(sqlite_engine)["journal_mode"] == "wal"
+
+
+def _first_day(engine: Engine, column) -> date:
+    with engine.connect() as conn:
+        first = conn.scalar(select(func.min(column)))
+    return caracas_date(first if first.tzinfo else first.replace(tzinfo=UTC))
+
+
+def test_years_multiplies_the_daily_history_only(sqlite_engine: Engine) -> None:
+    """``years=3``: three times the days of cases, incidents and CLAP batches, ending on the
+    same day; the territory, the projects' rounds and the defense units do not grow."""
+    one = _seed(sqlite_engine)
+    assert _first_day(sqlite_engine, CitizenCase.reported_at) == UNTIL - timedelta(days=9)
+    three = _seed(sqlite_engine, reset=True, years=3)
+    assert _first_day(sqlite_engine, CitizenCase.reported_at) == UNTIL - timedelta(days=29)
+    assert _first_day(sqlite_engine, Incident.occurred_at) == UNTIL - timedelta(days=29)
+    with sqlite_engine.connect() as conn:
+        assert conn.scalar(select(func.max(ClapDelivery.delivered_on))) == UNTIL
+    for table in ("citizen_case", "case_event", "incident"):
+        assert 2.5 * one[table] <= three[table] <= 3.5 * one[table], table
+    assert three["clap_delivery"] > 2 * one["clap_delivery"]
+    daily = {"citizen_case", "case_event", "incident", "clap_delivery"}
+    rollups = {"case_reported_day", "case_resolved_day", "case_duration_day"}
+    for table in set(one) - daily - rollups:
+        assert three[table] == one[table], table
+    with Session(sqlite_engine) as session:  # still alive "today"
+        assert summary(session, None, AS_OF)["incidents"]["last_24h"] > 0
+
+
+def test_years_one_gives_todays_rows(engine: Engine) -> None:
+    _seed(engine, years=1)
+    assert _table_digests(engine) == GOLDEN[engine.dialect.name]
+
+
+def test_years_below_one_is_refused(sqlite_engine: Engine) -> None:
+    with pytest.raises(SeedError, match="--years"):
+        _seed(sqlite_engine, years=0)
+    with sqlite_engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Territory)) == 0
+
+
+def test_cli_seed_years(sqlite_engine: Engine, capsys: pytest.CaptureFixture) -> None:
+    args = ["seed", "--scale", "test", "--until", UNTIL.isoformat(), "--years", "2"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "20 días de historia" in out and "Listo" in out
+    assert _first_day(sqlite_engine, CitizenCase.reported_at) == UNTIL - timedelta(days=19)
