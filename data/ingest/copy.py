@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC
 from operator import itemgetter
 from typing import Any
 
@@ -56,55 +55,6 @@ def copy_rows(
                     if values[n] is not None:
                         values[n] = json.dumps(values[n], ensure_ascii=False)
                 write(values)
-
-
-def copy_into(
-    session: Session, table: Table, rows: Iterable[dict[str, Any]], columns: Sequence[str]
-) -> None:
-    """``COPY`` new ``rows`` straight into ``table`` (the floor of any insert): time values
-    become the naive UTC the tables store, and columns with a Python-side default that the
-    rows do not carry get it, as an ``INSERT`` from SQLAlchemy would give them.
-
-    A key stored meanwhile by a concurrent batch raises psycopg's ``UniqueViolation``.
-    """
-    defaults = python_defaults(table, columns)
-    names = [*columns, *defaults]
-    times = [n for n, c in enumerate(columns) if is_time(table.c[c])]
-    getter = itemgetter(*columns)
-    tail = tuple(defaults.values())
-
-    as_json = [n for n, c in enumerate(names) if isinstance(table.c[c].type, JSON)]
-    raw = session.connection().connection.driver_connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            out = list(getter(row)) if len(columns) > 1 else [getter(row)]
-            for n in times:
-                if out[n] is not None:
-                    if out[n].tzinfo is None:  # as UTCDateTime: only aware times are stored
-                        raise ValueError("naive datetime refused: store aware UTC times")
-                    out[n] = out[n].astimezone(UTC).replace(tzinfo=None)
-            out += tail
-            for n in as_json:
-                if out[n] is not None:
-                    out[n] = json.dumps(out[n], ensure_ascii=False)
-            copy.write_row(out)
-
-
-def python_defaults(table: Table, columns: Sequence[str]) -> dict[str, Any]:
-    """The scalar Python-side defaults of ``table``'s columns missing from ``columns``
-    (``ValueError`` for a callable one: COPY cannot call it)."""
-    out: dict[str, Any] = {}
-    for column in table.c:
-        default = column.default
-        if column.name in columns or default is None:
-            continue
-        if not getattr(default, "is_scalar", False):
-            raise ValueError(f"{table.name}.{column.name}: default no escalar")
-        out[column.name] = default.arg
-    return out
 
 
 def is_time(column: Column) -> bool:

@@ -15,10 +15,8 @@ stored or nothing is. Each chunk of rows goes through three steps:
    [AND <stored row in scope>] RETURNING key``: the database decides what is written, so two
    batches racing on the same ids always leave the newer version stored, and no race can let
    a scoped token overwrite a row that moved out of its scope. Rows not returned were
-   unchanged or older. On PostgreSQL a large chunk's keys that are not stored are COPYed
-   straight into the table (a key stored meanwhile fails on the unique index and the
-   transaction is retried); the rest reach the server by COPY into a temporary table and
-   the upsert reads them from there (one statement per chunk).
+   unchanged or older. On PostgreSQL the rows reach the server by COPY into a temporary
+   table and the upsert reads them from there (one statement per chunk).
 3. Status history, ``/casos`` and ``/paz`` rollup deltas and projects' transfer sums come
    from what the database returned (the new values) and the locked rows (the old values),
    so they follow exactly what was written.
@@ -36,7 +34,6 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from psycopg.errors import UniqueViolation
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -55,7 +52,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from data import incident_rollup, project_money, rollups, versions
-from data.ingest.copy import copy_into, copy_rows, json_columns, staged, staging_table
+from data.ingest.copy import copy_rows, json_columns, staged, staging_table
 from data.ingest.schemas import RecordError
 from data.ingest.validate import OUT_OF_SCOPE, Prepared
 from data.models import (
@@ -160,8 +157,6 @@ class Writer:
     territories: set[str] = field(default_factory=set)
     items_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     _staging: Any = None  # the staging table of the last chunk written (PostgreSQL)
-    _read_all: bool = False  # lock() read every stored row of the chunk (absent = new)
-    _copied: frozenset[str] = frozenset()  # keys of the last chunk COPYed as new rows
 
     @property
     def spec(self) -> Spec:
@@ -180,8 +175,7 @@ class Writer:
         """Read (and, where old values matter, lock) the stored rows of ``prepared``; list
         the records whose stored row lies outside the scope."""
         needs_old = self.dataset in NEEDS_OLD
-        self._read_all = needs_old or not self.postgres or not self.scope.is_national
-        if not self._read_all:
+        if not (needs_old or not self.postgres or not self.scope.is_national):
             return {}, []  # nothing to learn: the upsert itself tells inserts from updates
         model, key = self.spec.model, self.spec.key
         table = model.__table__
@@ -307,9 +301,8 @@ class Writer:
         )
 
     def _write_history(self, keys: list[str], rows: dict[str, dict[str, Any]]) -> None:
-        """The status-history rows of the written changes ``keys``: by COPY for rows COPYed
-        as new, by one ``INSERT ... SELECT`` from the staging table the upsert read for the
-        others (on PostgreSQL)."""
+        """The status-history rows of the written changes ``keys``: on PostgreSQL one
+        ``INSERT ... SELECT`` from the staging table the upsert read."""
         if self.dataset == "cases":
             target, names = (
                 CaseEvent.__table__,
@@ -323,13 +316,6 @@ class Writer:
                 "physical_progress": "physical_progress",
                 "status": "status",
             }
-        copied = [k for k in keys if k in self._copied]
-        if copied:  # rows COPYed as new: their first history row goes the same way
-            history = ({to: rows[k][frm] for to, frm in names.items()} for k in copied)
-            copy_into(self.session, target, history, list(names))
-            keys = [k for k in keys if k not in self._copied]
-            if not keys:
-                return
         if self._staging is None:  # SQLite, or a small batch upserted from VALUES
             history = [{to: rows[k][frm] for to, frm in names.items()} for k in keys]
             self.session.execute(target.insert(), history)
@@ -345,46 +331,14 @@ class Writer:
         self.session.execute(target.insert().from_select(list(names), select_))
 
     def _upsert(self, rows: list[dict[str, Any]], stored: Stored) -> list[tuple[str, bool]]:
-        """Write ``rows`` (sorted by key); return ``(key, inserted)`` of every row the
-        database actually wrote.
-
-        On PostgreSQL, a large chunk's keys that are not stored go in by ``COPY`` straight
-        into the table (the floor of any insert); a concurrent batch that stored one of them
-        first makes it fail on the key, and the transaction is retried (:class:`ConcurrentWrite`).
-        The others go through the conditional upsert."""
-        self._staging, self._copied = None, frozenset()
-        if not (self.postgres and len(rows) > COPY_ABOVE):
-            return self._upsert_rows(rows, stored, copy=False)
-        key = self.spec.key
-        present = set(stored) if self._read_all else self._stored_keys([r[key] for r in rows])
-        new = [r for r in rows if r[key] not in present]
-        if new:
-            try:
-                copy_into(self.session, self.spec.model.__table__, new, list(new[0]))
-            except UniqueViolation as exc:
-                raise ConcurrentWrite(str(exc)) from exc
-            self._copied = frozenset(r[key] for r in new)
-        written = [(r[key], True) for r in new]
-        rest = [r for r in rows if r[key] in present]
-        if rest:
-            written += self._upsert_rows(rest, stored, copy=len(rest) > COPY_ABOVE)
-        return written
-
-    def _stored_keys(self, keys: list[str]) -> set[str]:
-        """Which of ``keys`` are stored (one index look-up each)."""
-        key_col = self.spec.model.__table__.c[self.spec.key]
-        stmt = select(key_col).where(key_col == any_(bindparam("keys", keys, ARRAY(String))))
-        return set(self.session.execute(stmt).scalars().all())
-
-    def _upsert_rows(
-        self, rows: list[dict[str, Any]], stored: Stored, copy: bool
-    ) -> list[tuple[str, bool]]:
-        """One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` for ``rows``
-        (from a staging table filled by COPY when ``copy``)."""
+        """One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` for ``rows``;
+        returns ``(key, inserted)`` of every row the database actually wrote."""
         spec = self.spec
         table = spec.model.__table__
         columns = list(rows[0])
         stmt = (pg_insert if self.postgres else sqlite_insert)(table)
+        copy = self.postgres and len(rows) > COPY_ABOVE
+        self._staging = None
         if copy:  # COPY the rows into a staging table, upsert them from there
             staging = self._staging = staging_table(self.session, table, columns)
             copy_rows(self.session, staging.name, columns, rows, json_columns(table, columns))

@@ -67,9 +67,9 @@ def test_offsets_become_the_same_utc_instant_in_rows_and_history(engine):
 
 
 def test_large_batches_of_new_records_keep_instants_defaults_and_history(engine):
-    """Beyond ``COPY_ABOVE`` records, new keys are COPYed straight into the tables: the
-    same UTC instants, the same first history rows and the same column defaults as the
-    upsert gives one record."""
+    """Beyond ``COPY_ABOVE`` records the rows travel by COPY through a staging table: the
+    same UTC instants, the same first history rows and the same column defaults as one
+    record upserted from a VALUES list."""
     with session_scope() as session:
         f.two_estados(session)
     n = COPY_ABOVE + 36
