@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, select
+from sqlalchemy import Connection, MetaData, Table, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,6 +41,9 @@ from data.models import (
 # For each current status, the last funnel stage the case reached (resolved_at wins).
 STAGE_RANK = {"recibido": 0, "asignado": 1, "en_atencion": 2, "resuelto": 3, "cerrado": 3}
 ROLLUPS = (CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek)
+# A rebuild holds at most about this many rollup keys in memory (~400 bytes each) before it
+# moves the partial counts to the server: five years of national cases make ~31 million.
+SPILL_KEYS = 2_000_000
 CASE_FIELDS = (
     "estado_code",
     "category",
@@ -192,7 +195,8 @@ def rebuild(conn: Connection, progress: bool = False, models: tuple[type, ...] =
     totals: Counter[Key] = Counter()
     stmt = select(*(getattr(CitizenCase, name) for name in CASE_FIELDS))
     bar = Progress("rollups de casos: casos leídos", every_s=5.0) if progress else None
-    read = 0
+    read, spilled = 0, False
+    sink = Sink(conn, progress=False)
     # options on the statement, not the connection: they would stick to the caller's
     # connection (Alembic's) and turn its next statements into cursors
     result = conn.execute(stmt.execution_options(stream_results=True, yield_per=20_000))
@@ -202,8 +206,17 @@ def rebuild(conn: Connection, progress: bool = False, models: tuple[type, ...] =
         read += len(batch)
         if bar:
             bar.advance(len(batch))
+        if len(totals) > SPILL_KEYS:  # bounded memory: partial counts wait in the server
+            _spill(conn, sink, models, totals)
+            totals.clear()
+            spilled = True
     if bar:
         bar.finish()
+    if spilled:
+        _spill(conn, sink, models, totals)
+        for model in models:
+            _merge_spill(conn, model)
+        return read
     sink = Sink(conn, progress)
     for model in models:
         # written in key order, so a range of days is a run of pages, not a page per row
@@ -211,6 +224,32 @@ def rebuild(conn: Connection, progress: bool = False, models: tuple[type, ...] =
         sink.write(model.__table__, (*_key_columns(model), "n"), rows)
         sink.finish(model.__table__)
     return read
+
+
+def _spill_name(model: type) -> str:
+    return f"sala_spill_{model.__table__.name}"
+
+
+def _spill(conn: Connection, sink: Any, models: tuple[type, ...], totals: Counter[Key]) -> None:
+    """COPY partial counts into a temporary table per rollup (no key: a key may come again
+    in a later part); :func:`_merge_spill` adds them up."""
+    for model in models:
+        name = _spill_name(model)
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} (LIKE {model.__table__.name}) ON COMMIT DROP"
+        )
+        rows = ((*key, n) for (m, key), n in totals.items() if m is model and n)
+        sink.write(Table(name, MetaData()), (*_key_columns(model), "n"), rows)
+
+
+def _merge_spill(conn: Connection, model: type) -> None:
+    """The rollup's rows: the spilled parts added up per key, in key order."""
+    keys = ", ".join(_key_columns(model))
+    conn.exec_driver_sql(
+        f"INSERT INTO {model.__table__.name} ({keys}, n) SELECT {keys}, SUM(n) "
+        f"FROM {_spill_name(model)} GROUP BY {keys} HAVING SUM(n) <> 0 ORDER BY {keys}"
+    )
+    conn.exec_driver_sql(f"DROP TABLE {_spill_name(model)}")
 
 
 def case_state(case: CitizenCase, old: bool) -> dict[str, Any] | None:
