@@ -24,18 +24,15 @@ from typing import Any
 from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Date
 
 from core.timeutil import CARACAS, caracas_date, to_utc
 from data.flushed import flushed_values
 from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
 from data.queries.timebuckets import (
-    CARACAS_OFFSET_HOURS,
     caracas_day,
     caracas_hour,
+    caracas_monday,
     caracas_weekday,
 )
 
@@ -122,30 +119,6 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
                 index_elements=_key_columns(model), set_={"n": table.c.n + stmt.excluded.n}
             )
             conn.execute(stmt, rows[start : start + UPSERT_CHUNK])
-
-
-class caracas_monday(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
-    """The Monday of the Caracas ISO week of a stored UTC timestamp."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(caracas_monday, "postgresql")
-def _monday_pg(element: caracas_monday, compiler: Any, **kw: Any) -> str:
-    (ts,) = list(element.clauses)
-    local = f"({compiler.process(ts, **kw)} + INTERVAL '{CARACAS_OFFSET_HOURS} hours')"
-    return f"(CAST({local} AS DATE) - (CAST(date_part('isodow', {local}) AS INTEGER) - 1))"
-
-
-@compiles(caracas_monday, "sqlite")
-def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
-    (ts,) = list(element.clauses)
-    # 'weekday 0' moves forward to Sunday (or stays on it); six days back is its Monday
-    return (
-        f"date({compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours', "
-        "'weekday 0', '-6 days')"
-    )
 
 
 def rebuild(conn: Connection | Session) -> int:

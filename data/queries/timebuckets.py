@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Integer, String
+from sqlalchemy.types import Date, Integer, String
 
 CARACAS_OFFSET_HOURS = -4
 
@@ -90,3 +90,27 @@ def _weekday_sqlite(element: caracas_weekday, compiler: Any, **kw: Any) -> str:
 def as_date(value: Any) -> date:
     """A day bucket as returned by either backend, as a ``date``."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class caracas_monday(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
+    """The Monday of the Caracas ISO week of a stored UTC timestamp."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(caracas_monday, "postgresql")
+def _monday_pg(element: caracas_monday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    local = f"({compiler.process(ts, **kw)} + INTERVAL '{CARACAS_OFFSET_HOURS} hours')"
+    return f"(CAST({local} AS DATE) - (CAST(date_part('isodow', {local}) AS INTEGER) - 1))"
+
+
+@compiles(caracas_monday, "sqlite")
+def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    # 'weekday 0' moves forward to Sunday (or stays on it); six days back is its Monday
+    return (
+        f"date({compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours', "
+        "'weekday 0', '-6 days')"
+    )
