@@ -256,7 +256,8 @@ async def resume(tab: TabPush, start: str, cursor: Any) -> None:
 async def next_windows(listener: Listener, idle_s: float) -> list[Window]:
     """The windows waiting for this tab (``[]`` after ``idle_s`` of quiet)."""
     try:
-        first = await asyncio.wait_for(listener.queue.get(), timeout=idle_s)
+        async with asyncio.timeout(idle_s):  # not wait_for: see data/hub.py next_batch
+            first = await listener.queue.get()
     except TimeoutError:
         return []
     return [first, *listener.drain()]

@@ -358,7 +358,11 @@ async def next_batch(
     """
     loop = asyncio.get_running_loop()
     try:
-        first = await asyncio.wait_for(sub.queue.get(), timeout=idle_s)
+        # Not asyncio.wait_for: on Python 3.11 it returns the item and swallows a
+        # cancellation that arrives in the same turn (CPython gh-86296), so a stopped task
+        # kept running and whoever awaited its end waited forever.
+        async with asyncio.timeout(idle_s):
+            first = await sub.queue.get()
     except TimeoutError:
         return []
     wait = last_flush + window_s - loop.time()

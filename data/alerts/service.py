@@ -226,7 +226,8 @@ class AlertService:
 async def _next_items(sub: Subscription, timeout: float) -> list:
     """The events that arrived within ``timeout`` (a burst coalesced), or [] when none did."""
     try:
-        first = await asyncio.wait_for(sub.queue.get(), timeout=max(timeout, 0.001))
+        async with asyncio.timeout(max(timeout, 0.001)):  # not wait_for: see data/hub.py
+            first = await sub.queue.get()
     except TimeoutError:
         return []
     await asyncio.sleep(COALESCE_S)
