@@ -12,6 +12,14 @@ Load the national dataset into a throw-away PostgreSQL database first::
         .venv/bin/python manage.py seed --scale national
     DATABASE_URL=... .venv/bin/python -m bench.pages [--runs 20] [--rango 30d] [--browser]
 
+``--antes DIR`` measures another checkout of the Sala (e.g. a worktree of main) on the same
+database, alternating: ``--pares N`` pairs of runs, each the other checkout then this one
+(both as ``python -m bench pages`` subprocesses with the same options), and prints the
+callbacks' p95 side by side with the load average at the start and end of every run::
+
+    git worktree add /tmp/sala-antes main --detach
+    DATABASE_URL=... .venv/bin/python -m bench pages --antes /tmp/sala-antes --pares 2 --page clap
+
 Other pages add themselves with :func:`register` (see the bottom of this module).
 """
 
@@ -20,11 +28,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -267,7 +277,89 @@ def conditions(engine: Any) -> str:
     return "; ".join(parts)
 
 
+Row = tuple[str, str, str, float, float]
+
+
+def format_row(row: Row) -> str:
+    """One timing row as :func:`main` prints it (fixed columns; flagged over 300 ms)."""
+    flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
+    return f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}"
+
+
+def parse_rows(output: str) -> list[Row]:
+    """The timing rows printed by :func:`main` (:func:`format_row`), back as tuples."""
+    rows = []
+    for line in output.splitlines():
+        parts = line.split("  ⚠")[0].rsplit(None, 2)
+        if len(parts) != 3 or len(parts[0]) < 41:
+            continue
+        try:
+            median, p95 = float(parts[1]), float(parts[2])
+        except ValueError:
+            continue
+        head = parts[0]
+        rows.append((head[:10].strip(), head[11:39].strip(), head[40:].strip(), median, p95))
+    return rows
+
+
+def _load_line() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_checkout(checkout: Path, argv: list[str]) -> tuple[list[Row], str]:
+    """``python -m bench pages argv`` in ``checkout`` (its own virtualenv if it has one):
+    its rows and the load average at its start and end."""
+    python = checkout / ".venv" / "bin" / "python"
+    started = _load_line()
+    done = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-m", "bench", "pages", *argv],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return parse_rows(done.stdout), f"{started} → {_load_line()}"
+
+
+def compare(antes: Path, pairs: int, argv: list[str]) -> int:
+    """Alternate runs of ``antes`` and this checkout; print the callbacks' p95 per pair."""
+    here = Path(__file__).resolve().parent.parent
+    results: list[tuple[dict[tuple[str, str, str], Row], dict[tuple[str, str, str], Row]]] = []
+    for n in range(pairs):
+        before, before_load = run_checkout(antes.resolve(), argv)
+        after, after_load = run_checkout(here, argv)
+        print(f"par {n + 1}: carga media antes {before_load}; después {after_load}", flush=True)
+        results.append(({r[:3]: r for r in before}, {r[:3]: r for r in after}))
+    print(f"\np95 sin caché, ms, antes ({antes}) → después ({here}); entre paréntesis la mediana")
+    keys = [k for k in results[0][1] if k[2].endswith("(sin caché)")]
+    for key in keys:
+        cells = []
+        for before, after in results:
+            b, a = before.get(key), after.get(key)
+            if b and a:
+                cells.append(f"{b[4]:.0f}→{a[4]:.0f} ({b[3]:.0f}→{a[3]:.0f})")
+            else:
+                cells.append("—")
+        label = key[2].removeprefix("callback ").removesuffix(" (sin caché)")
+        print(f"{key[0]:<10} {key[1]:<22} {label:<22} {' · '.join(cells)}")
+    return 0
+
+
+def _without_compare(argv: list[str]) -> list[str]:
+    """``argv`` without ``--antes DIR`` and ``--pares N`` (for the subprocesses)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--antes", "--pares"):
+            skip = True
+        elif not arg.startswith(("--antes=", "--pares=")):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bench.pages")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")
@@ -284,7 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--puerto", type=int, default=None, help="puerto del servidor del navegador (uno libre)"
     )
+    parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
+    parser.add_argument("--pares", type=int, default=2, help="con --antes: pares de corridas")
     args = parser.parse_args(argv)
+    if args.antes:
+        return compare(args.antes, args.pares, _without_compare(argv))
     engine = get_engine()
     span = f" {args.desde}..{args.hasta}" if args.rango == "personalizado" else ""
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}{span}")
@@ -296,8 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows = bench_page(name, page, args.runs, args.rango, args.estado, args.desde, args.hasta)
         for row in rows:
-            flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
-            print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
+            print(format_row(row))
     print(f"al terminar: {conditions(engine)}")
     if args.browser or args.solo_navegador:
         print(f"\nprimer render completo en Chromium (rango {args.rango})")
