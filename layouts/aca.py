@@ -230,9 +230,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     _whole_actions(layout, max(r["total"] for r in rows))
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -265,9 +263,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     _whole_actions(layout, max(r["total"] for r in rows))
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 def _whole_actions(layout: dict[str, Any], peak: int) -> None:

@@ -267,9 +267,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         tickfont={"size": round(12 * scale), "color": theme.TEXT},
     )
     layout["xaxis"]["title"] = {"text": "puntaje", "font": {"size": round(12 * scale)}}
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -303,9 +301,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

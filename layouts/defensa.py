@@ -213,15 +213,13 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         return empty_figure("Sin unidades de defensa en este territorio", scale)
     rows = sorted(rows, key=lambda r: -(r["avg_readiness"] or 0))[-25:]
     values = [r["avg_readiness"] for r in rows]
-    fig = go.Figure(
-        go.Bar(
-            y=[r["name"] for r in rows],
-            x=values,
-            orientation="h",
-            marker_color=[thresholds.colour("defense_readiness", v) for v in values],
-            customdata=drill_codes(rows),
-            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[r["name"] for r in rows],
+        x=values,
+        orientation="h",
+        marker_color=[thresholds.colour("defense_readiness", v) for v in values],
+        customdata=drill_codes(rows),
+        hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.2)
     layout["xaxis"]["range"] = [0, 100]
@@ -238,8 +236,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             "line": {"color": theme.ACCENT, "dash": "dot", "width": 2 * scale},
         }
     ]
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -262,9 +259,7 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 def _short_plan(plan: str) -> str:
@@ -289,9 +284,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.25)
     label_axis(layout, len(plans), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

@@ -184,7 +184,6 @@ def coverage_traces(
 
 def empty_figure(message: str, scale: float = 1.0) -> go.Figure:
     """No axes, just the message: never an empty grid that looks like zero."""
-    fig = go.Figure()
     layout = base_layout(scale)
     layout["xaxis"] = {"visible": False}
     layout["yaxis"] = {"visible": False}
@@ -199,5 +198,4 @@ def empty_figure(message: str, scale: float = 1.0) -> go.Figure:
             "font": {"size": round(18 * scale), "color": theme.MUTED},
         }
     ]
-    fig.update_layout(**layout)
-    return fig
+    return go.Figure(None, layout=layout)
