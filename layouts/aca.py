@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import empty_figure, label_axis, wrap_label
+from layouts.components.figures import build_figure, empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -230,7 +230,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     _whole_actions(layout, max(r["total"] for r in rows))
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -263,7 +263,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     _whole_actions(layout, max(r["total"] for r in rows))
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def _whole_actions(layout: dict[str, Any], peak: int) -> None:

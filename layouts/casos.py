@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, hbar, label_axis
+from layouts.components.figures import base_layout, build_figure, empty_figure, hbar, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -278,7 +278,7 @@ def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
     layout["yaxis"]["autorange"] = "reversed"
     layout["xaxis"] = {"visible": False, "range": [-values[0] / 2 * 1.02, values[0] / 2 * 1.02]}
     layout["margin"]["l"] = round(100 * scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -310,7 +310,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -326,7 +326,7 @@ def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         textfont={"size": round(14 * scale), "color": theme.TEXT},
         hovertemplate="%{x}: %{y:,.0f} casos<extra></extra>",
     )
-    return go.Figure(traces, layout=base_layout(scale, bargap=0.2))
+    return build_figure(traces, layout=base_layout(scale, bargap=0.2))
 
 
 def _category_label(name: str) -> str:
@@ -351,7 +351,7 @@ def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -366,7 +366,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     ]
     layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -388,7 +388,7 @@ def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.F
     layout["xaxis"]["ticksuffix"] = " %"
     layout["xaxis"]["range"] = [0, max(100, *pct)]
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

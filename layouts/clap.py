@@ -22,7 +22,13 @@ from data.queries import clap as q
 from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
-from layouts.components.figures import coverage_traces, empty_figure, label_axis, right_axis
+from layouts.components.figures import (
+    build_figure,
+    coverage_traces,
+    empty_figure,
+    label_axis,
+    right_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -254,7 +260,7 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         }
         for d in _month_ends([p["day"] for p in series])
     ]
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -283,7 +289,7 @@ def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["yaxis2"] = right_axis(scale, tickformat=",.0f")
     layout["margin"]["r"] = round(64 * scale)
     layout["xaxis"].update(type="date", tickformat="%d/%m", nticks=10)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -321,7 +327,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout = legend_layout(scale, barmode="group", bargap=0.25)
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def late_list(rows: list[dict[str, Any]]) -> Any:

@@ -22,7 +22,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link
 from layouts.components.empty import empty_state
-from layouts.components.figures import empty_figure, label_axis, wrap_label
+from layouts.components.figures import build_figure, empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -267,7 +267,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         tickfont={"size": round(12 * scale), "color": theme.TEXT},
     )
     layout["xaxis"]["title"] = {"text": "puntaje", "font": {"size": round(12 * scale)}}
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -301,7 +301,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, label_axis
+from layouts.components.figures import base_layout, build_figure, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -236,7 +236,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             "line": {"color": theme.ACCENT, "dash": "dot", "width": 2 * scale},
         }
     ]
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -259,7 +259,7 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def _short_plan(plan: str) -> str:
@@ -284,7 +284,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.25)
     label_axis(layout, len(plans), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

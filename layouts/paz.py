@@ -20,7 +20,13 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, heat_colorbar, label_axis
+from layouts.components.figures import (
+    base_layout,
+    build_figure,
+    empty_figure,
+    heat_colorbar,
+    label_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -205,7 +211,7 @@ def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
     layout["yaxis"]["autorange"] = "reversed"
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def _hour_label(start: datetime) -> str:
@@ -236,7 +242,7 @@ def day_figure(day: dict[str, Any], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, showlegend=True, bargap=0.15)
     layout["xaxis"]["nticks"] = 8
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -267,7 +273,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -283,7 +289,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     )
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figure:
@@ -300,7 +306,7 @@ def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figur
         textfont={"size": round(14 * scale), "color": theme.TEXT},
         hovertemplate="Severidad %{x}: %{y:,.0f}<extra></extra>",
     )
-    return go.Figure(traces, layout=base_layout(scale, bargap=0.25))
+    return build_figure(traces, layout=base_layout(scale, bargap=0.25))
 
 
 # -- lists -------------------------------------------------------------------------------

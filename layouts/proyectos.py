@@ -21,6 +21,7 @@ from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
 from layouts.components.figures import (
     base_layout,
+    build_figure,
     empty_figure,
     hbar,
     heat_colorbar,
@@ -308,7 +309,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
@@ -339,7 +340,7 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
         title={"text": "% de avance físico", "font": {"size": round(13 * scale)}}, type="category"
     )
     layout["margin"].update(l=round(70 * scale), b=round(50 * scale))
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -363,7 +364,7 @@ def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["xaxis"]["type"] = "category"
     if max(sum(r["count"] for r in rows if r["consulta"] == c) for c in rounds) < 10:
         layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -385,7 +386,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     ]
     layout = legend_layout(scale, barmode="stack", bargap=0.15)
     label_axis(layout, len(rows), scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -405,7 +406,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     if max(r["count"] for r in rows) < 10:
         layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -423,7 +424,7 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
     layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 # -- lists and detail ----------------------------------------------------------------------
@@ -487,7 +488,7 @@ def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:
         layout["yaxis"].update(range=[0, 105], ticksuffix=" %")
         layout["xaxis"]["type"] = "category"
         layout["xaxis"]["nticks"] = 6
-        figure = go.Figure(progress, layout=layout)
+        figure = build_figure(progress, layout=layout)
         chart = dcc.Graph(figure=figure, config={"displayModeBar": False}, className="detail-graph")
     else:
         chart = empty_state("Sin avances registrados")

@@ -13,7 +13,13 @@ from core import names
 from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
-from layouts.components.figures import base_layout, coverage_traces, empty_figure, right_axis
+from layouts.components.figures import (
+    base_layout,
+    build_figure,
+    coverage_traces,
+    empty_figure,
+    right_axis,
+)
 
 PROJECT_STATUS_LABELS = names.PROJECT_STATUS
 PROJECT_STATUS_COLORS = {
@@ -41,7 +47,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)
     layout["xaxis"]["nticks"] = 8
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -69,7 +75,7 @@ def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, showlegend=True)
     layout["xaxis"]["nticks"] = 8
     layout["yaxis"]["rangemode"] = "tozero"
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
@@ -85,7 +91,7 @@ def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
     )
     layout = base_layout(scale, bargap=0.12)
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
 
 
 def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
@@ -109,4 +115,4 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
     layout["yaxis"]["autorange"] = "reversed"
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["margin"]["l"] = round(120 * scale)
-    return go.Figure(traces, layout=layout)
+    return build_figure(traces, layout=layout)
