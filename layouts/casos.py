@@ -21,7 +21,14 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, build_figure, empty_figure, hbar, label_axis
+from layouts.components.figures import (
+    Figure,
+    base_layout,
+    build_figure,
+    empty_figure,
+    hbar,
+    label_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -252,7 +259,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
+def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> Figure:
     """The stages as bars centred on one axis, each with its share of the received cases.
 
     Drawn as bars, not ``go.Funnel``: the page ships Plotly's cartesian bundle, which has no
@@ -281,7 +288,7 @@ def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Open cases per child territory, within and past target (click a bar to drill down)."""
     rows = [r for r in rows if r["open"]]
     if not rows:
@@ -313,7 +320,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     return build_figure(traces, layout=layout)
 
 
-def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(b["cases"] for b in buckets):
         return empty_figure("Sin casos abiertos", scale)
     traces = go.Bar(
@@ -333,7 +340,7 @@ def _category_label(name: str) -> str:
     return q.CATEGORIES.get(name, name)
 
 
-def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["open"]]
     if not rows:
         return empty_figure("Sin casos abiertos", scale)
@@ -354,7 +361,7 @@ def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["reported"] or r["resolved"]]
     if not rows:
         return empty_figure("Sin casos en el período", scale)
@@ -369,7 +376,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     return build_figure(traces, layout=layout)
 
 
-def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["resolved"]]
     if not rows:
         return empty_figure("Sin casos resueltos en el período", scale)

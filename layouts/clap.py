@@ -23,6 +23,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.figures import (
+    Figure,
     build_figure,
     coverage_traces,
     empty_figure,
@@ -235,7 +236,7 @@ def _month_ends(days: list[date]) -> list[date]:
     return [d for d in days if d.day == calendar.monthrange(d.year, d.month)[1]]
 
 
-def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Planned vs served per day with coverage, month ends marked (the cycle closes there)."""
     if not any(p["planned"] for p in series):
         return empty_figure("Sin entregas CLAP en el período", scale)
@@ -263,7 +264,7 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(p["bags"] for p in series):
         return empty_figure("Sin entregas CLAP en el período", scale)
     days = [datetime(p["day"].year, p["day"].month, p["day"].day) for p in series]
@@ -292,7 +293,7 @@ def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Coverage today and this month per child territory (click a bar to drill down)."""
     rows = [r for r in rows if r["month_planned"] or r["today_planned"]]
     if not rows:

@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, build_figure, empty_figure, label_axis
+from layouts.components.figures import Figure, base_layout, build_figure, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -207,7 +207,7 @@ def _with_units(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["units"]]
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = _with_units(rows)
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
@@ -239,7 +239,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     return build_figure(traces, layout=layout)
 
 
-def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = _with_units(rows)
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
@@ -266,7 +266,7 @@ def _short_plan(plan: str) -> str:
     return plan.split(" — ")[0]
 
 
-def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
     plans = sorted({r["plan"] for r in rows})

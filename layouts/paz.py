@@ -21,6 +21,7 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
 from layouts.components.figures import (
+    Figure,
     base_layout,
     build_figure,
     empty_figure,
@@ -193,7 +194,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
+def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> Figure:
     if not any(any(row) for row in grid):
         return empty_figure("Sin incidentes en el período", scale)
     traces = go.Heatmap(
@@ -218,7 +219,7 @@ def _hour_label(start: datetime) -> str:
     return start.astimezone(CARACAS).strftime("%H:00")
 
 
-def day_figure(day: dict[str, Any], scale: float = 1.0) -> go.Figure:
+def day_figure(day: dict[str, Any], scale: float = 1.0) -> Figure:
     if not day["current_total"] and not day["previous_total"]:
         return empty_figure("Sin incidentes en estas 24 h ni hace una semana", scale)
     hours = [_hour_label(h) for h in day["hours"]]
@@ -245,7 +246,7 @@ def day_figure(day: dict[str, Any], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["incidents"]]
     if not rows:
         return empty_figure("Sin incidentes en este territorio", scale)
@@ -276,7 +277,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     return build_figure(traces, layout=layout)
 
 
-def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin incidentes en el período", scale)
     rows = list(reversed(rows[:12]))
@@ -292,7 +293,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figure:
+def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> Figure:
     if not any(by_severity.values()):
         return empty_figure("Sin incidentes en el período", scale)
     levels = sorted(by_severity)

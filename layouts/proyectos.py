@@ -20,6 +20,7 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
 from layouts.components.figures import (
+    Figure,
     base_layout,
     build_figure,
     empty_figure,
@@ -272,7 +273,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Stacked status counts per child territory (click a bar to drill down)."""
     rows = [r for r in rows if r["total"]]
     if not rows:
@@ -312,7 +313,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     return build_figure(traces, layout=layout)
 
 
-def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
+def money_figure(data: dict[str, Any], scale: float = 1.0) -> Figure:
     """Heat map: physical progress (rows) × share of money transferred (columns)."""
     grid = data["grid"]
     if not any(map(any, grid)):
@@ -343,7 +344,7 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin proyectos en este territorio", scale)
     rounds = sorted({r["consulta"] for r in rows})
@@ -367,7 +368,7 @@ def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin proyectos en este territorio", scale)
     rows = sorted(rows, key=lambda r: r["count"])
@@ -389,7 +390,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     return build_figure(traces, layout=layout)
 
 
-def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(r["count"] for r in rows):
         return empty_figure("Sin proyectos en este territorio", scale)
     rows = list(reversed(rows))  # T1 on top
@@ -409,7 +410,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     return build_figure(traces, layout=layout)
 
 
-def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin transferencias en el período", scale)
     rows = list(reversed(rows))

@@ -14,6 +14,7 @@ from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
 from layouts.components.figures import (
+    Figure,
     base_layout,
     build_figure,
     coverage_traces,
@@ -35,7 +36,7 @@ def short_day(day: date) -> str:
     return f"{day.day} {MONTHS_ES[day.month - 1][:3]}"
 
 
-def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(p["planned"] for p in series):
         return empty_figure("Sin entregas CLAP en los últimos 30 días", scale)
     days = [short_day(p["day"]) for p in series]
@@ -50,7 +51,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(p["opened"] or p["resolved"] for p in series):
         return empty_figure("Sin casos 1x10 en los últimos 30 días", scale)
     days = [short_day(p["day"]) for p in series]
@@ -78,7 +79,7 @@ def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
+def incidents_figure(hours: list[int], scale: float = 1.0) -> Figure:
     if not any(hours):
         return empty_figure("Sin incidentes en los últimos 7 días", scale)
     peak = max(hours)
@@ -94,7 +95,7 @@ def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
     return build_figure(traces, layout=layout)
 
 
-def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
+def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> Figure:
     if not any(by_status.values()):
         return empty_figure("Sin proyectos registrados", scale)
     statuses = [s for s in PROJECT_STATUS_LABELS if s in by_status]
