@@ -12,10 +12,14 @@ Load the national dataset into a throw-away PostgreSQL database first::
         .venv/bin/python manage.py seed --scale national
     DATABASE_URL=... .venv/bin/python -m bench.pages [--runs 20] [--rango 30d] [--browser]
 
+``--http`` also times each page's refresh callbacks whole, as the browser calls them
+(``POST /_dash-update-component`` in process): read, figures, JSON and compression.
+
 ``--antes DIR`` measures another checkout of the Sala (e.g. a worktree of main) on the same
 database, alternating: ``--pares N`` pairs of runs, each the other checkout then this one
-(both as ``python -m bench pages`` subprocesses with the same options), and prints the
-callbacks' p95 side by side with the load average at the start and end of every run::
+(both subprocesses running this file with the same options, each on its own checkout's
+code), and prints the callbacks' p95 side by side with the load average at the start and
+end of every run::
 
     git worktree add /tmp/sala-antes main --detach
     DATABASE_URL=... .venv/bin/python -m bench pages --antes /tmp/sala-antes --pares 2 --page clap
@@ -156,6 +160,102 @@ def bench_page(
 
                 rows.append((name, label, f"callback {lname} (sin caché)", *timed(cold, runs)))
                 rows.append((name, label, f"callback {lname} (en caché)", *timed(warm, runs)))
+    return rows
+
+
+FILTERS_TYPE = "flt-filters"
+
+
+def page_refreshes(app: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(output key, spec)`` of the page's refresh callbacks: those fed by its filter store
+    (the drill and table callbacks are not)."""
+    import json
+
+    found = []
+    for key, spec in app.callback_map.items():
+        ids = [i["id"] for i in spec.get("inputs", [])]
+        stores = [json.loads(i) for i in ids if i.startswith("{") and FILTERS_TYPE in i]
+        if any(s.get("page") == name for s in stores) and len(ids) == 2:
+            found.append((key, spec))
+    return found
+
+
+def refresh_payload(key: str, spec: dict[str, Any], name: str, filters: Filters) -> dict:
+    """A Dash request for a refresh callback: the filter store changed to ``filters``."""
+    import json
+
+    def ident(raw: str) -> Any:
+        return json.loads(raw) if raw.startswith("{") else raw
+
+    def value(raw: str) -> Any:
+        parsed = ident(raw)
+        if isinstance(parsed, dict) and parsed.get("type") == FILTERS_TYPE:
+            return {"page": name, "params": filters.to_params(), "datasets": []}
+        return None
+
+    outputs = [
+        {"id": ident(o.component_id_str()), "property": o.component_property}
+        for o in spec["output"]
+    ]
+    store = next(i for i in spec["inputs"] if FILTERS_TYPE in i["id"])
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [
+            {"id": ident(i["id"]), "property": i["property"], "value": value(i["id"])}
+            for i in spec["inputs"]
+        ],
+        "changedPropIds": [f"{store['id']}.{store['property']}"],
+        "state": [
+            {"id": ident(s["id"]), "property": s["property"], "value": {"w": 1350, "h": 940}}
+            for s in spec.get("state", [])
+        ],
+    }
+
+
+def bench_http(
+    names: list[str], runs: int, rango: str, estado: str | None
+) -> list[tuple[str, str, str, float, float]]:
+    """Each page's refresh callbacks as the browser calls them (``POST
+    /_dash-update-component`` on the app, in process): read, figures, JSON and compression,
+    with the page cache emptied before each call. Needs a database without users (the local
+    demo's national admin), as a fresh ``manage.py seed`` is."""
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from app import create_app
+    from core.config import load_settings
+
+    settings = dataclasses.replace(
+        load_settings(), alerts_enabled=False, simulate="", log_level="WARNING"
+    )
+    app = create_app(settings)
+    rows = []
+    headers = {"Accept-Encoding": "gzip, br"}
+    with (
+        TestClient(
+            app.server, base_url="http://127.0.0.1:8050", client=("127.0.0.1", 40000)
+        ) as client,
+        Session(get_engine()) as session,
+    ):
+        chosen = levels(session, estado)
+        for name in names:
+            for label, ref in chosen:
+                filters = Filters(territorio=ref.code if ref else None, rango=rango)
+                for key, spec in page_refreshes(app, name):
+                    payload = refresh_payload(key, spec, name, filters)
+
+                    def call(payload: dict = payload) -> None:
+                        PAGE_CACHE.clear()
+                        answer = client.post(
+                            "/_dash-update-component", json=payload, headers=headers
+                        )
+                        if answer.status_code != 200:
+                            raise SystemExit(f"{answer.status_code}: {answer.text[:300]}")
+
+                    first = spec["output"][0].component_id_str()
+                    rows.append((name, label, f"http {first} (sin caché)", *timed(call, runs)))
     return rows
 
 
@@ -307,17 +407,24 @@ def _load_line() -> str:
 
 
 def run_checkout(checkout: Path, argv: list[str]) -> tuple[list[Row], str]:
-    """``python -m bench pages argv`` in ``checkout`` (its own virtualenv if it has one):
-    its rows and the load average at its start and end."""
+    """This file's ``main(argv)`` run on the code of ``checkout`` (first on ``sys.path``, with
+    its own virtualenv if it has one), so both sides are measured by the same bench: its
+    rows and the load average at its start and end."""
     python = checkout / ".venv" / "bin" / "python"
+    script = (
+        "import runpy, sys; sys.path.insert(0, sys.argv[1]); "
+        "sys.argv = ['bench.pages', *sys.argv[2:]]; "
+        f"runpy.run_path({str(Path(__file__).resolve())!r}, run_name='__main__')"
+    )
     started = _load_line()
     done = subprocess.run(
-        [str(python if python.exists() else sys.executable), "-m", "bench", "pages", *argv],
+        [str(python if python.exists() else sys.executable), "-c", script, str(checkout), *argv],
         cwd=checkout,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        raise SystemExit(f"bench pages falló en {checkout}:\n{done.stderr[-2000:]}")
     return parse_rows(done.stdout), f"{started} → {_load_line()}"
 
 
@@ -341,7 +448,7 @@ def compare(antes: Path, pairs: int, argv: list[str]) -> int:
             else:
                 cells.append("—")
         label = key[2].removeprefix("callback ").removesuffix(" (sin caché)")
-        print(f"{key[0]:<10} {key[1]:<22} {label:<22} {' · '.join(cells)}")
+        print(f"{key[0]:<10} {key[1]:<28} {label:<24} {' · '.join(cells)}")
     return 0
 
 
@@ -371,6 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--estado", default="VE-V", help="estado del nivel intermedio")
     parser.add_argument("--page", action="append", help="solo estas páginas")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="mide también cada callback completo por HTTP (lectura, figuras, JSON)",
+    )
     parser.add_argument("--browser", action="store_true", help="mide también el primer render")
     parser.add_argument("--solo-navegador", action="store_true", help="solo el primer render")
     parser.add_argument(
@@ -392,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows = bench_page(name, page, args.runs, args.rango, args.estado, args.desde, args.hasta)
         for row in rows:
+            print(format_row(row))
+    if args.http and not args.solo_navegador:
+        names = [n for n in PAGES if not args.page or n in args.page]
+        for row in bench_http(names, args.runs, args.rango, args.estado):
             print(format_row(row))
     print(f"al terminar: {conditions(engine)}")
     if args.browser or args.solo_navegador:
