@@ -23,7 +23,8 @@ Figure = go.Figure | dict[str, Any]
 
 @cache
 def _template() -> dict[str, Any]:
-    """plotly's default template as JSON, the one a ``go.Figure`` would copy in."""
+    """plotly's default template as JSON, the one a ``go.Figure`` would copy in; one dict
+    shared by every figure, so nothing may change it (figures are only serialised)."""
     return pio.templates[pio.templates.default].to_plotly_json()
 
 
