@@ -12,6 +12,18 @@ Load the national dataset into a throw-away PostgreSQL database first::
         .venv/bin/python manage.py seed --scale national
     DATABASE_URL=... .venv/bin/python -m bench.pages [--runs 20] [--rango 30d] [--browser]
 
+``--http`` also times each page's refresh callbacks whole, as the browser calls them
+(``POST /_dash-update-component`` in process): read, figures, JSON and compression.
+
+``--antes DIR`` measures another checkout of the Sala (e.g. a worktree of main) on the same
+database, alternating: ``--pares N`` pairs of runs, each the other checkout then this one
+(both subprocesses running this file with the same options, each on its own checkout's
+code), and prints the callbacks' p95 side by side with the load average at the start and
+end of every run::
+
+    git worktree add /tmp/sala-antes main --detach
+    DATABASE_URL=... .venv/bin/python -m bench pages --antes /tmp/sala-antes --pares 2 --page clap
+
 Other pages add themselves with :func:`register` (see the bottom of this module).
 """
 
@@ -20,11 +32,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -75,6 +89,23 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples), percentile(samples, 0.95)
+
+
+def timed_cpu(fn: Callable[[], Any], runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """:func:`timed`, and the median and p95 of the process's CPU time per call (all its
+    threads: the parallel queries' and the server's), which other processes' load does not
+    inflate the way it inflates the elapsed time."""
+    fn()
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, used = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    return (statistics.median(wall), percentile(wall, 0.95)), (
+        statistics.median(cpu),
+        percentile(cpu, 0.95),
+    )
 
 
 def levels(session: Session, estado: str | None) -> list[tuple[str, TerritoryRef | None]]:
@@ -146,6 +177,104 @@ def bench_page(
 
                 rows.append((name, label, f"callback {lname} (sin caché)", *timed(cold, runs)))
                 rows.append((name, label, f"callback {lname} (en caché)", *timed(warm, runs)))
+    return rows
+
+
+FILTERS_TYPE = "flt-filters"
+
+
+def page_refreshes(app: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(output key, spec)`` of the page's refresh callbacks: those fed by its filter store
+    (the drill and table callbacks are not)."""
+    import json
+
+    found = []
+    for key, spec in app.callback_map.items():
+        ids = [i["id"] for i in spec.get("inputs", [])]
+        stores = [json.loads(i) for i in ids if i.startswith("{") and FILTERS_TYPE in i]
+        if any(s.get("page") == name for s in stores) and len(ids) == 2:
+            found.append((key, spec))
+    return found
+
+
+def refresh_payload(key: str, spec: dict[str, Any], name: str, filters: Filters) -> dict:
+    """A Dash request for a refresh callback: the filter store changed to ``filters``."""
+    import json
+
+    def ident(raw: str) -> Any:
+        return json.loads(raw) if raw.startswith("{") else raw
+
+    def value(raw: str) -> Any:
+        parsed = ident(raw)
+        if isinstance(parsed, dict) and parsed.get("type") == FILTERS_TYPE:
+            return {"page": name, "params": filters.to_params(), "datasets": []}
+        return None
+
+    outputs = [
+        {"id": ident(o.component_id_str()), "property": o.component_property}
+        for o in spec["output"]
+    ]
+    store = next(i for i in spec["inputs"] if FILTERS_TYPE in i["id"])
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [
+            {"id": ident(i["id"]), "property": i["property"], "value": value(i["id"])}
+            for i in spec["inputs"]
+        ],
+        "changedPropIds": [f"{store['id']}.{store['property']}"],
+        "state": [
+            {"id": ident(s["id"]), "property": s["property"], "value": {"w": 1350, "h": 940}}
+            for s in spec.get("state", [])
+        ],
+    }
+
+
+def bench_http(
+    names: list[str], runs: int, rango: str, estado: str | None
+) -> list[tuple[str, str, str, float, float]]:
+    """Each page's refresh callbacks as the browser calls them (``POST
+    /_dash-update-component`` on the app, in process): read, figures, JSON and compression,
+    with the page cache emptied before each call. Needs a database without users (the local
+    demo's national admin), as a fresh ``manage.py seed`` is."""
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from app import create_app
+    from core.config import load_settings
+
+    settings = dataclasses.replace(
+        load_settings(), alerts_enabled=False, simulate="", log_level="WARNING"
+    )
+    app = create_app(settings)
+    rows = []
+    headers = {"Accept-Encoding": "gzip, br"}
+    with (
+        TestClient(
+            app.server, base_url="http://127.0.0.1:8050", client=("127.0.0.1", 40000)
+        ) as client,
+        Session(get_engine()) as session,
+    ):
+        chosen = levels(session, estado)
+        for name in names:
+            for label, ref in chosen:
+                filters = Filters(territorio=ref.code if ref else None, rango=rango)
+                for key, spec in page_refreshes(app, name):
+                    payload = refresh_payload(key, spec, name, filters)
+
+                    def call(payload: dict = payload) -> None:
+                        PAGE_CACHE.clear()
+                        answer = client.post(
+                            "/_dash-update-component", json=payload, headers=headers
+                        )
+                        if answer.status_code != 200:
+                            raise SystemExit(f"{answer.status_code}: {answer.text[:300]}")
+
+                    first = spec["output"][0].component_id_str()
+                    wall, cpu = timed_cpu(call, runs)
+                    rows.append((name, label, f"http {first} (sin caché)", *wall))
+                    rows.append((name, label, f"http {first} CPU de Python (sin caché)", *cpu))
     return rows
 
 
@@ -267,7 +396,96 @@ def conditions(engine: Any) -> str:
     return "; ".join(parts)
 
 
+Row = tuple[str, str, str, float, float]
+
+
+def format_row(row: Row) -> str:
+    """One timing row as :func:`main` prints it (fixed columns; flagged over 300 ms)."""
+    flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
+    return f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}"
+
+
+def parse_rows(output: str) -> list[Row]:
+    """The timing rows printed by :func:`main` (:func:`format_row`), back as tuples."""
+    rows = []
+    for line in output.splitlines():
+        parts = line.split("  ⚠")[0].rsplit(None, 2)
+        if len(parts) != 3 or len(parts[0]) < 41:
+            continue
+        try:
+            median, p95 = float(parts[1]), float(parts[2])
+        except ValueError:
+            continue
+        head = parts[0]
+        rows.append((head[:10].strip(), head[11:39].strip(), head[40:].strip(), median, p95))
+    return rows
+
+
+def _load_line() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_checkout(checkout: Path, argv: list[str]) -> tuple[list[Row], str]:
+    """This file's ``main(argv)`` run on the code of ``checkout`` (first on ``sys.path``, with
+    its own virtualenv if it has one), so both sides are measured by the same bench: its
+    rows and the load average at its start and end."""
+    python = checkout / ".venv" / "bin" / "python"
+    script = (
+        "import runpy, sys; sys.path.insert(0, sys.argv[1]); "
+        "sys.argv = ['bench.pages', *sys.argv[2:]]; "
+        f"runpy.run_path({str(Path(__file__).resolve())!r}, run_name='__main__')"
+    )
+    started = _load_line()
+    done = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-c", script, str(checkout), *argv],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"bench pages falló en {checkout}:\n{done.stderr[-2000:]}")
+    return parse_rows(done.stdout), f"{started} → {_load_line()}"
+
+
+def compare(antes: Path, pairs: int, argv: list[str]) -> int:
+    """Alternate runs of ``antes`` and this checkout; print the callbacks' p95 per pair."""
+    here = Path(__file__).resolve().parent.parent
+    results: list[tuple[dict[tuple[str, str, str], Row], dict[tuple[str, str, str], Row]]] = []
+    for n in range(pairs):
+        before, before_load = run_checkout(antes.resolve(), argv)
+        after, after_load = run_checkout(here, argv)
+        print(f"par {n + 1}: carga media antes {before_load}; después {after_load}", flush=True)
+        results.append(({r[:3]: r for r in before}, {r[:3]: r for r in after}))
+    print(f"\np95 sin caché, ms, antes ({antes}) → después ({here}); entre paréntesis la mediana")
+    keys = [k for k in results[0][1] if k[2].endswith("(sin caché)")]
+    for key in keys:
+        cells = []
+        for before, after in results:
+            b, a = before.get(key), after.get(key)
+            if b and a:
+                cells.append(f"{b[4]:.0f}→{a[4]:.0f} ({b[3]:.0f}→{a[3]:.0f})")
+            else:
+                cells.append("—")
+        label = key[2].removeprefix("callback ").removesuffix(" (sin caché)")
+        print(f"{key[0]:<10} {key[1]:<28} {label:<24} {' · '.join(cells)}")
+    return 0
+
+
+def _without_compare(argv: list[str]) -> list[str]:
+    """``argv`` without ``--antes DIR`` and ``--pares N`` (for the subprocesses)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--antes", "--pares"):
+            skip = True
+        elif not arg.startswith(("--antes=", "--pares=")):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bench.pages")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rango", default="30d", help="rango de tiempo de los filtros")
@@ -279,12 +497,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--estado", default="VE-V", help="estado del nivel intermedio")
     parser.add_argument("--page", action="append", help="solo estas páginas")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="mide también cada callback completo por HTTP (lectura, figuras, JSON)",
+    )
     parser.add_argument("--browser", action="store_true", help="mide también el primer render")
     parser.add_argument("--solo-navegador", action="store_true", help="solo el primer render")
     parser.add_argument(
         "--puerto", type=int, default=None, help="puerto del servidor del navegador (uno libre)"
     )
+    parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
+    parser.add_argument("--pares", type=int, default=2, help="con --antes: pares de corridas")
     args = parser.parse_args(argv)
+    if args.antes:
+        return compare(args.antes, args.pares, _without_compare(argv))
     engine = get_engine()
     span = f" {args.desde}..{args.hasta}" if args.rango == "personalizado" else ""
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}{span}")
@@ -296,8 +523,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows = bench_page(name, page, args.runs, args.rango, args.estado, args.desde, args.hasta)
         for row in rows:
-            flag = "  ⚠ > 300 ms" if row[4] > 300 else ""
-            print(f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}")
+            print(format_row(row))
+    if args.http and not args.solo_navegador:
+        names = [n for n in PAGES if not args.page or n in args.page]
+        for row in bench_http(names, args.runs, args.rango, args.estado):
+            print(format_row(row))
     print(f"al terminar: {conditions(engine)}")
     if args.browser or args.solo_navegador:
         print(f"\nprimer render completo en Chromium (rango {args.rango})")

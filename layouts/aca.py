@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import empty_figure, label_axis, wrap_label
+from layouts.components.figures import Figure, build_figure, empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -191,7 +191,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Per 7T (named in full): overdue actions, then the rest by status, stacked."""
     if not any(r["total"] for r in rows):
         return empty_figure("Sin acciones en la agenda de este territorio", scale)
@@ -230,12 +230,10 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     _whole_actions(layout, max(r["total"] for r in rows))
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Per child territory: overdue, open in time and done actions (click to drill down)."""
     rows = [r for r in rows if r["total"]]
     if not rows:
@@ -265,9 +263,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"].update(dtick=1, tickfont={"size": round(12 * scale), "color": theme.TEXT})
     _whole_actions(layout, max(r["total"] for r in rows))
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 def _whole_actions(layout: dict[str, Any], peak: int) -> None:

@@ -21,7 +21,14 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, hbar, label_axis
+from layouts.components.figures import (
+    Figure,
+    base_layout,
+    build_figure,
+    empty_figure,
+    hbar,
+    label_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -252,7 +259,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
+def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> Figure:
     """The stages as bars centred on one axis, each with its share of the received cases.
 
     Drawn as bars, not ``go.Funnel``: the page ships Plotly's cartesian bundle, which has no
@@ -260,31 +267,28 @@ def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
     if not funnel["recibido"]:
         return empty_figure("Sin casos recibidos en el período", scale)
     values = [funnel[s] for s in q.STAGES]
-    fig = go.Figure(
-        go.Bar(
-            y=[q.STAGE_LABELS[s] for s in q.STAGES],
-            x=values,
-            base=[-v / 2 for v in values],
-            orientation="h",
-            customdata=[v / values[0] for v in values],
-            texttemplate="%{x:,.0f} · %{customdata:.0%}",
-            textposition="inside",
-            insidetextanchor="middle",
-            textfont={"size": round(16 * scale), "color": theme.BG},  # dark on bright bars
-            marker={"color": [theme.MUTED, theme.BLUE, theme.ACCENT, theme.OK]},
-            hovertemplate="%{y}: %{x:,.0f} (%{customdata:.0%} de los recibidos)<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[q.STAGE_LABELS[s] for s in q.STAGES],
+        x=values,
+        base=[-v / 2 for v in values],
+        orientation="h",
+        customdata=[v / values[0] for v in values],
+        texttemplate="%{x:,.0f} · %{customdata:.0%}",
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont={"size": round(16 * scale), "color": theme.BG},  # dark on bright bars
+        marker={"color": [theme.MUTED, theme.BLUE, theme.ACCENT, theme.OK]},
+        hovertemplate="%{y}: %{x:,.0f} (%{customdata:.0%} de los recibidos)<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.18, showlegend=False)
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["yaxis"]["autorange"] = "reversed"
     layout["xaxis"] = {"visible": False, "range": [-values[0] / 2 * 1.02, values[0] / 2 * 1.02]}
     layout["margin"]["l"] = round(100 * scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Open cases per child territory, within and past target (click a bar to drill down)."""
     rows = [r for r in rows if r["open"]]
     if not rows:
@@ -313,101 +317,85 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(b["cases"] for b in buckets):
         return empty_figure("Sin casos abiertos", scale)
-    fig = go.Figure(
-        go.Bar(
-            x=[b["bucket"] for b in buckets],
-            y=[b["cases"] for b in buckets],
-            marker_color=list(AGE_COLORS),
-            text=[fmt_number(b["cases"]) for b in buckets],
-            textposition="auto",
-            textangle=0,
-            textfont={"size": round(14 * scale), "color": theme.TEXT},
-            hovertemplate="%{x}: %{y:,.0f} casos<extra></extra>",
-        )
+    traces = go.Bar(
+        x=[b["bucket"] for b in buckets],
+        y=[b["cases"] for b in buckets],
+        marker_color=list(AGE_COLORS),
+        text=[fmt_number(b["cases"]) for b in buckets],
+        textposition="auto",
+        textangle=0,
+        textfont={"size": round(14 * scale), "color": theme.TEXT},
+        hovertemplate="%{x}: %{y:,.0f} casos<extra></extra>",
     )
-    fig.update_layout(**base_layout(scale, bargap=0.2))
-    return fig
+    return build_figure(traces, layout=base_layout(scale, bargap=0.2))
 
 
 def _category_label(name: str) -> str:
     return q.CATEGORIES.get(name, name)
 
 
-def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["open"]]
     if not rows:
         return empty_figure("Sin casos abiertos", scale)
     rows = sorted(rows, key=lambda r: (r["open_late"], r["open"]))[-12:]
     names = [f"{_category_label(r['category'])} ({fmt_number(r['target_hours'])} h)" for r in rows]
-    fig = go.Figure(
-        [
-            hbar(
-                names,
-                [r["open"] - r["open_late"] for r in rows],
-                "Dentro de meta",
-                theme.OK,
-                "dentro de meta",
-            ),
-            hbar(
-                names, [r["open_late"] for r in rows], "Fuera de meta", theme.BAD, "fuera de meta"
-            ),
-        ]
-    )
+    traces = [
+        hbar(
+            names,
+            [r["open"] - r["open_late"] for r in rows],
+            "Dentro de meta",
+            theme.OK,
+            "dentro de meta",
+        ),
+        hbar(names, [r["open_late"] for r in rows], "Fuera de meta", theme.BAD, "fuera de meta"),
+    ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["reported"] or r["resolved"]]
     if not rows:
         return empty_figure("Sin casos en el período", scale)
     rows = sorted(rows, key=lambda r: r["reported"])[-12:]
     names = [_category_label(r["category"]) for r in rows]
-    fig = go.Figure(
-        [
-            hbar(names, [r["reported"] for r in rows], "Recibidos", theme.ACCENT, "recibidos"),
-            hbar(names, [r["resolved"] for r in rows], "Resueltos", theme.OK, "resueltos"),
-        ]
-    )
+    traces = [
+        hbar(names, [r["reported"] for r in rows], "Recibidos", theme.ACCENT, "recibidos"),
+        hbar(names, [r["resolved"] for r in rows], "Resueltos", theme.OK, "resueltos"),
+    ]
     layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["resolved"]]
     if not rows:
         return empty_figure("Sin casos resueltos en el período", scale)
     rows = sorted(rows, key=lambda r: r["resolved_late_pct"] or 0)[-12:]
     pct = [r["resolved_late_pct"] or 0 for r in rows]
-    fig = go.Figure(
-        go.Bar(
-            y=[_category_label(r["category"]) for r in rows],
-            x=pct,
-            orientation="h",
-            marker_color=[thresholds.colour("cases_late_share", p / 100) for p in pct],
-            customdata=[[r["resolved_late"], r["resolved"], r["target_hours"]] for r in rows],
-            hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,.0f} de %{customdata[1]:,.0f}; "
-            "meta %{customdata[2]} h)<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[_category_label(r["category"]) for r in rows],
+        x=pct,
+        orientation="h",
+        marker_color=[thresholds.colour("cases_late_share", p / 100) for p in pct],
+        customdata=[[r["resolved_late"], r["resolved"], r["target_hours"]] for r in rows],
+        hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,.0f} de %{customdata[1]:,.0f}; "
+        "meta %{customdata[2]} h)<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.25)
     layout["xaxis"]["ticksuffix"] = " %"
     layout["xaxis"]["range"] = [0, max(100, *pct)]
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

@@ -22,7 +22,14 @@ from data.queries import clap as q
 from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
-from layouts.components.figures import coverage_traces, empty_figure, label_axis, right_axis
+from layouts.components.figures import (
+    Figure,
+    build_figure,
+    coverage_traces,
+    empty_figure,
+    label_axis,
+    right_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -229,14 +236,14 @@ def _month_ends(days: list[date]) -> list[date]:
     return [d for d in days if d.day == calendar.monthrange(d.year, d.month)[1]]
 
 
-def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Planned vs served per day with coverage, month ends marked (the cycle closes there)."""
     if not any(p["planned"] for p in series):
         return empty_figure("Sin entregas CLAP en el período", scale)
     days = [datetime(p["day"].year, p["day"].month, p["day"].day) for p in series]
     coverage = [p["served"] / p["planned"] * 100 if p["planned"] else None for p in series]
     planned, served = [p["planned"] for p in series], [p["served"] for p in series]
-    fig = go.Figure(coverage_traces(days, planned, served, coverage, scale, "%{x|%d/%m}"))
+    traces = coverage_traces(days, planned, served, coverage, scale, "%{x|%d/%m}")
     layout = legend_layout(scale, barmode="overlay", bargap=0.15)
     layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)
@@ -254,43 +261,39 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         }
         for d in _month_ends([p["day"] for p in series])
     ]
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(p["bags"] for p in series):
         return empty_figure("Sin entregas CLAP en el período", scale)
     days = [datetime(p["day"].year, p["day"].month, p["day"].day) for p in series]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=days,
-                y=[p["kg"] for p in series],
-                name="Kg",
-                marker_color=theme.CYAN,
-                hovertemplate="%{x|%d/%m}: %{y:,.0f} kg<extra></extra>",
-            ),
-            go.Scatter(
-                x=days,
-                y=[p["bags"] for p in series],
-                name="Bolsas",
-                yaxis="y2",
-                mode="lines",
-                line={"color": theme.ACCENT, "width": 2 * scale},
-                hovertemplate="%{x|%d/%m}: %{y:,.0f} bolsas<extra></extra>",
-            ),
-        ]
-    )
+    traces = [
+        go.Bar(
+            x=days,
+            y=[p["kg"] for p in series],
+            name="Kg",
+            marker_color=theme.CYAN,
+            hovertemplate="%{x|%d/%m}: %{y:,.0f} kg<extra></extra>",
+        ),
+        go.Scatter(
+            x=days,
+            y=[p["bags"] for p in series],
+            name="Bolsas",
+            yaxis="y2",
+            mode="lines",
+            line={"color": theme.ACCENT, "width": 2 * scale},
+            hovertemplate="%{x|%d/%m}: %{y:,.0f} bolsas<extra></extra>",
+        ),
+    ]
     layout = legend_layout(scale, bargap=0.15)
     layout["yaxis2"] = right_axis(scale, tickformat=",.0f")
     layout["margin"]["r"] = round(64 * scale)
     layout["xaxis"].update(type="date", tickformat="%d/%m", nticks=10)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Coverage today and this month per child territory (click a bar to drill down)."""
     rows = [r for r in rows if r["month_planned"] or r["today_planned"]]
     if not rows:
@@ -302,33 +305,30 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     def pct(served: int, planned: int) -> float | None:
         return served / planned * 100 if planned else None
 
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=names,
-                x=[pct(r["month_served"], r["month_planned"]) for r in rows],
-                name="Este mes",
-                orientation="h",
-                marker_color=theme.OK,
-                customdata=codes,
-                hovertemplate="%{y}: %{x:.1f} % en el mes<extra></extra>",
-            ),
-            go.Bar(
-                y=names,
-                x=[pct(r["today_served"], r["today_planned"]) for r in rows],
-                name="Hoy",
-                orientation="h",
-                marker_color=theme.ACCENT,
-                customdata=codes,
-                hovertemplate="%{y}: %{x:.1f} % hoy<extra></extra>",
-            ),
-        ]
-    )
+    traces = [
+        go.Bar(
+            y=names,
+            x=[pct(r["month_served"], r["month_planned"]) for r in rows],
+            name="Este mes",
+            orientation="h",
+            marker_color=theme.OK,
+            customdata=codes,
+            hovertemplate="%{y}: %{x:.1f} % en el mes<extra></extra>",
+        ),
+        go.Bar(
+            y=names,
+            x=[pct(r["today_served"], r["today_planned"]) for r in rows],
+            name="Hoy",
+            orientation="h",
+            marker_color=theme.ACCENT,
+            customdata=codes,
+            hovertemplate="%{y}: %{x:.1f} % hoy<extra></extra>",
+        ),
+    ]
     layout = legend_layout(scale, barmode="group", bargap=0.25)
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 def late_list(rows: list[dict[str, Any]]) -> Any:

@@ -22,7 +22,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link
 from layouts.components.empty import empty_state
-from layouts.components.figures import empty_figure, label_axis, wrap_label
+from layouts.components.figures import Figure, build_figure, empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -234,7 +234,7 @@ def _supply_kind(r: dict[str, Any]) -> str:
     return "some" if r["funded_projects"] else "none"
 
 
-def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """The score of each category, highest on top, coloured by what was funded; the hover
     reads the reason."""
     rows = [r for r in rows if r["score"] > 0 or r["funded_projects"]][:RANKING_ROWS]
@@ -267,12 +267,10 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         tickfont={"size": round(12 * scale), "color": theme.TEXT},
     )
     layout["xaxis"]["title"] = {"text": "puntaje", "font": {"size": round(12 * scale)}}
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Share of needs vs share of funded projects per transformation (grouped bars)."""
     if not any(r["projects"] or r["needs"] for r in rows):
         return empty_figure("Sin casos ni proyectos en este territorio", scale)
@@ -303,9 +301,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["legend"].update(traceorder="normal", font={"size": round(12 * scale)})
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     layout["xaxis"]["ticksuffix"] = " %"
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

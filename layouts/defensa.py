@@ -21,7 +21,7 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, label_axis
+from layouts.components.figures import Figure, base_layout, build_figure, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -207,21 +207,19 @@ def _with_units(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["units"]]
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = _with_units(rows)
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
     rows = sorted(rows, key=lambda r: -(r["avg_readiness"] or 0))[-25:]
     values = [r["avg_readiness"] for r in rows]
-    fig = go.Figure(
-        go.Bar(
-            y=[r["name"] for r in rows],
-            x=values,
-            orientation="h",
-            marker_color=[thresholds.colour("defense_readiness", v) for v in values],
-            customdata=drill_codes(rows),
-            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[r["name"] for r in rows],
+        x=values,
+        orientation="h",
+        marker_color=[thresholds.colour("defense_readiness", v) for v in values],
+        customdata=drill_codes(rows),
+        hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.2)
     layout["xaxis"]["range"] = [0, 100]
@@ -238,11 +236,10 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
             "line": {"color": theme.ACCENT, "dash": "dot", "width": 2 * scale},
         }
     ]
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = _with_units(rows)
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
@@ -262,16 +259,14 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 def _short_plan(plan: str) -> str:
     return plan.split(" — ")[0]
 
 
-def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin unidades de defensa en este territorio", scale)
     plans = sorted({r["plan"] for r in rows})
@@ -289,9 +284,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.25)
     label_axis(layout, len(plans), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 # -- lists -------------------------------------------------------------------------------

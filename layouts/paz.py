@@ -20,7 +20,14 @@ from layouts.components import theme
 from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.drill import drill_codes
-from layouts.components.figures import base_layout, empty_figure, heat_colorbar, label_axis
+from layouts.components.figures import (
+    Figure,
+    base_layout,
+    build_figure,
+    empty_figure,
+    heat_colorbar,
+    label_axis,
+)
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
@@ -187,135 +194,120 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
+def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> Figure:
     if not any(any(row) for row in grid):
         return empty_figure("Sin incidentes en el período", scale)
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid,
-            x=[f"{h:02d}" for h in range(24)],
-            y=[d.capitalize()[:3] for d in WEEKDAYS_ES],
-            colorscale=[[0, theme.PANEL], [0.5, "#8a3a3e"], [1, theme.BAD]],
-            showscale=True,
-            colorbar=heat_colorbar("Incidentes", scale),
-            xgap=1,
-            ygap=1,
-            hovertemplate="%{y} %{x}:00 h: %{z:,.0f} incidentes<extra></extra>",
-        )
+    traces = go.Heatmap(
+        z=grid,
+        x=[f"{h:02d}" for h in range(24)],
+        y=[d.capitalize()[:3] for d in WEEKDAYS_ES],
+        colorscale=[[0, theme.PANEL], [0.5, "#8a3a3e"], [1, theme.BAD]],
+        showscale=True,
+        colorbar=heat_colorbar("Incidentes", scale),
+        xgap=1,
+        ygap=1,
+        hovertemplate="%{y} %{x}:00 h: %{z:,.0f} incidentes<extra></extra>",
     )
     layout = base_layout(scale)
     layout["yaxis"]["autorange"] = "reversed"
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 def _hour_label(start: datetime) -> str:
     return start.astimezone(CARACAS).strftime("%H:00")
 
 
-def day_figure(day: dict[str, Any], scale: float = 1.0) -> go.Figure:
+def day_figure(day: dict[str, Any], scale: float = 1.0) -> Figure:
     if not day["current_total"] and not day["previous_total"]:
         return empty_figure("Sin incidentes en estas 24 h ni hace una semana", scale)
     hours = [_hour_label(h) for h in day["hours"]]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=hours,
-                y=day["previous"],
-                name="Hace 7 días",
-                marker_color=theme.LINE,
-                hovertemplate="%{x}: %{y:,.0f} hace 7 días<extra></extra>",
-            ),
-            go.Scatter(
-                x=hours,
-                y=day["current"],
-                name="Últimas 24 h",
-                mode="lines+markers",
-                line={"color": theme.BAD, "width": 2.5 * scale},
-                marker={"size": 5 * scale},
-                hovertemplate="%{x}: %{y:,.0f} últimas 24 h<extra></extra>",
-            ),
-        ]
-    )
+    traces = [
+        go.Bar(
+            x=hours,
+            y=day["previous"],
+            name="Hace 7 días",
+            marker_color=theme.LINE,
+            hovertemplate="%{x}: %{y:,.0f} hace 7 días<extra></extra>",
+        ),
+        go.Scatter(
+            x=hours,
+            y=day["current"],
+            name="Últimas 24 h",
+            mode="lines+markers",
+            line={"color": theme.BAD, "width": 2.5 * scale},
+            marker={"size": 5 * scale},
+            hovertemplate="%{x}: %{y:,.0f} últimas 24 h<extra></extra>",
+        ),
+    ]
     layout = base_layout(scale, showlegend=True, bargap=0.15)
     layout["xaxis"]["nticks"] = 8
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     rows = [r for r in rows if r["incidents"]]
     if not rows:
         return empty_figure("Sin incidentes en este territorio", scale)
     rows = sorted(rows, key=lambda r: r["incidents"])[-25:]
     names, codes = [r["name"] for r in rows], drill_codes(rows)
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=names,
-                x=[r["incidents"] - r["severe"] for r in rows],
-                name="Otros",
-                orientation="h",
-                marker_color="#8a3a3e",
-                customdata=codes,
-                hovertemplate="%{y}: %{x:,.0f} de severidad < 4<extra></extra>",
-            ),
-            go.Bar(
-                y=names,
-                x=[r["severe"] for r in rows],
-                name="Graves",
-                orientation="h",
-                marker_color=theme.BAD,
-                customdata=codes,
-                hovertemplate="%{y}: %{x:,.0f} graves<extra></extra>",
-            ),
-        ]
-    )
+    traces = [
+        go.Bar(
+            y=names,
+            x=[r["incidents"] - r["severe"] for r in rows],
+            name="Otros",
+            orientation="h",
+            marker_color="#8a3a3e",
+            customdata=codes,
+            hovertemplate="%{y}: %{x:,.0f} de severidad < 4<extra></extra>",
+        ),
+        go.Bar(
+            y=names,
+            x=[r["severe"] for r in rows],
+            name="Graves",
+            orientation="h",
+            marker_color=theme.BAD,
+            customdata=codes,
+            hovertemplate="%{y}: %{x:,.0f} graves<extra></extra>",
+        ),
+    ]
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin incidentes en el período", scale)
     rows = list(reversed(rows[:12]))
-    fig = go.Figure(
-        go.Bar(
-            y=[q.CATEGORIES.get(r["type"], r["type"]) for r in rows],
-            x=[r["incidents"] for r in rows],
-            orientation="h",
-            marker_color=theme.BAD,
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[q.CATEGORIES.get(r["type"], r["type"]) for r in rows],
+        x=[r["incidents"] for r in rows],
+        orientation="h",
+        marker_color=theme.BAD,
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figure:
+def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> Figure:
     if not any(by_severity.values()):
         return empty_figure("Sin incidentes en el período", scale)
     levels = sorted(by_severity)
-    fig = go.Figure(
-        go.Bar(
-            x=[str(level) for level in levels],
-            y=[by_severity[level] for level in levels],
-            marker_color=list(SEVERITY_COLORS[: len(levels)]),
-            text=[fmt_number(by_severity[level]) for level in levels],
-            textposition="auto",
-            textangle=0,
-            textfont={"size": round(14 * scale), "color": theme.TEXT},
-            hovertemplate="Severidad %{x}: %{y:,.0f}<extra></extra>",
-        )
+    traces = go.Bar(
+        x=[str(level) for level in levels],
+        y=[by_severity[level] for level in levels],
+        marker_color=list(SEVERITY_COLORS[: len(levels)]),
+        text=[fmt_number(by_severity[level]) for level in levels],
+        textposition="auto",
+        textangle=0,
+        textfont={"size": round(14 * scale), "color": theme.TEXT},
+        hovertemplate="Severidad %{x}: %{y:,.0f}<extra></extra>",
     )
-    fig.update_layout(**base_layout(scale, bargap=0.25))
-    return fig
+    return build_figure(traces, layout=base_layout(scale, bargap=0.25))
 
 
 # -- lists -------------------------------------------------------------------------------

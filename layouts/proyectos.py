@@ -20,7 +20,9 @@ from layouts.components.chart import chart_card
 from layouts.components.data_table import export_link, table_panel_body
 from layouts.components.empty import empty_state
 from layouts.components.figures import (
+    Figure,
     base_layout,
+    build_figure,
     empty_figure,
     hbar,
     heat_colorbar,
@@ -271,7 +273,7 @@ def map_legend() -> list[Any]:
 # -- figures -----------------------------------------------------------------------------
 
 
-def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     """Stacked status counts per child territory (click a bar to drill down)."""
     rows = [r for r in rows if r["total"]]
     if not rows:
@@ -308,31 +310,27 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     )
     layout = legend_layout(scale, barmode="stack", bargap=0.2)
     label_axis(layout, len(rows), scale)
-    fig = go.Figure(traces)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
+def money_figure(data: dict[str, Any], scale: float = 1.0) -> Figure:
     """Heat map: physical progress (rows) × share of money transferred (columns)."""
     grid = data["grid"]
     if not any(map(any, grid)):
         return empty_figure("Sin proyectos en este territorio", scale)
     labels = [f"{10 * i}–{10 * (i + 1)}" for i in range(10)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid,
-            x=labels,
-            y=labels,
-            colorscale=[[0, theme.PANEL], [0.001, "#1d3557"], [0.5, theme.BLUE], [1, theme.ACCENT]],
-            showscale=True,
-            colorbar=heat_colorbar("Proyectos", scale),
-            text=[[fmt_number(v) if v else "" for v in row] for row in grid],
-            texttemplate="%{text}",
-            hovertemplate="avance %{y} %<br>transferido %{x} %<br>%{z:,.0f} proyectos<extra></extra>",
-            xgap=1,
-            ygap=1,
-        )
+    traces = go.Heatmap(
+        z=grid,
+        x=labels,
+        y=labels,
+        colorscale=[[0, theme.PANEL], [0.001, "#1d3557"], [0.5, theme.BLUE], [1, theme.ACCENT]],
+        showscale=True,
+        colorbar=heat_colorbar("Proyectos", scale),
+        text=[[fmt_number(v) if v else "" for v in row] for row in grid],
+        texttemplate="%{text}",
+        hovertemplate="avance %{y} %<br>transferido %{x} %<br>%{z:,.0f} proyectos<extra></extra>",
+        xgap=1,
+        ygap=1,
     )
     layout = base_layout(scale)
     layout["xaxis"].update(
@@ -343,104 +341,91 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
         title={"text": "% de avance físico", "font": {"size": round(13 * scale)}}, type="category"
     )
     layout["margin"].update(l=round(70 * scale), b=round(50 * scale))
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin proyectos en este territorio", scale)
     rounds = sorted({r["consulta"] for r in rows})
     counts = {(r["consulta"], r["status"]): r["count"] for r in rows}
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=rounds,
-                y=[counts.get((c, status), 0) for c in rounds],
-                name=PROJECT_STATUS_LABELS[status],
-                marker_color=PROJECT_STATUS_COLORS[status],
-                hovertemplate="Consulta %{x}: %{y:,.0f} "
-                + PROJECT_STATUS_LABELS[status].lower()
-                + "<extra></extra>",
-            )
-            for status in PROJECT_STATUS_LABELS
-        ]
-    )
+    traces = [
+        go.Bar(
+            x=rounds,
+            y=[counts.get((c, status), 0) for c in rounds],
+            name=PROJECT_STATUS_LABELS[status],
+            marker_color=PROJECT_STATUS_COLORS[status],
+            hovertemplate="Consulta %{x}: %{y:,.0f} "
+            + PROJECT_STATUS_LABELS[status].lower()
+            + "<extra></extra>",
+        )
+        for status in PROJECT_STATUS_LABELS
+    ]
     layout = legend_layout(scale, barmode="stack", bargap=0.3)
     layout["xaxis"]["type"] = "category"
     if max(sum(r["count"] for r in rows if r["consulta"] == c) for c in rounds) < 10:
         layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin proyectos en este territorio", scale)
     rows = sorted(rows, key=lambda r: r["count"])
     names = [q.CATEGORIES.get(r["category"], r["category"]) for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=names,
-                x=[r["count"] - r["paralizado"] for r in rows],
-                name="Otros estados",
-                orientation="h",
-                marker_color=theme.BLUE,
-                customdata=[[fmt_usd(r["approved_usd"]), r["avg_progress"] or 0] for r in rows],
-                hovertemplate="%{y}: %{x:,.0f} · %{customdata[0]} · avance %{customdata[1]:.1f} %<extra></extra>",
-            ),
-            hbar(names, [r["paralizado"] for r in rows], "Paralizados", theme.BAD, "paralizados"),
-        ]
-    )
+    traces = [
+        go.Bar(
+            y=names,
+            x=[r["count"] - r["paralizado"] for r in rows],
+            name="Otros estados",
+            orientation="h",
+            marker_color=theme.BLUE,
+            customdata=[[fmt_usd(r["approved_usd"]), r["avg_progress"] or 0] for r in rows],
+            hovertemplate="%{y}: %{x:,.0f} · %{customdata[0]} · avance %{customdata[1]:.1f} %<extra></extra>",
+        ),
+        hbar(names, [r["paralizado"] for r in rows], "Paralizados", theme.BAD, "paralizados"),
+    ]
     layout = legend_layout(scale, barmode="stack", bargap=0.15)
     label_axis(layout, len(rows), scale)
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not any(r["count"] for r in rows):
         return empty_figure("Sin proyectos en este territorio", scale)
     rows = list(reversed(rows))  # T1 on top
-    fig = go.Figure(
-        go.Bar(
-            y=[wrap_label(r["label"], 24) for r in rows],  # the 7T named in full
-            x=[r["count"] for r in rows],
-            orientation="h",
-            marker_color=theme.VIOLET,
-            customdata=[fmt_usd(r["approved_usd"]) for r in rows],
-            hovertemplate="%{y}<br>%{x:,.0f} proyectos · %{customdata}<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[wrap_label(r["label"], 24) for r in rows],  # the 7T named in full
+        x=[r["count"] for r in rows],
+        orientation="h",
+        marker_color=theme.VIOLET,
+        customdata=[fmt_usd(r["approved_usd"]) for r in rows],
+        hovertemplate="%{y}<br>%{x:,.0f} proyectos · %{customdata}<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.3)
     label_axis(layout, len(rows), scale)
     layout["yaxis"]["tickfont"]["size"] = round(11 * scale)
     if max(r["count"] for r in rows) < 10:
         layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
-def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
+def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     if not rows:
         return empty_figure("Sin transferencias en el período", scale)
     rows = list(reversed(rows))
-    fig = go.Figure(
-        go.Bar(
-            y=[r["bank"] for r in rows],
-            x=[r["usd"] for r in rows],
-            orientation="h",
-            marker_color=theme.CYAN,
-            customdata=[r["transfers"] for r in rows],
-            hovertemplate="%{y}<br>USD %{x:,.0f} en %{customdata:,.0f} transferencias<extra></extra>",
-        )
+    traces = go.Bar(
+        y=[r["bank"] for r in rows],
+        x=[r["usd"] for r in rows],
+        orientation="h",
+        marker_color=theme.CYAN,
+        customdata=[r["transfers"] for r in rows],
+        hovertemplate="%{y}<br>USD %{x:,.0f} en %{customdata:,.0f} transferencias<extra></extra>",
     )
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
     layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
-    fig.update_layout(**layout)
-    return fig
+    return build_figure(traces, layout=layout)
 
 
 # -- lists and detail ----------------------------------------------------------------------
@@ -493,21 +478,19 @@ def detail_view(d: dict[str, Any] | None, scale: float = 1.0) -> Any:
         facts.append(("Continuidad de", d["continuidad_of"]))
     history = d["history"]
     if history:
-        fig = go.Figure(
-            go.Scatter(
-                x=[format_caracas(h["at"]) for h in history],
-                y=[h["progress"] for h in history],
-                mode="lines+markers",
-                line={"color": theme.BLUE, "width": 2 * scale, "shape": "hv"},
-                hovertemplate="%{x}: %{y:.1f} %<extra></extra>",
-            )
+        progress = go.Scatter(
+            x=[format_caracas(h["at"]) for h in history],
+            y=[h["progress"] for h in history],
+            mode="lines+markers",
+            line={"color": theme.BLUE, "width": 2 * scale, "shape": "hv"},
+            hovertemplate="%{x}: %{y:.1f} %<extra></extra>",
         )
         layout = base_layout(scale)
         layout["yaxis"].update(range=[0, 105], ticksuffix=" %")
         layout["xaxis"]["type"] = "category"
         layout["xaxis"]["nticks"] = 6
-        fig.update_layout(**layout)
-        chart = dcc.Graph(figure=fig, config={"displayModeBar": False}, className="detail-graph")
+        figure = build_figure(progress, layout=layout)
+        chart = dcc.Graph(figure=figure, config={"displayModeBar": False}, className="detail-graph")
     else:
         chart = empty_state("Sin avances registrados")
     transfers = record_table(

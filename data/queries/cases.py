@@ -28,7 +28,7 @@ from data.queries.common import at, by_key, map_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
 from data.queries.open_cases import open_cases_grouped, open_cases_summed, open_halves
-from data.queries.rolled import DaySplit, rollup_serves, split_days, split_weeks, summed
+from data.queries.rolled import DaySplit, core_rows, rollup_serves, split_days, split_weeks, summed
 from data.queries.sql import duration_bucket, hours_between
 from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile
 from data.scope import TerritoryRef, territory_clause
@@ -603,7 +603,7 @@ def _histograms(
 
     if split.has_days:
         stmt = _histogram_rows(split, ref, category, measures, detail)
-        for row in session.execute(stmt).all():
+        for row in core_rows(session, stmt):
             add(*row)
     for measure in measures:
         if measure == "resolution":

@@ -136,4 +136,11 @@ def summed(session: Session, *parts: Select[Any]) -> dict[tuple[Any, ...], int]:
     columns = list(union.c)
     keys, n = columns[:-1], columns[-1]
     stmt = select(*keys, func.sum(n)).group_by(*keys) if keys else select(func.sum(n))
-    return {tuple(row[:-1]): int(row[-1] or 0) for row in session.execute(stmt).all()}
+    return {tuple(row[:-1]): int(row[-1] or 0) for row in core_rows(session, stmt)}
+
+
+def core_rows(session: Session, stmt: Select[Any]) -> list[Any]:
+    """The rows of a plain (Core) select, in the session's transaction, without the ORM's
+    per-row handling (a third of the CPU of reading the ~5,000 rows of a national
+    histogram)."""
+    return session.connection().execute(stmt).all()

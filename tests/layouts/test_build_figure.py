@@ -1,0 +1,51 @@
+"""``build_figure`` gives the app a plain dict with the JSON of plotly's validated figure, and
+these tests the validated ``go.Figure`` itself."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import pytest
+from plotly.utils import PlotlyJSONEncoder
+
+from layouts.components import figures
+from layouts.components.figures import base_layout, build_figure, empty_figure, hbar, label_axis
+
+
+def _json(fig: object) -> str:
+    return json.dumps(fig, cls=PlotlyJSONEncoder, sort_keys=True)
+
+
+def _sample() -> tuple[list[go.Bar], dict]:
+    names = ["Zulia", "Lara", "Mérida"]
+    layout = base_layout(1.4, barmode="stack", showlegend=True, bargap=0.2)
+    label_axis(layout, len(names), 1.4)
+    bars = [
+        hbar(names, [3, 1, 2], "Dentro", "#0f0", "dentro"),
+        hbar(names, [0, 2, 1], "Fuera", "#f00", "fuera"),
+    ]
+    return bars, layout
+
+
+@pytest.mark.parametrize("one", [False, True])
+def test_the_apps_dict_is_the_validated_figure(one: bool) -> None:
+    traces, layout = _sample()
+    traces = traces[0] if one else traces
+    checked = go.Figure(traces, layout=layout)
+    figures.VALIDATE = False  # as the app builds it (the fixture restores it)
+    fast = build_figure(traces, layout)
+    assert isinstance(fast, dict)
+    assert _json(fast) == _json(checked)
+    assert fast["layout"]["template"]["layout"]["colorway"]  # the default template, as plotly's
+
+
+def test_the_empty_figure_too() -> None:
+    checked = empty_figure("Sin datos", 1.2)
+    figures.VALIDATE = False
+    assert _json(empty_figure("Sin datos", 1.2)) == _json(checked)
+
+
+def test_layout_tests_validate_the_layout() -> None:
+    with pytest.raises(ValueError, match="xaxiss"):
+        build_figure([], {"xaxiss": {"visible": False}})
