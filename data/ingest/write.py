@@ -28,6 +28,7 @@ transaction (the retry finds the row at step 1).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,8 +37,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     ColumnElement,
+    MetaData,
     String,
+    Table,
     and_,
     any_,
     bindparam,
@@ -157,6 +161,7 @@ class Writer:
     territories: set[str] = field(default_factory=set)
     items_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     _staging: Any = None  # the staging table of the last chunk written (PostgreSQL)
+    _old: Any = None  # the chunk's stored incidents before the write (PostgreSQL, staged)
 
     @property
     def spec(self) -> Spec:
@@ -242,6 +247,8 @@ class Writer:
         if self.dataset == "clap_deliveries":
             self._ensure_committees(list(rows.values()))
         written = self._upsert([rows[k] for k in sorted(rows)], stored)
+        # a staged batch of incidents has its /paz rollup deltas computed by the database
+        in_sql = self.dataset == "incidents" and self._staging is not None
         moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
         money_delta: project_money.Delta = Counter()
@@ -263,7 +270,7 @@ class Writer:
                 rollups.add_change(rollup_delta, old, new)
             elif transfers:
                 project_money.add_change(money_delta, old, new)
-            elif incidents:
+            elif incidents and not in_sql:
                 incident_rollup.add_change(incident_delta, old, new)
             paths.add(path_of(new))
             if fresh:
@@ -289,6 +296,11 @@ class Writer:
             project_money.apply(self.session, money_delta)
         if incident_delta:
             incident_rollup.apply(self.session, incident_delta)
+        if in_sql and written:
+            staging = self._staging
+            batch = Incident.id.in_(select(staging.c[self.spec.key]))
+            now = select(*(Incident.__table__.c[c] for c in incident_rollup.FIELDS)).where(batch)
+            incident_rollup.apply_moved(self.session, now, self._old)
 
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""
@@ -338,10 +350,12 @@ class Writer:
         columns = list(rows[0])
         stmt = (pg_insert if self.postgres else sqlite_insert)(table)
         copy = self.postgres and len(rows) > COPY_ABOVE
-        self._staging = None
+        self._staging = self._old = None
         if copy:  # COPY the rows into a staging table, upsert them from there
             staging = self._staging = staging_table(self.session, table, columns)
             copy_rows(self.session, staging.name, columns, rows, json_columns(table, columns))
+            if self.dataset == "incidents":
+                self._old = self._keep_old_incidents(staging, stored)
             source = select(*(staged(staging, table, c) for c in columns))
             source = source.order_by(staging.c[spec.key])
             stmt = stmt.from_select(columns, source)
@@ -366,6 +380,28 @@ class Writer:
         # SQLite: the transaction holds the write lock, so what lock() read is still true
         stmt = stmt.returning(table.c[spec.key])
         return [(key, key not in stored) for (key,) in self.session.execute(stmt, rows)]
+
+    def _keep_old_incidents(self, staging: Any, stored: Stored) -> Any:
+        """The chunk's stored incidents as they are before the upsert (locked by
+        :meth:`lock`, so nobody changes them meanwhile) in a temporary table: the old side of
+        the rollup deltas :func:`data.incident_rollup.apply_moved` computes after it.
+        ``None`` when the chunk holds only new incidents."""
+        if not stored:
+            return None
+        fields = ", ".join(incident_rollup.FIELDS)
+        name, source = "sala_old_incident", Incident.__table__.name
+        raw = self.session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS "
+                f"SELECT {fields} FROM {source} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {name}")
+            cursor.execute(
+                f"INSERT INTO {name} SELECT {fields} FROM {source} "
+                f"WHERE id IN (SELECT {self.spec.key} FROM {staging.name})"
+            )
+        return _old_incidents_table()
 
     def _distinct(self, stored: Any, sent: Any) -> ColumnElement[bool]:
         if isinstance(stored.type, JSON) and self.postgres:  # json has no equality operator
@@ -424,6 +460,17 @@ class Writer:
         """Bump the dataset's data version (same transaction) when anything changed."""
         if self.changed:
             versions.bump(self.session, [self.dataset], self.territories)
+
+
+@functools.cache
+def _old_incidents_table() -> Table:
+    """The shape of the temporary table :meth:`Writer._keep_old_incidents` fills."""
+    source = Incident.__table__
+    return Table(
+        "sala_old_incident",
+        MetaData(),
+        *(Column(c, source.c[c].type) for c in incident_rollup.FIELDS),
+    )
 
 
 def _path_columns(model: type) -> list[Any]:
