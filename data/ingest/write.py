@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -87,6 +88,12 @@ HISTORY = frozenset({"cases", "projects"})
 # a transfer's old amount leaves its project's sum; an incident's old day, cuadrante, estado,
 # type or severity leaves /paz's rollups (data.incident_rollup)
 NEEDS_OLD = HISTORY | {"transfers", "incidents"}
+#: Datasets whose derived counts a staged chunk (PostgreSQL, above COPY_ABOVE rows) has the
+#: database compute from the stored rows, new minus old: the function and the columns it reads
+IN_SQL: dict[str, tuple[Callable[..., None], tuple[str, ...]]] = {
+    "incidents": (incident_rollup.apply_moved, incident_rollup.FIELDS),
+    "transfers": (project_money.apply_moved, project_money.FIELDS),
+}
 
 
 class ConcurrentWrite(Exception):
@@ -161,7 +168,7 @@ class Writer:
     territories: set[str] = field(default_factory=set)
     items_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     _staging: Any = None  # the staging table of the last chunk written (PostgreSQL)
-    _old: Any = None  # the chunk's stored incidents before the write (PostgreSQL, staged)
+    _old: Any = None  # the chunk's stored rows before the write, for IN_SQL (PostgreSQL)
 
     @property
     def spec(self) -> Spec:
@@ -247,8 +254,9 @@ class Writer:
         if self.dataset == "clap_deliveries":
             self._ensure_committees(list(rows.values()))
         written = self._upsert([rows[k] for k in sorted(rows)], stored)
-        # a staged batch of incidents has its /paz rollup deltas computed by the database
-        in_sql = self.dataset == "incidents" and self._staging is not None
+        # a staged batch of incidents (transfers) has its /paz rollup (project sum) deltas
+        # computed by the database
+        in_sql = self.dataset in IN_SQL and self._staging is not None
         moved: list[str] = []  # keys whose status (or progress) history grows
         rollup_delta: Counter[rollups.Key] = Counter()
         money_delta: project_money.Delta = Counter()
@@ -268,7 +276,7 @@ class Writer:
                 moved.append(key)
             if cases:
                 rollups.add_change(rollup_delta, old, new)
-            elif transfers:
+            elif transfers and not in_sql:
                 project_money.add_change(money_delta, old, new)
             elif incidents and not in_sql:
                 incident_rollup.add_change(incident_delta, old, new)
@@ -297,10 +305,11 @@ class Writer:
         if incident_delta:
             incident_rollup.apply(self.session, incident_delta)
         if in_sql and written:
-            staging = self._staging
-            batch = Incident.id.in_(select(staging.c[self.spec.key]))
-            now = select(*(Incident.__table__.c[c] for c in incident_rollup.FIELDS)).where(batch)
-            incident_rollup.apply_moved(self.session, now, self._old)
+            model = self.spec.model
+            apply_moved, fields = IN_SQL[self.dataset]
+            batch = model.__table__.c[self.spec.key].in_(select(self._staging.c[self.spec.key]))
+            now = select(*(model.__table__.c[c] for c in fields)).where(batch)
+            apply_moved(self.session, now, self._old)
 
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""
@@ -354,8 +363,8 @@ class Writer:
         if copy:  # COPY the rows into a staging table, upsert them from there
             staging = self._staging = staging_table(self.session, table, columns)
             copy_rows(self.session, staging.name, columns, rows, json_columns(table, columns))
-            if self.dataset == "incidents":
-                self._old = self._keep_old_incidents(staging, stored)
+            if self.dataset in IN_SQL and stored:
+                self._old = self._keep_old(staging)
             source = select(*(staged(staging, table, c) for c in columns))
             source = source.order_by(staging.c[spec.key])
             stmt = stmt.from_select(columns, source)
@@ -381,27 +390,25 @@ class Writer:
         stmt = stmt.returning(table.c[spec.key])
         return [(key, key not in stored) for (key,) in self.session.execute(stmt, rows)]
 
-    def _keep_old_incidents(self, staging: Any, stored: Stored) -> Any:
-        """The chunk's stored incidents as they are before the upsert (locked by
-        :meth:`lock`, so nobody changes them meanwhile) in a temporary table: the old side of
-        the rollup deltas :func:`data.incident_rollup.apply_moved` computes after it.
-        ``None`` when the chunk holds only new incidents."""
-        if not stored:
-            return None
-        fields = ", ".join(incident_rollup.FIELDS)
-        name, source = "sala_old_incident", Incident.__table__.name
+    def _keep_old(self, staging: Any) -> Table:
+        """The chunk's stored rows as they are before the upsert (locked by :meth:`lock`,
+        so nobody changes them meanwhile), the columns its deltas need, in a temporary
+        table: the old side of the deltas ``apply_moved`` computes after the upsert."""
+        old = _old_table(self.dataset)
+        fields = ", ".join(c.name for c in old.c)
+        source, key = self.spec.model.__table__.name, self.spec.key
         raw = self.session.connection().connection.driver_connection
         with raw.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS "
+                f"CREATE TEMP TABLE IF NOT EXISTS {old.name} ON COMMIT DROP AS "
                 f"SELECT {fields} FROM {source} WITH NO DATA"
             )
-            cursor.execute(f"TRUNCATE {name}")
+            cursor.execute(f"TRUNCATE {old.name}")
             cursor.execute(
-                f"INSERT INTO {name} SELECT {fields} FROM {source} "
-                f"WHERE id IN (SELECT {self.spec.key} FROM {staging.name})"
+                f"INSERT INTO {old.name} SELECT {fields} FROM {source} "
+                f"WHERE {key} IN (SELECT {key} FROM {staging.name})"
             )
-        return _old_incidents_table()
+        return old
 
     def _distinct(self, stored: Any, sent: Any) -> ColumnElement[bool]:
         if isinstance(stored.type, JSON) and self.postgres:  # json has no equality operator
@@ -463,13 +470,13 @@ class Writer:
 
 
 @functools.cache
-def _old_incidents_table() -> Table:
-    """The shape of the temporary table :meth:`Writer._keep_old_incidents` fills."""
-    source = Incident.__table__
+def _old_table(dataset: str) -> Table:
+    """The shape of the temporary table :meth:`Writer._keep_old` fills for ``dataset``."""
+    source = SPECS[dataset].model.__table__
     return Table(
-        "sala_old_incident",
+        f"sala_old_{source.name}",
         MetaData(),
-        *(Column(c, source.c[c].type) for c in incident_rollup.FIELDS),
+        *(Column(c, source.c[c].type) for c in IN_SQL[dataset][1]),
     )
 
 
