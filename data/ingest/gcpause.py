@@ -2,7 +2,7 @@
 
 A 10,000-record batch allocates some hundred thousand short-lived objects (records, rows,
 tuples); they trigger one full collection, which walks every object the process holds (the
-whole application) and cost 15–30 % of the batch in ``bench/ingest_throughput``. Those
+whole application) and cost 10–30 % of the batch in ``bench/ingest_throughput``. Those
 objects are freed by reference counting anyway (the batch builds no cycles), so the collector
 is paused for the batch and resumed afterwards. Batches running at once in several threads
 share one pause: the collector resumes when the last of them ends, and only if it was on.
