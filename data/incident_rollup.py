@@ -21,7 +21,20 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -119,6 +132,62 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
                 index_elements=_key_columns(model), set_={"n": table.c.n + stmt.excluded.n}
             )
             conn.execute(stmt, rows[start : start + UPSERT_CHUNK])
+
+
+def apply_moved(conn: Connection | Session, now: Select, old: FromClause | None) -> None:
+    """Add to the stored counts what a batch changed, computed in the database (PostgreSQL's
+    ingest path: no incident travels to Python for its rollup keys).
+
+    ``now`` selects :data:`FIELDS` of the batch's incidents as stored after the write (every key of the batch,
+    written or not); ``old`` holds the same columns (:data:`FIELDS`) of those that were
+    stored before it, read under the write's row locks. Each key counts ``now − old``: an
+    unchanged incident adds and takes away the same 1, so only what the database actually
+    wrote moves the counts, exactly as :func:`add_change` would.
+    """
+    parts = [now.add_columns(literal(1).label("n"))]
+    if old is not None:
+        parts.append(select(*(old.c[c] for c in FIELDS), literal(-1).label("n")))
+    moved = union_all(*parts).subquery("moved")
+    at, n = moved.c.occurred_at, moved.c.n
+    counted = and_(at.is_not(None), moved.c.cuadrante_code.is_not(None))
+    estado = func.coalesce(moved.c.estado_code, NO_ESTADO)
+    day, weekday = caracas_day(at), caracas_weekday(at)
+    week = caracas_monday(at)
+    days = [func.coalesce(func.sum(n).filter(weekday == i), 0) for i in range(7)]
+    per_week = (
+        select(week, estado, moved.c.cuadrante_code, *days)
+        .where(counted)
+        .group_by(week, estado, moved.c.cuadrante_code)
+        .having(or_(*(d != 0 for d in days)))
+        .order_by(week, estado, moved.c.cuadrante_code)
+    )
+    per_day = (
+        select(day, estado, moved.c.type, moved.c.severity, func.sum(n))
+        .where(counted)
+        .group_by(day, estado, moved.c.type, moved.c.severity)
+        .having(func.sum(n) != 0)
+        .order_by(day, estado, moved.c.type, moved.c.severity)
+    )
+    hour = caracas_hour(at)
+    per_hour = (
+        select(day, moved.c.type, hour, func.sum(n))
+        .where(counted)
+        .group_by(day, moved.c.type, hour)
+        .having(func.sum(n) != 0)
+        .order_by(day, moved.c.type, hour)
+    )
+    for model, source, added in (
+        (IncidentWeek, per_week, DAYS),
+        (IncidentDay, per_day, ("n",)),
+        (IncidentHour, per_hour, ("n",)),
+    ):
+        table = model.__table__
+        keys = _key_columns(model)
+        stmt = pg_insert(table).from_select([*keys, *added], source)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
+        )
+        conn.execute(stmt)
 
 
 def rebuild(conn: Connection | Session) -> int:

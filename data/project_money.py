@@ -19,7 +19,18 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    FromClause,
+    Select,
+    bindparam,
+    event,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from data.flushed import flushed_values
@@ -56,6 +67,39 @@ def apply(conn: Connection | Session, delta: Delta) -> None:
         .values(transfers_usd=table.c.transfers_usd + bindparam("add", type_=Money))
     )
     conn.execute(stmt, rows)
+
+
+def apply_moved(conn: Connection | Session, now: Select, old: FromClause | None) -> None:
+    """Add to the projects' sums what a batch of transfers changed, computed in the database
+    (PostgreSQL's ingest path: no transfer travels to Python for it).
+
+    ``now`` selects :data:`FIELDS` of the batch's transfers as stored after the write (every
+    one of the batch, written or not); ``old`` holds the same columns of those stored before
+    it, read under the write's row locks. Each project gets ``sum(now) − sum(old)``, so an
+    unchanged transfer adds nothing; amounts are the stored NUMERIC values, as
+    :func:`rebuild` sums them. Projects are locked in id order first, as :func:`apply`
+    updates them, so concurrent batches never wait on each other in a circle.
+    """
+    parts = [now.add_columns(literal(1).label("sign"))]
+    if old is not None:
+        parts.append(select(old.c.project_id, old.c.amount_usd, literal(-1).label("sign")))
+    moved = union_all(*parts).subquery("moved")
+    added = func.sum(moved.c.amount_usd * moved.c.sign)
+    delta = (
+        select(moved.c.project_id, added.label("amount"))
+        .where(moved.c.amount_usd.is_not(None))
+        .group_by(moved.c.project_id)
+        .having(added != 0)
+        .cte("delta")
+    )
+    table = Project.__table__
+    touched = table.c.id.in_(select(delta.c.project_id))
+    conn.execute(select(table.c.id).where(touched).order_by(table.c.id).with_for_update())
+    conn.execute(
+        update(table)
+        .where(table.c.id == delta.c.project_id)
+        .values(transfers_usd=table.c.transfers_usd + delta.c.amount)
+    )
 
 
 def rebuild(conn: Connection | Session) -> None:

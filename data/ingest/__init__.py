@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
 from data.bus import get_bus
+from data.ingest.gcpause import PAUSE_ABOVE, PAUSE_ABOVE_BYTES, collector_paused
 from data.ingest.schemas import (
     DATASETS,
     MAX_RECORDS,
@@ -128,16 +129,18 @@ def ingest(
     """Validate and store a batch of Python records (dicts); publish one event if it changed."""
     _check_dataset(dataset)
     _check_size(len(records))
-    parsed, errors = parse_records(dataset, list(records))
-    return _store(engine, dataset, parsed, errors, len(records), scope)
+    with collector_paused(len(records) > PAUSE_ABOVE):
+        parsed, errors = parse_records(dataset, list(records))
+        return _store(engine, dataset, parsed, errors, len(records), scope)
 
 
 def ingest_json(engine: Engine, dataset: str, body: bytes, scope: Scope = NATIONAL) -> IngestResult:
     """Same as :func:`ingest` for a raw JSON body, validated strictly (the REST API)."""
     _check_dataset(dataset)
-    fast = parse_valid_json(dataset, body)
-    if fast is not None and 1 <= len(fast) <= MAX_RECORDS:  # the usual case: one pass
-        return _store(engine, dataset, fast, [], len(fast), scope)
+    with collector_paused(len(body) > PAUSE_ABOVE_BYTES):
+        fast = parse_valid_json(dataset, body)
+        if fast is not None and 1 <= len(fast) <= MAX_RECORDS:  # the usual case: one pass
+            return _store(engine, dataset, fast, [], len(fast), scope)
     try:
         items = json.loads(body)
     except json.JSONDecodeError as exc:

@@ -206,26 +206,26 @@ class BatchValidator:
         if project is None:
             raise _Bad("project_id", f"proyecto desconocido {rec.project_id!r}")
         self._scoped(index, project, "project_id")
-        return Prepared(index, rec.id, {**_fields(rec), **project.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **project.path})
 
     def _check_clap_deliveries(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**_fields(rec), **node.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **node.path})
 
     def _check_cases(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**_fields(rec), **node.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **node.path})
 
     def _check_incidents(self, index: int, rec: Any) -> Prepared:
         cuadrante = self._cuadrante_nodes.get(rec.cuadrante_code)
         if cuadrante is None:
             raise _Bad("cuadrante_code", f"cuadrante desconocido {rec.cuadrante_code!r}")
         self._scoped(index, cuadrante, "cuadrante_code")
-        return Prepared(index, rec.id, {**_fields(rec), **cuadrante.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **cuadrante.path})
 
     def _check_defense(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
-        return Prepared(index, rec.id, {**_fields(rec), **node.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **node.path})
 
     def _check_actions(self, index: int, rec: Any) -> Prepared:
         node = self._territory(index, rec.territory_code, "territory_code")
@@ -234,7 +234,7 @@ class BatchValidator:
             if project is None:
                 raise _Bad("project_id", f"proyecto desconocido {rec.project_id!r}")
             self._scoped(index, project, "project_id")
-        return Prepared(index, rec.id, {**_fields(rec), **node.path})
+        return Prepared(index, rec.id, {**rec.__dict__, **node.path})
 
 
 class _Bad(Exception):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_day_bounds
 from data import incident_rollup
-from data.ingest import ingest
+from data.ingest import ingest, ingest_stream
 from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
 from data.queries import incidents
 from data.queries.rolled import split_days
@@ -162,6 +162,51 @@ def test_a_large_batch_keeps_the_weekly_counts(engine, territories):
     moved = [{**r, "occurred_at": (T0 - rng.uniform(0, 70 * 24) * H).isoformat()} for r in batch]
     ingest(engine, "incidents", moved)
     assert _weekly_total(engine) == 300
+    assert _stored(engine) == _rebuilt(engine)
+
+
+def _mixed(batch: list[dict], rng: random.Random, prefix: str) -> list[dict]:
+    """A batch (above 64 records: the staged path on PostgreSQL) that moves some stored
+    incidents in time, to another estado, type or severity, resends some unchanged and
+    adds new ones, late data of eight weeks ago among them."""
+    out = []
+    for n, rec in enumerate(batch):
+        kind = n % 5
+        if kind == 0:
+            out.append({**rec, "occurred_at": (T0 - rng.uniform(0, 70 * 24) * H).isoformat()})
+        elif kind == 1:
+            other = "Q-VE-M-2" if rec["cuadrante_code"].startswith("Q-VE-A") else "Q-VE-A-1"
+            out.append({**rec, "cuadrante_code": other})
+        elif kind == 2:
+            out.append({**rec, "type": "hurto", "severity": 1 + (rec["severity"] % 5)})
+        else:
+            out.append(rec)  # unchanged
+    out += [
+        _record(f"{prefix}{i}", rng.choice(QUADS), T0 - 8 * WEEK + rng.uniform(0, 48) * H)
+        for i in range(40)
+    ]
+    return out
+
+
+def test_mixed_large_batches_keep_every_rollup_equal_to_a_rebuild(engine, territories):
+    """New, moved, unchanged and late incidents in one batch, twice over, then as a CSV
+    file in chunks: the counts (computed by the database on PostgreSQL) equal a rebuild."""
+    rng = random.Random(11)
+    batch = [
+        _record(f"M{i}", rng.choice(QUADS), T0 - rng.uniform(0, 70 * 24) * H, severity=1 + i % 5)
+        for i in range(200)
+    ]
+    ingest(engine, "incidents", batch)
+    assert _stored(engine) == _rebuilt(engine)
+    second = _mixed(batch, rng, "N")
+    result = ingest(engine, "incidents", second)
+    assert (result.inserted, result.updated, result.unchanged) == (40, 120, 80)
+    assert _weekly_total(engine) == 240
+    assert _stored(engine) == _rebuilt(engine)
+    third = _mixed(second, rng, "O")
+    chunks = [third[:130], third[130:]]
+    ingest_stream(engine, "incidents", lambda: iter(chunks))
+    assert _weekly_total(engine) == 280
     assert _stored(engine) == _rebuilt(engine)
 
 

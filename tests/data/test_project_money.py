@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cli.database import rebuild_rollups
 from core.filters import Filters
-from data.ingest import ingest
+from data.ingest import ingest, ingest_stream
 from data.models import Project, Transfer
 from data.queries import projects as q
 from data.scope import NATIONAL
@@ -94,6 +94,36 @@ def test_a_large_batch_keeps_the_sums(engine, projects):
     if engine.dialect.name == "postgresql":
         assert _stored(engine) == _summed(engine)
     assert _stored(engine)["P1"] > 0 and _stored(engine)["P2"] > 0
+
+
+def test_mixed_large_batches_keep_the_sums_exact(engine, projects):
+    """New transfers, corrected amounts, transfers moved to the other project and unchanged
+    ones in one batch (computed by the database on PostgreSQL), then as a CSV file in
+    chunks: every project's sum equals its transfers' sum."""
+    first = [_transfer(f"T{n}", "P1" if n % 2 else "P2", 100.0 + n) for n in range(150)]
+    ingest(engine, "transfers", first)
+
+    def mixed(batch: list[dict], prefix: str) -> list[dict]:
+        out = []
+        for n, t in enumerate(batch):
+            if n % 4 == 0:  # corrected amount
+                out.append({**t, "amount_usd": t["amount_usd"] + 7.25})
+            elif n % 4 == 1:  # was the other project's transfer
+                out.append({**t, "project_id": "P2" if t["project_id"] == "P1" else "P1"})
+            else:
+                out.append(t)
+        return out + [_transfer(f"{prefix}{n}", "P1", 3.5) for n in range(30)]
+
+    second = mixed(first, "N")
+    result = ingest(engine, "transfers", second)
+    assert (result.inserted, result.updated, result.unchanged) == (30, 76, 74)
+    assert _cents(_stored(engine)) == _cents(_summed(engine))
+    third = mixed(second, "O")
+    chunks = [third[:100], third[100:]]
+    ingest_stream(engine, "transfers", lambda: iter(chunks))
+    assert _cents(_stored(engine)) == _cents(_summed(engine))
+    if engine.dialect.name == "postgresql":
+        assert _stored(engine) == _summed(engine)
 
 
 def test_transfers_after_as_of_are_not_counted_nationally(engine, projects):
