@@ -465,7 +465,7 @@ function (pushed, tab) {
   }
   const wire = (v) => (v && v._dash_no_update === "_dash_no_update") ? dc.no_update
     : Array.isArray(v) ? v.map(wire) : v;
-  return [...pushed.outputs.map(wire), {view: tab.view, applied: pushed.seq}];
+  return [...pushed.outputs.map(wire), {view: tab.view, applied: pushed.seq}, pushed.seq];
 }
 """
 
@@ -478,6 +478,7 @@ def register(app: Dash, settings: Settings) -> None:
         APPLY_PUSHED_JS,
         *[Output(i, p, allow_duplicate=True) for i, p in KPI_OUTPUTS],
         Output("muro-view", "data", allow_duplicate=True),
+        Output("muro-updated", "data-pushed"),  # the last pushed window applied (diagnosis)
         Input("muro-pushed", "data"),
         State("muro-view", "data"),
         prevent_initial_call=True,
