@@ -365,6 +365,15 @@ def register(app: Dash, settings: Settings) -> None:
         ok = {"t": _now_ms()}
         return (no_update if current == seen else current), ok
 
+    # The windows with alert changes (or a reload): the badge and the wall's alert list
+    # redraw from these, so a window of data alone costs no HTTP request per tab for them.
+    app.clientside_callback(
+        "function(f){return (f && (f.alerts || f.resync)) ? f : window.dash_clientside.no_update;}",
+        Output("live-alerts", "data"),
+        Input("live-feed", "data"),
+        prevent_initial_call=True,
+    )
+
     for store, attr in (
         ("live-beat", "data-beat"),
         ("live-feed", "data-feed"),

@@ -50,6 +50,7 @@ from layouts.registry import Page, register_page
 log = logging.getLogger("sala.muro")
 
 VIEW_TIMEOUT_S = 2.0  # a tab that does not say its view in time gets no pushed refresh
+OFF_WALL_RECHECK_S = 2.0  # a tab on another page is asked for its wall view this seldom
 MAP_SHARE_S = 4.0  # a map computed this recently serves every tab of the worker
 TRENDS_SHARE_S = 60.0  # 14/30-day trends move slowly: one query a minute per territory
 MAX_NOTED = 256
@@ -355,7 +356,8 @@ def pushed_body(view: KpiView, seq: int, base: int | None, outputs: list[Any]) -
 
 async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
     """The wall's refresh for the latest window the tab's scope saw, pushed down the tab's
-    websocket (nothing when the tab is not on the wall).
+    websocket (nothing when the tab is not on the wall; such a tab is asked again only
+    after ``OFF_WALL_RECHECK_S``: the question logs a warning in its browser console).
 
     Rendered once per window, caller scope and view (``Window.once_async``; in a thread, with
     the caller's principal): tabs of other scopes never share it, and a tab's view only
@@ -365,13 +367,14 @@ async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
     refresh in between) all of it.
     """
     window = next((w for w in reversed(windows) if window_feed(w, tab.ref)), None)
-    if window is None:
+    if window is None or tab.pages.get("muro-off", 0.0) > time.monotonic():
         return []
     try:
         said = parse_view(await ws.get_prop("muro-view", "data", timeout=VIEW_TIMEOUT_S))
     except TimeoutError:
         return []
-    if said is None:
+    if said is None:  # another page: ask again later (the wall's first render is HTTP's)
+        tab.pages["muro-off"] = time.monotonic() + OFF_WALL_RECHECK_S
         return []
     shown, applied = said
     feed = window_feed(window, tab.ref)
@@ -489,13 +492,6 @@ def register(app: Dash, settings: Settings) -> None:
         "function(f){return (f && f.refresh) ? f : window.dash_clientside.no_update;}",
         Output("muro-feed", "data"),
         Input("live-feed", "data"),
-        prevent_initial_call=True,
-    )
-    # Leaving the wall: the push loop stops rendering it for this tab.
-    app.clientside_callback(
-        "function(p){return null;}",
-        Output("muro-view", "data", allow_duplicate=True),
-        Input("url", "pathname"),
         prevent_initial_call=True,
     )
 

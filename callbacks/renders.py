@@ -35,7 +35,7 @@ MAX_RENDERS = 64
 NoUpdate = type(no_update)
 
 renders = FreshCache(MAX_RENDERS)
-PUSHED_INPUTS = ("live-feed", "muro-feed")  # inputs that carry a pushed feed
+PUSHED_INPUTS = ("live-feed", "muro-feed", "live-alerts")  # inputs carrying a pushed feed
 
 
 def digest(value: Any) -> str:

@@ -132,9 +132,11 @@ def test_a_tab_not_on_the_wall_gets_no_render(renders):
     window = hub.deliver([("1", ingest_event("VE-A", 1))])
 
     push([*elsewhere, *crafted], window)
+    push(elsewhere, hub.deliver([("2", ingest_event("VE-A", 1, prefix="b"))]))
 
     assert renders == []
     assert all(ws.pushed() == [] for _tab, ws in [*elsewhere, *crafted])
+    assert [ws.asked for _tab, ws in elsewhere] == [1, 1]  # not asked again at once
 
 
 def test_a_scope_without_news_in_the_window_gets_no_render(renders):
