@@ -18,7 +18,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
@@ -34,7 +33,7 @@ from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
-from data.hub import Window, recent_events, scoped, summarize
+from data.hub import Hub, Window, recent_events, scoped, summarize
 from data.queries.common import territory_shapes
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
@@ -325,26 +324,22 @@ def changes(new: list[Any], old: list[Any]) -> list[Any]:
     return out
 
 
-@dataclass
-class Rendered:
-    """The last pushed renders of one caller scope and view (window seq -> outputs)."""
-
-    outputs: dict[int, list[Any]]
+KEEP_RENDERS = 4  # renders of each (scope, view) kept as bases for the next ones
 
 
-MAX_RENDERED = 64  # (scope, view) pairs remembered per worker
-KEEP_RENDERS = 4  # renders of each kept as bases for the next ones
-_rendered: OrderedDict[Hashable, Rendered] = OrderedDict()
+def rendered(hub: Hub, key: Hashable) -> dict[int, list[Any]]:
+    """The last pushed renders of one caller scope and view on this hub (window seq ->
+    outputs), kept with the hub's other per-scope state (bounded there)."""
+    entry = hub.scopes.setdefault(("muro-rendered", key), {})
+    assert isinstance(entry, dict)
+    return entry
 
 
-def remember(key: Hashable, seq: int, outputs: list[Any]) -> None:
-    entry = _rendered.pop(key, None) or Rendered({})
-    _rendered[key] = entry
-    entry.outputs[seq] = outputs
-    for old in sorted(entry.outputs)[:-KEEP_RENDERS]:
-        del entry.outputs[old]
-    while len(_rendered) > MAX_RENDERED:
-        _rendered.popitem(last=False)
+def remember(hub: Hub, key: Hashable, seq: int, outputs: list[Any]) -> None:
+    entry = rendered(hub, key)
+    entry[seq] = outputs
+    for old in sorted(entry)[:-KEEP_RENDERS]:
+        del entry[old]
 
 
 def pushed_body(view: KpiView, seq: int, base: int | None, outputs: list[Any]) -> str:
@@ -385,14 +380,14 @@ async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
     async def render() -> list[Any]:
         items = list(feed.items)
         outputs = list(await asyncio.to_thread(shared_kpis, view, items, window.at))
-        remember(key, window.seq, outputs)
+        remember(tab.hub, key, window.seq, outputs)
         return outputs
 
     outputs = await window.once_async(("muro-render", key), render)
     last = tab.pages.get("muro")  # (key, seq) of the last render sent to this tab
-    entry = _rendered.get(key)
+    entry = rendered(tab.hub, key)
     exact = applied is not None and last == (key, applied)
-    base = applied if exact and entry and applied in entry.outputs else None
+    base = applied if exact and applied in entry else None
     if base == window.seq:
         return []
     body = window.once(
@@ -401,7 +396,7 @@ async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
             view,
             window.seq,
             base,
-            outputs if base is None or entry is None else changes(outputs, entry.outputs[base]),
+            outputs if base is None else changes(outputs, entry[base]),
         ),
     )
     tab.pages["muro"] = (key, window.seq)

@@ -59,7 +59,6 @@ class WallSocket(FakeSocket):
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, wall.KpiView]]:
     """A fake render: the caller's territory and the panels' counter in every output."""
     calls: list[tuple[str | None, wall.KpiView]] = []
-    monkeypatch.setattr(wall, "_rendered", wall.OrderedDict())
 
     def fake(view: wall.KpiView, items: list, fresh_after: float) -> tuple:
         scope = wall.current_principal().territory_code
@@ -221,7 +220,6 @@ def test_a_pushed_render_shows_the_wall_of_the_callers_scope(session: Session, m
     """The real render: an estado's screen asking for the national view gets its estado."""
     f.two_estados(session)
     session.commit()
-    monkeypatch.setattr(wall, "_rendered", wall.OrderedDict())
     monkeypatch.setattr(shared_renders, "renders", FreshCache(shared_renders.MAX_RENDERS))
     hub = Hub(MemoryBus())
     shown = {"view": {**VIEW, "panels": ["casos"], "bodies": [0], "fresh_ids": [0]}}
