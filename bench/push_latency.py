@@ -30,6 +30,17 @@ running, only the latest feed is asked for next), and the report adds the time f
 call to the refresh answer whose ``cases.open`` includes the event. Its CPU per event then
 counts the refreshes of N screens, without Chromium's own cost on the machine.
 
+When the server pushes the wall's refresh over the websocket (``muro-pushed``, the wall
+refresh callback then no longer listens to ``live-feed``), the ``--ws-refresh`` clients do
+what a ``/muro`` tab does there: they answer the server's question for their view
+(``muro-view``, taken from their first HTTP refresh, with the pushed refresh they applied
+last) and read ``cases.open`` from the pushed outputs they apply, with no HTTP request per
+window.
+
+``--antes DIR`` also serves the checkout in ``DIR`` (e.g. a worktree of main) on a copy of the
+same database and runs every client count against both, one after the other, so the before
+and after figures come from the same run.
+
 Run: ``python -m bench.push_latency [--events 500] [--clients 1,10,50] [--ws-clients 1,10,50]
 [--ws-refresh] [--rate 20]``. ``--rate`` posts at a steady rate instead of as fast as the
 API answers: a saturated server slows the burst, which changes how many events share a
@@ -43,6 +54,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -340,7 +352,10 @@ class WallRefresh:
     def __init__(self, deps: list[dict[str, Any]]) -> None:
         from layouts import muro
 
-        self.output = next(d["output"] for d in deps if "muro-body" in d["output"])
+        dep = next(d for d in deps if "muro-body" in d["output"] and "muro-grid" in str(d))
+        self.output = dep["output"]
+        # pushed: windows refresh over the websocket; HTTP only for the grid (and catch-up)
+        self.pushed = any(i["id"] == "muro-feed" for i in dep["inputs"])
         grid = json.dumps(muro.grid(list(muro.DEFAULT_PANELS), "none", ""), cls=PlotlyJSON)
         ids = [m for m in _ids(json.loads(grid)) if m.get("type") in ("muro-body", "muro-fresh")]
         self.bodies = [i["index"] for i in ids if i["type"] == "muro-body"]
@@ -351,28 +366,42 @@ class WallRefresh:
         def pattern(kind: str, indices: list[int], prop: str) -> list[dict[str, Any]]:
             return [{"id": {"type": kind, "index": i}, "property": prop} for i in indices]
 
+        outputs = [
+            pattern("muro-body", self.bodies, "children"),
+            pattern("muro-body", self.bodies, "className"),
+            pattern("muro-body", self.bodies, "data-error"),
+            pattern("muro-fresh", self.fresh, "children"),
+            {"id": "muro-title", "property": "children"},
+            {"id": "muro-notice", "property": "children"},
+            {"id": "muro-ticker", "property": "children"},
+            {"id": "muro-ticker", "property": "data-territory"},
+            {"id": "muro-updated", "property": "children"},
+        ]
+        state = [
+            {"id": "muro-rotate", "property": "n_intervals", "value": 0},
+            {"id": "muro-config", "property": "data", "value": self.config},
+        ]
+        if self.pushed:  # only the grid's refresh goes over HTTP (it also says the view)
+            return {
+                "output": self.output,
+                "outputs": [*outputs, {"id": "muro-view", "property": "data"}],
+                "inputs": [
+                    {"id": "muro-grid", "property": "children", "value": None},
+                    {"id": "muro-feed", "property": "data", "value": None},
+                    {"id": "live-version", "property": "data", "value": None},
+                ],
+                "state": [{"id": "live-feed", "property": "data", "value": feed}, *state],
+                "changedPropIds": ["muro-grid.children"],
+            }
         return {
             "output": self.output,
-            "outputs": [
-                pattern("muro-body", self.bodies, "children"),
-                pattern("muro-body", self.bodies, "className"),
-                pattern("muro-body", self.bodies, "data-error"),
-                pattern("muro-fresh", self.fresh, "children"),
-                {"id": "muro-title", "property": "children"},
-                {"id": "muro-notice", "property": "children"},
-                {"id": "muro-ticker", "property": "children"},
-                {"id": "muro-ticker", "property": "data-territory"},
-                {"id": "muro-updated", "property": "children"},
-            ],
+            "outputs": outputs,
             "inputs": [
                 {"id": "muro-grid", "property": "children", "value": None},
                 {"id": "live-feed", "property": "data", "value": feed},
                 {"id": "live-version", "property": "data", "value": None},
             ],
-            "state": [
-                {"id": "muro-rotate", "property": "n_intervals", "value": 0},
-                {"id": "muro-config", "property": "data", "value": self.config},
-            ],
+            "state": state,
             "changedPropIds": ["live-feed.data" if feed is not None else "muro-grid.children"],
         }
 
@@ -401,6 +430,7 @@ class Refresher:
         self.task: asyncio.Task | None = None
         self.failures = 0
         self.error = ""
+        self.view: Any = None  # what the grid's refresh said (muro-view), for the push
 
     async def ask(self, feed: dict[str, Any] | None) -> None:
         answer = await self.http.post(
@@ -411,7 +441,26 @@ class Refresher:
             self.failures += 1
             self.error = f"HTTP {answer.status_code}"
             return
-        value = find_kpi(answer.json(), "cases.open")
+        data = answer.json()
+        view = data.get("response", {}).get("muro-view")
+        if view is not None:
+            self.view = view.get("data")
+        self.record(now, data)
+
+    def pushed(self, now: float, data: dict[str, Any]) -> None:
+        """A pushed refresh, applied as the tab's clientside callback does: for its view,
+        and when it changes a render, only if that is the one applied last."""
+        shown = self.view or {}
+        if data["view"] != shown.get("view"):
+            return
+        if data["base"] is not None and data["base"] != shown.get("applied"):
+            return
+        self.view = {"view": shown["view"], "applied": data["seq"]}
+        self.record(now, data["outputs"])
+
+    def record(self, now: float, data: Any) -> None:
+        """Log the ``cases.open`` in a refresh (an HTTP answer or a pushed one)."""
+        value = find_kpi(data, "cases.open")
         if value is not None:
             self.log.append((now, value))
 
@@ -468,12 +517,15 @@ async def ws_client(
             data = json.loads(raw)
             for msg in data if isinstance(data, list) else [data]:
                 if msg.get("type") == "get_props_request":
+                    answer = {}
+                    if msg["payload"]["componentId"] == "muro-view" and refresher is not None:
+                        answer = {"data": refresher.view}  # None until the grid's refresh
                     await ws.send(
                         json.dumps(
                             {
                                 "type": "get_props_response",
                                 "requestId": msg["requestId"],
-                                "payload": {},
+                                "payload": answer,
                             }
                         )
                     )
@@ -482,10 +534,12 @@ async def ws_client(
                     feed = payload["props"].get("data")
                     if payload["componentId"] == "live-beat":
                         ready.set()
+                    if payload["componentId"] == "muro-pushed" and refresher is not None:
+                        refresher.pushed(now, feed)
                     if payload["componentId"] == "live-feed" and feed and not feed["resync"]:
                         count += feed["events"]
                         log.append((now, count))
-                        if refresher is not None:
+                        if refresher is not None and not refresher.wall.pushed:
                             refresher.offer(feed)
 
 
@@ -574,13 +628,13 @@ def create_token(database_url: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def report(n: int, kind: str, res: dict, poster: Poster) -> None:
+def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> None:
     lat = res["latencies"]
     if not lat:
-        print(f"{n:>8} {kind:>5}   sin medidas (carga {load_average()})", flush=True)
+        print(f"{label}{n:>8} {kind:>5}   sin medidas (carga {load_average()})", flush=True)
         return
     print(
-        f"{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
+        f"{label}{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
         f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
         f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>9.1f} ms"
         f"   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
@@ -591,7 +645,8 @@ def report(n: int, kind: str, res: dict, poster: Poster) -> None:
         middle = f"{statistics.median(done) * 1000:>7.0f}ms " if done else f"{'—':>9} "
         p95 = f"{percentile(done, 0.95) * 1000:>7.0f}ms" if done else f"{'—':>9}"
         print(
-            f"{'':>8} {'(refr':>5} {len(done):>5}/{res['expected']:<5} {middle}{p95}  "
+            f"{'':>{len(label)}}{'':>8} {'(refr':>5} {len(done):>5}/{res['expected']:<5} "
+            f"{middle}{p95}  "
             f"refresco del muro: {res['refreshes']} respuestas, {res['refresh_failures']} "
             f"fallidas{': ' + res['refresh_error'] if res['refresh_error'] else ''})",
             flush=True,
@@ -599,7 +654,7 @@ def report(n: int, kind: str, res: dict, poster: Poster) -> None:
     if res.get("push"):
         push = res["push"]
         print(
-            f"{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
+            f"{'':>{len(label)}}{'':>8} {'(push':>5} {len(push):>5}/{res['expected']:<5} "
             f"{statistics.median(push) * 1000:>7.0f}ms "
             f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)",
             flush=True,
@@ -629,6 +684,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tabs-per-browser", type=int, default=5)
     parser.add_argument("--nice", type=int, default=19, help="prioridad de Chromium (0: igual)")
     parser.add_argument("--port", type=int, default=None)
+    parser.add_argument(
+        "--antes", default="", help="otra copia del código (p. ej. un worktree de main) a comparar"
+    )
     args = parser.parse_args(argv if argv is not None else [])
     global RENICER
     if args.nice > 0:
@@ -646,30 +704,44 @@ def main(argv: list[str] | None = None) -> None:
         consejo = conn.execute(text(CONSEJO_SQL)).scalar_one()
     engine.dispose()
     token = create_token(url)
-    server = start_server(url, {"REDIS_URL": "", "SALA_SIMULATE": "0"}, port=args.port)
-    pid = server.process.pid
-    poster = Poster(server.url, token, consejo, args.rate)
+    env = {"REDIS_URL": "", "SALA_SIMULATE": "0"}
+    servers = []  # (label, server, poster): "antes" first when comparing
+    if args.antes:
+        copy = tmp / "antes.db"
+        with sqlite3.connect(tmp / "sala.db") as src, sqlite3.connect(copy) as dst:
+            src.backup(dst)  # with what is still in the WAL (the token)
+        port = args.port + 1 if args.port else None
+        antes = start_server(f"sqlite:///{copy}", env, port=port, root=Path(args.antes))
+        servers.append(("antes   ", antes))
+    server = start_server(url, env, port=args.port)
+    servers.append(("después " if args.antes else "", server))
+    pairs = [(label, srv, Poster(srv.url, token, consejo, args.rate)) for label, srv in servers]
+    for label, srv in servers:
+        print(f"Servidor {label.strip() or ''} {srv.url} (pid {srv.process.pid})", flush=True)
     print(
-        f"Servidor {server.url} (pid {pid}), ráfagas de {args.events} eventos; Chromium con "
-        f"nice {args.nice}, {args.tabs_per_browser} pestañas por navegador; "
-        f"carga {load_average()}\n",
+        f"Ráfagas de {args.events} eventos; Chromium con nice {args.nice}, "
+        f"{args.tabs_per_browser} pestañas por navegador; carga {load_average()}\n",
         flush=True,
     )
+    label_width = 8 if args.antes else 0
     print(
-        f"{'clientes':>8} {'tipo':>5} {'medidos':>11} {'mediana':>9} {'p95':>9} "
-        f"{'RSS/cliente':>12} {'CPU/evento':>12}"
+        f"{'':>{label_width}}{'clientes':>8} {'tipo':>5} {'medidos':>11} {'mediana':>9} "
+        f"{'p95':>9} {'RSS/cliente':>12} {'CPU/evento':>12}"
     )
     runs = [(n, "tabs" if n <= args.max_tabs else "ws") for n in counts(args.clients)]
     runs += [(n, "ws") for n in counts(args.ws_clients)]
     try:
         for n, kind in runs:
-            if kind == "tabs":
-                res = run_tabs(server.url, n, poster, args.events, pid, tmp, args)
-            else:
-                res = run_ws(server.url, n, poster, args.events, pid, args.ws_refresh)
-            report(n, kind, res, poster)
+            for label, srv, poster in pairs:
+                pid = srv.process.pid
+                if kind == "tabs":
+                    res = run_tabs(srv.url, n, poster, args.events, pid, tmp, args)
+                else:
+                    res = run_ws(srv.url, n, poster, args.events, pid, args.ws_refresh)
+                report(n, kind, res, poster, label)
     finally:
-        server.stop()
+        for _label, srv in servers:
+            srv.stop()
         threading.Event().wait(0.1)
 
 

@@ -41,7 +41,7 @@ VERBS = {"reconocer": "Reconocer", "resolver": "Resolver"}
 def alerts_changed(feed: dict | None, drawn: Any = True) -> bool:
     """Whether to (re)draw: not yet ``drawn`` (a push can race a screen's first draw), any
     trigger but the push, or a pushed window with alert changes (others leave alerts be)."""
-    if drawn is None or ctx.triggered_id != "live-feed":
+    if drawn is None or ctx.triggered_id not in ("live-feed", "live-alerts"):
         return True
     return bool((feed or {}).get("alerts") or (feed or {}).get("resync"))
 
@@ -239,7 +239,7 @@ def register_badge(app: Dash) -> None:
         Output("alert-badge", "className"),
         Output("alert-badge", "title"),
         Input("url", "pathname"),
-        Input("live-feed", "data"),
+        Input("live-alerts", "data"),
         Input("live-version", "data"),
         State("alert-badge", "title"),
     )
@@ -257,7 +257,7 @@ def register_wall(app: Dash) -> None:
         Output("muro-alerts-count", "children"),
         Input("muro-config", "data"),
         Input("muro-rotate", "n_intervals"),
-        Input("live-feed", "data"),
+        Input("live-alerts", "data"),
         Input("live-version", "data"),
         State("muro-alerts", "children"),
     )

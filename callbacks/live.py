@@ -22,7 +22,7 @@ import os
 import time
 import uuid
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,10 +81,16 @@ class ScopeTicker:
 @dataclass(frozen=True)
 class SharedFeed:
     """A window's feed for one scope: counts, and the JSON of everything but the per-tab
-    fields (``seq``, ``total``, ``conn``), serialized once for all the scope's tabs."""
+    fields (``seq``, ``total``, ``conn``), serialized once for all the scope's tabs.
+
+    ``items`` (the scope's ticker) and ``alerts_only`` are what a page's pushed refresh
+    (:data:`WINDOW_PUSHES`) derives its output from: the server's values, never a tab's.
+    """
 
     events: int
     body: str  # a JSON object's members, without the braces
+    items: tuple[dict[str, Any], ...] = ()
+    alerts_only: bool = False  # alert changes and no data: the figures stay as they are
 
 
 def scope_feed(hub: Hub, window: Window, ref: TerritoryRef | None) -> SharedFeed | None:
@@ -118,7 +124,14 @@ def scope_feed(hub: Hub, window: Window, ref: TerritoryRef | None) -> SharedFeed
         "resync": False,
         "server_ms": int(window.at * 1000),
     }
-    return SharedFeed(update["events"], _json(body)[1:-1])
+    alerts_only = bool(update["alerts"]) and not update["datasets"]
+    return SharedFeed(update["events"], _json(body)[1:-1], tuple(body["items"]), alerts_only)
+
+
+def window_feed(window: Window, ref: TerritoryRef | None) -> SharedFeed | None:
+    """The feed ``window`` carried to the screens of ``ref`` (None: nothing visible, or no
+    screen of that scope was sent the window)."""
+    return window.shared.get(("feed", scope_key(ref)))
 
 
 def set_props_message(renderer_id: str, component: str, data_json: str) -> str:
@@ -141,6 +154,7 @@ class TabPush:
         self.total = 0  # visible events pushed on this connection (survives skipped updates)
         self.ticker: deque[dict[str, Any]] = deque(maxlen=TICKER_SIZE)
         self.last_beat = 0.0
+        self.pages: dict[str, Any] = {}  # what the pages' pushes keep per tab (WINDOW_PUSHES)
 
     def visible(self, items: list[Item]) -> list[Item]:
         return visible_items(items, self.ref)
@@ -178,6 +192,7 @@ class TabPush:
             "items": list(reversed(self.ticker)),
             "last_id": last_id,
             "resync": resync,
+            "refresh": True,  # not a window: pages whose refresh is pushed ask over HTTP
             "seq": self.seq,
             "total": self.total,
             "conn": self.conn,
@@ -223,11 +238,33 @@ def send_raw(ws: Any, messages: list[str]) -> bool:
 
 _warned_fallback = False
 
+#: What pages add to a tab's push after its windows (``callbacks.muro``: the wall's refresh,
+#: rendered once per window, scope and view): ``await push(tab, ws, windows)`` returns the
+#: tab's extra messages. Registered by the pages at start-up.
+WindowPush = Callable[["TabPush", Any, list[Window]], Awaitable[list[str]]]
+WINDOW_PUSHES: list[WindowPush] = []
+
+
+def renderer_of(ws: Any) -> str:
+    renderer = getattr(ws, "_renderer_id", "")
+    return renderer if isinstance(renderer, str) else ""
+
 
 def send_window(tab: TabPush, ws: Any, window: Window) -> None:
     """Push one shared window to a tab (its scope's part only)."""
-    renderer = getattr(ws, "_renderer_id", "")
-    messages = tab.window_messages(window, renderer if isinstance(renderer, str) else "")
+    send_messages(ws, tab.window_messages(window, renderer_of(ws)))
+
+
+async def send_pushes(tab: TabPush, ws: Any, windows: list[Window]) -> None:
+    """The pages' extra messages for the windows just sent (:data:`WINDOW_PUSHES`)."""
+    for push in WINDOW_PUSHES:
+        messages = await push(tab, ws, windows)
+        if messages:
+            send_messages(ws, messages)
+
+
+def send_messages(ws: Any, messages: list[str]) -> None:
+    """Queue pre-serialized ``set_props`` messages on the tab's websocket."""
     if not send_raw(ws, messages):  # another Dash: the same values through set_props
         global _warned_fallback
         if not _warned_fallback:  # slower per tab: say so once (tests/live/test_dash_fast_path)
@@ -296,6 +333,7 @@ async def push_loop() -> None:
                 elif windows:
                     for window in windows:
                         send_window(tab, ws, window)
+                    await send_pushes(tab, ws, windows)
                 elif time.monotonic() - tab.last_beat >= BEAT_S:
                     tab.beat()
             except Exception:  # one bad event must not end a wall's feed for days
@@ -326,6 +364,15 @@ def register(app: Dash, settings: Settings) -> None:
         current = _versions()
         ok = {"t": _now_ms()}
         return (no_update if current == seen else current), ok
+
+    # The windows with alert changes (or a reload): the badge and the wall's alert list
+    # redraw from these, so a window of data alone costs no HTTP request per tab for them.
+    app.clientside_callback(
+        "function(f){return (f && (f.alerts || f.resync)) ? f : window.dash_clientside.no_update;}",
+        Output("live-alerts", "data"),
+        Input("live-feed", "data"),
+        prevent_initial_call=True,
+    )
 
     for store, attr in (
         ("live-beat", "data-beat"),

@@ -3,13 +3,23 @@
 Each panel is built inside its own ``try``: one that fails shows a Spanish error state while
 the others and the rotation carry on. One ``summary()`` query per refresh feeds every KPI
 panel (a refresh happens per coalesced live window, per poll change or per rotation step).
+
+A rotation step, a data-version change or a reconnection refresh over HTTP (``refresh_kpis``),
+which also tells the tab's view (``muro-view``: territory, panels). Every pushed window is
+refreshed by the push itself (:func:`push_wall`): the wall's outputs are rendered and
+serialized once per window, caller scope and view, and the same JSON goes down each tab's
+websocket, where a clientside callback applies it if the tab still shows that view. Fifty
+screens then cost one render and fifty queued strings per window, not fifty HTTP requests.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -17,12 +27,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
-from callbacks.renders import digest, fresh_after, shared_render
+from callbacks.live import WINDOW_PUSHES, TabPush, renderer_of, set_props_message, window_feed
+from callbacks.renders import NoUpdate, digest, fresh_after, shared_render
 from core.config import Settings
 from core.inputs import BadInput
 from core.timeutil import utcnow
 from data.db import session_scope
-from data.hub import recent_events, scoped, summarize
+from data.hub import Hub, Window, recent_events, scoped, summarize
 from data.queries.common import territory_shapes
 from data.queries.live import caller_scope, estado_names, territory_points, wall_territory
 from data.queries.panorama import territory_measures
@@ -37,6 +48,8 @@ from layouts.registry import Page, register_page
 
 log = logging.getLogger("sala.muro")
 
+VIEW_TIMEOUT_S = 2.0  # a tab that does not say its view in time gets no pushed refresh
+OFF_WALL_RECHECK_S = 2.0  # a tab on another page is asked for its wall view this seldom
 MAP_SHARE_S = 4.0  # a map computed this recently serves every tab of the worker
 TRENDS_SHARE_S = 60.0  # 14/30-day trends move slowly: one query a minute per territory
 MAX_NOTED = 256
@@ -114,7 +127,7 @@ def alerts_only(feed: dict | None) -> bool:
     """A pushed window that carries alert changes and no data (the KPIs stay as they are)."""
     feed = feed or {}
     return (
-        ctx.triggered_id == "live-feed"
+        ctx.triggered_id == "muro-feed"
         and bool(feed.get("alerts"))
         and not feed.get("datasets")
         and not feed.get("resync")
@@ -247,6 +260,149 @@ def shared_kpis(view: KpiView, items: list[dict[str, Any]], fresh_after: float) 
     return shared_render(key, fresh_after, lambda: render_kpis(view, items, fresh_after))
 
 
+def view_data(view: KpiView) -> dict[str, Any]:
+    """The view as the tab keeps it (``muro-view``) and as a pushed refresh names it."""
+    data = asdict(view)
+    del data["alerts_only"]  # a property of the window, not of the tab
+    return data
+
+
+def parse_view(data: Any) -> tuple[KpiView, int | None] | None:
+    """A tab's ``muro-view``: its view and the pushed refresh it applied last (None: not on
+    the wall, or not a value this server wrote)."""
+    if not isinstance(data, dict) or not isinstance(data.get("view"), dict):
+        return None
+    view, applied = data["view"], data.get("applied")
+    if set(view) != {"territory", "panels", "bodies", "fresh_ids"}:
+        return None
+    territory, panels = view["territory"], view["panels"]
+    bodies, fresh = view["bodies"], view["fresh_ids"]
+    if not isinstance(territory, str | None) or not all(
+        isinstance(v, list) for v in (panels, bodies, fresh)
+    ):
+        return None
+    if not all(isinstance(p, str) for p in panels) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(panels)
+        for i in [*bodies, *fresh]
+    ):
+        return None
+    if isinstance(applied, bool) or not isinstance(applied, int | None):
+        applied = None
+    return KpiView(territory, tuple(panels), tuple(bodies), tuple(fresh), False), applied
+
+
+def _wire(value: Any) -> Any:
+    """``no_update`` inside a shared render as the marker Dash itself sends for it."""
+    if isinstance(value, NoUpdate):
+        return {"_dash_no_update": "_dash_no_update"}
+    raise TypeError(type(value).__name__)
+
+
+KPI_OUTPUTS = (
+    ({"type": "muro-body", "index": ALL}, "children"),
+    ({"type": "muro-body", "index": ALL}, "className"),
+    ({"type": "muro-body", "index": ALL}, "data-error"),
+    ({"type": "muro-fresh", "index": ALL}, "children"),
+    ("muro-title", "children"),
+    ("muro-notice", "children"),
+    ("muro-ticker", "children"),
+    ("muro-ticker", "data-territory"),
+    ("muro-updated", "children"),
+)
+PATTERN = tuple(isinstance(i, dict) for i, _ in KPI_OUTPUTS)  # one value per panel
+
+
+def changes(new: list[Any], old: list[Any]) -> list[Any]:
+    """``new`` outputs with what equals ``old`` replaced by ``no_update`` (per panel for
+    the pattern outputs): a burst of cases re-sends the cases panel, not the five."""
+    out: list[Any] = []
+    for pattern, n, o in zip(PATTERN, new, old, strict=True):
+        if pattern and isinstance(n, list) and isinstance(o, list) and len(n) == len(o):
+            out.append([no_update if a == b else a for a, b in zip(n, o, strict=True)])
+        else:
+            out.append(no_update if n == o else n)
+    return out
+
+
+KEEP_RENDERS = 4  # renders of each (scope, view) kept as bases for the next ones
+
+
+def rendered(hub: Hub, key: Hashable) -> dict[int, list[Any]]:
+    """The last pushed renders of one caller scope and view on this hub (window seq ->
+    outputs), kept with the hub's other per-scope state (bounded there)."""
+    entry = hub.scopes.setdefault(("muro-rendered", key), {})
+    assert isinstance(entry, dict)
+    return entry
+
+
+def remember(hub: Hub, key: Hashable, seq: int, outputs: list[Any]) -> None:
+    entry = rendered(hub, key)
+    entry[seq] = outputs
+    for old in sorted(entry)[:-KEEP_RENDERS]:
+        del entry[old]
+
+
+def pushed_body(view: KpiView, seq: int, base: int | None, outputs: list[Any]) -> str:
+    """The ``muro-pushed`` value as JSON: the view and window it is for, the render it
+    changes (``base``; None: all of it) and the outputs of ``refresh_kpis``."""
+    body = {"view": view_data(view), "seq": seq, "base": base, "outputs": outputs}
+    return json.dumps(body, default=_wire, separators=(",", ":"), ensure_ascii=False)
+
+
+async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
+    """The wall's refresh for the latest window the tab's scope saw, pushed down the tab's
+    websocket (nothing when the tab is not on the wall; such a tab is asked again only
+    after ``OFF_WALL_RECHECK_S``: the question logs a warning in its browser console).
+
+    Rendered once per window, caller scope and view (``Window.once_async``; in a thread, with
+    the caller's principal): tabs of other scopes never share it, and a tab's view only
+    selects among the outputs the caller may see (its territory is checked against the
+    caller's scope by the render, as over HTTP). A tab that applied the last render sent to
+    it gets only what changed since; otherwise (a message still on its way, an HTTP
+    refresh in between) all of it.
+    """
+    window = next((w for w in reversed(windows) if window_feed(w, tab.ref)), None)
+    if window is None or tab.pages.get("muro-off", 0.0) > time.monotonic():
+        return []
+    try:
+        said = parse_view(await ws.get_prop("muro-view", "data", timeout=VIEW_TIMEOUT_S))
+    except TimeoutError:
+        return []
+    if said is None:  # another page: ask again later (the wall's first render is HTTP's)
+        tab.pages["muro-off"] = time.monotonic() + OFF_WALL_RECHECK_S
+        return []
+    shown, applied = said
+    feed = window_feed(window, tab.ref)
+    assert feed is not None
+    view = replace(shown, alerts_only=feed.alerts_only)
+    key = (current_principal().territory_code, view)
+
+    async def render() -> list[Any]:
+        items = list(feed.items)
+        outputs = list(await asyncio.to_thread(shared_kpis, view, items, window.at))
+        remember(tab.hub, key, window.seq, outputs)
+        return outputs
+
+    outputs = await window.once_async(("muro-render", key), render)
+    last = tab.pages.get("muro")  # (key, seq) of the last render sent to this tab
+    entry = rendered(tab.hub, key)
+    exact = applied is not None and last == (key, applied)
+    base = applied if exact and applied in entry else None
+    if base == window.seq:
+        return []
+    body = window.once(
+        ("muro-pushed", key, base),
+        lambda: pushed_body(
+            view,
+            window.seq,
+            base,
+            outputs if base is None else changes(outputs, entry[base]),
+        ),
+    )
+    tab.pages["muro"] = (key, window.seq)
+    return [set_props_message(renderer_of(ws), "muro-pushed", body)]
+
+
 def render_kpis(view: KpiView, items: list[dict[str, Any]], fresh_after: float) -> tuple:
     """The KPI refresh's outputs: each panel judged against its threshold with its
     comparison, trend and worst territories, and the ticker of the wall's territory."""
@@ -295,8 +451,44 @@ def render_kpis(view: KpiView, items: list[dict[str, Any]], fresh_after: float) 
     return (children, classes, errors, fresh, title, notice, lines, shown, updated)
 
 
+# The pushed refresh applied in the tab: the outputs if they are for the view on screen
+# (after a rotation step the HTTP refresh brings the new one), Dash's no_update markers
+# turned into the clientside ones.
+APPLY_PUSHED_JS = """
+function (pushed, tab) {
+  const dc = window.dash_clientside;
+  if (!pushed || !tab || JSON.stringify(pushed.view) !== JSON.stringify(tab.view) ||
+      (pushed.base !== null && pushed.base !== tab.applied)) {
+    throw dc.PreventUpdate;
+  }
+  const wire = (v) => (v && v._dash_no_update === "_dash_no_update") ? dc.no_update
+    : Array.isArray(v) ? v.map(wire) : v;
+  return [...pushed.outputs.map(wire), {view: tab.view, applied: pushed.seq}, pushed.seq];
+}
+"""
+
+
 def register(app: Dash, settings: Settings) -> None:
     register_page(Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout))
+    WINDOW_PUSHES.append(push_wall)
+
+    app.clientside_callback(
+        APPLY_PUSHED_JS,
+        *[Output(i, p, allow_duplicate=True) for i, p in KPI_OUTPUTS],
+        Output("muro-view", "data", allow_duplicate=True),
+        Output("muro-updated", "data-pushed"),  # the last pushed window applied (diagnosis)
+        Input("muro-pushed", "data"),
+        State("muro-view", "data"),
+        prevent_initial_call=True,
+    )
+    # Windows are refreshed by the push; other feeds (a reconnection's catch-up or reload,
+    # marked ``refresh``) still ask over HTTP.
+    app.clientside_callback(
+        "function(f){return (f && f.refresh) ? f : window.dash_clientside.no_update;}",
+        Output("muro-feed", "data"),
+        Input("live-feed", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("muro-grid", "children"),
@@ -314,26 +506,23 @@ def register(app: Dash, settings: Settings) -> None:
         return grid, muro.grid_class(len(step["panels"])), label
 
     @app.callback(
-        Output({"type": "muro-body", "index": ALL}, "children"),
-        Output({"type": "muro-body", "index": ALL}, "className"),
-        Output({"type": "muro-body", "index": ALL}, "data-error"),
-        Output({"type": "muro-fresh", "index": ALL}, "children"),
-        Output("muro-title", "children"),
-        Output("muro-notice", "children"),
-        Output("muro-ticker", "children"),
-        Output("muro-ticker", "data-territory"),
-        Output("muro-updated", "children"),
+        *[Output(i, p) for i, p in KPI_OUTPUTS],
+        Output("muro-view", "data"),
         Input("muro-grid", "children"),
-        Input("live-feed", "data"),
+        Input("muro-feed", "data"),
         Input("live-version", "data"),
+        State("live-feed", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh_kpis(_grid: Any, feed: Any, _versions: Any, n: int | None, config: dict):
-        """Every pushed window, in ONE request per tab: each panel judged against its
-        threshold with its comparison, trend and worst territories (one shared summary
-        query; trends and rankings shared for longer), and the ticker of the territory the
-        wall is showing."""
+    def refresh_kpis(
+        _grid: Any, catchup: Any, _versions: Any, last: Any, n: int | None, config: dict
+    ):
+        """A rotation step, a version change or a reconnection, in ONE request per tab: each
+        panel judged against its threshold with its comparison, trend and worst territories
+        (one shared summary query; trends and rankings shared for longer), and the ticker
+        of the territory the wall is showing. Also tells the push the tab's view."""
+        feed = catchup if ctx.triggered_id == "muro-feed" else last
         step, items = _step(config, n), feed_items(feed)
         bodies = tuple(o["id"]["index"] for o in ctx.outputs_list[0])
         fresh_ids = tuple(o["id"]["index"] for o in ctx.outputs_list[3])
@@ -342,7 +531,8 @@ def register(app: Dash, settings: Settings) -> None:
         if any(i >= len(panels) for i in bodies):
             raise PreventUpdate  # the grid of another step is still on screen
         view = KpiView(territory, panels, bodies, fresh_ids, alerts_only(feed))
-        return shared_kpis(view, items, fresh_after(feed))
+        shown = {"view": view_data(view), "applied": None}  # the push starts from a full render
+        return (*shared_kpis(view, items, fresh_after(feed)), shown)
 
     @app.callback(
         Output({"type": "muro-map", "index": ALL}, "data"),

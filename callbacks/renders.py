@@ -35,6 +35,7 @@ MAX_RENDERS = 64
 NoUpdate = type(no_update)
 
 renders = FreshCache(MAX_RENDERS)
+PUSHED_INPUTS = ("live-feed", "muro-feed", "live-alerts")  # inputs carrying a pushed feed
 
 
 def digest(value: Any) -> str:
@@ -47,7 +48,7 @@ def fresh_after(feed: Any) -> float:
     """How fresh a shared result must be (epoch s): newer than the pushed window when the
     push triggered the refresh, else brand new."""
     sent = feed.get("server_ms") if isinstance(feed, dict) else None
-    if ctx.triggered_id == "live-feed" and isinstance(sent, int | float) and sent:
+    if ctx.triggered_id in PUSHED_INPUTS and isinstance(sent, int | float) and sent:
         return sent / 1000
     return time.time()
 

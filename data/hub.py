@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +37,12 @@ RECENT_SIZE = 50  # last events kept per worker, to fill a fresh tab's ticker
 CATCHUP_MAX = 2_000  # beyond this many missed events a reconnecting tab reloads instead
 READ_TIMEOUT_S = 1.0
 READ_LIMIT = 500
-WINDOW_S = 0.25  # coalescing window: at most 4 updates a second per screen
+# Coalescing: the first event after a quiet spell leaves at once (leading edge); while events
+# keep coming, one window per WINDOW_S (trailing edge). 0.1 s keeps an event's wait well under
+# the 250 ms budget from API call to the wall while a screen gets at most 10 updates a
+# second; its cost per window no longer grows with the screens (the wall's refresh is pushed
+# once per window and scope, callbacks/muro.py), so shorter windows no longer multiply it.
+WINDOW_S = 0.1
 WINDOW_QUEUE_SIZE = 500  # windows a screen may lag behind before it must reload a snapshot
 
 Item = tuple[str, Event]
@@ -100,6 +105,16 @@ class Window:
     @property
     def last_id(self) -> str:
         return self.items[-1][0]
+
+    async def once_async(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """:meth:`once` for a computation that awaits (a render in a thread): the first
+        screen starts it, the others await the same task. A screen that goes away while
+        waiting does not cancel it for the rest."""
+        task = self.shared.get(key)
+        if task is None:
+            self.computed += 1
+            task = self.shared[key] = asyncio.ensure_future(compute())
+        return await asyncio.shield(task)
 
     def once(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` the first time ``key`` is asked for this window, then its result.
@@ -347,7 +362,7 @@ def urgent(item: Item) -> bool:
 
 
 async def next_batch(
-    sub: Subscription, last_flush: float, window_s: float = 0.25, idle_s: float = 3.0
+    sub: Subscription, last_flush: float, window_s: float = WINDOW_S, idle_s: float = 3.0
 ) -> list[Item]:
     """Wait for events and return them coalesced; ``[]`` after ``idle_s`` of quiet.
 

@@ -44,6 +44,7 @@ def live_components() -> html.Div:
             dcc.Store(id="live-beat", storage_type="memory"),
             dcc.Store(id="live-version", storage_type="memory"),
             dcc.Store(id="live-poll-ok", storage_type="memory"),
+            dcc.Store(id="live-alerts", storage_type="memory"),  # the feeds with alert news
             dcc.Interval(id="live-poll", interval=POLL_MS),
             html.Div(
                 id="live-banner",

@@ -91,6 +91,9 @@ def layout(query: dict[str, str]) -> html.Div:
     return html.Div(
         [
             dcc.Store(id="muro-config", data={"steps": config.steps}),
+            dcc.Store(id="muro-view"),  # the view on screen, asked by the push (callbacks/muro)
+            dcc.Store(id="muro-pushed"),  # the wall's refresh pushed per window
+            dcc.Store(id="muro-feed"),  # the feeds it refreshes for over HTTP (reconnection)
             dcc.Interval(id="muro-map-tick", interval=MAP_EVERY_MS),
             dcc.Interval(
                 id="muro-rotate", interval=max(config.rotate_s, 1) * 1000, disabled=not rotating

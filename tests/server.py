@@ -67,12 +67,13 @@ def start_server(
     port: int | None = None,
     timeout: float = 60,
     log_path: Path | None = None,
+    root: Path = ROOT,
 ) -> Server:
     """Start ``uvicorn app:server`` against ``database_url`` and wait for ``/healthz``.
 
     ``port`` lets a test restart a server where its browsers expect it. The log goes beside a
     SQLite file (one per start, so restarts keep theirs), or to ``log_path`` (needed for
-    server databases).
+    server databases). ``root``: the checkout to serve (a bench's "before" worktree).
     """
     port = port or free_port()
     if log_path is None:
@@ -103,7 +104,7 @@ def start_server(
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,

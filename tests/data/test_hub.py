@@ -185,3 +185,28 @@ def test_shared_results_are_reused_only_when_fresh_enough() -> None:
     cache.get("c", 0, compute)
     assert len(cache._entries) == 2  # bounded
     assert (cache.hits, cache.misses) == (1, 4)
+
+
+def test_a_window_computes_an_awaited_value_once_even_if_its_first_screen_leaves() -> None:
+    async def scenario() -> tuple[list[str], int, str]:
+        hub = Hub(MemoryBus())
+        window = hub.deliver([("1", {"type": "ingest"})])
+        gate = asyncio.Event()
+        runs: list[str] = []
+
+        async def render() -> str:
+            runs.append("render")
+            await gate.wait()
+            return "wall"
+
+        first = asyncio.create_task(window.once_async("k", render))
+        others = [asyncio.create_task(window.once_async("k", render)) for _ in range(3)]
+        await asyncio.sleep(0)
+        first.cancel()  # that screen's websocket closed while it waited
+        gate.set()
+        values = await asyncio.gather(*others)
+        return runs, window.computed, "".join(values)
+
+    runs, computed, values = asyncio.run(scenario())
+    assert runs == ["render"] and computed == 1
+    assert values == "wall" * 3  # the others still got it

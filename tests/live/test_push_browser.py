@@ -141,6 +141,8 @@ def test_event_appears_on_muro_with_kpi_and_ticker(world, tmp_path: Path) -> Non
         writer.open_cases(3)
         wait_until(lambda: kpi_value(driver, "cases.open") == "7", what="KPI 7 tras el evento")
         wait_until(lambda: {"live-1", "live-2", "live-3"} <= set(ticker_ids(driver)))
+        # the refresh came down the websocket (muro-pushed), not from an HTTP refresh
+        assert driver.find_element("id", "muro-updated").get_attribute("data-pushed")
         assert banner_state(driver) == "ok"
         assert "actualizado hace" in driver.find_element("css selector", ".freshness").text
     finally:
