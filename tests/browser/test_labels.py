@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import console_errors, set_viewport, show_tables
+from tests.browser.conftest import console_errors, set_viewport, show_deferred
 
 PAGES = ("/", "/casos", "/paz", "/clap", "/proyectos", "/defensa", "/consulta", "/aca", "/alertas")
 # Internal values: snake_case codes, a bare territory code (ids such as ``Q-VE-A`` or
@@ -59,6 +59,8 @@ def _settled_charts(driver, timeout: float = 45) -> list[dict]:
     seen: dict[str, object] = {"n": -1}
 
     def ready(d) -> dict | bool:
+        if not show_deferred(d):  # charts below the fold draw when reached
+            return False
         charts = d.execute_script(CHARTS_JS)
         if any(c["loading"] for c in charts):
             return False
@@ -100,7 +102,7 @@ def test_no_internal_value_or_code_on_any_page(server, driver):
         if driver.find_elements("css selector", ".sala-grid"):
             WebDriverWait(driver, 30).until(
                 lambda d: (
-                    show_tables(d)
+                    show_deferred(d)
                     and (
                         d.find_elements("css selector", ".sala-grid .ag-row[row-id]")
                         or d.find_elements("css selector", ".ag-overlay-no-rows-center")
