@@ -25,6 +25,7 @@ from layouts.components.figures import empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.record_table import map_legend as legend
@@ -232,7 +233,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     _whole_actions(layout, max(r["total"] for r in rows))
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -267,7 +268,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     _whole_actions(layout, max(r["total"] for r in rows))
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def _whole_actions(layout: dict[str, Any], peak: int) -> None:

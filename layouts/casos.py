@@ -25,6 +25,7 @@ from layouts.components.figures import base_layout, empty_figure, hbar, label_ax
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.panel import panel
 from layouts.components.record_table import record_table, threshold_legend
 
@@ -281,7 +282,7 @@ def funnel_figure(funnel: dict[str, int], scale: float = 1.0) -> go.Figure:
     layout["xaxis"] = {"visible": False, "range": [-values[0] / 2 * 1.02, values[0] / 2 * 1.02]}
     layout["margin"]["l"] = round(100 * scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -315,7 +316,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -334,7 +335,7 @@ def age_figure(buckets: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         )
     )
     fig.update_layout(**base_layout(scale, bargap=0.2))
-    return fig
+    return fit_margins(fig)
 
 
 def _category_label(name: str) -> str:
@@ -364,7 +365,7 @@ def sla_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -382,7 +383,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     layout = base_layout(scale, barmode="group", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -407,7 +408,7 @@ def resolved_late_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.F
     layout["xaxis"]["range"] = [0, max(100, *pct)]
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 # -- lists -------------------------------------------------------------------------------

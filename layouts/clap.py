@@ -26,6 +26,7 @@ from layouts.components.figures import coverage_traces, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.record_table import record_table, threshold_legend
@@ -255,7 +256,7 @@ def trend_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
         for d in _month_ends([p["day"] for p in series])
     ]
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -287,7 +288,7 @@ def kg_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["margin"]["r"] = round(64 * scale)
     layout["xaxis"].update(type="date", tickformat="%d/%m", nticks=10)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -328,7 +329,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout["xaxis"].update(range=[0, 105], ticksuffix=" %")
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def late_list(rows: list[dict[str, Any]]) -> Any:

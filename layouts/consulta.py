@@ -26,6 +26,7 @@ from layouts.components.figures import empty_figure, label_axis, wrap_label
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.record_table import map_legend as legend
@@ -269,7 +270,7 @@ def ranking_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["xaxis"]["title"] = {"text": "puntaje", "font": {"size": round(12 * scale)}}
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -305,7 +306,7 @@ def seven_t_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["xaxis"]["ticksuffix"] = " %"
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 # -- lists -------------------------------------------------------------------------------

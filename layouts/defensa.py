@@ -25,6 +25,7 @@ from layouts.components.figures import base_layout, empty_figure, label_axis
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.panel import panel
 from layouts.components.record_table import record_table, threshold_legend
 
@@ -239,7 +240,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
         }
     ]
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -264,7 +265,7 @@ def phase_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def _short_plan(plan: str) -> str:
@@ -291,7 +292,7 @@ def plan_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     label_axis(layout, len(plans), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 # -- lists -------------------------------------------------------------------------------

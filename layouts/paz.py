@@ -24,6 +24,7 @@ from layouts.components.figures import base_layout, empty_figure, heat_colorbar,
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.panel import panel
 from layouts.components.record_table import map_legend as legend
 from layouts.components.record_table import record_table
@@ -208,7 +209,7 @@ def heatmap_figure(grid: list[list[int]], scale: float = 1.0) -> go.Figure:
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def _hour_label(start: datetime) -> str:
@@ -242,7 +243,7 @@ def day_figure(day: dict[str, Any], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, showlegend=True, bargap=0.15)
     layout["xaxis"]["nticks"] = 8
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -276,7 +277,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     layout = base_layout(scale, barmode="stack", showlegend=True, bargap=0.2)
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -295,7 +296,7 @@ def type_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figure:
@@ -315,7 +316,7 @@ def severity_figure(by_severity: dict[int, int], scale: float = 1.0) -> go.Figur
         )
     )
     fig.update_layout(**base_layout(scale, bargap=0.25))
-    return fig
+    return fit_margins(fig)
 
 
 # -- lists -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from layouts.components.figures import (
 from layouts.components.indicator import indicator_page, map_panel
 from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
+from layouts.components.margins import fit_margins
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
 from layouts.components.record_table import record_table
@@ -310,7 +311,7 @@ def territory_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figur
     label_axis(layout, len(rows), scale)
     fig = go.Figure(traces)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
@@ -344,7 +345,7 @@ def money_figure(data: dict[str, Any], scale: float = 1.0) -> go.Figure:
     )
     layout["margin"].update(l=round(70 * scale), b=round(50 * scale))
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -371,7 +372,7 @@ def rounds_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     if max(sum(r["count"] for r in rows if r["consulta"] == c) for c in rounds) < 10:
         layout["yaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -396,7 +397,7 @@ def category_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure
     layout = legend_layout(scale, barmode="stack", bargap=0.15)
     label_axis(layout, len(rows), scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -419,7 +420,7 @@ def transformation_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.
     if max(r["count"] for r in rows) < 10:
         layout["xaxis"]["dtick"] = 1  # small counts: whole projects, no "1,5"
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -440,7 +441,7 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     label_axis(layout, len(rows), scale)
     layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig)
 
 
 # -- lists and detail ----------------------------------------------------------------------

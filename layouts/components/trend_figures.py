@@ -14,6 +14,7 @@ from core.numbers import fmt_number
 from core.timeutil import MONTHS_ES
 from layouts.components import theme
 from layouts.components.figures import base_layout, coverage_traces, empty_figure, right_axis
+from layouts.components.margins import fit_margins
 
 PROJECT_STATUS_LABELS = names.PROJECT_STATUS
 PROJECT_STATUS_COLORS = {
@@ -23,6 +24,11 @@ PROJECT_STATUS_COLORS = {
     "paralizado": theme.BAD,
     "culminado": theme.OK,
 }
+
+
+#: The panorama's cards are narrower than an indicator page's (three or four a row): ~376 px
+#: with an 11 px font at 1350-1366 px screens (margins.fit_margins).
+PANORAMA_CARD_EM = 34
 
 
 def short_day(day: date) -> str:
@@ -44,7 +50,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["margin"]["r"] = round(56 * scale)
     layout["xaxis"]["nticks"] = 8
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig, PANORAMA_CARD_EM)
 
 
 def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
@@ -75,7 +81,7 @@ def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> go.Figure:
     layout["xaxis"]["nticks"] = 8
     layout["yaxis"]["rangemode"] = "tozero"
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig, PANORAMA_CARD_EM)
 
 
 def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
@@ -94,7 +100,7 @@ def incidents_figure(hours: list[int], scale: float = 1.0) -> go.Figure:
     layout = base_layout(scale, bargap=0.12)
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig, PANORAMA_CARD_EM)
 
 
 def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
@@ -121,4 +127,4 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> go.Figure:
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["margin"]["l"] = round(120 * scale)
     fig.update_layout(**layout)
-    return fig
+    return fit_margins(fig, PANORAMA_CARD_EM)
