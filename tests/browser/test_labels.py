@@ -33,6 +33,11 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
   const ticks = Array.from(gd.querySelectorAll('.yaxislayer-above .ytick text'))
     .filter(t => (t.textContent || '').trim() !== '');
   const meta = layout.meta && typeof layout.meta === 'object' ? layout.meta : {};
+  // Sides whose margin Plotly had to grow for labels or legend (and so drew again).
+  const asked = layout.margin || {};
+  const drawn = full._size || {};
+  const grown = ['l', 'r', 't', 'b'].filter(s => drawn[s] - (asked[s] || 0) > 1)
+    .map(s => s + ' ' + asked[s] + ' → ' + Math.round(drawn[s]));
   const title = (gd.closest('.panel') || {}).querySelector
     ? ((gd.closest('.panel').querySelector('.panel-title') || {}).textContent || '') : '';
   return {
@@ -44,6 +49,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
     height: gd.getBoundingClientRect().height,
     heatmaps: data.filter(t => t.type === 'heatmap').length,
     scales: data.filter(t => t.type === 'heatmap' && t.showscale).length,
+    grown: grown,
     xstart: hbars.length && full.xaxis && full.xaxis.range ? full.xaxis.range[0] : null,
     ystart: vbars.length && full.yaxis && full.yaxis.range ? full.yaxis.range[0] : null,
   };
@@ -73,6 +79,8 @@ def _settled_charts(driver, timeout: float = 45) -> list[dict]:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
 def test_every_horizontal_bar_has_its_name(server, driver, size):
+    """Every bar named, charts grown to fit, axes from zero, colour scales, and no chart
+    whose margins Plotly had to grow (it would draw it twice)."""
     set_viewport(driver, *size)
     checked = 0
     for path in PAGES:
@@ -88,6 +96,8 @@ def test_every_horizontal_bar_has_its_name(server, driver, size):
             if chart["ystart"] is not None:
                 assert chart["ystart"] <= 0, (path, chart["title"], "count axis from zero")
             assert chart["scales"] == chart["heatmaps"], (path, chart["title"], "colour scale")
+            # The figure brought margins large enough: Plotly drew it once (margins.py).
+            assert chart["grown"] == [], (path, chart["title"], size)
         assert console_errors(driver) == [], path
     # The national views draw the 25 estados: the charts that list them were really checked.
     assert checked >= 10
