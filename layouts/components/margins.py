@@ -233,11 +233,14 @@ def fit_margins(fig: go.Figure, card_em: float = CARD_EM) -> go.Figure:
     plot = max(card - need["l"] - need["r"], 120)
 
     # Bottom: x tick labels (fewer, or angled, when they could be crowded) and the title.
-    cats, _ = _axis_values(fig, "x", "x")
+    cats, top = _axis_values(fig, "x", "x")
     shown = len(x.tickvals) if x.tickvals is not None else len(cats)
+    if top is not None and x.tickvals is None:  # numbers: Plotly aims at a tick per 80 px
+        shown = max(shown, 5, int(plot // 80) + 1)
     if x.nticks:
         shown = min(shown, x.nticks) if shown else x.nticks
-    if shown * (x_width + 10) > plot and x.nticks and x_width <= 75:
+    thins = bool(x.nticks) or (top is not None and x.tickvals is None)
+    if shown * (x_width + 10) > plot and thins and x_width <= 75:
         x.nticks = max(2, int(plot // (x_width + 10)))  # fewer labels, level
     elif (x_width > 75 or shown * (x_width + 10) > plot) and x.tickangle is None:
         x.tickangle = -CROWDED_ANGLE
