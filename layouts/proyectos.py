@@ -424,7 +424,9 @@ def banks_figure(rows: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     )
     layout = base_layout(scale, bargap=0.2)
     label_axis(layout, len(rows), scale)
-    layout["xaxis"].update(tickprefix="USD ", tickformat=",.0f", rangemode="tozero")
+    # The unit is in the card's subtitle ("USD, 30 días"): bare numbers stay level and
+    # legible beside long bank names (margins.fit_margins).
+    layout["xaxis"].update(tickformat=",.0f", rangemode="tozero")
     return build_figure(traces, layout=layout)
 
 

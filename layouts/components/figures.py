@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from layouts.components import theme
+from layouts.components.margins import CARD_EM, Parts, fit_margins
 
 #: Whether :func:`build_figure` gives plotly's validated ``go.Figure`` (``tests/layouts`` turn
 #: it on, so every figure their page builders make is checked key by key).
@@ -28,18 +29,21 @@ def _template() -> dict[str, Any]:
     return pio.templates[pio.templates.default].to_plotly_json()
 
 
-def build_figure(traces: Any, layout: dict[str, Any]) -> Figure:
-    """The figure of ``traces`` (each validated when it was built) with ``layout`` and the
+def build_figure(traces: Any, layout: dict[str, Any], card_em: float = CARD_EM) -> Figure:
+    """The figure of ``traces`` (each validated when it was built) with ``layout``, its
+    margins raised to what its labels need in a card ``card_em`` font sizes wide
+    (:func:`~layouts.components.margins.fit_margins`: Plotly then draws it once), and the
     default template, as the plain dict Dash sends: the same JSON as ``go.Figure(traces,
-    layout=layout)`` without validating the layout key by key, copying the template into
-    every figure and copying it all again to serialise it, which took most of a refresh's
-    drawing and serialising (~10 ms of CPU per figure, five figures per refresh)."""
-    if VALIDATE:
-        return go.Figure(traces, layout=layout)
+    layout=layout)`` without copying the template into every figure and copying it all
+    again to serialise it, which took most of a refresh's drawing and serialising (~10 ms
+    of CPU per figure, five figures per refresh)."""
     listed = [] if traces is None else traces if isinstance(traces, list | tuple) else [traces]
+    if VALIDATE:
+        return fit_margins(go.Figure(listed, layout=layout), card_em)
+    fitted = fit_margins(Parts(listed, go.Layout(layout)), card_em).layout
     return {
         "data": [t.to_plotly_json() for t in listed],
-        "layout": {**layout, "template": _template()},
+        "layout": {**fitted.to_plotly_json(), "template": _template()},
     }
 
 

@@ -32,6 +32,11 @@ PROJECT_STATUS_COLORS = {
 }
 
 
+#: The panorama's cards are narrower than an indicator page's (three or four a row): ~376 px
+#: with an 11 px font at 1350-1366 px screens (margins.fit_margins).
+PANORAMA_CARD_EM = 34
+
+
 def short_day(day: date) -> str:
     return f"{day.day} {MONTHS_ES[day.month - 1][:3]}"
 
@@ -48,7 +53,7 @@ def clap_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     layout["yaxis2"] = right_axis(scale, range=[0, 105], ticksuffix=" %")
     layout["margin"]["r"] = round(56 * scale)
     layout["xaxis"]["nticks"] = 8
-    return build_figure(traces, layout=layout)
+    return build_figure(traces, layout=layout, card_em=PANORAMA_CARD_EM)
 
 
 def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
@@ -76,7 +81,7 @@ def cases_figure(series: list[dict[str, Any]], scale: float = 1.0) -> Figure:
     layout = base_layout(scale, showlegend=True)
     layout["xaxis"]["nticks"] = 8
     layout["yaxis"]["rangemode"] = "tozero"
-    return build_figure(traces, layout=layout)
+    return build_figure(traces, layout=layout, card_em=PANORAMA_CARD_EM)
 
 
 def incidents_figure(hours: list[int], scale: float = 1.0) -> Figure:
@@ -92,7 +97,7 @@ def incidents_figure(hours: list[int], scale: float = 1.0) -> Figure:
     )
     layout = base_layout(scale, bargap=0.12)
     layout["xaxis"]["tickvals"] = [f"{h:02d}" for h in range(0, 24, 3)]
-    return build_figure(traces, layout=layout)
+    return build_figure(traces, layout=layout, card_em=PANORAMA_CARD_EM)
 
 
 def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> Figure:
@@ -116,4 +121,4 @@ def projects_figure(by_status: dict[str, int], scale: float = 1.0) -> Figure:
     layout["yaxis"]["autorange"] = "reversed"
     layout["yaxis"]["tickfont"]["color"] = theme.TEXT
     layout["margin"]["l"] = round(120 * scale)
-    return build_figure(traces, layout=layout)
+    return build_figure(traces, layout=layout, card_em=PANORAMA_CARD_EM)

@@ -46,6 +46,9 @@ if (document.querySelector('[data-dash-is-loading="true"]')) return false;
 // Tables mount when reached (assets/grid_mount.js): scroll to the next one still waiting.
 const pending = document.querySelector('.sala-grid-slot .grid-pending');
 if (pending) { pending.closest('.sala-grid-slot').scrollIntoView({block: 'center'}); return false; }
+// Charts draw when reached too (assets/chart_defer.js).
+const chart = document.querySelector('[data-sala-deferred]');
+if (chart) { chart.scrollIntoView({block: 'center'}); return false; }
 const graphs = [...document.querySelectorAll('.js-plotly-plot, .dash-graph')];
 if (graphs.some(g => !g.querySelector('.main-svg'))) return false;
 const grids = [...document.querySelectorAll('.ag-root-wrapper')];

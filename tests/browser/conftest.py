@@ -96,16 +96,18 @@ def console_errors(drv) -> list[str]:
     return [e["message"] for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
 
 
-# Scrolls to the first table still waiting for its grid: tables mount only when they come
-# near the viewport (assets/grid_mount.js), as they do when a person scrolls to them.
-SHOW_NEXT_TABLE_JS = """
-const pending = document.querySelector('.sala-grid-slot .grid-pending');
-if (pending) { pending.closest('.sala-grid-slot').scrollIntoView({block: 'center'}); }
-return !pending;
+# Scrolls to the first table still waiting for its grid, or else to the first chart still
+# waiting for its first draw: tables mount and charts draw only when they come near the
+# viewport (assets/grid_mount.js, assets/chart_defer.js), as they do when a person scrolls.
+SHOW_NEXT_DEFERRED_JS = """
+const table = document.querySelector('.sala-grid-slot .grid-pending');
+const next = table ? table.closest('.sala-grid-slot') : document.querySelector('[data-sala-deferred]');
+if (next) { next.scrollIntoView({block: 'center'}); }
+return !next;
 """
 
 
-def show_tables(drv) -> bool:
-    """Bring the next table still without its grid into view; True once none is waiting.
-    Call it inside a wait: each table mounts after its place is reached."""
-    return bool(drv.execute_script(SHOW_NEXT_TABLE_JS))
+def show_deferred(drv) -> bool:
+    """Bring the next table still without its grid, or chart not yet drawn, into view; True
+    once none is waiting. Call it inside a wait: each one mounts after its place is reached."""
+    return bool(drv.execute_script(SHOW_NEXT_DEFERRED_JS))

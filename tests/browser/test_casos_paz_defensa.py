@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.timeutil import utcnow
 from data.db import make_engine
 from data.models import CitizenCase, DefenseUnit, Incident
-from tests.browser.conftest import console_errors, show_tables
+from tests.browser.conftest import console_errors, show_deferred
 
 PAGES = {
     "/casos": ("casos.reported", 6),
@@ -50,7 +50,10 @@ def _open_page(driver, url: str, field: str, charts: int) -> None:
     driver.get(url)
     WebDriverWait(driver, 30).until(lambda d: _kpi(d, field) is not None)
     WebDriverWait(driver, 30).until(
-        lambda d: len(d.find_elements("css selector", ".chart-graph .main-svg")) >= charts
+        lambda d: (
+            show_deferred(d)
+            and len(d.find_elements("css selector", ".chart-graph .main-svg")) >= charts
+        )
     )
 
 
@@ -67,7 +70,7 @@ def test_page_loads_with_map_charts_and_table_and_no_console_errors(server, driv
     # The records table got its first block from the server.
     WebDriverWait(driver, 30).until(
         lambda d: (
-            show_tables(d)
+            show_deferred(d)
             and (
                 d.find_elements("css selector", ".ag-row")
                 or d.find_elements("css selector", ".ag-overlay")

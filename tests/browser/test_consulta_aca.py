@@ -13,7 +13,7 @@ from core.timeutil import caracas_date, utcnow
 from data.consulta_categories import CASE_TO_PROJECT
 from data.db import make_engine
 from data.models import Action, CitizenCase
-from tests.browser.conftest import console_errors
+from tests.browser.conftest import console_errors, show_deferred
 
 WAIT = 40
 
@@ -43,8 +43,9 @@ def _kpi(driver, field: str) -> str | None:
 
 
 def _loaded(driver, charts: int) -> bool:
-    """KPIs in, every chart drawn (none still 'Cargando…') and map points on."""
-    return bool(
+    """KPIs in, every chart drawn (none still 'Cargando…'; those below the fold once
+    reached) and map points on."""
+    return show_deferred(driver) and bool(
         driver.execute_script(
             """
             const graphs = [...document.querySelectorAll('.chart-graph')];

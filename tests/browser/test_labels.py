@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import console_errors, set_viewport, show_tables
+from tests.browser.conftest import console_errors, set_viewport, show_deferred
 
 PAGES = ("/", "/casos", "/paz", "/clap", "/proyectos", "/defensa", "/consulta", "/aca", "/alertas")
 # Internal values: snake_case codes, a bare territory code (ids such as ``Q-VE-A`` or
@@ -33,6 +33,11 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
   const ticks = Array.from(gd.querySelectorAll('.yaxislayer-above .ytick text'))
     .filter(t => (t.textContent || '').trim() !== '');
   const meta = layout.meta && typeof layout.meta === 'object' ? layout.meta : {};
+  // Sides whose margin Plotly had to grow for labels or legend (and so drew again).
+  const asked = layout.margin || {};
+  const drawn = full._size || {};
+  const grown = ['l', 'r', 't', 'b'].filter(s => drawn[s] - (asked[s] || 0) > 1)
+    .map(s => s + ' ' + asked[s] + ' → ' + Math.round(drawn[s]));
   const title = (gd.closest('.panel') || {}).querySelector
     ? ((gd.closest('.panel').querySelector('.panel-title') || {}).textContent || '') : '';
   return {
@@ -44,6 +49,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
     height: gd.getBoundingClientRect().height,
     heatmaps: data.filter(t => t.type === 'heatmap').length,
     scales: data.filter(t => t.type === 'heatmap' && t.showscale).length,
+    grown: grown,
     xstart: hbars.length && full.xaxis && full.xaxis.range ? full.xaxis.range[0] : null,
     ystart: vbars.length && full.yaxis && full.yaxis.range ? full.yaxis.range[0] : null,
   };
@@ -59,6 +65,8 @@ def _settled_charts(driver, timeout: float = 45) -> list[dict]:
     seen: dict[str, object] = {"n": -1}
 
     def ready(d) -> dict | bool:
+        if not show_deferred(d):  # charts below the fold draw when reached
+            return False
         charts = d.execute_script(CHARTS_JS)
         if any(c["loading"] for c in charts):
             return False
@@ -71,6 +79,8 @@ def _settled_charts(driver, timeout: float = 45) -> list[dict]:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
 def test_every_horizontal_bar_has_its_name(server, driver, size):
+    """Every bar named, charts grown to fit, axes from zero, colour scales, and no chart
+    whose margins Plotly had to grow (it would draw it twice)."""
     set_viewport(driver, *size)
     checked = 0
     for path in PAGES:
@@ -86,6 +96,8 @@ def test_every_horizontal_bar_has_its_name(server, driver, size):
             if chart["ystart"] is not None:
                 assert chart["ystart"] <= 0, (path, chart["title"], "count axis from zero")
             assert chart["scales"] == chart["heatmaps"], (path, chart["title"], "colour scale")
+            # The figure brought margins large enough: Plotly drew it once (margins.py).
+            assert chart["grown"] == [], (path, chart["title"], size)
         assert console_errors(driver) == [], path
     # The national views draw the 25 estados: the charts that list them were really checked.
     assert checked >= 10
@@ -100,7 +112,7 @@ def test_no_internal_value_or_code_on_any_page(server, driver):
         if driver.find_elements("css selector", ".sala-grid"):
             WebDriverWait(driver, 30).until(
                 lambda d: (
-                    show_tables(d)
+                    show_deferred(d)
                     and (
                         d.find_elements("css selector", ".sala-grid .ag-row[row-id]")
                         or d.find_elements("css selector", ".ag-overlay-no-rows-center")

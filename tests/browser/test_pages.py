@@ -18,7 +18,7 @@ from data.db import make_engine
 from data.models import ClapDelivery
 from data.queries import clap, projects
 from data.scope import NATIONAL
-from tests.browser.conftest import console_errors, show_tables
+from tests.browser.conftest import console_errors, show_deferred
 from tests.browser.world import ESTADOS
 
 WAIT = 40
@@ -46,7 +46,7 @@ def _kpi(driver, field: str) -> float:
 def _loaded(driver) -> bool:
     """KPIs shown, every chart drawn (none still 'Cargando…'), map points and grid rows in
     (the table scrolled to: it mounts when reached)."""
-    if not show_tables(driver):
+    if not show_deferred(driver):
         return False
     return bool(
         driver.execute_script(
@@ -322,7 +322,7 @@ def test_a_table_below_the_fold_mounts_when_reached_not_while_the_page_loads(ser
         driver,
         lambda d: d.execute_script(
             "const g = [...document.querySelectorAll('.chart-graph')];"
-            "return g.length > 0 && g.every(x => x.querySelector('.main-svg'));"
+            "return g.length > 0 && g.every(x => x.querySelector('.main-svg, [data-sala-deferred]'));"
         ),
     )
     time.sleep(6)  # past the old idle mount (1 s + requestIdleCallback's 4 s timeout)
@@ -335,7 +335,57 @@ def test_a_table_below_the_fold_mounts_when_reached_not_while_the_page_loads(ser
     assert "transferencias" in far[0] and far[1] > 200
     assert far[2], "the transfers table mounted without being reached"
     _wait(
-        driver, lambda d: show_tables(d) and d.find_elements("css selector", ".sala-grid .ag-row")
+        driver, lambda d: show_deferred(d) and d.find_elements("css selector", ".sala-grid .ag-row")
+    )
+    assert console_errors(driver) == []
+
+
+CHARTS_DRAWN_JS = """
+return [...document.querySelectorAll('.chart-graph')].map(g => ({
+  id: g.id,
+  top: g.getBoundingClientRect().top,
+  drawn: !!g.querySelector('.main-svg'),
+  deferred: !!g.querySelector('[data-sala-deferred]'),
+  traces: ((g.querySelector('.js-plotly-plot') || {}).data || []).length,
+}));
+"""
+
+
+def test_a_chart_below_the_fold_draws_when_reached_not_while_the_page_loads(server, driver):
+    """Charts far below the screen wait for their first draw (assets/chart_defer.js) while
+    the ones on screen draw; scrolling to one draws it with its data. On /proyectos at
+    1350×940 (Lighthouse's desktop screen) 4 of its 6 charts are below the fold."""
+    import time
+
+    from tests.browser.conftest import set_viewport
+
+    set_viewport(driver, 1350, 940)
+    driver.get(server.url + "/proyectos")
+    below = lambda charts: [c for c in charts if c["top"] > 940 + 200]  # noqa: E731
+    _wait(
+        driver,
+        lambda d: (
+            (charts := d.execute_script(CHARTS_DRAWN_JS))
+            and all(c["drawn"] for c in charts if c["top"] < 940)
+            and all(c["deferred"] for c in below(charts))
+        ),
+    )
+    time.sleep(3)  # the page has settled: nothing draws on its own meanwhile
+    charts = driver.execute_script(CHARTS_DRAWN_JS)
+    waiting = below(charts)
+    assert len(waiting) >= 2, charts
+    assert not any(c["drawn"] for c in waiting), charts
+    last = waiting[-1]["id"]
+    driver.execute_script(
+        "document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", last
+    )
+    _wait(
+        driver,
+        lambda d: [
+            c
+            for c in d.execute_script(CHARTS_DRAWN_JS)
+            if c["id"] == last and c["drawn"] and c["traces"] and not c["deferred"]
+        ],
     )
     assert console_errors(driver) == []
 
@@ -363,7 +413,7 @@ def test_nothing_jumps_while_the_page_fills_in(server, driver, path):
             "const g = [...document.querySelectorAll('.chart-graph')];"
             "return document.querySelectorAll('[data-kpi]').length > 0"
             " && document.querySelectorAll('#flt-breadcrumb a, #flt-breadcrumb span').length > 0"
-            " && g.length > 0 && g.every(x => x.querySelector('.main-svg'));"
+            " && g.length > 0 && g.every(x => x.querySelector('.main-svg, [data-sala-deferred]'));"
         ),
     )
     time.sleep(1)  # the last frames' shifts are reported after they are painted

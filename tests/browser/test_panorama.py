@@ -8,7 +8,7 @@ from core.numbers import fmt_number
 from data.db import make_engine
 from data.queries.summary import summary
 from layouts.components.kpi import field_value, format_value
-from tests.browser.conftest import console_errors
+from tests.browser.conftest import console_errors, show_deferred
 
 # Fields whose display kind differs from a plain integer.
 KINDS = {
@@ -53,7 +53,9 @@ def test_panorama_loads_and_matches_the_database(server, driver):
         lambda d: len(d.find_elements("css selector", ".sala-map path.leaflet-interactive")) == 25
     )
     WebDriverWait(driver, 30).until(
-        lambda d: len(d.find_elements("css selector", ".chart-graph .main-svg")) >= 4
+        lambda d: (
+            show_deferred(d) and len(d.find_elements("css selector", ".chart-graph .main-svg")) >= 4
+        )
     )
     shown = read_kpis(driver)
 

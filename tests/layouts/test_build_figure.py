@@ -1,5 +1,5 @@
-"""``build_figure`` gives the app a plain dict with the JSON of plotly's validated figure, and
-these tests the validated ``go.Figure`` itself."""
+"""``build_figure`` gives the app a plain dict with the JSON of plotly's validated figure
+(margins fitted to its labels either way), and these tests the validated ``go.Figure``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from layouts.components import figures
 from layouts.components.figures import base_layout, build_figure, empty_figure, hbar, label_axis
+from layouts.components.margins import fit_margins
 
 
 def _json(fig: object) -> str:
@@ -32,12 +33,13 @@ def _sample() -> tuple[list[go.Bar], dict]:
 def test_the_apps_dict_is_the_validated_figure(one: bool) -> None:
     traces, layout = _sample()
     traces = traces[0] if one else traces
-    checked = go.Figure(traces, layout=layout)
+    checked = fit_margins(go.Figure(traces, layout=layout))
     figures.VALIDATE = False  # as the app builds it (the fixture restores it)
     fast = build_figure(traces, layout)
     assert isinstance(fast, dict)
     assert _json(fast) == _json(checked)
     assert fast["layout"]["template"]["layout"]["colorway"]  # the default template, as plotly's
+    assert fast["layout"]["margin"]["l"] > layout["margin"]["l"]  # room for "Mérida"
 
 
 def test_the_empty_figure_too() -> None:
