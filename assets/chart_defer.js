@@ -28,12 +28,26 @@
     wait.resolve.forEach(function (resolve) { resolve(done); });
   }
 
+  // A page left before its charts were reached leaves graphs that will never draw: forget
+  // them (and their figures) so a screen open for months does not keep every page it showed.
+  function forgetDetached() {
+    pending.forEach(function (wait, gd) {
+      if (!gd.isConnected) {
+        pending.delete(gd);
+        near.unobserve(gd);
+      }
+    });
+  }
+  // For diagnosis (and the browser tests): how many graphs wait for their first draw.
+  window.salaDeferredCharts = function () { return pending.size; };
+
   function inView(gd) {
     const r = gd.getBoundingClientRect();
     return r.bottom >= -AHEAD && r.top <= window.innerHeight + AHEAD;
   }
 
   function react(gd) {
+    if (near && pending.size) { forgetDetached(); }
     const waits = pending.get(gd);
     const first = gd instanceof Element && !gd._fullLayout && gd.closest(".chart-graph");
     if (!near || (!waits && (!first || inView(gd)))) {

@@ -390,6 +390,26 @@ def test_a_chart_below_the_fold_draws_when_reached_not_while_the_page_loads(serv
     assert console_errors(driver) == []
 
 
+def test_charts_of_a_page_left_before_they_drew_are_forgotten(server, driver):
+    """Leaving /proyectos with charts still waiting below the fold must not keep them (and
+    their figures) for as long as the tab stays open: on the next page only its own
+    graphs wait."""
+    from tests.browser.conftest import set_viewport
+
+    set_viewport(driver, 1350, 940)
+    driver.get(server.url + "/proyectos")
+    _wait(driver, lambda d: d.execute_script("return window.salaDeferredCharts() >= 2"))
+    driver.find_element("css selector", "a[href='/clap']").click()
+    waiting = (
+        "return [window.salaDeferredCharts(),"
+        " document.querySelectorAll('[data-sala-deferred]').length,"
+        " document.querySelectorAll('.chart-graph .main-svg').length]"
+    )
+    _wait(driver, lambda d: "/clap" in d.current_url)
+    _wait(driver, lambda d: (w := d.execute_script(waiting))[2] > 0 and w[0] == w[1])
+    assert console_errors(driver) == []
+
+
 LAYOUT_SHIFTS_JS = """
 window.__salaShift = 0;
 new PerformanceObserver(list => {
