@@ -180,54 +180,7 @@ def bench_page(
     return rows
 
 
-FILTERS_TYPE = "flt-filters"
-
-
-def page_refreshes(app: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
-    """``(output key, spec)`` of the page's refresh callbacks: those fed by its filter store
-    (the drill and table callbacks are not)."""
-    import json
-
-    found = []
-    for key, spec in app.callback_map.items():
-        ids = [i["id"] for i in spec.get("inputs", [])]
-        stores = [json.loads(i) for i in ids if i.startswith("{") and FILTERS_TYPE in i]
-        if any(s.get("page") == name for s in stores) and len(ids) == 2:
-            found.append((key, spec))
-    return found
-
-
-def refresh_payload(key: str, spec: dict[str, Any], name: str, filters: Filters) -> dict:
-    """A Dash request for a refresh callback: the filter store changed to ``filters``."""
-    import json
-
-    def ident(raw: str) -> Any:
-        return json.loads(raw) if raw.startswith("{") else raw
-
-    def value(raw: str) -> Any:
-        parsed = ident(raw)
-        if isinstance(parsed, dict) and parsed.get("type") == FILTERS_TYPE:
-            return {"page": name, "params": filters.to_params(), "datasets": []}
-        return None
-
-    outputs = [
-        {"id": ident(o.component_id_str()), "property": o.component_property}
-        for o in spec["output"]
-    ]
-    store = next(i for i in spec["inputs"] if FILTERS_TYPE in i["id"])
-    return {
-        "output": key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [
-            {"id": ident(i["id"]), "property": i["property"], "value": value(i["id"])}
-            for i in spec["inputs"]
-        ],
-        "changedPropIds": [f"{store['id']}.{store['property']}"],
-        "state": [
-            {"id": ident(s["id"]), "property": s["property"], "value": {"w": 1350, "h": 940}}
-            for s in spec.get("state", [])
-        ],
-    }
+VIEWPORT = {"w": 1350, "h": 940}  # the state of a refresh callback: the browser's size
 
 
 def bench_http(
@@ -243,6 +196,7 @@ def bench_http(
 
     from app import create_app
     from core.config import load_settings
+    from tests.dash_calls import filter_request, refresh_callbacks
 
     settings = dataclasses.replace(
         load_settings(), alerts_enabled=False, simulate="", log_level="WARNING"
@@ -260,8 +214,8 @@ def bench_http(
         for name in names:
             for label, ref in chosen:
                 filters = Filters(territorio=ref.code if ref else None, rango=rango)
-                for key, spec in page_refreshes(app, name):
-                    payload = refresh_payload(key, spec, name, filters)
+                for key, spec in refresh_callbacks(app, name):
+                    payload = filter_request(key, spec, filters.to_params(), VIEWPORT)
 
                     def call(payload: dict = payload) -> None:
                         PAGE_CACHE.clear()

@@ -15,10 +15,10 @@ from data.db import session_scope
 from data.users import create_user
 from tests import factories as f
 from tests.auth.conftest import login, make_client
+from tests.dash_calls import FILTERS_TYPE, filter_callbacks, filter_request
 from tests.factories import T0
 
 PASSWORD = "clave-muy-segura-1"
-FILTERS_TYPE = "flt-filters"
 
 
 @pytest.fixture
@@ -41,51 +41,15 @@ def world(engine):
         create_user(session, "ana", PASSWORD, "analista", "VE-A")
 
 
-def _page_callbacks(app) -> list[tuple[str, dict]]:
-    """(output key, spec) of every callback with a page filter store among its inputs."""
-    found = []
-    for key, spec in app.callback_map.items():
-        ids = [i["id"] for i in spec["inputs"]]
-        pages = [json.loads(i) for i in ids if i.startswith("{") and FILTERS_TYPE in i]
-        if pages and all('"ALL"' not in i and "[" not in i for i in ids):
-            found.append((key, spec))
-    return found
-
-
 def _payload(key: str, spec: dict, territorio: str | None) -> dict:
-    def ident(raw: str):
-        return json.loads(raw) if raw.startswith("{") else raw
-
-    def value(raw_id: str):
-        parsed = ident(raw_id)
-        if isinstance(parsed, dict) and parsed.get("type") == FILTERS_TYPE:
-            params = {"rango": "30d", **({"territorio": territorio} if territorio else {})}
-            return {"page": parsed["page"], "params": params, "datasets": []}
-        return None
-
-    outputs = [
-        {"id": ident(out.component_id_str()), "property": out.component_property}
-        for out in spec["output"]
-    ]
-    filters_input = next(i for i in spec["inputs"] if FILTERS_TYPE in i["id"])
-    return {
-        "output": key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [
-            {"id": ident(i["id"]), "property": i["property"], "value": value(i["id"])}
-            for i in spec["inputs"]
-        ],
-        "changedPropIds": [f"{filters_input['id']}.{filters_input['property']}"],
-        "state": [
-            {"id": ident(s["id"]), "property": s["property"], "value": None} for s in spec["state"]
-        ],
-    }
+    params = {"rango": "30d", **({"territorio": territorio} if territorio else {})}
+    return filter_request(key, spec, params)
 
 
 def test_every_page_callback_refuses_or_hides_another_estado(sala_app, world):
     client = make_client(sala_app, address=("203.0.113.7", 40000))
     login(client, "ana", PASSWORD)
-    callbacks = _page_callbacks(sala_app)
+    callbacks = filter_callbacks(sala_app)
     pages = {
         json.loads(i["id"])["page"]
         for _, s in callbacks
@@ -114,6 +78,6 @@ def test_own_estado_is_answered_with_its_data(sala_app, world):
     login(client, "ana", PASSWORD)
     texts = [
         client.post("/_dash-update-component", json=_payload(key, spec, "VE-A")).text
-        for key, spec in _page_callbacks(sala_app)
+        for key, spec in filter_callbacks(sala_app)
     ]
     assert sum("VE-A" in text for text in texts) >= 5
