@@ -349,10 +349,27 @@ def pushed_body(view: KpiView, seq: int, base: int | None, outputs: list[Any]) -
     return json.dumps(body, default=_wire, separators=(",", ":"), ensure_ascii=False)
 
 
+async def wall_view(tab: TabPush, ws: Any) -> tuple[KpiView, int | None] | None:
+    """The tab's wall view, or None when it is on another page. A tab not known to be on
+    the wall is first asked its path (``url`` is on every page), at most every
+    ``OFF_WALL_RECHECK_S``: asking another page for ``muro-view`` would log a warning in
+    its browser console each time. A tab on the wall is asked its view directly."""
+    now = time.monotonic()
+    if not tab.pages.get("muro-on"):
+        if tab.pages.get("muro-off", 0.0) > now:
+            return None
+        tab.pages["muro-off"] = now + OFF_WALL_RECHECK_S
+        path = await ws.get_prop("url", "pathname", timeout=VIEW_TIMEOUT_S)
+        if not isinstance(path, str) or "/" + path.strip("/") != WALL.path:  # as find_page
+            return None
+    said = parse_view(await ws.get_prop("muro-view", "data", timeout=VIEW_TIMEOUT_S))
+    tab.pages["muro-on"] = said is not None  # None: it just left (the wall's first render
+    return said  # is HTTP's; it is asked its path again after OFF_WALL_RECHECK_S)
+
+
 async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
     """The wall's refresh for the latest window the tab's scope saw, pushed down the tab's
-    websocket (nothing when the tab is not on the wall; such a tab is asked again only
-    after ``OFF_WALL_RECHECK_S``: the question logs a warning in its browser console).
+    websocket (nothing when the tab is not on the wall, see ``wall_view``).
 
     Rendered once per window, caller scope and view (``Window.once_async``; in a thread, with
     the caller's principal): tabs of other scopes never share it, and a tab's view only
@@ -362,14 +379,13 @@ async def push_wall(tab: TabPush, ws: Any, windows: list[Window]) -> list[str]:
     refresh in between) all of it.
     """
     window = next((w for w in reversed(windows) if window_feed(w, tab.ref)), None)
-    if window is None or tab.pages.get("muro-off", 0.0) > time.monotonic():
+    if window is None:
         return []
     try:
-        said = parse_view(await ws.get_prop("muro-view", "data", timeout=VIEW_TIMEOUT_S))
+        said = await wall_view(tab, ws)
     except TimeoutError:
         return []
-    if said is None:  # another page: ask again later (the wall's first render is HTTP's)
-        tab.pages["muro-off"] = time.monotonic() + OFF_WALL_RECHECK_S
+    if said is None:
         return []
     shown, applied = said
     feed = window_feed(window, tab.ref)
@@ -468,8 +484,11 @@ function (pushed, tab) {
 """
 
 
+WALL = Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout)
+
+
 def register(app: Dash, settings: Settings) -> None:
-    register_page(Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout))
+    register_page(WALL)
     WINDOW_PUSHES.append(push_wall)
 
     app.clientside_callback(

@@ -66,7 +66,9 @@ def stable(body: bytes) -> bytes:
     """Dash's page carries a random ``end_id`` per answer and the layout the header clock's
     time and date: the only bytes allowed to differ (a second may tick between two requests)."""
     body = re.sub(rb'"end_id":"[^"]*"', b'"end_id":""', body)
-    return re.sub(rb'"children":"[^"]*","id":"clock-(time|date)"', rb'"children":"","id":"clock-\1"', body)
+    return re.sub(
+        rb'"children":"[^"]*","id":"clock-(time|date)"', rb'"children":"","id":"clock-\1"', body
+    )
 
 
 def page_scripts(client) -> list[str]:

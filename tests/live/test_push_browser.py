@@ -120,6 +120,10 @@ def test_event_posted_through_the_api_appears_on_panorama_and_muro(tmp_path: Pat
         for page, driver in drivers.items():
             wait_until(lambda d=driver: kpi_value(d, "cases.open") == "6", what=f"KPI en {page}")
         wait_until(lambda: {"api-1", "api-2"} <= set(ticker_ids(drivers["/muro"])))
+        # the push asks a tab off the wall its path, never the wall's view it has not got
+        # (Dash would log "GET_PROPS_REQUEST: Component muro-view not found" each time)
+        logged = [e["message"] for e in drivers["/"].get_log("browser")]
+        assert not [m for m in logged if "GET_PROPS_REQUEST" in m], logged
     finally:
         for driver in drivers.values():
             driver.quit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -35,17 +37,24 @@ VIEW = {"territory": None, "panels": ["casos", "clap"], "bodies": [0, 1], "fresh
 
 
 class WallSocket(FakeSocket):
-    """A tab's websocket that answers the server's question for ``muro-view``."""
+    """A tab's websocket that answers the server's questions: its path and, on the wall,
+    its ``muro-view`` (another page has no such component: Dash warns in its console)."""
 
-    def __init__(self, shown: Any) -> None:
+    def __init__(self, shown: Any, path: str = "/muro") -> None:
         super().__init__()
-        self.shown = shown
-        self.asked = 0
+        self.shown, self.path = shown, path
+        self.questions: list[str] = []
 
     async def get_prop(self, component: str, prop: str, timeout: float = 30) -> Any:
+        self.questions.append(component)
+        if (component, prop) == ("url", "pathname"):
+            return self.path
         assert (component, prop) == ("muro-view", "data")
-        self.asked += 1
-        return self.shown
+        return self.shown if self.path == "/muro" else None  # not in the page: a warning
+
+    @property
+    def asked(self) -> int:
+        return self.questions.count("muro-view")
 
     def pushed(self) -> list[dict[str, Any]]:
         return [
@@ -99,8 +108,10 @@ def push(tabs: list[tuple[TabPush, WallSocket]], window: Window) -> None:
     asyncio.run(run())
 
 
-def tabs_of(hub: Hub, ref: TerritoryRef, n: int, shown: Any) -> list[tuple[TabPush, WallSocket]]:
-    return [(TabPush(hub, ref), WallSocket(shown)) for _ in range(n)]
+def tabs_of(
+    hub: Hub, ref: TerritoryRef, n: int, shown: Any, path: str = "/muro"
+) -> list[tuple[TabPush, WallSocket]]:
+    return [(TabPush(hub, ref), WallSocket(shown, path)) for _ in range(n)]
 
 
 def test_fifty_wall_tabs_cost_one_render_per_scope_and_never_see_another_scope(renders):
@@ -126,7 +137,7 @@ def test_fifty_wall_tabs_cost_one_render_per_scope_and_never_see_another_scope(r
 
 def test_a_tab_not_on_the_wall_gets_no_render(renders):
     hub = Hub(MemoryBus())
-    elsewhere = tabs_of(hub, ARAGUA, 2, None)  # muro-view is None off the wall
+    elsewhere = tabs_of(hub, ARAGUA, 2, None, "/casos")
     crafted = tabs_of(hub, ARAGUA, 1, {"view": {**VIEW, "bodies": [7]}, "applied": None})
     window = hub.deliver([("1", ingest_event("VE-A", 1))])
 
@@ -135,7 +146,29 @@ def test_a_tab_not_on_the_wall_gets_no_render(renders):
 
     assert renders == []
     assert all(ws.pushed() == [] for _tab, ws in [*elsewhere, *crafted])
-    assert [ws.asked for _tab, ws in elsewhere] == [1, 1]  # not asked again at once
+    # asked only their path (never muro-view: no console warning), and not again at once
+    assert [ws.questions for _tab, ws in elsewhere] == [["url"], ["url"]]
+
+
+def test_a_tab_that_leaves_the_wall_is_asked_its_path_again_later(renders, monkeypatch):
+    hub = Hub(MemoryBus())
+    ((tab, ws),) = tabs_of(hub, ARAGUA, 1, {"view": VIEW, "applied": None})
+    clock = [100.0]
+    monkeypatch.setattr(wall, "time", SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
+
+    push([(tab, ws)], hub.deliver([("1", ingest_event("VE-A", 1))]))
+    push([(tab, ws)], hub.deliver([("2", ingest_event("VE-A", 1, prefix="b"))]))
+    assert ws.questions == ["url", "muro-view", "muro-view"]  # on the wall: its view only
+    assert len(ws.pushed()) == 2
+
+    ws.shown, ws.path = None, "/casos"  # the tab navigates away
+    push([(tab, ws)], hub.deliver([("3", ingest_event("VE-A", 1, prefix="c"))]))
+    push([(tab, ws)], hub.deliver([("4", ingest_event("VE-A", 1, prefix="d"))]))
+    clock[0] += wall.OFF_WALL_RECHECK_S + 0.1
+    push([(tab, ws)], hub.deliver([("5", ingest_event("VE-A", 1, prefix="e"))]))
+    # one muro-view question finds it gone; later only its path, and not at every window
+    assert ws.questions[3:] == ["muro-view", "url"]
+    assert ws.pushed() == []  # nothing pushed off the wall
 
 
 def test_a_scope_without_news_in_the_window_gets_no_render(renders):
