@@ -8,11 +8,17 @@ from core.config import Settings
 
 
 def register(app: Dash, settings: Settings) -> None:
-    # Freshness badges: text from the time of the last update, re-rendered on the clock tick.
+    # Freshness badges: text from the time of the last update, written when it changes;
+    # assets/clock.js ages the text every second from the badge's data-fresh-* attributes
+    # (no Dash callback per second).
     app.clientside_callback(
-        "function(n, store){return window.sala.freshness(store);}",
+        """function(store){
+            const s = store || {};
+            return window.sala.freshness(s).concat([String(s.at || ""), String(s.stale || "")]);
+        }""",
         Output({"type": "freshness", "key": MATCH}, "children"),
         Output({"type": "freshness", "key": MATCH}, "className"),
-        Input("clock-tick", "n_intervals"),
+        Output({"type": "freshness", "key": MATCH}, "data-fresh-at"),
+        Output({"type": "freshness", "key": MATCH}, "data-fresh-stale"),
         Input({"type": "freshness-at", "key": MATCH}, "data"),
     )

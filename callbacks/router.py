@@ -27,10 +27,3 @@ def register(app: Dash, settings: Settings) -> None:
             return not_found(pathname or "/")
         query = dict(parse_qsl((search or "").lstrip("?")))
         return with_informe_bar(page.path, query, current_principal(), page.layout(query))
-
-    app.clientside_callback(
-        "function(n){return window.salaClock ? window.salaClock() : ['', ''];}",
-        Output("clock-time", "children"),
-        Output("clock-date", "children"),
-        Input("clock-tick", "n_intervals"),
-    )

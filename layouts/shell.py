@@ -77,7 +77,6 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
-            dcc.Interval(id="clock-tick", interval=1000),
             None if is_kiosk(principal) else demo_banner(principal),
             header(principal),
             live_components(),

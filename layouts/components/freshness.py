@@ -2,8 +2,9 @@
 
 A page (or the live-push helper) writes the time of its last successful update, in epoch
 milliseconds, into the badge's store ``{"type": "freshness-at", "key": key}``; a clientside
-callback (callbacks/components.py, ``window.sala.freshness`` in assets) re-renders the text
-every second from the shell's clock tick, so no server call is spent on it.
+callback (callbacks/components.py, ``window.sala.freshness`` in assets) writes the text and
+the time into the badge (``data-fresh-at``), and ``assets/clock.js`` ages the text every
+second, so neither a server call nor a Dash callback is spent on it.
 """
 
 from __future__ import annotations

@@ -439,3 +439,48 @@ def test_nothing_jumps_while_the_page_fills_in(server, driver, path):
     time.sleep(1)  # the last frames' shifts are reported after they are painted
     assert driver.execute_script("return window.__salaShift") < 0.05
     assert console_errors(driver) == []
+
+
+COUNT_RESETS_JS = """
+const store = window.store, dispatch = store.dispatch;
+window.__resets = 0; window.__toldDuringReset = 0; let inReset = false;
+store.subscribe(() => { if (inReset) { window.__toldDuringReset++; } });
+store.dispatch = function (action) {  // components mounted from now on dispatch through this
+  if (!action || action.type !== "RESET_COMPONENT_STATE") { return dispatch(action); }
+  window.__resets++; inReset = true;
+  try { return dispatch(action); } finally { inReset = false; }
+};
+"""
+
+
+def test_a_page_rendered_by_a_callback_notifies_the_store_once_per_burst(server, driver):
+    """Every component a callback returns dispatches RESET_COMPONENT_STATE when it mounts,
+    and each notification re-runs every mounted component's selector (O(n²) per page: 13 s
+    for /alertas). assets/store_batch.js tells subscribers after the burst, not during
+    each of those dispatches."""
+    driver.get(server.url + "/clap")
+    _wait(driver, lambda d: d.find_elements("css selector", "a[href='/proyectos']"))
+    driver.execute_script(COUNT_RESETS_JS)
+    driver.find_element("css selector", "a[href='/proyectos']").click()
+    _wait(driver, lambda d: "/proyectos" in d.current_url)
+    _wait(driver, lambda d: d.find_elements("css selector", "#page [data-kpi]"))
+    resets, told = driver.execute_script("return [window.__resets, window.__toldDuringReset]")
+    assert resets > 100  # the page's components, each mounted from the router's answer
+    assert told == 0, (told, resets)
+    assert console_errors(driver) == []
+
+
+def test_the_header_clock_and_the_freshness_badge_tick_in_plain_js(server, driver):
+    """The clock and the freshness badges age in assets/clock.js, not through a Dash
+    callback every second (each one re-ran every component's selector on every page)."""
+    driver.get(server.url + "/clap")
+    _wait(driver, lambda d: d.find_elements("css selector", "[data-kpi]"))
+    badge = "return (document.querySelector('.freshness[data-fresh-at]') || {}).textContent"
+    _wait(driver, lambda d: "actualizado hace" in (d.execute_script(badge) or ""))
+    first_time, first_badge = (
+        driver.find_element("id", "clock-time").text,
+        driver.execute_script(badge),
+    )
+    _wait(driver, lambda d: d.find_element("id", "clock-time").text != first_time)
+    _wait(driver, lambda d: d.execute_script(badge) != first_badge)  # "hace 1 s" -> "hace 2 s"
+    assert not driver.find_elements("id", "clock-tick")
