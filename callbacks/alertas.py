@@ -170,8 +170,8 @@ def register(app: Dash, settings: Settings) -> None:
         Input("live-feed", "data"),
         Input("live-version", "data"),
         Input("alertas-hecho", "data"),
-        State("alertas-lista", "children"),
-    )
+        State("alertas-total", "children"),  # None until the list is first drawn (the list
+    )  # itself, ~800 components, would travel back to the server with every refresh)
     def refresh(state, level, area, territory, feed, _versions, _done, drawn):
         if not alerts_changed(feed, drawn):
             raise PreventUpdate
