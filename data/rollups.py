@@ -34,13 +34,22 @@ from data.models import (
     CaseDurationDay,
     CaseDurationWeek,
     CaseReportedDay,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
     CaseResolvedDay,
     CitizenCase,
 )
 
 # For each current status, the last funnel stage the case reached (resolved_at wins).
 STAGE_RANK = {"recibido": 0, "asignado": 1, "en_atencion": 2, "resuelto": 3, "cerrado": 3}
-ROLLUPS = (CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek)
+ROLLUPS = (
+    CaseReportedDay,
+    CaseResolvedDay,
+    CaseDurationDay,
+    CaseDurationWeek,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
+)
 # A rebuild holds at most about this many rollup keys in memory (~400 bytes each) before it
 # moves the partial counts to the server: five years of national cases make ~31 million.
 SPILL_KEYS = 2_000_000
@@ -57,6 +66,10 @@ CASE_FIELDS = (
 FIRST_EDGE_HOURS = 0.1
 GROWTH = 1.05
 UPSERT_CHUNK = 5_000
+# Whole hours to resolve are kept up to this many; longer resolutions share the class
+# HOURS_CAP + 1 (SLA targets above it are answered from the cases, data.queries.cases).
+HOURS_CAP = 2160  # 90 days
+HOUR = timedelta(hours=1)
 NATIONAL = ""  # the estado_code of the duration histogram's national rows
 ALL = "*"  # the category / institution of its rows that add up every category / institution
 
@@ -79,6 +92,14 @@ def bucket_bounds(bucket: int) -> tuple[float, float]:
     if bucket <= 0:
         return 0.0, FIRST_EDGE_HOURS
     return FIRST_EDGE_HOURS * GROWTH ** (bucket - 1), FIRST_EDGE_HOURS * GROWTH**bucket
+
+
+def hours_class(start: datetime, end: datetime) -> int:
+    """Whole hours from ``start`` to ``end``, rounded up, in ``0..HOURS_CAP + 1`` (exact
+    integer arithmetic on microseconds: ``hours_class > T`` ⇔ took more than ``T`` hours for
+    a whole ``T`` up to the cap)."""
+    took = (end - start) // timedelta(microseconds=1)
+    return max(0, min(HOURS_CAP + 1, -(-took // (HOUR // timedelta(microseconds=1)))))
 
 
 def week_of(day: date) -> date:
@@ -113,6 +134,10 @@ def _add(out: Counter[Key], case: Mapping[str, Any], sign: int) -> None:
         out[(CaseResolvedDay, (resolved_day, estado, category, institution))] += sign
         took = bucket_of(hours(reported, resolved))
         _add_duration(out, "resolution", estado, resolved_day, (category, institution), took, sign)
+        whole, week = hours_class(reported, resolved), week_of(resolved_day)
+        for where in (estado, NATIONAL):
+            out[(CaseResolutionHoursDay, (where, resolved_day, category, whole))] += sign
+            out[(CaseResolutionHoursWeek, (where, week, category, whole))] += sign
     if assigned is not None:
         took = bucket_of(hours(reported, assigned))
         _add_duration(out, "response", estado, reported_day, (category, institution), took, sign)

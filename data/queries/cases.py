@@ -20,6 +20,8 @@ from data.models import (
     CaseDurationDay,
     CaseDurationWeek,
     CaseReportedDay,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
     CaseResolvedDay,
     CitizenCase,
     Territory,
@@ -30,7 +32,7 @@ from data.queries.filters import View, in_times
 from data.queries.open_cases import open_cases_grouped, open_cases_summed, open_halves
 from data.queries.rolled import DaySplit, core_rows, rollup_serves, split_days, split_weeks, summed
 from data.queries.sql import duration_bucket, hours_between
-from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile
+from data.rollups import ALL, HOURS_CAP, NATIONAL, STAGE_RANK, histogram_percentile
 from data.scope import TerritoryRef, territory_clause
 
 # The funnel's stages and, for each current status, the last stage the case reached.
@@ -251,11 +253,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def sla_target(targets: dict[str, float]) -> Any:
-    """The SLA target in hours of each row's category, as a SQL CASE (also the alert rule
-    ``casos_fuera_de_plazo``)."""
+def sla_target(targets: dict[str, float], category: Any = CitizenCase.category) -> Any:
+    """The SLA target in hours of each row's ``category`` column, as a SQL CASE (also the
+    alert rule ``casos_fuera_de_plazo``)."""
     fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
-    whens = [(CitizenCase.category == name, hours) for name, hours in targets.items()]
+    whens = [(category == name, hours) for name, hours in targets.items()]
     return case(*whens, else_=fallback) if whens else literal(fallback)
 
 
@@ -282,15 +284,62 @@ def sla_resolved(
     targets: dict[str, float] | None = None,
     category: str | None = None,
 ) -> dict[str, tuple[int, int]]:
-    """``{category: (resolved in the range, of them past the target)}``."""
+    """``{category: (resolved in the range, of them past the target)}``.
+
+    Whole days of the country or an estado are read from ``case_resolution_hours_*`` (a few
+    thousand rows instead of every case resolved in the range): exact while every target is
+    a whole number of hours up to ``HOURS_CAP`` (``took > T`` ⇔ ``ceil(took) > T``); other
+    targets, finer territories and the ragged edges read the cases."""
+    targets = targets or DEFAULT_SLA_HOURS
+    split = split_days(start, end, rollup_serves(ref) and _whole_hours(targets))
     took = hours_between(CitizenCase.reported_at, CitizenCase.resolved_at)
-    late = case((took > sla_target(targets or DEFAULT_SLA_HOURS), 1), else_=0)
-    rows = session.execute(
-        select(CitizenCase.category, func.count(), func.sum(late))
-        .where(*_where(ref, category), *_resolved_in(start, end))
+    late = took > sla_target(targets)
+    parts = [
+        select(
+            CitizenCase.category.label("category"),
+            func.sum(sign).label("n"),
+            func.sum(case((late, sign), else_=0)).label("late"),
+        )
+        .where(*_where(ref, category), edge)
         .group_by(CitizenCase.category)
-    ).all()
-    return {name: (int(n), int(n_late or 0)) for name, n, n_late in rows}
+        for edge, sign in split.raw_parts(CitizenCase.resolved_at)
+    ]
+    if split.has_days:
+        assert split.first is not None and split.last is not None
+        chunks = split_weeks(split.first, split.last)
+        if chunks.weeks:
+            week = CaseResolutionHoursWeek
+            parts.append(_hours_part(week, week.week, chunks.weeks, ref, category, targets))
+        day = CaseResolutionHoursDay
+        parts += [_hours_part(day, day.day, span, ref, category, targets) for span in chunks.days]
+    union = union_all(*parts).subquery()
+    stmt = select(union.c.category, func.sum(union.c.n), func.sum(union.c.late)).group_by(
+        union.c.category
+    )
+    rows = core_rows(session, stmt)
+    return {name: (int(n), int(n_late or 0)) for name, n, n_late in rows if n}
+
+
+def _whole_hours(targets: dict[str, float]) -> bool:
+    """Every target (and the fallback) a whole number of hours the rollup tells apart."""
+    values = [*targets.values(), targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])]
+    return all(float(v).is_integer() and 0 <= v <= HOURS_CAP for v in values)
+
+
+def _hours_part(
+    model: Any,
+    when: Any,
+    span: tuple[date, date],
+    ref: TerritoryRef | None,
+    category: str | None,
+    targets: dict[str, float],
+) -> Select[Any]:
+    """``(category, n, late)`` rows of ``case_resolution_hours_*`` over ``span``."""
+    late = case((model.hours > sla_target(targets, model.category), model.n), else_=0)
+    where = [model.category == category] if category else []
+    return select(model.category.label("category"), model.n.label("n"), late.label("late")).where(
+        model.estado_code == (ref.code if ref else NATIONAL), when.between(*span), *where
+    )
 
 
 def sla_rows(
