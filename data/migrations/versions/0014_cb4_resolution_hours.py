@@ -48,11 +48,12 @@ def upgrade() -> None:
         return
     for table in ("case_resolution_hours_day", "case_resolution_hours_week"):
         op.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")  # as 0004: HOT updates
-    # EXTRACT(EPOCH FROM interval) is exact (numeric, microseconds): the same whole hours
+    # times are stored as naive UTC; EXTRACT(EPOCH FROM interval) is exact (numeric, microseconds): the same whole hours
     # as the Python of data.rollups.hours_class
     op.execute(
         "CREATE TEMP TABLE sala_hours ON COMMIT DROP AS "
-        "SELECT estado_code, (resolved_at AT TIME ZONE 'America/Caracas')::date AS day, "
+        "SELECT estado_code, "
+        "(resolved_at AT TIME ZONE 'UTC' AT TIME ZONE 'America/Caracas')::date AS day, "
         f"category, LEAST({HOURS_CAP + 1}, GREATEST(0, "
         "CEIL(EXTRACT(EPOCH FROM resolved_at - reported_at) / 3600)))::smallint AS hours, "
         "count(*) AS n FROM citizen_case WHERE resolved_at IS NOT NULL "
