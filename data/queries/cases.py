@@ -30,9 +30,17 @@ from data.queries.common import at, by_key, map_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
 from data.queries.open_cases import open_cases_grouped, open_cases_summed, open_halves
-from data.queries.rolled import DaySplit, core_rows, rollup_serves, split_days, split_weeks, summed
+from data.queries.rolled import (
+    DaySplit,
+    core_rows,
+    rollup_serves,
+    serial_plan,
+    split_days,
+    split_weeks,
+    summed,
+)
 from data.queries.sql import duration_bucket, hours_between
-from data.rollups import ALL, HOURS_CAP, NATIONAL, STAGE_RANK, histogram_percentile
+from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile, target_told_apart
 from data.scope import TerritoryRef, territory_clause
 
 # The funnel's stages and, for each current status, the last stage the case reached.
@@ -288,8 +296,9 @@ def sla_resolved(
 
     Whole days of the country or an estado are read from ``case_resolution_hours_*`` (a few
     thousand rows instead of every case resolved in the range): exact while every target is
-    a whole number of hours up to ``HOURS_CAP`` (``took > T`` ⇔ ``ceil(took) > T``); other
-    targets, finer territories and the ragged edges read the cases."""
+    one its classes tell apart (``data.rollups.target_told_apart``: whole hours up to 72,
+    whole days beyond); other targets, finer territories and the ragged edges read the
+    cases."""
     targets = targets or DEFAULT_SLA_HOURS
     split = split_days(start, end, rollup_serves(ref) and _whole_hours(targets))
     took = hours_between(CitizenCase.reported_at, CitizenCase.resolved_at)
@@ -316,14 +325,15 @@ def sla_resolved(
     stmt = select(union.c.category, func.sum(union.c.n), func.sum(union.c.late)).group_by(
         union.c.category
     )
-    rows = core_rows(session, stmt)
+    with serial_plan(session):
+        rows = core_rows(session, stmt)
     return {name: (int(n), int(n_late or 0)) for name, n, n_late in rows if n}
 
 
 def _whole_hours(targets: dict[str, float]) -> bool:
-    """Every target (and the fallback) a whole number of hours the rollup tells apart."""
+    """Every target (and the fallback) one the rollup's classes tell apart."""
     values = [*targets.values(), targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])]
-    return all(float(v).is_integer() and 0 <= v <= HOURS_CAP for v in values)
+    return all(target_told_apart(v) for v in values)
 
 
 def _hours_part(
@@ -337,8 +347,15 @@ def _hours_part(
     """``(category, n, late)`` rows of ``case_resolution_hours_*`` over ``span``."""
     late = case((model.hours > sla_target(targets, model.category), model.n), else_=0)
     where = [model.category == category] if category else []
-    return select(model.category.label("category"), model.n.label("n"), late.label("late")).where(
-        model.estado_code == (ref.code if ref else NATIONAL), when.between(*span), *where
+    # grouped here: the union then adds up a few rows per part, not thousands
+    return (
+        select(
+            model.category.label("category"),
+            func.sum(model.n).label("n"),
+            func.sum(late).label("late"),
+        )
+        .where(model.estado_code == (ref.code if ref else NATIONAL), when.between(*span), *where)
+        .group_by(model.category)
     )
 
 

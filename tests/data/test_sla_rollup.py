@@ -144,6 +144,7 @@ def test_sla_of_resolved_cases_matches_the_cases(sla_world, estado, start_h, len
     only = {k: v for k, v in expected.items() if k == "salud"}
     assert cases.sla_resolved(session, ref, start, end, None, "salud") == only
     targets["salud"] = 47.5
+    targets["vivienda"] = 100
     assert cases.sla_resolved(session, ref, start, end, targets) == _expected(
         session, start, end, estado, targets
     )
@@ -167,10 +168,20 @@ def test_the_migration_fills_the_rollup_as_a_rebuild(engine, sla_world):
     assert _hours_rows(engine) == expected
 
 
-def test_whole_hours_are_rounded_up_exactly_and_capped():
+def test_hours_classes_tell_apart_whole_hours_then_whole_days_exactly():
     assert rollups.hours_class(T0, T0) == 0
     assert rollups.hours_class(T0, T0 + 72 * H) == 72
-    assert rollups.hours_class(T0, T0 + 72 * H + US) == 73
-    assert rollups.hours_class(T0, T0 + 71 * H + 59 * timedelta(minutes=1)) == 72
+    assert rollups.hours_class(T0, T0 + 71 * H + US) == 72
+    assert rollups.hours_class(T0, T0 + 72 * H + US) == 96  # past three days: whole days
+    assert rollups.hours_class(T0, T0 + 120 * H) == 120
+    assert rollups.hours_class(T0, T0 + 120 * H + US) == 144
     assert rollups.hours_class(T0, T0 - H) == 0  # a data error counts as no time
-    assert rollups.hours_class(T0, T0 + 10_000 * H) == rollups.HOURS_CAP + 1
+    assert rollups.hours_class(T0, T0 + 10_000 * H) == rollups.HOURS_CAP + 24
+    told = [t for t in (12, 47, 72, 96, 120, 720, 2160) if rollups.target_told_apart(t)]
+    assert told == [12, 47, 72, 96, 120, 720, 2160]
+    assert not any(rollups.target_told_apart(t) for t in (47.5, 73, 100, 2184, -1))
+    # the promise itself, on both sides of every accepted target
+    for target in (1, 12, 47, 72, 96, 360, 2160):
+        for took in (target * H - US, target * H, target * H + US, target * H + 23 * H):
+            late = rollups.hours_class(T0, T0 + took) > target
+            assert late == (took > target * H), (target, took)

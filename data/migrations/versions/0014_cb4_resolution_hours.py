@@ -2,7 +2,8 @@
 
 ``case_resolution_hours_day`` and ``_week`` count the resolved cases per Caracas day (week)
 of resolution, estado (and ``""``, the whole country), category and whole hours taken
-(rounded up, ``data.rollups.hours_class``), so "resolved in the range past its SLA target"
+(classes of whole hours up to three days, whole days beyond:
+``data.rollups.hours_class``), so "resolved in the range past its SLA target"
 reads a few thousand rollup rows instead of every case resolved in the range (~190,000
 nationally in 30 days) while the targets stay configurable. Filled here set-based from the
 cases (PostgreSQL) or by the SQLite rebuild; kept current on every write by
@@ -22,7 +23,15 @@ down_revision = "0013_cbx_case_speed"
 branch_labels = None
 depends_on = None
 
-HOURS_CAP = 2160  # data.rollups.HOURS_CAP at this revision
+# data.rollups.hours_class at this revision: whole hours rounded up to HOURS_FINE, whole
+# days rounded up (in hours) beyond, HOURS_CAP + 24 past the cap
+HOURS_FINE = 72
+HOURS_CAP = 2160
+EPOCH = "EXTRACT(EPOCH FROM resolved_at - reported_at)"
+HOURS_CLASS = (
+    f"CASE WHEN CEIL({EPOCH} / 3600) <= {HOURS_FINE} THEN GREATEST(0, CEIL({EPOCH} / 3600)) "
+    f"ELSE LEAST({HOURS_CAP + 24}, 24 * CEIL({EPOCH} / 86400)) END"
+)
 
 
 def _table(name: str, when: str) -> None:
@@ -48,14 +57,13 @@ def upgrade() -> None:
         return
     for table in ("case_resolution_hours_day", "case_resolution_hours_week"):
         op.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")  # as 0004: HOT updates
-    # times are stored as naive UTC; EXTRACT(EPOCH FROM interval) is exact (numeric, microseconds): the same whole hours
-    # as the Python of data.rollups.hours_class
+    # times are stored as naive UTC; EXTRACT(EPOCH FROM interval) is exact (numeric, in
+    # microseconds): the same classes as the Python of data.rollups.hours_class
     op.execute(
         "CREATE TEMP TABLE sala_hours ON COMMIT DROP AS "
         "SELECT estado_code, "
         "(resolved_at AT TIME ZONE 'UTC' AT TIME ZONE 'America/Caracas')::date AS day, "
-        f"category, LEAST({HOURS_CAP + 1}, GREATEST(0, "
-        "CEIL(EXTRACT(EPOCH FROM resolved_at - reported_at) / 3600)))::smallint AS hours, "
+        f"category, ({HOURS_CLASS})::smallint AS hours, "
         "count(*) AS n FROM citizen_case WHERE resolved_at IS NOT NULL "
         "AND reported_at IS NOT NULL AND estado_code IS NOT NULL GROUP BY 1, 2, 3, 4"
     )
@@ -71,6 +79,8 @@ def upgrade() -> None:
         "sum(n) FROM case_resolution_hours_day GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
     )
     op.execute("DROP TABLE sala_hours")
+    for table in ("case_resolution_hours_day", "case_resolution_hours_week"):
+        op.execute(f"ANALYZE {table}")  # planned as the few rows they are, not a guess
 
 
 def downgrade() -> None:
