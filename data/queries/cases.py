@@ -637,7 +637,9 @@ def _counted(
         select(*raw_keys, func.sum(sign)).where(*_where(ref, category), edge).group_by(*raw_keys)
         for edge, sign in split.raw_parts(time_column)
     ]
-    return {(key[0] if key else None): n for key, n in summed(session, *parts).items()}
+    with serial_plan(session):  # a few thousand rollup rows and index-only edges
+        counted = summed(session, *parts)
+    return {(key[0] if key else None): n for key, n in counted.items()}
 
 
 HistogramKey = tuple[str, str, str | None]  # (measure, category, institution)
@@ -667,6 +669,21 @@ def _histograms(
             counts = out[key] = Counter()
         counts[bucket] += int(n)
 
+    with serial_plan(session):  # in parallel it waited for its workers on a busy machine
+        _add_histograms(session, split, ref, category, measures, detail, add)
+    return out
+
+
+def _add_histograms(
+    session: Session,
+    split: DaySplit,
+    ref: TerritoryRef | None,
+    category: str | None,
+    measures: tuple[str, ...],
+    detail: bool,
+    add: Any,
+) -> None:
+    """:func:`_histograms`' reads: the rollup's whole days, then each measure's edges."""
     if split.has_days:
         stmt = _histogram_rows(split, ref, category, measures, detail)
         for row in core_rows(session, stmt):
@@ -688,7 +705,6 @@ def _histograms(
         edges = [(*key, n) for key, n in summed(session, *edge_parts).items()]
         for *group, b, n in edges:
             add(measure, *(group or (None, None)), b, n)
-    return out
 
 
 def _histogram_rows(
