@@ -9,6 +9,10 @@ below, used by tests and admin code) and bulk loads (:func:`rebuild`).
 A case *contributes* one row-count to a few rollup keys (:func:`contributions`); a change is
 ``contributions(new) - contributions(old)``, added to the stored counts with an upsert.
 
+Resolutions are also counted per whole hours taken (``hours_class``: whole hours up to three
+days, whole days beyond), so "resolved past its SLA target" is exact for the configurable
+targets without reading every resolved case.
+
 Durations are binned in 5 % log-scale classes, so a percentile read from the histogram lies
 in the same class as the exact value: within 5 % of it, about 1 % on average (the way
 Prometheus or Elasticsearch estimate percentiles). Counts are exact.
