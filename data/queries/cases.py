@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from core import names
@@ -169,15 +170,49 @@ def open_summary(
     """The cases open at ``as_of`` in one grouped read, per age bucket, category and map
     place (``map_places``), with how many are past their SLA target: it serves the age
     chart (:func:`age_rows`), the SLA table and the map (:func:`open_per`) of ``/casos``,
-    which read the ~53,000 open cases of the country once instead of three times."""
+    which read the ~53,000 open cases of the country once instead of three times.
+
+    Each row is placed once among the moments where its age bucket or its lateness can
+    change (:func:`_open_cuts`), one ``width_bucket`` per row instead of two ``CASE``
+    ladders (the age bounds, then the category's deadline); the interval tells both."""
+    targets = targets or DEFAULT_SLA_HOURS
     _, place = map_key(ref, CitizenCase)
-    keys = (_age_bucket(as_of), CitizenCase.category, place)
-    return {
-        k: (n, late)
-        for k, (n, late) in _open_grouped(
-            session, ref, as_of, category, keys, _late(as_of, targets)
-        ).items()
-    }
+    ages, deadlines, cuts = _open_cuts(as_of, targets)
+    interval = _interval(session, CitizenCase.reported_at, cuts)
+    rows = _open_grouped(session, ref, as_of, category, (CitizenCase.category, place, interval))
+    fallback = deadlines[FALLBACK]
+    out: OpenSummary = {}
+    for (name, where, i), (n,) in rows.items():
+        # in interval i, reported_at >= cut c exactly when c's position is below i
+        age = next((j for j, c in enumerate(ages) if cuts.index(c) < i), len(AGE_BUCKETS) - 1)
+        late = n if cuts.index(deadlines.get(name, fallback)) >= i else 0
+        had = out.get((age, name, where), (0, 0))
+        out[(age, name, where)] = (had[0] + n, had[1] + late)
+    return out
+
+
+def _open_cuts(
+    as_of: datetime, targets: dict[str, float]
+) -> tuple[list[datetime], dict[str, datetime], list[datetime]]:
+    """The moments that split the open cases: per age bound the first ``reported_at`` younger
+    than it (:func:`_age_bucket`'s ``>``, at microsecond resolution), per category the
+    deadline before which it is late (:func:`_late`'s ``<``), and all of them in order."""
+    ages = [
+        as_of - timedelta(hours=bound) + timedelta(microseconds=1)
+        for _, bound in AGE_BUCKETS
+        if bound is not None
+    ]
+    fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
+    deadlines = {name: as_of - timedelta(hours=hours) for name, hours in targets.items()}
+    deadlines[FALLBACK] = as_of - timedelta(hours=fallback)
+    return ages, deadlines, sorted({*ages, *deadlines.values()})
+
+
+def _interval(session: Session, column: Any, cuts: list[datetime]) -> Any:
+    """How many of ``cuts`` (ascending) are at or before ``column``: 0 .. len(cuts)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.width_bucket(column, postgresql.array([at(c) for c in cuts]))
+    return case(*((column >= at(c), i + 1) for i, c in reversed(list(enumerate(cuts)))), else_=0)
 
 
 def open_per(summary: OpenSummary, by: str) -> dict[Any, tuple[int, int]]:
@@ -637,9 +672,7 @@ def _counted(
         select(*raw_keys, func.sum(sign)).where(*_where(ref, category), edge).group_by(*raw_keys)
         for edge, sign in split.raw_parts(time_column)
     ]
-    with serial_plan(session):  # a few thousand rollup rows and index-only edges
-        counted = summed(session, *parts)
-    return {(key[0] if key else None): n for key, n in counted.items()}
+    return {(key[0] if key else None): n for key, n in summed(session, *parts).items()}
 
 
 HistogramKey = tuple[str, str, str | None]  # (measure, category, institution)
