@@ -373,6 +373,38 @@ class CaseDurationWeek(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class CaseResolutionHoursDay(Base):
+    """Rollup: resolved cases per Caracas day (of ``resolved_at``), estado, category and
+    whole hours taken (reported → resolved, rounded up; ``data.rollups.hours_class``).
+
+    Answers "resolved past its SLA target" exactly for any whole-hour target:
+    ``took > T`` ⇔ ``ceil(took) > T``; the targets are configurable (``SALA_SLA_HORAS``),
+    so the hours are kept, not the verdict. Every case counts under its estado and under
+    ``estado_code = ""`` (the whole country). Kept current by ``data.rollups``.
+    """
+
+    __tablename__ = "case_resolution_hours_day"
+
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" = national
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseResolutionHoursWeek(Base):
+    """Rollup: :class:`CaseResolutionHoursDay` added up per Caracas week (``week`` is its
+    Monday), as :class:`CaseDurationWeek` is for the histogram."""
+
+    __tablename__ = "case_resolution_hours_week"
+
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" = national
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hours: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 INCIDENT_COVER = ["type", "severity", "cuadrante_code", "estado_code", "municipio_code"]
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from core import names
@@ -20,6 +21,8 @@ from data.models import (
     CaseDurationDay,
     CaseDurationWeek,
     CaseReportedDay,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
     CaseResolvedDay,
     CitizenCase,
     Territory,
@@ -28,9 +31,17 @@ from data.queries.common import at, by_key, map_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
 from data.queries.open_cases import open_cases_grouped, open_cases_summed, open_halves
-from data.queries.rolled import DaySplit, core_rows, rollup_serves, split_days, split_weeks, summed
+from data.queries.rolled import (
+    DaySplit,
+    core_rows,
+    rollup_serves,
+    serial_plan,
+    split_days,
+    split_weeks,
+    summed,
+)
 from data.queries.sql import duration_bucket, hours_between
-from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile
+from data.rollups import ALL, NATIONAL, STAGE_RANK, histogram_percentile, target_told_apart
 from data.scope import TerritoryRef, territory_clause
 
 # The funnel's stages and, for each current status, the last stage the case reached.
@@ -159,15 +170,49 @@ def open_summary(
     """The cases open at ``as_of`` in one grouped read, per age bucket, category and map
     place (``map_places``), with how many are past their SLA target: it serves the age
     chart (:func:`age_rows`), the SLA table and the map (:func:`open_per`) of ``/casos``,
-    which read the ~53,000 open cases of the country once instead of three times."""
+    which read the ~53,000 open cases of the country once instead of three times.
+
+    Each row is placed once among the moments where its age bucket or its lateness can
+    change (:func:`_open_cuts`), one ``width_bucket`` per row instead of two ``CASE``
+    ladders (the age bounds, then the category's deadline); the interval tells both."""
+    targets = targets or DEFAULT_SLA_HOURS
     _, place = map_key(ref, CitizenCase)
-    keys = (_age_bucket(as_of), CitizenCase.category, place)
-    return {
-        k: (n, late)
-        for k, (n, late) in _open_grouped(
-            session, ref, as_of, category, keys, _late(as_of, targets)
-        ).items()
-    }
+    ages, deadlines, cuts = _open_cuts(as_of, targets)
+    interval = _interval(session, CitizenCase.reported_at, cuts)
+    rows = _open_grouped(session, ref, as_of, category, (CitizenCase.category, place, interval))
+    fallback = deadlines[FALLBACK]
+    out: OpenSummary = {}
+    for (name, where, i), (n,) in rows.items():
+        # in interval i, reported_at >= cut c exactly when c's position is below i
+        age = next((j for j, c in enumerate(ages) if cuts.index(c) < i), len(AGE_BUCKETS) - 1)
+        late = n if cuts.index(deadlines.get(name, fallback)) >= i else 0
+        had = out.get((age, name, where), (0, 0))
+        out[(age, name, where)] = (had[0] + n, had[1] + late)
+    return out
+
+
+def _open_cuts(
+    as_of: datetime, targets: dict[str, float]
+) -> tuple[list[datetime], dict[str, datetime], list[datetime]]:
+    """The moments that split the open cases: per age bound the first ``reported_at`` younger
+    than it (:func:`_age_bucket`'s ``>``, at microsecond resolution), per category the
+    deadline before which it is late (:func:`_late`'s ``<``), and all of them in order."""
+    ages = [
+        as_of - timedelta(hours=bound) + timedelta(microseconds=1)
+        for _, bound in AGE_BUCKETS
+        if bound is not None
+    ]
+    fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
+    deadlines = {name: as_of - timedelta(hours=hours) for name, hours in targets.items()}
+    deadlines[FALLBACK] = as_of - timedelta(hours=fallback)
+    return ages, deadlines, sorted({*ages, *deadlines.values()})
+
+
+def _interval(session: Session, column: Any, cuts: list[datetime]) -> Any:
+    """How many of ``cuts`` (ascending) are at or before ``column``: 0 .. len(cuts)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.width_bucket(column, postgresql.array([at(c) for c in cuts]))
+    return case(*((column >= at(c), i + 1) for i, c in reversed(list(enumerate(cuts)))), else_=0)
 
 
 def open_per(summary: OpenSummary, by: str) -> dict[Any, tuple[int, int]]:
@@ -251,11 +296,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def sla_target(targets: dict[str, float]) -> Any:
-    """The SLA target in hours of each row's category, as a SQL CASE (also the alert rule
-    ``casos_fuera_de_plazo``)."""
+def sla_target(targets: dict[str, float], category: Any = CitizenCase.category) -> Any:
+    """The SLA target in hours of each row's ``category`` column, as a SQL CASE (also the
+    alert rule ``casos_fuera_de_plazo``)."""
     fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
-    whens = [(CitizenCase.category == name, hours) for name, hours in targets.items()]
+    whens = [(category == name, hours) for name, hours in targets.items()]
     return case(*whens, else_=fallback) if whens else literal(fallback)
 
 
@@ -282,15 +327,71 @@ def sla_resolved(
     targets: dict[str, float] | None = None,
     category: str | None = None,
 ) -> dict[str, tuple[int, int]]:
-    """``{category: (resolved in the range, of them past the target)}``."""
+    """``{category: (resolved in the range, of them past the target)}``.
+
+    Whole days of the country or an estado are read from ``case_resolution_hours_*`` (a few
+    thousand rows instead of every case resolved in the range): exact while every target is
+    one its classes tell apart (``data.rollups.target_told_apart``: whole hours up to 72,
+    whole days beyond); other targets, finer territories and the ragged edges read the
+    cases."""
+    targets = targets or DEFAULT_SLA_HOURS
+    split = split_days(start, end, rollup_serves(ref) and _whole_hours(targets))
     took = hours_between(CitizenCase.reported_at, CitizenCase.resolved_at)
-    late = case((took > sla_target(targets or DEFAULT_SLA_HOURS), 1), else_=0)
-    rows = session.execute(
-        select(CitizenCase.category, func.count(), func.sum(late))
-        .where(*_where(ref, category), *_resolved_in(start, end))
+    late = took > sla_target(targets)
+    parts = [
+        select(
+            CitizenCase.category.label("category"),
+            func.sum(sign).label("n"),
+            func.sum(case((late, sign), else_=0)).label("late"),
+        )
+        .where(*_where(ref, category), edge)
         .group_by(CitizenCase.category)
-    ).all()
-    return {name: (int(n), int(n_late or 0)) for name, n, n_late in rows}
+        for edge, sign in split.raw_parts(CitizenCase.resolved_at)
+    ]
+    if split.has_days:
+        assert split.first is not None and split.last is not None
+        chunks = split_weeks(split.first, split.last)
+        if chunks.weeks:
+            week = CaseResolutionHoursWeek
+            parts.append(_hours_part(week, week.week, chunks.weeks, ref, category, targets))
+        day = CaseResolutionHoursDay
+        parts += [_hours_part(day, day.day, span, ref, category, targets) for span in chunks.days]
+    union = union_all(*parts).subquery()
+    stmt = select(union.c.category, func.sum(union.c.n), func.sum(union.c.late)).group_by(
+        union.c.category
+    )
+    with serial_plan(session):
+        rows = core_rows(session, stmt)
+    return {name: (int(n), int(n_late or 0)) for name, n, n_late in rows if n}
+
+
+def _whole_hours(targets: dict[str, float]) -> bool:
+    """Every target (and the fallback) one the rollup's classes tell apart."""
+    values = [*targets.values(), targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])]
+    return all(target_told_apart(v) for v in values)
+
+
+def _hours_part(
+    model: Any,
+    when: Any,
+    span: tuple[date, date],
+    ref: TerritoryRef | None,
+    category: str | None,
+    targets: dict[str, float],
+) -> Select[Any]:
+    """``(category, n, late)`` rows of ``case_resolution_hours_*`` over ``span``."""
+    late = case((model.hours > sla_target(targets, model.category), model.n), else_=0)
+    where = [model.category == category] if category else []
+    # grouped here: the union then adds up a few rows per part, not thousands
+    return (
+        select(
+            model.category.label("category"),
+            func.sum(model.n).label("n"),
+            func.sum(late).label("late"),
+        )
+        .where(model.estado_code == (ref.code if ref else NATIONAL), when.between(*span), *where)
+        .group_by(model.category)
+    )
 
 
 def sla_rows(
@@ -601,6 +702,21 @@ def _histograms(
             counts = out[key] = Counter()
         counts[bucket] += int(n)
 
+    with serial_plan(session):  # in parallel it waited for its workers on a busy machine
+        _add_histograms(session, split, ref, category, measures, detail, add)
+    return out
+
+
+def _add_histograms(
+    session: Session,
+    split: DaySplit,
+    ref: TerritoryRef | None,
+    category: str | None,
+    measures: tuple[str, ...],
+    detail: bool,
+    add: Any,
+) -> None:
+    """:func:`_histograms`' reads: the rollup's whole days, then each measure's edges."""
     if split.has_days:
         stmt = _histogram_rows(split, ref, category, measures, detail)
         for row in core_rows(session, stmt):
@@ -622,7 +738,6 @@ def _histograms(
         edges = [(*key, n) for key, n in summed(session, *edge_parts).items()]
         for *group, b, n in edges:
             add(measure, *(group or (None, None)), b, n)
-    return out
 
 
 def _histogram_rows(

@@ -9,6 +9,8 @@ subtracted, so the edges stay small whatever the range.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +25,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -144,3 +147,19 @@ def core_rows(session: Session, stmt: Select[Any]) -> list[Any]:
     per-row handling (a third of the CPU of reading the ~5,000 rows of a national
     histogram)."""
     return session.connection().execute(stmt).all()
+
+
+@contextmanager
+def serial_plan(session: Session) -> Iterator[None]:
+    """Plan the statements inside without parallel workers (PostgreSQL; this transaction
+    only): a rollup read touches a few thousand rows, and starting workers on a busy
+    machine costs more than that (``/casos``'s national SLA read: ~15 ms of work, 130 ms
+    waiting for its workers). The twin of ``data.queries.incidents.serial_plan``."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))

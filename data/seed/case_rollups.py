@@ -17,7 +17,14 @@ from sqlalchemy import Connection
 
 from core.timeutil import caracas_date
 from data import rollups
-from data.models import CaseDurationWeek
+from data.models import (
+    CaseDurationDay,
+    CaseDurationWeek,
+    CaseReportedDay,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
+    CaseResolvedDay,
+)
 
 
 def _caracas_day(stored: str | None) -> str | None:
@@ -31,6 +38,13 @@ def _took(start: str, end: str | None) -> int | None:
         return None
     begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
     return rollups.bucket_of(rollups.hours(begin, finish))
+
+
+def _whole_hours(start: str, end: str | None) -> int | None:
+    if end is None:
+        return None
+    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    return rollups.hours_class(begin, finish)
 
 
 def _stage_sql() -> str:
@@ -63,6 +77,7 @@ def rebuild_in_sqlite(
     dbapi = conn.connection.driver_connection
     dbapi.create_function("sala_caracas_day", 1, _caracas_day, deterministic=True)
     dbapi.create_function("sala_took", 2, _took, deterministic=True)
+    dbapi.create_function("sala_whole_hours", 2, _whole_hours, deterministic=True)
     for model in models:
         dbapi.execute(f"DELETE FROM {model.__tablename__}")
     # each case's keys once (the Python functions run once per case), then three GROUP BYs
@@ -73,27 +88,50 @@ def rebuild_in_sqlite(
         f"sala_caracas_day(reported_at) AS reported_day, {_stage_sql()} AS stage, "
         "sala_caracas_day(resolved_at) AS resolved_day, "
         "sala_took(reported_at, resolved_at) AS resolution_bucket, "
-        "sala_took(reported_at, assigned_at) AS response_bucket "
+        "sala_took(reported_at, assigned_at) AS response_bucket, "
+        "sala_whole_hours(reported_at, resolved_at) AS whole_hours "
         "FROM citizen_case WHERE estado_code IS NOT NULL AND reported_at IS NOT NULL"
     )
     # written in key order, so a range of days is a run of pages, not a page per row
-    dbapi.execute(
-        "INSERT INTO case_reported_day (day, estado_code, category, institution, stage, n) "
-        "SELECT reported_day, estado_code, category, institution, stage, count(*) "
-        "FROM sala_case_keys GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-    )
-    dbapi.execute(
-        "INSERT INTO case_resolved_day (day, estado_code, category, institution, n) "
-        "SELECT resolved_day, estado_code, category, institution, count(*) "
-        "FROM sala_case_keys WHERE resolved_day IS NOT NULL "
-        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-    )
-    dbapi.execute(
-        "INSERT INTO case_duration_day "
-        "(measure, estado_code, day, category, institution, bucket, n) "
-        f"SELECT *, count(*) FROM ({_durations_sql()}) "
-        "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
-    )
+    if CaseResolutionHoursDay in models:
+        dbapi.execute(
+            "INSERT INTO case_resolution_hours_day (estado_code, day, category, hours, n) "
+            "SELECT * FROM (SELECT estado_code, resolved_day, category, whole_hours, count(*) "
+            "FROM sala_case_keys WHERE resolved_day IS NOT NULL GROUP BY 1, 2, 3, 4 "
+            "UNION ALL SELECT '', resolved_day, category, whole_hours, count(*) "
+            "FROM sala_case_keys WHERE resolved_day IS NOT NULL GROUP BY 2, 3, 4) "
+            "ORDER BY 1, 2, 3, 4"
+        )
+    if CaseResolutionHoursWeek in models:
+        dbapi.execute(
+            "INSERT INTO case_resolution_hours_week (estado_code, week, category, hours, n) "
+            "SELECT * FROM (SELECT estado_code, date(resolved_day, '-6 days', 'weekday 1') "
+            "AS week, category, whole_hours, count(*) FROM sala_case_keys "
+            "WHERE resolved_day IS NOT NULL GROUP BY 1, 2, 3, 4 "
+            "UNION ALL SELECT '', date(resolved_day, '-6 days', 'weekday 1') AS week, "
+            "category, whole_hours, count(*) FROM sala_case_keys "
+            "WHERE resolved_day IS NOT NULL GROUP BY 2, 3, 4) ORDER BY 1, 2, 3, 4"
+        )
+    if CaseReportedDay in models:
+        dbapi.execute(
+            "INSERT INTO case_reported_day (day, estado_code, category, institution, stage, n) "
+            "SELECT reported_day, estado_code, category, institution, stage, count(*) "
+            "FROM sala_case_keys GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+        )
+    if CaseResolvedDay in models:
+        dbapi.execute(
+            "INSERT INTO case_resolved_day (day, estado_code, category, institution, n) "
+            "SELECT resolved_day, estado_code, category, institution, count(*) "
+            "FROM sala_case_keys WHERE resolved_day IS NOT NULL "
+            "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+        )
+    if CaseDurationDay in models:
+        dbapi.execute(
+            "INSERT INTO case_duration_day "
+            "(measure, estado_code, day, category, institution, bucket, n) "
+            f"SELECT *, count(*) FROM ({_durations_sql()}) "
+            "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+        )
     # the weeks: the days added up per Monday (the sums the Python path writes)
     if CaseDurationWeek in models:
         dbapi.execute(

@@ -74,3 +74,39 @@ def test_the_page_callback_shows_the_same_numbers(open_world):
     assert data["sla"] == cases.sla_breaches(session, None, start, end, TARGETS)
     assert data["territory"] == cases.by_territory(session, None, start, end, TARGETS)
     assert data["totals"]["open"] == sum(1 for s in SPECS if _open_at(s, end))
+
+
+@pytest.mark.parametrize("category", [None, "agua"])
+def test_cases_exactly_on_an_age_bound_or_a_deadline_fall_as_the_comparisons_say(session, category):
+    """One interval per row (``width_bucket``) places a case reported exactly at a bound,
+    or a microsecond either side, where ``reported_at > as_of - bound`` (age) and
+    ``reported_at < as_of - target`` (late) put it."""
+    f.two_estados(session)
+    end = END
+    specs = []
+    for i, hours in enumerate((24, 72, 168, 720, 48, 12)):
+        for j, shift in enumerate((-1, 0, 1)):
+            reported = end - hours * H + timedelta(microseconds=shift)
+            name = ("agua", "salud", "otros")[(i + j) % 3]
+            f.case(session, f"B{i}{j}", "VE-A-CC1", name, "recibido", reported)
+            specs.append((name, reported))
+    session.commit()
+    targets = {"agua": 72, "salud": 48, "otros": 12}
+    summary = cases.open_summary(session, None, end, targets, category)
+    chosen = [(n, r) for n, r in specs if category is None or n == category]
+    expected_ages: dict[int, int] = {}
+    for _, reported in chosen:
+        age = next(
+            (j for j, (_, b) in enumerate(cases.AGE_BUCKETS) if b and reported > end - b * H),
+            len(cases.AGE_BUCKETS) - 1,
+        )
+        expected_ages[age] = expected_ages.get(age, 0) + 1
+    ages = {k: n for k, (n, _) in cases.open_per(summary, "age").items()}
+    assert ages == expected_ages
+    late = {k: n_late for k, (_, n_late) in cases.open_per(summary, "category").items()}
+    expected_late = {
+        name: sum(1 for n, r in chosen if n == name and r < end - targets[name] * H)
+        for name in {n for n, _ in chosen}
+    }
+    assert late == expected_late
+    assert cases.age_rows(ages) == cases.open_by_age(session, None, end, category)
