@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.timeutil import caracas_day_bounds
 from data import incident_rollup
 from data.ingest import ingest, ingest_stream
-from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.models import Incident, IncidentBlock, IncidentDay, IncidentHour, IncidentWeek
 from data.queries import incidents
 from data.queries.rolled import split_days
 from data.scope import get_territory
@@ -33,8 +33,14 @@ def _stored(engine: Engine) -> dict[str, set[tuple]]:
     """Every rollup row with some incident (a delta may leave a zero row behind)."""
     with engine.connect() as conn:
         weeks = {tuple(row) for row in conn.execute(select(IncidentWeek)).all() if any(row[3:])}
+        blocks = {
+            tuple(row)
+            for row in conn.execute(select(IncidentBlock.__table__)).all()
+            if any(row[3:])
+        }
         return {
             "week": weeks,
+            "block": blocks,
             **{
                 model.__tablename__: {
                     tuple(row) for row in conn.execute(select(model)).all() if row[-1]
@@ -45,7 +51,10 @@ def _stored(engine: Engine) -> dict[str, set[tuple]]:
 
 
 def _weekly_total(engine: Engine) -> int:
-    return sum(sum(row[3:]) for row in _stored(engine)["week"])
+    stored = _stored(engine)
+    total = sum(sum(row[3:]) for row in stored["week"])
+    assert sum(sum(row[3:]) for row in stored["block"]) == total
+    return total
 
 
 def _page(session: Session, ref, start: datetime, end: datetime, kind: str | None) -> tuple:
