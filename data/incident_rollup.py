@@ -1,12 +1,15 @@
 """Incidents per cuadrante and Caracas week (``incident_week``) and per Caracas day, estado,
 type and severity (``incident_day``) and in the country per Caracas day, type and hour
-(``incident_hour``), kept current on every write.
+(``incident_hour``), kept current on every write; and per cuadrante in blocks of nine
+weeks with a count per day (``incident_block``), for "sobre lo habitual".
 
 ``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
 before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
 page's time. ``incident_week`` holds the same counts per estado, cuadrante and Caracas ISO
-week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees ~0.5
-incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
+week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees
+~0.5 incidents a day: a row per day would be as many rows as incidents); ``incident_block``
+holds nine weeks per row, a column per day, so they are at most two rows per cuadrante
+(~11,000). The KPIs, types,
 severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
 them in ~16,000 rows, and the national heat map reads ~7,500 rows of ``incident_hour``.
 All are kept exact like the ``/casos`` rollups (:mod:`data.rollups`): the ingest writer
