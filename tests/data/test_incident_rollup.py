@@ -311,3 +311,25 @@ def test_with_a_type_or_below_an_estado_the_incidents_answer(territories):
     assert not incidents.weeks_rolled(ref, None)
     assert not incidents.weeks_rolled(None, "robo")
     assert incidents.weeks_rolled(get_territory(territories, "VE-A"), None)
+
+
+def test_the_migration_fills_the_blocks_from_the_weeks(engine, territories):
+    """0014 creates ``incident_block`` on a database with incidents already counted by
+    week and fills it with what the writers would have written."""
+    from alembic import command
+
+    from data.migrate import alembic_config
+
+    rng = random.Random(17)
+    batch = [
+        _record(f"G{i}", rng.choice(QUADS), T0 - rng.uniform(0, 140 * 24) * H) for i in range(150)
+    ]
+    ingest(engine, "incidents", batch)
+    expected = _stored(engine)["block"]
+    assert expected
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013_cbx_case_speed")
+        command.upgrade(cfg, "head")
+    assert _stored(engine)["block"] == expected
