@@ -22,7 +22,7 @@ from callbacks.filters import drill_search, filters_of
 from callbacks.pages import clicked_bar, load_guarded, page_versions, scale_of
 from core.filters import Filters
 from data.db import session_scope
-from data.queries.common import territory_shapes
+from data.queries.shapes import SHAPES
 from layouts.components.empty import empty_state
 from layouts.components.figures import empty_figure
 from layouts.components.filter_bar import filters_id, refresh_id
@@ -59,12 +59,13 @@ class Head:
 def with_shapes(points: dict[str, Any]) -> dict[str, Any]:
     """``points`` with the shape of every territory that carries one (a choropleth where
     the cartografía social was imported); the cuadrantes and committees below a circuito
-    stay points. The codes are the page's own, already scoped, features."""
+    stay points. The codes are the page's own, already scoped, features. The shapes come
+    from memory while territories are not written (``data.queries.shapes``)."""
     codes = [f["id"] for f in points["features"] if (f.get("properties") or {}).get("drill")]
     if not codes:
         return points
     with session_scope() as session:
-        shapes = territory_shapes(session, codes)
+        shapes = SHAPES.shapes(session, codes)
     if not shapes:
         return points
     return {

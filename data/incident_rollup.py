@@ -1,12 +1,15 @@
 """Incidents per cuadrante and Caracas week (``incident_week``) and per Caracas day, estado,
 type and severity (``incident_day``) and in the country per Caracas day, type and hour
-(``incident_hour``), kept current on every write.
+(``incident_hour``), kept current on every write; and per cuadrante in blocks of nine
+weeks with a count per day (``incident_block``), for "sobre lo habitual".
 
 ``/paz``'s "sobre lo habitual" compares each cuadrante's last 7 days with the 8 weeks
 before: nationally ~180,000 incidents grouped by cuadrante on every refresh, most of the
 page's time. ``incident_week`` holds the same counts per estado, cuadrante and Caracas ISO
-week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees ~0.5
-incidents a day: a row per day would be as many rows as incidents). The KPIs, types,
+week, one column per weekday, so those nine weeks are ~45,000 rows (a cuadrante sees
+~0.5 incidents a day: a row per day would be as many rows as incidents); ``incident_block``
+holds nine weeks per row, a column per day, so they are at most two rows per cuadrante
+(~11,000). The KPIs, types,
 severities and national map count ~80,000 incidents in 30 days; ``incident_day`` holds
 them in ~16,000 rows, and the national heat map reads ~7,500 rows of ``incident_hour``.
 All are kept exact like the ``/casos`` rollups (:mod:`data.rollups`): the ingest writer
@@ -26,6 +29,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     and_,
+    case,
     delete,
     event,
     func,
@@ -41,17 +45,28 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import CARACAS, caracas_date, to_utc
 from data.flushed import flushed_values
-from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.models import (
+    BLOCK_DAYS,
+    BLOCK_EPOCH,
+    Incident,
+    IncidentBlock,
+    IncidentDay,
+    IncidentHour,
+    IncidentWeek,
+)
 from data.queries.timebuckets import (
+    block_start,
     caracas_day,
     caracas_hour,
     caracas_monday,
     caracas_weekday,
+    epoch_days,
 )
 
-TABLES = (IncidentWeek, IncidentDay, IncidentHour)
+TABLES = (IncidentWeek, IncidentBlock, IncidentDay, IncidentHour)
 FIELDS = ("estado_code", "cuadrante_code", "occurred_at", "type", "severity")
 DAYS = tuple(f"d{i}" for i in range(7))
+BLOCK_COLUMNS = tuple(f"d{i}" for i in range(BLOCK_DAYS))
 NO_ESTADO = ""  # the estado_code of incidents without one (they count nationally)
 UPSERT_CHUNK = 5_000
 
@@ -69,6 +84,12 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def block_of(day: date) -> tuple[date, int]:
+    """The ``incident_block`` block holding ``day`` (its first day) and the day's column."""
+    offset = (day - BLOCK_EPOCH).days % BLOCK_DAYS
+    return day - timedelta(days=offset), offset
+
+
 def keys_of(incident: Mapping[str, Any]) -> list[Key]:
     """The rollup keys one incident counts in."""
     occurred: datetime | None = incident.get("occurred_at")
@@ -76,8 +97,10 @@ def keys_of(incident: Mapping[str, Any]) -> list[Key]:
         return []
     day = caracas_date(occurred)
     estado = incident.get("estado_code") or NO_ESTADO
+    block, offset = block_of(day)
     return [
         (IncidentWeek, (week_of(day), estado, incident["cuadrante_code"], day.weekday())),
+        (IncidentBlock, (block, estado, incident["cuadrante_code"], offset)),
         (IncidentDay, (day, estado, incident["type"], incident["severity"])),
         (IncidentHour, (day, incident["type"], to_utc(occurred).astimezone(CARACAS).hour)),
     ]
@@ -100,30 +123,34 @@ def apply(conn: Connection | Session, delta: Counter[Key]) -> None:
     lock rows in the same order)."""
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    weeks: dict[tuple[Any, ...], dict[str, Any]] = {}
+    # rows with a count per day: (table, first key column, its day columns)
+    wide = {IncidentWeek: ("week", DAYS), IncidentBlock: ("block", BLOCK_COLUMNS)}
+    rows_of: dict[type, dict[tuple[Any, ...], dict[str, Any]]] = {m: {} for m in wide}
     counted: dict[type, list[dict[str, Any]]] = {IncidentDay: [], IncidentHour: []}
     for (model, key), n in sorted(delta.items(), key=lambda item: str(item[0][1])):
         if not n:
             continue
-        if model is not IncidentWeek:
+        if model not in wide:
             counted[model].append({**dict(zip(_key_columns(model), key, strict=True)), "n": n})
             continue
-        week, estado, cuadrante, weekday = key
-        row = weeks.setdefault(
-            (week, estado, cuadrante),
-            {"week": week, "estado_code": estado, "cuadrante_code": cuadrante}
-            | dict.fromkeys(DAYS, 0),
+        first, columns = wide[model]
+        start, estado, cuadrante, day = key
+        row = rows_of[model].setdefault(
+            (start, estado, cuadrante),
+            {first: start, "estado_code": estado, "cuadrante_code": cuadrante}
+            | dict.fromkeys(columns, 0),
         )
-        row[DAYS[weekday]] += n
-    week_table = IncidentWeek.__table__
-    ordered = [weeks[key] for key in sorted(weeks)]
-    for start in range(0, len(ordered), UPSERT_CHUNK):
-        stmt = insert_(week_table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["week", "estado_code", "cuadrante_code"],
-            set_={d: week_table.c[d] + stmt.excluded[d] for d in DAYS},
-        )
-        conn.execute(stmt, ordered[start : start + UPSERT_CHUNK])
+        row[columns[day]] += n
+    for model, (first, columns) in wide.items():
+        table = model.__table__
+        ordered = [rows_of[model][key] for key in sorted(rows_of[model])]
+        for start in range(0, len(ordered), UPSERT_CHUNK):
+            stmt = insert_(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[first, "estado_code", "cuadrante_code"],
+                set_={d: table.c[d] + stmt.excluded[d] for d in columns},
+            )
+            conn.execute(stmt, ordered[start : start + UPSERT_CHUNK])
     for model, rows in counted.items():
         table = model.__table__
         for start in range(0, len(rows), UPSERT_CHUNK):
@@ -161,6 +188,15 @@ def apply_moved(conn: Connection | Session, now: Select, old: FromClause | None)
         .having(or_(*(d != 0 for d in days)))
         .order_by(week, estado, moved.c.cuadrante_code)
     )
+    offset = epoch_days(day) % BLOCK_DAYS
+    block_days = [func.coalesce(func.sum(n).filter(offset == i), 0) for i in range(BLOCK_DAYS)]
+    per_block = (
+        select(block_start(day), estado, moved.c.cuadrante_code, *block_days)
+        .where(counted)
+        .group_by(block_start(day), estado, moved.c.cuadrante_code)
+        .having(or_(*(d != 0 for d in block_days)))
+        .order_by(block_start(day), estado, moved.c.cuadrante_code)
+    )
     per_day = (
         select(day, estado, moved.c.type, moved.c.severity, func.sum(n))
         .where(counted)
@@ -178,6 +214,7 @@ def apply_moved(conn: Connection | Session, now: Select, old: FromClause | None)
     )
     for model, source, added in (
         (IncidentWeek, per_week, DAYS),
+        (IncidentBlock, per_block, BLOCK_COLUMNS),
         (IncidentDay, per_day, ("n",)),
         (IncidentHour, per_hour, ("n",)),
     ):
@@ -190,9 +227,10 @@ def apply_moved(conn: Connection | Session, now: Select, old: FromClause | None)
         conn.execute(stmt)
 
 
-def rebuild(conn: Connection | Session) -> int:
-    """Recompute the three tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
-    (after a bulk load or to repair). Returns the number of incidents counted."""
+def rebuild(conn: Connection | Session, blocks: bool = True) -> int:
+    """Recompute the tables from ``incident``, each in one ``INSERT … SELECT … GROUP BY``
+    (after a bulk load or to repair); ``incident_block`` from the weeks. Returns the number
+    of incidents counted. ``blocks=False``: the migration that predates ``incident_block``."""
     conn.execute(delete(IncidentWeek))
     weekday = caracas_weekday(Incident.occurred_at)
     week = caracas_monday(Incident.occurred_at)
@@ -210,6 +248,8 @@ def rebuild(conn: Connection | Session) -> int:
     )
     columns = ["week", "estado_code", "cuadrante_code", *DAYS]
     conn.execute(insert(IncidentWeek.__table__).from_select(columns, source))
+    if blocks:
+        rebuild_blocks(conn)
     conn.execute(delete(IncidentDay))
     day = caracas_day(Incident.occurred_at)
     per_day = (
@@ -229,6 +269,26 @@ def rebuild(conn: Connection | Session) -> int:
     columns = ["day", "type", "hour", "n"]
     conn.execute(insert(IncidentHour.__table__).from_select(columns, per_hour))
     return int(conn.scalar(select(func.count()).select_from(Incident)) or 0)
+
+
+def rebuild_blocks(conn: Connection | Session) -> None:
+    """Recompute ``incident_block`` from ``incident_week`` (rebuilt first, the same counts
+    by week): each block's nine weeks side by side, one ``INSERT … SELECT … GROUP BY``."""
+    conn.execute(delete(IncidentBlock))
+    week = IncidentWeek.__table__
+    block = block_start(week.c.week)
+    place = epoch_days(week.c.week) % BLOCK_DAYS  # the week's first day in its block
+    days = [
+        func.sum(case((place == 7 * (i // 7), week.c[DAYS[i % 7]]), else_=0))
+        for i in range(BLOCK_DAYS)
+    ]
+    source = (
+        select(block, week.c.estado_code, week.c.cuadrante_code, *days)
+        .group_by(block, week.c.estado_code, week.c.cuadrante_code)
+        .order_by(block, week.c.estado_code, week.c.cuadrante_code)
+    )
+    columns = ["block", "estado_code", "cuadrante_code", *BLOCK_COLUMNS]
+    conn.execute(insert(IncidentBlock.__table__).from_select(columns, source))
 
 
 def incident_state(incident: Incident, old: bool) -> dict[str, Any] | None:

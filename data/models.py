@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     Float,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
+    Table,
     Text,
     text,
 )
@@ -492,6 +494,31 @@ class IncidentWeek(Base):
     d6: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_incident_week_estado", "estado_code", "week"),)
+
+
+# Days per row of ``incident_block``: nine ISO weeks, the span "sobre lo habitual" compares.
+BLOCK_DAYS = 63
+# The Monday its blocks are counted from (any Monday before every incident).
+BLOCK_EPOCH = date(1900, 1, 1)
+
+
+class IncidentBlock(Base):
+    """Rollup: incidents per estado, cuadrante and block of :data:`BLOCK_DAYS` Caracas days
+    (nine ISO weeks from ``block``, a Monday counted in steps of nine weeks from
+    :data:`BLOCK_EPOCH`), one count per day (``d0`` … ``d62``). "Sobre lo habitual" reads
+    the 63 days before a moment from at most two rows per cuadrante instead of ten weekly
+    ones. Kept current by ``data.incident_rollup``; ``estado_code`` "" = none."""
+
+    __tablename__ = "incident_block"
+    __table__ = Table(
+        "incident_block",
+        Base.metadata,
+        Column("block", Date, primary_key=True),
+        Column("estado_code", String(40), primary_key=True),
+        Column("cuadrante_code", String(40), primary_key=True),
+        *(Column(f"d{i}", Integer, nullable=False, default=0) for i in range(BLOCK_DAYS)),
+        Index("ix_incident_block_estado", "estado_code", "block"),
+    )
 
 
 class DefenseUnit(PathMixin, Base):

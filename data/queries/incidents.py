@@ -12,7 +12,7 @@ import math
 import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -22,7 +22,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     or_,
     select,
     text,
@@ -33,8 +32,15 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.timeutil import caracas_date, caracas_day_bounds
-from data.incident_rollup import NO_ESTADO, week_of
-from data.models import Cuadrante, Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.incident_rollup import NO_ESTADO, block_of, week_of
+from data.models import (
+    Cuadrante,
+    Incident,
+    IncidentBlock,
+    IncidentDay,
+    IncidentHour,
+    IncidentWeek,
+)
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
@@ -445,23 +451,25 @@ def _weeks_rolled(ref: TerritoryRef | None, as_of: datetime) -> Any:
     day_start, day_end = caracas_day_bounds(today)
     morning = as_of - day_start < day_end - as_of
     last = today - timedelta(days=1) if morning else today  # the windows' last whole day
-    monday = last - timedelta(days=last.weekday())
-    days = [IncidentWeek.__table__.c[f"d{i}"] for i in range(7)]
-    upto = functools.reduce(operator.add, days[: last.weekday() + 1])
-    after = functools.reduce(operator.add, days[last.weekday() + 1 :], literal(0))
+    table = IncidentBlock.__table__
 
     def rolled(window: int) -> Any:
-        this_week = monday - WEEK * window
-        whens = {this_week: upto, this_week - WEEK: after}
-        return _int_sum(case(whens, value=IncidentWeek.week, else_=0))
+        """Window ``window``'s seven whole days, from the one or two blocks holding them."""
+        per_block: dict[date, list[Any]] = {}
+        for back in range(7):
+            block, column = block_of(last - WEEK * window - timedelta(days=back))
+            per_block.setdefault(block, []).append(table.c[f"d{column}"])
+        whens = {block: functools.reduce(operator.add, cols) for block, cols in per_block.items()}
+        return _int_sum(case(whens, value=table.c.block, else_=0))
 
+    blocks = sorted({block_of(last - timedelta(days=back))[0] for back in range(7 * windows)})
     weeks = select(
-        IncidentWeek.cuadrante_code.label("code"),
+        table.c.cuadrante_code.label("code"),
         *(rolled(j).label(_window_column(j)) for j in range(windows)),
-    ).where(IncidentWeek.week.between(monday - WEEK * windows, monday))
+    ).where(table.c.block.in_(blocks))
     if ref is not None:
-        weeks = weeks.where(IncidentWeek.estado_code == ref.code)
-    weeks = weeks.group_by(IncidentWeek.cuadrante_code)
+        weeks = weeks.where(table.c.estado_code == ref.code)
+    weeks = weeks.group_by(table.c.cuadrante_code)
 
     # the part of b_i's day before (morning) or after b_i: given to window i and taken from
     # window i − 1 (morning), or the other way round

@@ -114,3 +114,57 @@ def _monday_sqlite(element: caracas_monday, compiler: Any, **kw: Any) -> str:
         f"date({compiler.process(ts, **kw)}, '{CARACAS_OFFSET_HOURS} hours', "
         "'weekday 0', '-6 days')"
     )
+
+
+class epoch_days(FunctionElement[int]):  # noqa: N801 - reads like a SQL function
+    """Whole days from ``data.models.BLOCK_EPOCH`` to a day (a ``date`` column or
+    :class:`caracas_monday`): the day's place in the nine-week blocks of
+    ``incident_block``, on both backends."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class block_start(FunctionElement[date]):  # noqa: N801 - reads like a SQL function
+    """The first day (a Monday) of the ``incident_block`` block holding a day."""
+
+    type = Date()
+    inherit_cache = True
+
+
+def _epoch() -> str:
+    from data.models import BLOCK_EPOCH
+
+    return BLOCK_EPOCH.isoformat()
+
+
+@compiles(epoch_days, "postgresql")
+def _epoch_days_pg(element: epoch_days, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"(CAST({compiler.process(day, **kw)} AS DATE) - DATE '{_epoch()}')"
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element: epoch_days, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(julianday({compiler.process(day, **kw)}) - julianday('{_epoch()}') AS INTEGER)"
+
+
+@compiles(block_start, "postgresql")
+def _block_pg(element: block_start, compiler: Any, **kw: Any) -> str:
+    from data.models import BLOCK_DAYS
+
+    (day,) = list(element.clauses)
+    sql = compiler.process(day, **kw)
+    # mod(), not %: a bare percent sign would be read as a parameter by psycopg
+    return f"(CAST({sql} AS DATE) - mod(CAST({sql} AS DATE) - DATE '{_epoch()}', {BLOCK_DAYS}))"
+
+
+@compiles(block_start, "sqlite")
+def _block_sqlite(element: block_start, compiler: Any, **kw: Any) -> str:
+    from data.models import BLOCK_DAYS
+
+    (day,) = list(element.clauses)
+    sql = compiler.process(day, **kw)
+    back = f"CAST(julianday({sql}) - julianday('{_epoch()}') AS INTEGER) % {BLOCK_DAYS}"
+    return f"date({sql}, '-' || ({back}) || ' days')"

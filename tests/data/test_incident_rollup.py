@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.timeutil import caracas_day_bounds
 from data import incident_rollup
 from data.ingest import ingest, ingest_stream
-from data.models import Incident, IncidentDay, IncidentHour, IncidentWeek
+from data.models import Incident, IncidentBlock, IncidentDay, IncidentHour, IncidentWeek
 from data.queries import incidents
 from data.queries.rolled import split_days
 from data.scope import get_territory
@@ -33,8 +33,14 @@ def _stored(engine: Engine) -> dict[str, set[tuple]]:
     """Every rollup row with some incident (a delta may leave a zero row behind)."""
     with engine.connect() as conn:
         weeks = {tuple(row) for row in conn.execute(select(IncidentWeek)).all() if any(row[3:])}
+        blocks = {
+            tuple(row)
+            for row in conn.execute(select(IncidentBlock.__table__)).all()
+            if any(row[3:])
+        }
         return {
             "week": weeks,
+            "block": blocks,
             **{
                 model.__tablename__: {
                     tuple(row) for row in conn.execute(select(model)).all() if row[-1]
@@ -45,7 +51,10 @@ def _stored(engine: Engine) -> dict[str, set[tuple]]:
 
 
 def _weekly_total(engine: Engine) -> int:
-    return sum(sum(row[3:]) for row in _stored(engine)["week"])
+    stored = _stored(engine)
+    total = sum(sum(row[3:]) for row in stored["week"])
+    assert sum(sum(row[3:]) for row in stored["block"]) == total
+    return total
 
 
 def _page(session: Session, ref, start: datetime, end: datetime, kind: str | None) -> tuple:
@@ -302,3 +311,25 @@ def test_with_a_type_or_below_an_estado_the_incidents_answer(territories):
     assert not incidents.weeks_rolled(ref, None)
     assert not incidents.weeks_rolled(None, "robo")
     assert incidents.weeks_rolled(get_territory(territories, "VE-A"), None)
+
+
+def test_the_migration_fills_the_blocks_from_the_weeks(engine, territories):
+    """0015 creates ``incident_block`` on a database with incidents already counted by
+    week and fills it with what the writers would have written."""
+    from alembic import command
+
+    from data.migrate import alembic_config
+
+    rng = random.Random(17)
+    batch = [
+        _record(f"G{i}", rng.choice(QUADS), T0 - rng.uniform(0, 140 * 24) * H) for i in range(150)
+    ]
+    ingest(engine, "incidents", batch)
+    expected = _stored(engine)["block"]
+    assert expected
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014_cb4_resolution_hours")
+        command.upgrade(cfg, "head")
+    assert _stored(engine)["block"] == expected

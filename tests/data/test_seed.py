@@ -313,6 +313,7 @@ SAME_ON_BOTH = {
     "case_duration_week": "136552620fcbb107",  # the days added up per week (0013)
     # /paz's rollups (0012_paz_incident_week), from the same incidents
     "incident_week": "b7cd1f8678b621ea",
+    "incident_block": "90e8224ad9cadf74",  # the same weeks nine by nine (0015)
     "incident_day": "b6ed1c62fb7af14f",
     "incident_hour": "be77fa9442210a22",
     "action": "16179f1e5e18e67e",
@@ -442,6 +443,7 @@ def test_years_multiplies_the_daily_history_only(sqlite_engine: Engine) -> None:
         "case_duration_day",
         "case_duration_week",
         "incident_week",
+        "incident_block",
         "incident_day",
         "incident_hour",
     }
