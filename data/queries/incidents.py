@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +22,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     true,
     union_all,
 )
@@ -44,7 +41,7 @@ from data.models import (
 from data.queries.common import at, by_key, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, in_times
-from data.queries.rolled import DaySplit, rollup_serves, split_days
+from data.queries.rolled import DaySplit, rollup_serves, serial_plan, split_days
 from data.queries.sql import floor_int, hours_between
 from data.queries.timebuckets import as_date, caracas_hour, caracas_weekday
 from data.scope import TerritoryRef, territory_clause
@@ -498,24 +495,6 @@ def _weeks_rolled(ref: TerritoryRef | None, as_of: datetime) -> Any:
         .group_by(both.c.code)
         .subquery()
     )
-
-
-@contextmanager
-def serial_plan(session: Session, wanted: bool = True) -> Iterator[None]:
-    """Plan the statements inside without parallel workers (PostgreSQL; this transaction
-    only), for the reads of the rollups: a few thousand rows, where starting workers costs
-    more than it saves (tens of ms on a busy machine, for a query that takes one), and
-    "sobre lo habitual" from the weekly rows, a union of two aggregates that in parallel
-    ran each branch in one worker and then merged and sorted the halves again (1.5–2 times
-    slower than one process, and the workers compete for the same cores)."""
-    if not wanted or session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    try:
-        yield
-    finally:
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 def usual_week(total: float, variance: float) -> tuple[float, float]:

@@ -150,12 +150,14 @@ def core_rows(session: Session, stmt: Select[Any]) -> list[Any]:
 
 
 @contextmanager
-def serial_plan(session: Session) -> Iterator[None]:
+def serial_plan(session: Session, wanted: bool = True) -> Iterator[None]:
     """Plan the statements inside without parallel workers (PostgreSQL; this transaction
-    only): a rollup read touches a few thousand rows, and starting workers on a busy
-    machine costs more than that (``/casos``'s national SLA read: ~15 ms of work, 130 ms
-    waiting for its workers). The twin of ``data.queries.incidents.serial_plan``."""
-    if session.get_bind().dialect.name != "postgresql":
+    only), for the reads of the rollups: a few thousand rows, where starting workers costs
+    more than it saves (``/casos``'s national SLA read: ~15 ms of work, 130 ms waiting for
+    its workers on a busy machine), and /paz "sobre lo habitual", a union of two aggregates
+    that in parallel ran each branch in one worker and then merged and sorted the halves
+    again (1.5–2 times slower than one process, and the workers compete for the cores)."""
+    if not wanted or session.get_bind().dialect.name != "postgresql":
         yield
         return
     session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
