@@ -438,14 +438,32 @@ def oldest_open(
     """The ``limit`` open cases reported longest ago, with their territory's name.
 
     The oldest of each half of "open" (``data.queries.open_cases``), then the oldest of both:
-    one OR would walk the reported_at index through every resolved case."""
+    one OR would walk the reported_at index through every resolved case.
+
+    The half resolved after ``as_of`` only matters up to the ``limit``-th oldest unresolved
+    case: anything reported later cannot make the list. Without that bound, a range ending a
+    few hours or days before the newest data (a custom "hasta", last month) walked the
+    reported_at index through almost every case looking for a few rows clustered at its end
+    (about 1 s nationally; 40 ms with it).
+    """
+    where = _where(ref, category)
+    unresolved, resolved_later = open_halves(as_of)
+    cutoff = (
+        select(CitizenCase.reported_at)
+        .where(*where, *unresolved)
+        .order_by(CitizenCase.reported_at, CitizenCase.id)
+        .offset(limit - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bounded = [*resolved_later, CitizenCase.reported_at <= func.coalesce(cutoff, as_of)]
     halves = [
         select(CitizenCase.id, CitizenCase.reported_at)
-        .where(*_where(ref, category), *half)
+        .where(*where, *half)
         .order_by(CitizenCase.reported_at, CitizenCase.id)
         .limit(limit)
         .subquery()
-        for half in open_halves(as_of)
+        for half in (unresolved, bounded)
     ]
     oldest = union_all(*(select(h.c.id) for h in halves)).subquery()
     stmt = (

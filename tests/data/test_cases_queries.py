@@ -219,6 +219,33 @@ def test_oldest_open_cases_first(world):
     assert got[0]["territory"] == expected[0].consejo
 
 
+@pytest.mark.parametrize("hours_before", [0, 9, 30, 80, 200])
+@pytest.mark.parametrize("limit", [1, 2, 5, 40])
+def test_oldest_open_at_a_past_moment_counts_the_cases_resolved_since(world, hours_before, limit):
+    """Open at a past moment includes cases resolved after it; only the ``limit`` oldest
+    unresolved ones bound where those can come from (all of them when there are fewer)."""
+    as_of = END - hours_before * H
+    got = cases.oldest_open(world, None, as_of, limit=limit)
+    expected = sorted((s for s in SPECS if _open_at(s, as_of)), key=lambda s: (s.reported, s.cid))
+    assert [row["id"] for row in got] == [s.cid for s in expected[:limit]]
+
+
+def test_oldest_open_keeps_a_case_resolved_later_reported_with_the_last_unresolved_one(session):
+    """A tie at the bound: reported at the same instant as the ``limit``-th oldest unresolved
+    case, resolved after ``as_of``, and first by id: it is in the list."""
+    f.two_estados(session)
+    at = T0 - 50 * H
+    f.case(session, "Z-OPEN-1", "VE-A-CC1", "agua", "asignado", at - H)
+    f.case(session, "Z-OPEN-2", "VE-A-CC1", "agua", "asignado", at)
+    f.case(session, "A-LATER", "VE-A-CC2", "gas", "resuelto", at, T0 + H)
+    f.case(session, "B-LATER", "VE-A-CC2", "gas", "resuelto", at + H, T0 + H)
+    session.commit()
+    got = cases.oldest_open(session, None, T0, limit=2)
+    assert [row["id"] for row in got] == ["Z-OPEN-1", "A-LATER"]
+    got = cases.oldest_open(session, None, T0, limit=3)
+    assert [row["id"] for row in got] == ["Z-OPEN-1", "A-LATER", "Z-OPEN-2"]
+
+
 def test_by_category_and_totals(world):
     rows = {row["category"]: row for row in cases.by_category(world, None, START, END)}
     for category in CATEGORIES:
