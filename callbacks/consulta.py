@@ -44,19 +44,25 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
     category = filters.categoria
     rounds = q.recent_rounds(session)
     table_level, map_level = q.territory_level(ref), q.map_level(ref)
+    levels = (None, map_level, table_level)
+    data = run_parallel(
+        session.get_bind(),
+        {
+            # one read of the cases and one of the projects for the ranking, map and table
+            "advice": lambda s: q.advice_levels(s, ref, now, levels, category, targets, rounds),
+            "without": lambda s: q.without_projects(s, ref, rounds),
+        },
+    )
+    advice = data.pop("advice")
+    data["ranking"] = advice[None].rankings.get(None, [])
 
-    def places(level: str):
-        return lambda s: q.by_territory(s, ref, now, category, targets, level, rounds)
+    def places(level: str) -> list[dict[str, Any]]:
+        return q.by_territory(
+            session, ref, now, category, targets, level, rounds, result=advice[level]
+        )
 
-    queries = {
-        "ranking": lambda s: q.priorities(s, ref, now, category, targets, rounds),
-        "points": places(map_level),
-        "without": lambda s: q.without_projects(s, ref, rounds),
-    }
-    if table_level != map_level:
-        queries["territories"] = places(table_level)
-    data = run_parallel(session.get_bind(), queries)
-    data.setdefault("territories", data["points"])
+    data["points"] = places(map_level)
+    data["territories"] = data["points"] if table_level == map_level else places(table_level)
     data["totals"] = q.totals(data["ranking"], rounds)
     data["level"] = table_level
     return data

@@ -279,12 +279,20 @@ class CitizenCase(PathMixin, Base):
             postgresql_where=text(OPEN_CASE_PREDICATE),
             sqlite_where=text(OPEN_CASE_PREDICATE),
         ),
-        # /casos per municipio of one estado, index-only on PostgreSQL (0010_covering_indexes)
+        # /casos per municipio of one estado, index-only on PostgreSQL (0010_covering_indexes);
+        # /consulta per circuito of one estado, with status and resolution (0016)
         Index(
             "ix_case_estado_reported",
             "estado_code",
             "reported_at",
-            postgresql_include=["municipio_code", "category"],
+            postgresql_include=[
+                "municipio_code",
+                "category",
+                "parroquia_code",
+                "circuito_code",
+                "status",
+                "resolved_at",
+            ],
         ),
         Index("ix_case_municipio_reported", "municipio_code", "reported_at"),
         Index("ix_case_parroquia_reported", "parroquia_code", "reported_at"),  # 0003_perf

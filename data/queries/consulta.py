@@ -42,22 +42,21 @@ aggregates (GROUP BY); Python only combines the few numbers of each category int
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.sla import DEFAULT_SLA_HOURS
+from core.sla import DEFAULT_SLA_HOURS, FALLBACK
 from data.consulta_categories import CASE_TO_PROJECT, NEEDS, label_of, transformation_of
 from data.models import CitizenCase, Project, Territory, Transfer, path_of
-from data.queries.cases import sla_target
-from data.queries.common import at, by_key
+from data.queries.common import by_key
 from data.queries.filters import CHILD_LEVEL
 from data.queries.projects import STATUS_LABELS as PROJECT_STATUS_LABELS
 from data.queries.projects import stalled_clause
-from data.queries.sql import hours_between
+from data.queries.rolled import local_setting
 from data.scope import TerritoryRef, territory_clause
 from data.transformations import LABELS as T_LABELS
 from data.transformations import NUMBERS as T_NUMBERS
@@ -252,20 +251,87 @@ def recent_rounds(session: Session, count: int = ROUNDS) -> list[str]:
 # -- needs and supply in SQL ------------------------------------------------------------------
 
 
-def _need_of_case() -> Any:
-    """The project category a case's category maps to (a SQL CASE over the mapping)."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for case_category, project_category in CASE_TO_PROJECT.items():
-        groups[project_category].append(case_category)
-    return case(*((CitizenCase.category.in_(cats), literal(need)) for need, cats in groups.items()))
-
-
 def _count_if(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-# The group key of a rolled-up query (one group): an inline NULL, typed by no parameter.
-NO_KEY = literal_column("NULL")
+# A territory's codes at the levels asked for (coarse to fine); () is the whole territory.
+Key = tuple[str | None, ...]
+
+
+def _rolled(groups: dict[Key, dict[str, Any]], depth: int, add: Any) -> dict[Key, dict[str, Any]]:
+    """``groups`` added up to their first ``depth`` codes with ``add(a, b)``."""
+    out: dict[Key, dict[str, Any]] = defaultdict(dict)
+    for key, per_category in groups.items():
+        into = out[key[:depth]]
+        for category, value in per_category.items():
+            into[category] = add(into[category], value) if category in into else value
+    return out
+
+
+def _demand_groups(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    levels: tuple[str, ...],
+    targets: dict[str, float] | None,
+    days: int,
+) -> dict[Key, dict[str, Demand]]:
+    """``{(code at each of levels): {project category: Demand}}`` in one read.
+
+    The rows are grouped by the cases' own category; "late" is counted once per distinct
+    resolution deadline (open and reported before it: a plain comparison) and each category
+    then takes its own here, as does its project category. Computing both per case in SQL
+    (two CASEs over every category and an epoch difference) was most of the query.
+    """
+    start, middle = as_of - timedelta(days=days), as_of - timedelta(days=days / 2)
+    targets = targets or DEFAULT_SLA_HOURS
+    fallback = targets.get(FALLBACK, DEFAULT_SLA_HOURS[FALLBACK])
+    deadline = {
+        name: as_of - timedelta(hours=targets.get(name, fallback)) for name in CASE_TO_PROJECT
+    }
+    deadlines = sorted(set(deadline.values()))
+    is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
+    keys = [path_of(CitizenCase, level) for level in levels]
+    stmt = (
+        select(
+            *keys,
+            CitizenCase.category,
+            func.count(),
+            _count_if(is_open),
+            _count_if(CitizenCase.reported_at > middle),
+            # late ⇔ open and reported_at < as_of − target (strictly older than the target)
+            *(_count_if(and_(is_open, CitizenCase.reported_at < d)) for d in deadlines),
+        )
+        .where(
+            territory_clause(CitizenCase, ref),
+            CitizenCase.reported_at > start,
+            CitizenCase.reported_at <= as_of,
+            CitizenCase.status != "rechazado",
+            CitizenCase.category.in_(list(CASE_TO_PROJECT)),
+        )
+        .group_by(*keys, CitizenCase.category)
+    )
+    # The planner over-counts the groups of an estado's circuitos (~50,000 for ~9,000) and
+    # sorted 55,000 cases on disk under the default 4 MB; in memory it hashes them (×2).
+    with local_setting(session, "work_mem", "16MB"):
+        rows = session.execute(stmt).all()
+    counts: dict[Key, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 4))
+    width = len(levels)
+    for row in rows:
+        key, category, (n, opened, recent, *late) = tuple(row[:width]), row[width], row[width + 1 :]
+        into = counts[key][CASE_TO_PROJECT[category]]
+        into[0] += n
+        into[1] += int(opened or 0)
+        into[2] += int(late[deadlines.index(deadline[category])] or 0)
+        into[3] += int(recent or 0)
+    return {
+        key: {name: Demand(*values) for name, values in per.items()} for key, per in counts.items()
+    }
+
+
+def _add_demand(a: Demand, b: Demand) -> Demand:
+    return Demand(a.received + b.received, a.open + b.open, a.late + b.late, a.recent + b.recent)
 
 
 def demand_by(
@@ -278,34 +344,97 @@ def demand_by(
 ) -> dict[str | None, dict[str, Demand]]:
     """``{territory code: {project category: Demand}}`` grouped by the path column of
     ``level`` (None: one group, the whole of ``ref``, under the key None)."""
-    start, middle = as_of - timedelta(days=days), as_of - timedelta(days=days / 2)
-    target = sla_target(targets or DEFAULT_SLA_HOURS)
-    is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
-    late = and_(is_open, hours_between(CitizenCase.reported_at, at(as_of)) > target)
-    need = _need_of_case()
-    key = path_of(CitizenCase, level) if level else NO_KEY
-    group = (key, need) if level else (need,)
+    groups = _demand_groups(session, ref, as_of, (level,) if level else (), targets, days)
+    return {(key[0] if key else None): per for key, per in groups.items()}
+
+
+@dataclass(frozen=True)
+class _Projects:
+    """A group's projects before the average progress is taken (sums add up; averages don't)."""
+
+    supply: Supply
+    progress_sum: float = 0.0
+    progress_n: int = 0
+
+
+def _add_projects(a: _Projects, b: _Projects) -> _Projects:
+    x, y = a.supply, b.supply
+    total = Supply(
+        projects=x.projects + y.projects,
+        approved_usd=x.approved_usd + y.approved_usd,
+        transferred_usd=x.transferred_usd + y.transferred_usd,
+        completed=x.completed + y.completed,
+        in_progress=x.in_progress + y.in_progress,
+        stalled=x.stalled + y.stalled,
+        continuity=x.continuity + y.continuity,
+    )
+    return _Projects(total, a.progress_sum + b.progress_sum, a.progress_n + b.progress_n)
+
+
+def _supply_of(p: _Projects) -> Supply:
+    average = round(p.progress_sum / p.progress_n, 1) if p.progress_n else None
+    return replace(p.supply, avg_progress=average)
+
+
+def _supply_groups(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    rounds: list[str],
+    levels: tuple[str, ...],
+) -> dict[Key, dict[str, _Projects]]:
+    """``{(code at each of levels): {project category: _Projects}}`` of the projects of
+    ``rounds``; money transferred counts up to ``as_of``."""
+    if not rounds:
+        return {}
+    keys = [path_of(Project, level) for level in levels]
+    width = len(levels)
     rows = session.execute(
         select(
-            key,
-            need,
+            *keys,
+            Project.category,
             func.count(),
-            _count_if(is_open),
-            _count_if(late),
-            _count_if(CitizenCase.reported_at > middle),
+            func.sum(Project.approved_usd),
+            _count_if(Project.status == "culminado"),
+            _count_if(Project.status.in_(IN_PROGRESS)),
+            _count_if(Project.status == "paralizado"),
+            _count_if(Project.continuidad_of.is_not(None)),
+            func.sum(Project.physical_progress),
+            func.count(Project.physical_progress),
         )
-        .where(
-            territory_clause(CitizenCase, ref),
-            CitizenCase.reported_at > start,
-            CitizenCase.reported_at <= as_of,
-            CitizenCase.status != "rechazado",
-            CitizenCase.category.in_(list(CASE_TO_PROJECT)),
-        )
-        .group_by(*group)
+        .where(territory_clause(Project, ref), Project.consulta.in_(rounds))
+        .group_by(*keys, Project.category)
     ).all()
-    out: dict[str | None, dict[str, Demand]] = defaultdict(dict)
-    for code, category, n, n_open, n_late, n_recent in rows:
-        out[code][category] = Demand(int(n), int(n_open or 0), int(n_late or 0), int(n_recent or 0))
+    tkeys = [path_of(Transfer, level) for level in levels]
+    sent = {
+        tuple(row[: width + 1]): float(row[width + 1] or 0)
+        for row in session.execute(
+            select(*tkeys, Project.category, func.sum(Transfer.amount_usd))
+            .join(Project, Project.id == Transfer.project_id)
+            .where(
+                territory_clause(Transfer, ref),
+                Project.consulta.in_(rounds),
+                Transfer.transferred_at <= as_of,
+            )
+            .group_by(*tkeys, Project.category)
+        ).all()
+    }
+    out: dict[Key, dict[str, _Projects]] = defaultdict(dict)
+    for row in rows:
+        key, (category, n, usd, done, running, stopped, cont, progress, measured) = (
+            tuple(row[:width]),
+            row[width:],
+        )
+        supply = Supply(
+            projects=int(n),
+            approved_usd=float(usd or 0),
+            transferred_usd=sent.get((*key, category), 0.0),
+            completed=int(done or 0),
+            in_progress=int(running or 0),
+            stalled=int(stopped or 0),
+            continuity=int(cont or 0),
+        )
+        out[key][category] = _Projects(supply, float(progress or 0), int(measured or 0))
     return out
 
 
@@ -318,53 +447,11 @@ def supply_by(
 ) -> dict[str | None, dict[str, Supply]]:
     """``{territory code: {project category: Supply}}`` of the projects of ``rounds``, grouped
     like :func:`demand_by`; money transferred counts up to ``as_of``."""
-    if not rounds:
-        return {}
-    key = path_of(Project, level) if level else NO_KEY
-    group = (key, Project.category) if level else (Project.category,)
-    rows = session.execute(
-        select(
-            key,
-            Project.category,
-            func.count(),
-            func.sum(Project.approved_usd),
-            _count_if(Project.status == "culminado"),
-            _count_if(Project.status.in_(IN_PROGRESS)),
-            _count_if(Project.status == "paralizado"),
-            _count_if(Project.continuidad_of.is_not(None)),
-            func.avg(Project.physical_progress),
-        )
-        .where(territory_clause(Project, ref), Project.consulta.in_(rounds))
-        .group_by(*group)
-    ).all()
-    tkey = path_of(Transfer, level) if level else NO_KEY
-    tgroup = (tkey, Project.category) if level else (Project.category,)
-    sent = {
-        (code, category): float(usd or 0)
-        for code, category, usd in session.execute(
-            select(tkey, Project.category, func.sum(Transfer.amount_usd))
-            .join(Project, Project.id == Transfer.project_id)
-            .where(
-                territory_clause(Transfer, ref),
-                Project.consulta.in_(rounds),
-                Transfer.transferred_at <= as_of,
-            )
-            .group_by(*tgroup)
-        ).all()
+    groups = _supply_groups(session, ref, as_of, rounds, (level,) if level else ())
+    return {
+        (key[0] if key else None): {name: _supply_of(p) for name, p in per.items()}
+        for key, per in groups.items()
     }
-    out: dict[str | None, dict[str, Supply]] = defaultdict(dict)
-    for code, category, n, usd, done, running, stopped, cont, progress in rows:
-        out[code][category] = Supply(
-            projects=int(n),
-            approved_usd=float(usd or 0),
-            transferred_usd=sent.get((code, category), 0.0),
-            completed=int(done or 0),
-            in_progress=int(running or 0),
-            stalled=int(stopped or 0),
-            continuity=int(cont or 0),
-            avg_progress=None if progress is None else round(float(progress), 1),
-        )
-    return out
 
 
 # -- rankings --------------------------------------------------------------------------------
@@ -378,6 +465,40 @@ class Advice:
     rankings: dict[str | None, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+LEVEL_ORDER = ("estado", "municipio", "parroquia", "circuito")
+
+
+def advice_levels(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    levels: tuple[str | None, ...],
+    category: str | None = None,
+    targets: dict[str, float] | None = None,
+    rounds: list[str] | None = None,
+) -> dict[str | None, Advice]:
+    """:func:`advice` for each of ``levels`` (None: ``ref`` as a whole) from one read of
+    the cases and one of the projects, grouped by the finest level and added up for the
+    others: a page asking for the territory, its map and its table reads each row once."""
+    rounds = recent_rounds(session) if rounds is None else rounds
+    path = tuple(level for level in LEVEL_ORDER if level in levels)
+    demand = _demand_groups(session, ref, as_of, path, targets, DEMAND_DAYS)
+    supply = _supply_groups(session, ref, as_of, rounds, path)
+    out = {}
+    for level in dict.fromkeys(levels):
+        depth = path.index(level) + 1 if level else 0
+        needs = _rolled(demand, depth, _add_demand)
+        funded = _rolled(supply, depth, _add_projects)
+        rankings = {}
+        for key in set(needs) | set(funded):
+            offer = {name: _supply_of(p) for name, p in funded.get(key, {}).items()}
+            rankings[key[-1] if key else None] = ranked(
+                needs.get(key, {}), offer, category, rounds=len(rounds)
+            )
+        out[level] = Advice(rounds, rankings)
+    return out
+
+
 def advice(
     session: Session,
     ref: TerritoryRef | None,
@@ -389,16 +510,7 @@ def advice(
 ) -> Advice:
     """The ranked categories of ``ref`` (``level`` None) or of each of its territories of
     ``level`` (codes with neither demand nor projects are absent)."""
-    rounds = recent_rounds(session) if rounds is None else rounds
-    demand = demand_by(session, ref, as_of, level, targets)
-    supply = supply_by(session, ref, as_of, rounds, level)
-    return Advice(
-        rounds,
-        {
-            code: ranked(demand.get(code, {}), supply.get(code, {}), category, rounds=len(rounds))
-            for code in set(demand) | set(supply)
-        },
-    )
+    return advice_levels(session, ref, as_of, (level,), category, targets, rounds)[level]
 
 
 def priorities(
@@ -428,10 +540,12 @@ def by_territory(
     targets: dict[str, float] | None = None,
     level: str | None = None,
     rounds: list[str] | None = None,
+    result: Advice | None = None,
 ) -> list[dict[str, Any]]:
     """Every territory of ``level`` inside ``ref`` (default :func:`territory_level`) with its
     top category, score and reason, its demand and its projects in the last rounds; the
-    highest score first. A territory with no demand and no project is listed with None."""
+    highest score first. A territory with no demand and no project is listed with None.
+    ``result``: the advice of ``level`` already read (:func:`advice_levels`)."""
     level = level or territory_level(ref)
     if ref is not None and ref.level == level:
         places = [(ref.code, ref.name, ref.lat, ref.lon, ref.parroquia_code)]
@@ -442,7 +556,8 @@ def by_territory(
             .where(Territory.level == level, territory_clause(Territory, ref))
             .order_by(Territory.name)
         ).all()
-    result = advice(session, ref, as_of, level, category, targets, rounds)
+    if result is None:
+        result = advice(session, ref, as_of, level, category, targets, rounds)
     names = _names(session, {p for *_, p in places if p})
     rows = []
     for code, name, lat, lon, parroquia in places:

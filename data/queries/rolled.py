@@ -157,11 +157,19 @@ def serial_plan(session: Session, wanted: bool = True) -> Iterator[None]:
     its workers on a busy machine), and /paz "sobre lo habitual", a union of two aggregates
     that in parallel ran each branch in one worker and then merged and sorted the halves
     again (1.5–2 times slower than one process, and the workers compete for the cores)."""
+    with local_setting(session, "max_parallel_workers_per_gather", "0", wanted):
+        yield
+
+
+@contextmanager
+def local_setting(session: Session, name: str, value: str, wanted: bool = True) -> Iterator[None]:
+    """A PostgreSQL planner setting for the statements inside (this transaction only), set
+    by the app so no server configuration is needed; a no-op elsewhere."""
     if not wanted or session.get_bind().dialect.name != "postgresql":
         yield
         return
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    session.execute(text(f"SET LOCAL {name} = '{value}'"))
     try:
         yield
     finally:
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+        session.execute(text(f"SET LOCAL {name} TO DEFAULT"))

@@ -10,6 +10,7 @@ import pytest
 from data.queries import consulta as q
 from data.scope import get_territory
 from tests import consulta_world
+from tests import factories as f
 from tests.factories import T0
 
 
@@ -178,3 +179,40 @@ def test_export_rows_per_circuito_in_priority_order(world):
     assert [r[6] for r in c1] == ["Agua", "Salud", "Electricidad"]
     assert {r[3] for r in rows} == {"VE-A-C1", "VE-A-C2"}
     assert len(rows[0]) == len(q.EXPORT_HEADERS)
+
+
+def test_late_is_past_each_category_s_own_target_and_not_at_it(world):
+    """Late means open and older than the category's target: a case exactly at its deadline
+    is not late, one a second older is; targets differ per category (agua 5 h here,
+    ayuda médica the fallback of "otros")."""
+    at_deadline, past_it = T0 - timedelta(hours=5), T0 - timedelta(hours=5, seconds=1)
+    f.case(world, "EDGE-at", "VE-M-CC2", "agua", "recibido", at_deadline)
+    f.case(world, "EDGE-past", "VE-M-CC2", "agua", "recibido", past_it)
+    f.case(world, "EDGE-med", "VE-M-CC2", "ayuda médica", "recibido", T0 - timedelta(hours=30))
+    world.commit()
+    ref = _ref(world, "VE-M-C2")
+    rows = _by_category(q.priorities(world, ref, T0, targets={"agua": 5, "otros": 29}))
+    assert (rows["agua"]["open"], rows["agua"]["late"]) == (2, 1)
+    assert (rows["salud"]["open"], rows["salud"]["late"]) == (1, 1)
+    rows = _by_category(q.priorities(world, ref, T0, targets={"agua": 4, "otros": 31}))
+    assert (rows["agua"]["late"], rows["salud"]["late"]) == (2, 0)
+
+
+@pytest.mark.parametrize("code", [None, "VE-A", "VE-A-P1"])
+def test_one_read_for_every_level_equals_each_level_read_alone(world, code):
+    """The page reads the cases and projects once, grouped by the finest level it shows,
+    and adds them up for the others: the same rankings as reading each level apart."""
+    ref = None if code is None else _ref(world, code)
+    f.project(
+        world, "P-M-PROGRESS", "VE-M-C1", "en_ejecucion", 5_000, 40,
+        category="agua", consulta="2026-3", transformation=1,
+    )  # fmt: skip
+    world.commit()
+    levels = (None, q.map_level(ref), q.territory_level(ref))
+    shared = q.advice_levels(world, ref, T0, levels, targets={"agua": 100, "otros": 30})
+    for level in levels:
+        alone = q.advice(world, ref, T0, level, targets={"agua": 100, "otros": 30})
+        assert shared[level].rankings == alone.rankings
+        assert shared[level].rounds == alone.rounds
+    assert shared[None].rankings[None]  # not an empty comparison
+    assert len(shared[q.territory_level(ref)].rankings) >= 2
