@@ -42,7 +42,7 @@ aggregates (GROUP BY); Python only combines the few numbers of each category int
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,7 +56,7 @@ from data.queries.common import by_key
 from data.queries.filters import CHILD_LEVEL
 from data.queries.projects import STATUS_LABELS as PROJECT_STATUS_LABELS
 from data.queries.projects import stalled_clause
-from data.queries.rolled import local_setting
+from data.queries.rolled import core_rows, local_setting
 from data.scope import TerritoryRef, territory_clause
 from data.transformations import LABELS as T_LABELS
 from data.transformations import NUMBERS as T_NUMBERS
@@ -257,27 +257,36 @@ def _count_if(condition: Any) -> Any:
 
 # A territory's codes at the levels asked for (coarse to fine); () is the whole territory.
 Key = tuple[str | None, ...]
+# Per key and category, plain lists of sums (they add up; Demand and Supply are built last):
+# demand [received, open, late, recent]; projects [projects, approved USD, transferred USD,
+# completed, in progress, stalled, continuity, sum of progress, projects with a progress].
+Counts = dict[Key, dict[str, list[float]]]
 
 
-def _rolled(groups: dict[Key, dict[str, Any]], depth: int, add: Any) -> dict[Key, dict[str, Any]]:
-    """``groups`` added up to their first ``depth`` codes with ``add(a, b)``."""
-    out: dict[Key, dict[str, Any]] = defaultdict(dict)
+def _rolled(groups: Counts, depth: int) -> Counts:
+    """``groups`` added up to their first ``depth`` codes."""
+    out: Counts = defaultdict(dict)
     for key, per_category in groups.items():
         into = out[key[:depth]]
-        for category, value in per_category.items():
-            into[category] = add(into[category], value) if category in into else value
+        for category, values in per_category.items():
+            total = into.get(category)
+            if total is None:
+                into[category] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    total[i] += value
     return out
 
 
-def _demand_groups(
+def _demand_counts(
     session: Session,
     ref: TerritoryRef | None,
     as_of: datetime,
     levels: tuple[str, ...],
     targets: dict[str, float] | None,
     days: int,
-) -> dict[Key, dict[str, Demand]]:
-    """``{(code at each of levels): {project category: Demand}}`` in one read.
+) -> Counts:
+    """``{(code at each of levels): {project category: demand counts}}`` in one read.
 
     The rows are grouped by the cases' own category; "late" is counted once per distinct
     resolution deadline (open and reported before it: a plain comparison) and each category
@@ -291,6 +300,7 @@ def _demand_groups(
         name: as_of - timedelta(hours=targets.get(name, fallback)) for name in CASE_TO_PROJECT
     }
     deadlines = sorted(set(deadline.values()))
+    late_column = {name: deadlines.index(d) for name, d in deadline.items()}
     is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
     keys = [path_of(CitizenCase, level) for level in levels]
     stmt = (
@@ -315,23 +325,25 @@ def _demand_groups(
     # The planner over-counts the groups of an estado's circuitos (~50,000 for ~9,000) and
     # sorted 55,000 cases on disk under the default 4 MB; in memory it hashes them (×2).
     with local_setting(session, "work_mem", "16MB"):
-        rows = session.execute(stmt).all()
-    counts: dict[Key, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 4))
+        rows = core_rows(session, stmt)
+    out: Counts = defaultdict(dict)
     width = len(levels)
     for row in rows:
         key, category, (n, opened, recent, *late) = tuple(row[:width]), row[width], row[width + 1 :]
-        into = counts[key][CASE_TO_PROJECT[category]]
-        into[0] += n
-        into[1] += int(opened or 0)
-        into[2] += int(late[deadlines.index(deadline[category])] or 0)
-        into[3] += int(recent or 0)
-    return {
-        key: {name: Demand(*values) for name, values in per.items()} for key, per in counts.items()
-    }
+        values = [n, opened or 0, late[late_column[category]] or 0, recent or 0]
+        per = out[key]
+        need = CASE_TO_PROJECT[category]
+        total = per.get(need)
+        if total is None:
+            per[need] = values
+        else:
+            for i, value in enumerate(values):
+                total[i] += value
+    return out
 
 
-def _add_demand(a: Demand, b: Demand) -> Demand:
-    return Demand(a.received + b.received, a.open + b.open, a.late + b.late, a.recent + b.recent)
+def _demand(values: list[float]) -> Demand:
+    return Demand(*(int(v) for v in values))
 
 
 def demand_by(
@@ -344,52 +356,28 @@ def demand_by(
 ) -> dict[str | None, dict[str, Demand]]:
     """``{territory code: {project category: Demand}}`` grouped by the path column of
     ``level`` (None: one group, the whole of ``ref``, under the key None)."""
-    groups = _demand_groups(session, ref, as_of, (level,) if level else (), targets, days)
-    return {(key[0] if key else None): per for key, per in groups.items()}
+    groups = _demand_counts(session, ref, as_of, (level,) if level else (), targets, days)
+    return {
+        (key[0] if key else None): {name: _demand(v) for name, v in per.items()}
+        for key, per in groups.items()
+    }
 
 
-@dataclass(frozen=True)
-class _Projects:
-    """A group's projects before the average progress is taken (sums add up; averages don't)."""
-
-    supply: Supply
-    progress_sum: float = 0.0
-    progress_n: int = 0
-
-
-def _add_projects(a: _Projects, b: _Projects) -> _Projects:
-    x, y = a.supply, b.supply
-    total = Supply(
-        projects=x.projects + y.projects,
-        approved_usd=x.approved_usd + y.approved_usd,
-        transferred_usd=x.transferred_usd + y.transferred_usd,
-        completed=x.completed + y.completed,
-        in_progress=x.in_progress + y.in_progress,
-        stalled=x.stalled + y.stalled,
-        continuity=x.continuity + y.continuity,
-    )
-    return _Projects(total, a.progress_sum + b.progress_sum, a.progress_n + b.progress_n)
-
-
-def _supply_of(p: _Projects) -> Supply:
-    average = round(p.progress_sum / p.progress_n, 1) if p.progress_n else None
-    return replace(p.supply, avg_progress=average)
-
-
-def _supply_groups(
+def _supply_counts(
     session: Session,
     ref: TerritoryRef | None,
     as_of: datetime,
     rounds: list[str],
     levels: tuple[str, ...],
-) -> dict[Key, dict[str, _Projects]]:
-    """``{(code at each of levels): {project category: _Projects}}`` of the projects of
-    ``rounds``; money transferred counts up to ``as_of``."""
+) -> Counts:
+    """``{(code at each of levels): {project category: project counts}}`` of the projects
+    of ``rounds``; money transferred counts up to ``as_of``."""
     if not rounds:
         return {}
     keys = [path_of(Project, level) for level in levels]
     width = len(levels)
-    rows = session.execute(
+    rows = core_rows(
+        session,
         select(
             *keys,
             Project.category,
@@ -403,12 +391,13 @@ def _supply_groups(
             func.count(Project.physical_progress),
         )
         .where(territory_clause(Project, ref), Project.consulta.in_(rounds))
-        .group_by(*keys, Project.category)
-    ).all()
+        .group_by(*keys, Project.category),
+    )
     tkeys = [path_of(Transfer, level) for level in levels]
     sent = {
         tuple(row[: width + 1]): float(row[width + 1] or 0)
-        for row in session.execute(
+        for row in core_rows(
+            session,
             select(*tkeys, Project.category, func.sum(Transfer.amount_usd))
             .join(Project, Project.id == Transfer.project_id)
             .where(
@@ -416,26 +405,41 @@ def _supply_groups(
                 Project.consulta.in_(rounds),
                 Transfer.transferred_at <= as_of,
             )
-            .group_by(*tkeys, Project.category)
-        ).all()
+            .group_by(*tkeys, Project.category),
+        )
     }
-    out: dict[Key, dict[str, _Projects]] = defaultdict(dict)
+    out: Counts = defaultdict(dict)
     for row in rows:
         key, (category, n, usd, done, running, stopped, cont, progress, measured) = (
             tuple(row[:width]),
             row[width:],
         )
-        supply = Supply(
-            projects=int(n),
-            approved_usd=float(usd or 0),
-            transferred_usd=sent.get((*key, category), 0.0),
-            completed=int(done or 0),
-            in_progress=int(running or 0),
-            stalled=int(stopped or 0),
-            continuity=int(cont or 0),
-        )
-        out[key][category] = _Projects(supply, float(progress or 0), int(measured or 0))
+        out[key][category] = [
+            n,
+            float(usd or 0),
+            sent.get((*key, category), 0.0),
+            done or 0,
+            running or 0,
+            stopped or 0,
+            cont or 0,
+            float(progress or 0),
+            measured or 0,
+        ]
     return out
+
+
+def _supply(values: list[float]) -> Supply:
+    n, usd, sent, done, running, stopped, cont, progress, measured = values
+    return Supply(
+        projects=int(n),
+        approved_usd=usd,
+        transferred_usd=sent,
+        completed=int(done),
+        in_progress=int(running),
+        stalled=int(stopped),
+        continuity=int(cont),
+        avg_progress=round(progress / measured, 1) if measured else None,
+    )
 
 
 def supply_by(
@@ -447,9 +451,9 @@ def supply_by(
 ) -> dict[str | None, dict[str, Supply]]:
     """``{territory code: {project category: Supply}}`` of the projects of ``rounds``, grouped
     like :func:`demand_by`; money transferred counts up to ``as_of``."""
-    groups = _supply_groups(session, ref, as_of, rounds, (level,) if level else ())
+    groups = _supply_counts(session, ref, as_of, rounds, (level,) if level else ())
     return {
-        (key[0] if key else None): {name: _supply_of(p) for name, p in per.items()}
+        (key[0] if key else None): {name: _supply(v) for name, v in per.items()}
         for key, per in groups.items()
     }
 
@@ -482,18 +486,20 @@ def advice_levels(
     others: a page asking for the territory, its map and its table reads each row once."""
     rounds = recent_rounds(session) if rounds is None else rounds
     path = tuple(level for level in LEVEL_ORDER if level in levels)
-    demand = _demand_groups(session, ref, as_of, path, targets, DEMAND_DAYS)
-    supply = _supply_groups(session, ref, as_of, rounds, path)
+    demand = _demand_counts(session, ref, as_of, path, targets, DEMAND_DAYS)
+    supply = _supply_counts(session, ref, as_of, rounds, path)
     out = {}
     for level in dict.fromkeys(levels):
         depth = path.index(level) + 1 if level else 0
-        needs = _rolled(demand, depth, _add_demand)
-        funded = _rolled(supply, depth, _add_projects)
+        needs = demand if depth == len(path) else _rolled(demand, depth)
+        funded = supply if depth == len(path) else _rolled(supply, depth)
         rankings = {}
         for key in set(needs) | set(funded):
-            offer = {name: _supply_of(p) for name, p in funded.get(key, {}).items()}
             rankings[key[-1] if key else None] = ranked(
-                needs.get(key, {}), offer, category, rounds=len(rounds)
+                {name: _demand(v) for name, v in needs.get(key, {}).items()},
+                {name: _supply(v) for name, v in funded.get(key, {}).items()},
+                category,
+                rounds=len(rounds),
             )
         out[level] = Advice(rounds, rankings)
     return out
