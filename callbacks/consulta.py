@@ -45,15 +45,20 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
     rounds = q.recent_rounds(session)
     table_level, map_level = q.territory_level(ref), q.map_level(ref)
     levels = (None, map_level, table_level)
+    path = q.advice_path(levels)
     data = run_parallel(
         session.get_bind(),
         {
             # one read of the cases and one of the projects for the ranking, map and table
-            "advice": lambda s: q.advice_levels(s, ref, now, levels, category, targets, rounds),
+            "demand": lambda s: q.demand_counts(s, ref, now, path, targets),
+            "supply": lambda s: q.supply_counts(s, ref, now, rounds, path),
             "without": lambda s: q.without_projects(s, ref, rounds),
         },
     )
-    advice = data.pop("advice")
+    # the map and the table show each territory's top category with its reason
+    advice = q.advice_of(
+        data.pop("demand"), data.pop("supply"), levels, rounds, category, every_reason=False
+    )
     data["ranking"] = advice[None].rankings.get(None, [])
 
     def places(level: str) -> list[dict[str, Any]]:

@@ -198,15 +198,18 @@ def ranked(
     only: str | None = None,
     days: int = DEMAND_DAYS,
     rounds: int = ROUNDS,
+    every_reason: bool = True,
 ) -> list[dict[str, Any]]:
     """Every category with demand or supply, highest score first (then more demand, then
-    by name); ``only`` keeps one category."""
+    by name); ``only`` keeps one category. Without ``every_reason`` only the first row
+    gets its sentence (the others None): a list of territories shows each one's top."""
     names = sorted(set(demand) | set(supply))
     if only:
         names = [n for n in names if n == only]
-    rows = []
+    rows, inputs = [], {}
     for name in names:
         d, s = demand.get(name, Demand()), supply.get(name, Supply())
+        inputs[name] = (d, s)
         rows.append(
             {
                 "category": name,
@@ -226,10 +229,13 @@ def ranked(
                 "completed_pct": s.completed_pct,
                 "avg_progress": s.avg_progress,
                 "score": score(d, s),
-                "reason": reason(name, d, s, days, rounds),
+                "reason": None,
             }
         )
-    return sorted(rows, key=lambda r: (-r["score"], -r["demand"], r["category"]))
+    rows.sort(key=lambda r: (-r["score"], -r["demand"], r["category"]))
+    for row in rows if every_reason else rows[:1]:
+        row["reason"] = reason(row["category"], *inputs[row["category"]], days, rounds)
+    return rows
 
 
 # -- rounds --------------------------------------------------------------------------------
@@ -472,6 +478,65 @@ class Advice:
 LEVEL_ORDER = ("estado", "municipio", "parroquia", "circuito")
 
 
+def advice_path(levels: tuple[str | None, ...]) -> tuple[str, ...]:
+    """The path levels to group the reads of :func:`advice_levels` by (coarse to fine)."""
+    return tuple(level for level in LEVEL_ORDER if level in levels)
+
+
+def demand_counts(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    path: tuple[str, ...],
+    targets: dict[str, float] | None = None,
+) -> Counts:
+    """The read of the cases behind :func:`advice_levels`, for a caller that runs it beside
+    :func:`supply_counts` (each on its own session) and then calls :func:`advice_of`."""
+    return _demand_counts(session, ref, as_of, path, targets, DEMAND_DAYS)
+
+
+def supply_counts(
+    session: Session,
+    ref: TerritoryRef | None,
+    as_of: datetime,
+    rounds: list[str],
+    path: tuple[str, ...],
+) -> Counts:
+    """The read of the projects behind :func:`advice_levels` (see :func:`demand_counts`)."""
+    return _supply_counts(session, ref, as_of, rounds, path)
+
+
+def advice_of(
+    demand: Counts,
+    supply: Counts,
+    levels: tuple[str | None, ...],
+    rounds: list[str],
+    category: str | None = None,
+    every_reason: bool = True,
+) -> dict[str | None, Advice]:
+    """The rankings of each of ``levels`` from the counts read per :func:`advice_path`:
+    the finest level as read, the others added up from it. Without ``every_reason``, the
+    territories of a level get the reason of their top category only (see :func:`ranked`);
+    ``ref`` as a whole (the level None) always gets every reason."""
+    path = advice_path(levels)
+    out = {}
+    for level in dict.fromkeys(levels):
+        depth = path.index(level) + 1 if level else 0
+        needs = demand if depth == len(path) else _rolled(demand, depth)
+        funded = supply if depth == len(path) else _rolled(supply, depth)
+        rankings = {}
+        for key in set(needs) | set(funded):
+            rankings[key[-1] if key else None] = ranked(
+                {name: _demand(v) for name, v in needs.get(key, {}).items()},
+                {name: _supply(v) for name, v in funded.get(key, {}).items()},
+                category,
+                rounds=len(rounds),
+                every_reason=every_reason or level is None,
+            )
+        out[level] = Advice(rounds, rankings)
+    return out
+
+
 def advice_levels(
     session: Session,
     ref: TerritoryRef | None,
@@ -485,24 +550,10 @@ def advice_levels(
     the cases and one of the projects, grouped by the finest level and added up for the
     others: a page asking for the territory, its map and its table reads each row once."""
     rounds = recent_rounds(session) if rounds is None else rounds
-    path = tuple(level for level in LEVEL_ORDER if level in levels)
-    demand = _demand_counts(session, ref, as_of, path, targets, DEMAND_DAYS)
-    supply = _supply_counts(session, ref, as_of, rounds, path)
-    out = {}
-    for level in dict.fromkeys(levels):
-        depth = path.index(level) + 1 if level else 0
-        needs = demand if depth == len(path) else _rolled(demand, depth)
-        funded = supply if depth == len(path) else _rolled(supply, depth)
-        rankings = {}
-        for key in set(needs) | set(funded):
-            rankings[key[-1] if key else None] = ranked(
-                {name: _demand(v) for name, v in needs.get(key, {}).items()},
-                {name: _supply(v) for name, v in funded.get(key, {}).items()},
-                category,
-                rounds=len(rounds),
-            )
-        out[level] = Advice(rounds, rankings)
-    return out
+    path = advice_path(levels)
+    demand = demand_counts(session, ref, as_of, path, targets)
+    supply = supply_counts(session, ref, as_of, rounds, path)
+    return advice_of(demand, supply, levels, rounds, category)
 
 
 def advice(
