@@ -784,15 +784,10 @@ def seven_t(
         .where(territory_clause(Project, ref), Project.consulta.in_(rounds or [""]))
         .group_by(Project.transformation),
     )
-    groups: dict[int, list[str]] = defaultdict(list)
-    for case_category, project_category in CASE_TO_PROJECT.items():
-        t = transformation_of(project_category)
-        if t is not None:
-            groups[t].append(case_category)
-    t_of_case = case(*((CitizenCase.category.in_(cats), t) for t, cats in groups.items()))
-    needs = by_key(
+    # counted per case category and put in their 7T here (a CASE per case cost more)
+    per_category = by_key(
         session,
-        select(t_of_case, func.count())
+        select(CitizenCase.category, func.count())
         .where(
             territory_clause(CitizenCase, ref),
             CitizenCase.reported_at > as_of - timedelta(days=days),
@@ -800,8 +795,13 @@ def seven_t(
             CitizenCase.status != "rechazado",
             CitizenCase.category.in_(list(CASE_TO_PROJECT)),
         )
-        .group_by(t_of_case),
+        .group_by(CitizenCase.category),
     )
+    needs: dict[int, tuple[int]] = {}
+    for case_category, (n,) in per_category.items():
+        t = transformation_of(CASE_TO_PROJECT[case_category])
+        if t is not None:
+            needs[t] = (needs.get(t, (0,))[0] + int(n),)
     total_projects = sum(int(n) for n, _ in funded.values())
     total_needs = sum(int(n) for (n,) in needs.values())
     numbers = sorted(set(T_NUMBERS) | {int(t) for t in funded})
