@@ -105,9 +105,10 @@ class BatchValidator:
                 self._load(kind, keys)
         prepared: list[Prepared] = []
         errors: list[RecordError] = self._duplicates(parsed)
+        check_one = getattr(self, f"_check_{self.dataset}")
         for index, rec in parsed:
             try:
-                item = getattr(self, f"_check_{self.dataset}")(index, rec)
+                item = check_one(index, rec)
             except _Bad as bad:
                 errors.append({"index": index, "field": bad.field, "message": bad.message})
                 continue
