@@ -349,11 +349,10 @@ class Writer:
         source = self.spec.model.__table__
         staging = self._staging
         key = staging.c[self.spec.key]
-        select_ = (
-            select(*(staged(staging, source, frm) for frm in names.values()))
-            .where(_one_of(key, "moved", keys))
-            .order_by(key)
-        )
+        select_ = select(*(staged(staging, source, frm) for frm in names.values()))
+        if len(keys) < len(rows):  # else every staged row moved (a batch of new records)
+            select_ = select_.where(_one_of(key, "moved", keys))
+        select_ = select_.order_by(key)
         self.session.execute(target.insert().from_select(list(names), select_))
 
     def _upsert(self, rows: list[dict[str, Any]], stored: Stored) -> list[tuple[str, bool]]:
@@ -439,6 +438,14 @@ class Writer:
         """Field systems send deliveries of committees the Sala may not know yet: add them
         (a committee that exists, or that a concurrent batch adds first, is left alone)."""
         wanted = {row["clap_code"]: row for row in rows}
+        # a batch names a few hundred committees, nearly always all known: those stored are
+        # left out first (one read), so only the unknown ones travel in the insert
+        code = ClapCommittee.__table__.c.code
+        for chunk in _chunks(sorted(wanted)):
+            for (known,) in self.session.execute(select(code).where(code.in_(chunk))):
+                del wanted[known]
+        if not wanted:
+            return
         new = [
             {
                 "code": code,
