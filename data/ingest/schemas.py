@@ -367,7 +367,17 @@ Parsed = list[tuple[int, Record]]
 
 
 def parse_records(dataset: str, rows: list[Any], first_index: int = 0) -> tuple[Parsed, list]:
-    """Validate Python values (CSV rows, simulator records): lax types, e.g. ``"5"`` → 5."""
+    """Validate Python values (CSV rows, simulator records): lax types, e.g. ``"5"`` → 5.
+
+    The whole list is validated in one call (one pass in pydantic's core instead of a call
+    per record); a list with any bad record, the rare case, is validated again record by
+    record, which names each error with its record's index."""
+    try:
+        records = _LIST_ADAPTERS[dataset].validate_python(rows)
+    except ValidationError:
+        pass
+    else:
+        return list(enumerate(records, start=first_index)), []
     model = MODELS[dataset]
     parsed: Parsed = []
     errors: list[RecordError] = []

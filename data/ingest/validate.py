@@ -94,20 +94,20 @@ class BatchValidator:
     # -- the public entry point ---------------------------------------------------------
     def check(self, parsed: list[tuple[int, Record]]) -> tuple[list[Prepared], list[RecordError]]:
         """Validate one chunk (in batch order); return the rows to store and the errors."""
-        refs = {"territory": set(), "cuadrante": set(), "project": set()}
-        for _, rec in parsed:
-            for field, kind in _REFERENCES[self.dataset]:
-                refs[kind].add(getattr(rec, field))
-            if self.dataset == "territories":
-                refs["territory"].add(rec.code)
+        refs: dict[str, set[str]] = {"territory": set(), "cuadrante": set(), "project": set()}
+        for field, kind in _REFERENCES[self.dataset]:  # one pass per field, not per record
+            refs[kind].update({getattr(rec, field) for _, rec in parsed})
+        if self.dataset == "territories":
+            refs["territory"].update({rec.code for _, rec in parsed})
         for kind, keys in refs.items():
             if keys:
                 self._load(kind, keys)
         prepared: list[Prepared] = []
         errors: list[RecordError] = self._duplicates(parsed)
+        check_one = getattr(self, f"_check_{self.dataset}")
         for index, rec in parsed:
             try:
-                item = getattr(self, f"_check_{self.dataset}")(index, rec)
+                item = check_one(index, rec)
             except _Bad as bad:
                 errors.append({"index": index, "field": bad.field, "message": bad.message})
                 continue

@@ -24,9 +24,10 @@ stored or nothing is. Each chunk of rows goes through three steps:
    the chunk's rows as stored after the upsert minus a copy of them taken under the locks
    before it, grouped by key, so no record travels to Python for its rollup keys.
 
-A key absent at step 1 that conflicts at step 2 was inserted meanwhile by a concurrent batch;
-its old values are unknown, so :class:`ConcurrentWrite` asks the caller to retry the
-transaction (the retry finds the row at step 1).
+A key absent at step 1 that conflicts at step 2 (whether the upsert then changes it or not)
+was inserted meanwhile by a concurrent batch; its old values are unknown, so
+:class:`ConcurrentWrite` asks the caller to retry the transaction (the retry finds the row at
+step 1).
 """
 
 from __future__ import annotations
@@ -259,6 +260,8 @@ class Writer:
         if self.dataset == "clap_deliveries":
             self._ensure_committees(list(rows.values()))
         written = self._upsert([rows[k] for k in sorted(rows)], stored)
+        if needs_old and len(written) < len(rows):
+            self._check_not_stored_meanwhile(rows, stored, written)
         # a staged batch of incidents (transfers) has its /paz rollup (project sum) deltas
         # computed by the database
         in_sql = self.dataset in IN_SQL and self._staging is not None
@@ -316,6 +319,17 @@ class Writer:
             now = select(*(model.__table__.c[c] for c in fields)).where(batch)
             apply_moved(self.session, now, self._old)
 
+    def _check_not_stored_meanwhile(
+        self, rows: dict[str, Any], stored: Stored, written: list[tuple[str, bool]]
+    ) -> None:
+        """A key neither read at step 1 nor written was stored meanwhile by a concurrent
+        batch with the same values: its old values are unknown too, and the deltas the
+        database computes (:data:`IN_SQL`) would count it as new. Retry."""
+        seen = {key for key, _ in written}
+        for key in rows:
+            if key not in stored and key not in seen:
+                raise ConcurrentWrite(key)
+
     def _moved(self, new: dict[str, Any], old: dict[str, Any] | None) -> bool:
         """Whether a written change adds a status-history row."""
         if old is None:
@@ -349,11 +363,10 @@ class Writer:
         source = self.spec.model.__table__
         staging = self._staging
         key = staging.c[self.spec.key]
-        select_ = (
-            select(*(staged(staging, source, frm) for frm in names.values()))
-            .where(_one_of(key, "moved", keys))
-            .order_by(key)
-        )
+        select_ = select(*(staged(staging, source, frm) for frm in names.values()))
+        if len(keys) < len(rows):  # else every staged row moved (a batch of new records)
+            select_ = select_.where(_one_of(key, "moved", keys))
+        select_ = select_.order_by(key)
         self.session.execute(target.insert().from_select(list(names), select_))
 
     def _upsert(self, rows: list[dict[str, Any]], stored: Stored) -> list[tuple[str, bool]]:
@@ -439,6 +452,14 @@ class Writer:
         """Field systems send deliveries of committees the Sala may not know yet: add them
         (a committee that exists, or that a concurrent batch adds first, is left alone)."""
         wanted = {row["clap_code"]: row for row in rows}
+        # a batch names a few hundred committees, nearly always all known: those stored are
+        # left out first (one read), so only the unknown ones travel in the insert
+        code = ClapCommittee.__table__.c.code
+        for chunk in _chunks(sorted(wanted)):
+            for (known,) in self.session.execute(select(code).where(code.in_(chunk))):
+                del wanted[known]
+        if not wanted:
+            return
         new = [
             {
                 "code": code,

@@ -114,3 +114,48 @@ def test_a_case_sent_twice_across_batches_is_fine(client, engine, ingest_h):
     later = case(1, status="asignado", updated_at="2026-11-21T08:00:00Z")
     r = client.post(URL + "cases", json=[later], headers=ingest_h).json()
     assert (r["updated"], r["unchanged"]) == (1, 0)
+
+
+def test_python_records_are_validated_whole_and_a_bad_one_is_named_by_its_index(engine, world):
+    """CSV rows and simulator records are validated as one list; when one is bad, each
+    error still names its record's index in Spanish and nothing of the batch is stored."""
+    from data.ingest import IngestValidationError, ingest
+    from data.models import CitizenCase
+
+    rows = [case(i) for i in range(20)]
+    rows[7] = {**rows[7], "updated_at": "2026-11-20T08:00:00"}  # no time zone
+    rows[12] = {k: v for k, v in rows[12].items() if k != "category"}
+    with pytest.raises(IngestValidationError) as refused:
+        ingest(engine, "cases", rows)
+    assert [(e["index"], e["field"]) for e in refused.value.errors] == [
+        (7, "updated_at"),
+        (12, "category"),
+    ]
+    assert refused.value.errors[0]["message"].startswith("la hora debe indicar su zona horaria")
+    assert refused.value.errors[1]["message"] == "campo obligatorio"
+    assert count(engine, CitizenCase) == 0
+
+
+def test_python_records_keep_their_lax_types_and_their_order(engine, world):
+    """The whole-list validation is as lax as one record at a time (CSV cells are text)."""
+    from data.ingest import ingest
+    from data.ingest.schemas import parse_records
+
+    rows = [
+        {
+            "id": f"I{i}",
+            "cuadrante_code": "Q-VE-A-1",
+            "type": "robo",
+            "severity": str(1 + i % 5),
+            "occurred_at": "2026-11-20T10:00:00Z",
+        }
+        for i in range(3)
+    ]
+    parsed, errors = parse_records("incidents", rows, first_index=40)
+    assert errors == []
+    assert [(index, rec.id, rec.severity) for index, rec in parsed] == [
+        (40, "I0", 1),
+        (41, "I1", 2),
+        (42, "I2", 3),
+    ]
+    assert ingest(engine, "incidents", rows).inserted == 3

@@ -121,3 +121,41 @@ def test_large_batches_of_new_records_keep_instants_defaults_and_history(engine)
             select(Territory.is_demo).where(Territory.code.like("VE-A-X%"))
         ).scalars()
         assert set(demo.all()) == {False}
+
+
+def test_a_large_mixed_batch_adds_history_only_for_what_moved(engine):
+    """Through the staging table, a batch of new, moved and unchanged cases adds one history
+    row per new or moved case and none for the others (and for the late ones)."""
+    with session_scope() as session:
+        f.two_estados(session)
+    n = COPY_ABOVE + 36
+
+    def case(i: int, status: str, updated: str) -> dict[str, str]:
+        return {
+            "id": f"C{i}",
+            "territory_code": "VE-A-CC1",
+            "category": "agua",
+            "status": status,
+            "reported_at": REPORTED,
+            "updated_at": updated,
+        }
+
+    assert ingest(engine, "cases", [case(i, "recibido", REPORTED) for i in range(n)]).inserted == n
+    later, older = "2026-11-20T09:00:00-04:00", "2026-11-20T07:00:00-04:00"
+    batch = [
+        case(i, "asignado", later)  # moved
+        if i % 3 == 0
+        else case(i, "asignado", older)  # late: the stored one stays
+        if i % 3 == 1
+        else case(i, "recibido", REPORTED)  # unchanged
+        for i in range(n)
+    ] + [case(n + i, "recibido", REPORTED) for i in range(10)]  # new
+    result = ingest(engine, "cases", batch)
+    moved = [f"C{i}" for i in range(n) if i % 3 == 0]
+    assert (result.inserted, result.updated) == (10, len(moved))
+    with session_scope() as session:
+        second = session.execute(
+            select(CaseEvent.case_id).where(CaseEvent.status == "asignado")
+        ).scalars()
+        assert sorted(second.all()) == sorted(moved)
+        assert session.query(CaseEvent).count() == n + 10 + len(moved)

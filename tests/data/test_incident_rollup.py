@@ -333,3 +333,32 @@ def test_the_migration_fills_the_blocks_from_the_weeks(engine, territories):
         command.downgrade(cfg, "0014_cb4_resolution_hours")
         command.upgrade(cfg, "head")
     assert _stored(engine)["block"] == expected
+
+
+def test_keys_stored_meanwhile_by_an_identical_batch_are_counted_once(
+    engine, territories, monkeypatch
+):
+    """A batch that found none of its keys stored, then meets most of them stored (with
+    the same values) by a concurrent batch that committed first (a client's resend racing
+    the original), counts only what it wrote: those keys once, not twice."""
+    from data.ingest import write
+
+    rng = random.Random(3)
+    batch = [
+        _record(f"R{i}", rng.choice(QUADS), T0 - rng.uniform(0, 70 * 24) * H) for i in range(100)
+    ]
+    ingest(engine, "incidents", batch)  # the concurrent batch, committed first
+    real_lock, looks = write.Writer.lock, []
+
+    def looked_too_early(self, prepared):
+        looks.append(len(prepared))
+        if len(looks) == 1:  # before the other batch committed: none of them stored yet
+            return {}, []
+        return real_lock(self, prepared)
+
+    monkeypatch.setattr(write.Writer, "lock", looked_too_early)
+    resent = [*batch, _record("R-new", QUADS[0], T0 - H)]
+    result = ingest(engine, "incidents", resent)
+    assert (result.inserted, result.updated, result.unchanged) == (1, 0, 100)
+    assert _weekly_total(engine) == 101
+    assert _stored(engine) == _rebuilt(engine)
