@@ -518,8 +518,11 @@ async def ws_client(
             for msg in data if isinstance(data, list) else [data]:
                 if msg.get("type") == "get_props_request":
                     answer = {}
-                    if msg["payload"]["componentId"] == "muro-view" and refresher is not None:
+                    asked = msg["payload"]["componentId"]
+                    if asked == "muro-view" and refresher is not None:
                         answer = {"data": refresher.view}  # None until the grid's refresh
+                    elif asked == "url" and refresher is not None:  # a tab on the wall
+                        answer = {"pathname": "/muro"}
                     await ws.send(
                         json.dumps(
                             {
