@@ -356,6 +356,7 @@ class WallRefresh:
         self.output = dep["output"]
         # pushed: windows refresh over the websocket; HTTP only for the grid (and catch-up)
         self.pushed = any(i["id"] == "muro-feed" for i in dep["inputs"])
+        self.states = [(s["id"], s["property"]) for s in dep.get("state", [])]
         grid = json.dumps(muro.grid(list(muro.DEFAULT_PANELS), "none", ""), cls=PlotlyJSON)
         ids = [m for m in _ids(json.loads(grid)) if m.get("type") in ("muro-body", "muro-fresh")]
         self.bodies = [i["index"] for i in ids if i["type"] == "muro-body"]
@@ -377,10 +378,13 @@ class WallRefresh:
             {"id": "muro-ticker", "property": "data-territory"},
             {"id": "muro-updated", "property": "children"},
         ]
-        state = [
-            {"id": "muro-rotate", "property": "n_intervals", "value": 0},
-            {"id": "muro-config", "property": "data", "value": self.config},
-        ]
+        values = {  # the states the checkout's refresh declares (live-ticker since push5)
+            ("muro-rotate", "n_intervals"): 0,
+            ("muro-config", "data"): self.config,
+            ("live-feed", "data"): feed,
+            ("live-ticker", "data"): (feed or {}).get("items"),
+        }
+        state = [{"id": i, "property": p, "value": values.get((i, p))} for i, p in self.states]
         if self.pushed:  # only the grid's refresh goes over HTTP (it also says the view)
             return {
                 "output": self.output,
@@ -390,7 +394,7 @@ class WallRefresh:
                     {"id": "muro-feed", "property": "data", "value": None},
                     {"id": "live-version", "property": "data", "value": None},
                 ],
-                "state": [{"id": "live-feed", "property": "data", "value": feed}, *state],
+                "state": state,
                 "changedPropIds": ["muro-grid.children"],
             }
         return {
@@ -487,10 +491,19 @@ async def ws_client(
     log: list,
     stop: asyncio.Event,
     refresher: Refresher | None = None,
+    wire: list[int] | None = None,
 ) -> None:
     import websockets
 
     async with websockets.connect(url, origin=origin, max_size=None) as ws:
+        if wire is not None:  # bytes as they come off the socket (compressed or not)
+            received = ws.data_received
+
+            def counted(data: bytes) -> None:
+                wire[0] += len(data)
+                received(data)
+
+            ws.data_received = counted
         await ws.send(
             json.dumps(
                 {
@@ -555,6 +568,7 @@ def run_ws(
     callback = next(d["output"] for d in deps if d.get("persistent") and not d.get("inputs"))
     ws_url = server_url.replace("http://", "ws://") + "/_dash-ws-callback"
     logs: list[list] = [[] for _ in range(n)]
+    wire = [0]  # websocket bytes received by all the clients
     result: dict[str, Any] = {}
     wall = WallRefresh(deps) if refresh else None
     refreshers: list[Refresher] = []
@@ -578,6 +592,7 @@ def run_ws(
                         logs[i],
                         stop,
                         refreshers[i] if refreshers else None,
+                        wire,
                     )
                 )
                 for i in range(n)
@@ -589,10 +604,11 @@ def run_ws(
                 await asyncio.gather(*(r.ask(None) for r in refreshers))
                 bases[:] = [r.log[-1][1] if r.log else 0 for r in refreshers]
             poster.started = []
-            cpu0 = cpu_s(pid)
+            cpu0, wire0 = cpu_s(pid), wire[0]
             await asyncio.to_thread(poster.post, events)
             await asyncio.sleep(5)
             result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
+            result["wire_kb_per_event"] = (wire[0] - wire0) / 1024 / events / n
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await asyncio.gather(*(r.task for r in refreshers if r.task), return_exceptions=True)
@@ -640,7 +656,7 @@ def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> Non
         f"{label}{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
         f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
         f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>9.1f} ms"
-        f"   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
+        f"{sent(res)}   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
         flush=True,
     )
     if "refresh" in res:
@@ -662,6 +678,20 @@ def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> Non
             f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)",
             flush=True,
         )
+
+
+def sent(res: dict) -> str:
+    """Websocket bytes on the wire per event and screen (websocket clients only)."""
+    if "wire_kb_per_event" not in res:
+        return ""
+    return f" {res['wire_kb_per_event']:>6.2f} KB/evento·pantalla"
+
+
+def deflate_env(choice: str) -> dict[str, str]:
+    """uvicorn's permessage-deflate for one server: "si", "no" or "" (as the checkout says)."""
+    if not choice:
+        return {}
+    return {"UVICORN_WS_PER_MESSAGE_DEFLATE": "true" if choice == "si" else "false"}
 
 
 def counts(text: str) -> list[int]:
@@ -690,7 +720,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--antes", default="", help="otra copia del código (p. ej. un worktree de main) a comparar"
     )
+    parser.add_argument(
+        "--deflate",
+        default="",
+        help="permessage-deflate de uvicorn por servidor: si, no, o antes,después (si,no); "
+        "por omisión lo que diga cada copia",
+    )
     args = parser.parse_args(argv if argv is not None else [])
+    choices = [c.strip() for c in args.deflate.split(",")] if args.deflate else [""]
+    if not set(choices) <= {"", "si", "no"} or len(choices) > 2:
+        parser.error("--deflate: si, no, o dos de ellos separados por coma (antes,después)")
+    deflate_antes, deflate_despues = choices[0], choices[-1]
     global RENICER
     if args.nice > 0:
         RENICER = Renicer(args.nice)
@@ -714,9 +754,14 @@ def main(argv: list[str] | None = None) -> None:
         with sqlite3.connect(tmp / "sala.db") as src, sqlite3.connect(copy) as dst:
             src.backup(dst)  # with what is still in the WAL (the token)
         port = args.port + 1 if args.port else None
-        antes = start_server(f"sqlite:///{copy}", env, port=port, root=Path(args.antes))
+        antes = start_server(
+            f"sqlite:///{copy}",
+            {**env, **deflate_env(deflate_antes)},
+            port=port,
+            root=Path(args.antes),
+        )
         servers.append(("antes   ", antes))
-    server = start_server(url, env, port=args.port)
+    server = start_server(url, {**env, **deflate_env(deflate_despues)}, port=args.port)
     servers.append(("después " if args.antes else "", server))
     pairs = [(label, srv, Poster(srv.url, token, consejo, args.rate)) for label, srv in servers]
     for label, srv in servers:

@@ -112,6 +112,14 @@ def _step(config: dict | None, n: int | None) -> dict[str, Any]:
     return steps[(n or 0) % len(steps)]
 
 
+def kept_items(kept: Any) -> list[dict[str, Any]]:
+    """The tab's ticker (``live-ticker``, kept by the browser from the pushed feeds; a crafted
+    request with another shape is refused with ``BadInput``)."""
+    if kept is not None and not isinstance(kept, list):
+        raise BadInput("El estado de los eventos en vivo no es válido.")
+    return feed_items({"items": kept})
+
+
 def feed_items(feed: Any) -> list[dict[str, Any]]:
     """The ticker items of a ``live-feed`` value (pushed by the server; a crafted request
     with another shape is refused with ``BadInput``)."""
@@ -530,19 +538,21 @@ def register(app: Dash, settings: Settings) -> None:
         Input("muro-grid", "children"),
         Input("muro-feed", "data"),
         Input("live-version", "data"),
-        State("live-feed", "data"),
+        State("live-ticker", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
     def refresh_kpis(
-        _grid: Any, catchup: Any, _versions: Any, last: Any, n: int | None, config: dict
+        _grid: Any, catchup: Any, _versions: Any, kept: Any, n: int | None, config: dict
     ):
         """A rotation step, a version change or a reconnection, in ONE request per tab: each
         panel judged against its threshold with its comparison, trend and worst territories
         (one shared summary query; trends and rankings shared for longer), and the ticker
         of the territory the wall is showing. Also tells the push the tab's view."""
-        feed = catchup if ctx.triggered_id == "muro-feed" else last
-        step, items = _step(config, n), feed_items(feed)
+        # a catch-up or reload brings its ticker; otherwise the one the tab kept
+        feed = catchup if ctx.triggered_id == "muro-feed" else None
+        step = _step(config, n)
+        items = feed_items(feed) if feed is not None else kept_items(kept)
         bodies = tuple(o["id"]["index"] for o in ctx.outputs_list[0])
         fresh_ids = tuple(o["id"]["index"] for o in ctx.outputs_list[3])
         panels = tuple(step["panels"])
@@ -560,18 +570,18 @@ def register(app: Dash, settings: Settings) -> None:
         Input("muro-grid", "children"),
         Input("muro-map-tick", "n_intervals"),
         Input("live-version", "data"),
-        State("live-feed", "data"),
+        State("live-ticker", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh_map(_grid: Any, _tick: Any, _v: Any, feed: Any, n: int | None, config: dict):
+    def refresh_map(_grid: Any, _tick: Any, _v: Any, kept: Any, n: int | None, config: dict):
         """The map follows on its own slower tick (its queries are the heavy ones), so a
         pushed window costs each tab one request, not three."""
         if not ctx.outputs_list[0]:
             raise PreventUpdate
         now_ms = int(time.time() * 1000)
         count = len(ctx.outputs_list[0])
-        territory, items = _step(config, n).get("territory"), feed_items(feed)
+        territory, items = _step(config, n).get("territory"), kept_items(kept)
         try:
             data = load_map(territory, items)
         except Exception:
