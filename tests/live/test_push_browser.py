@@ -157,7 +157,14 @@ def test_event_appears_on_muro_with_kpi_and_ticker(world, tmp_path: Path) -> Non
         wait_until(lambda: kpi_value(driver, "cases.open") == "7", what="KPI 7 tras el evento")
         wait_until(lambda: {"live-1", "live-2", "live-3"} <= set(ticker_ids(driver)))
         # the refresh came down the websocket (muro-pushed), not from an HTTP refresh
-        assert driver.find_element("id", "muro-updated").get_attribute("data-pushed")
+        first = driver.find_element("id", "muro-updated").get_attribute("data-pushed")
+        assert first
+        # the next window changes the render the tab applied: patched in place, it shows
+        # the same as a whole render would
+        writer.open_cases(2)
+        wait_until(lambda: kpi_value(driver, "cases.open") == "9", what="KPI 9 tras el segundo")
+        wait_until(lambda: ticker_ids(driver)[:5] == [f"live-{k}" for k in range(5, 0, -1)])
+        assert driver.find_element("id", "muro-updated").get_attribute("data-pushed") != first
         assert banner_state(driver) == "ok"
         assert "actualizado hace" in driver.find_element("css selector", ".freshness").text
     finally:
