@@ -363,11 +363,13 @@ class WallRefresh:
         self.fresh = [i["index"] for i in ids if i["type"] == "muro-fresh"]
         self.config = {"steps": [{"territory": None, "panels": list(muro.DEFAULT_PANELS)}]}
 
-    def body(self, feed: dict[str, Any] | None) -> dict[str, Any]:
+    def specs(self) -> list[Any]:
+        """The refresh's outputs, in the order of the pushed refresh's ``outputs``."""
+
         def pattern(kind: str, indices: list[int], prop: str) -> list[dict[str, Any]]:
             return [{"id": {"type": kind, "index": i}, "property": prop} for i in indices]
 
-        outputs = [
+        return [
             pattern("muro-body", self.bodies, "children"),
             pattern("muro-body", self.bodies, "className"),
             pattern("muro-body", self.bodies, "data-error"),
@@ -378,6 +380,9 @@ class WallRefresh:
             {"id": "muro-ticker", "property": "data-territory"},
             {"id": "muro-updated", "property": "children"},
         ]
+
+    def body(self, feed: dict[str, Any] | None) -> dict[str, Any]:
+        outputs = self.specs()
         values = {  # the states the checkout's refresh declares (live-ticker since push5)
             ("muro-rotate", "n_intervals"): 0,
             ("muro-config", "data"): self.config,
@@ -423,6 +428,44 @@ def _ids(value: Any) -> list[dict[str, Any]]:
     return out
 
 
+def dash_id(component_id: Any) -> str:
+    """A component id as Dash keys it in a response (pattern ids: sorted JSON)."""
+    if isinstance(component_id, str):
+        return component_id
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def is_no_update(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("_dash_no_update") == "_dash_no_update"
+
+
+def patched(value: Any, patch: dict[str, Any]) -> Any:
+    """A Dash ``Patch`` (its wire format) applied to ``value`` as the browser does, for the
+    operations the wall's pushed refresh uses (Assign, Delete, Insert)."""
+    value = json.loads(json.dumps(value))
+    for op in patch["operations"]:
+        location, params = op["location"], op["params"]
+        if op["operation"] == "Insert":
+            target = value
+            for key in location:
+                target = target[key]
+            target.insert(params["index"], params["value"])
+            continue
+        if not location:
+            value = params.get("value")
+            continue
+        target = value
+        for key in location[:-1]:
+            target = target[key]
+        if op["operation"] == "Assign":
+            target[location[-1]] = params["value"]
+        elif op["operation"] == "Delete":
+            del target[location[-1]]
+        else:
+            raise ValueError(f"operación de Patch no prevista: {op['operation']}")
+    return value
+
+
 class Refresher:
     """One tab's refreshes: one request at a time, the latest feed next (as a tab that
     keeps only the newest answer); logs ``(time, cases.open)`` per answer."""
@@ -435,6 +478,7 @@ class Refresher:
         self.failures = 0
         self.error = ""
         self.view: Any = None  # what the grid's refresh said (muro-view), for the push
+        self.screen: dict[tuple[str, str], Any] = {}  # the wall's outputs as the tab shows them
 
     async def ask(self, feed: dict[str, Any] | None) -> None:
         answer = await self.http.post(
@@ -446,9 +490,13 @@ class Refresher:
             self.error = f"HTTP {answer.status_code}"
             return
         data = answer.json()
-        view = data.get("response", {}).get("muro-view")
+        response = data.get("response", {})
+        view = response.get("muro-view")
         if view is not None:
             self.view = view.get("data")
+        for key, props in response.items():
+            for prop, value in props.items():
+                self.screen[(key, prop)] = value
         self.record(now, data)
 
     def pushed(self, now: float, data: dict[str, Any]) -> None:
@@ -460,7 +508,24 @@ class Refresher:
         if data["base"] is not None and data["base"] != shown.get("applied"):
             return
         self.view = {"view": shown["view"], "applied": data["seq"]}
-        self.record(now, data["outputs"])
+        for spec, value in zip(self.wall.specs(), data["outputs"], strict=True):
+            if isinstance(spec, list):  # a pattern output: one value per panel
+                if is_no_update(value):
+                    continue
+                for one, panel in zip(spec, value, strict=True):
+                    self.apply(one, panel)
+            else:
+                self.apply(spec, value)
+        self.record(now, list(self.screen.values()))
+
+    def apply(self, spec: dict[str, Any], value: Any) -> None:
+        """One pushed output on the tab's screen: skipped, patched or replaced."""
+        key = (dash_id(spec["id"]), spec["property"])
+        if is_no_update(value):
+            return
+        if isinstance(value, dict) and "__dash_patch_update" in value:
+            value = patched(self.screen.get(key), value)
+        self.screen[key] = value
 
     def record(self, now: float, data: Any) -> None:
         """Log the ``cases.open`` in a refresh (an HTTP answer or a pushed one)."""

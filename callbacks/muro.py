@@ -330,7 +330,9 @@ def changes(new: list[Any], old: list[Any]) -> list[Any]:
     out: list[Any] = []
     for pattern, n, o in zip(PATTERN, new, old, strict=True):
         if pattern and isinstance(n, list) and isinstance(o, list) and len(n) == len(o):
-            out.append([no_update if a == b else edited(b, a) for a, b in zip(n, o, strict=True)])
+            panels = [no_update if a == b else edited(b, a) for a, b in zip(n, o, strict=True)]
+            # no panel changed: one marker for the output (the browser skips all of it)
+            out.append(no_update if all(isinstance(p, NoUpdate) for p in panels) else panels)
         else:
             out.append(no_update if n == o else edited(o, n))
     return out

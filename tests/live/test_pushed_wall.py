@@ -227,7 +227,7 @@ def test_changes_skip_equal_panels_but_never_part_of_a_plain_list():
     new = [["a", "c"], ["x", "y"], ["", ""], ["f"], "t", None, ["e0", "e1"], "VE-A", "u2"]
     out = wall.changes(new, old)
     assert out[0] == [no_update, "c"]
-    assert out[1] == [no_update, no_update]
+    assert out[1] is no_update  # no panel changed: one marker, not one per panel
     assert out[6] == ["e0", "e1"]  # the ticker's list is one output: all or nothing
     assert out[7] is no_update and out[8] == "u2"
 
