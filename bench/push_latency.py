@@ -37,6 +37,10 @@ what a ``/muro`` tab does there: they answer the server's question for their vie
 last) and read ``cases.open`` from the pushed outputs they apply, with no HTTP request per
 window.
 
+The websocket clients also count the bytes they receive off the socket (after
+permessage-deflate, when negotiated), per event and screen; ``--deflate si,no`` sets uvicorn's
+permessage-deflate per server (before, after), to measure what it costs and saves.
+
 ``--antes DIR`` also serves the checkout in ``DIR`` (e.g. a worktree of main) on a copy of the
 same database and runs every client count against both, one after the other, so the before
 and after figures come from the same run.
