@@ -154,4 +154,11 @@ if __name__ == "__main__":
     import uvicorn
 
     cfg = load_settings()
-    uvicorn.run("app:server", host=cfg.host, port=cfg.port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        "app:server",
+        host=cfg.host,
+        port=cfg.port,
+        log_level="info",
+        proxy_headers=False,
+        ws_per_message_deflate=cfg.ws_deflate,
+    )

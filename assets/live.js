@@ -100,6 +100,18 @@
     window.location.reload();
   }
 
-  window.salaLive = { seen: seen, state: state, tick: tick };
+  // The tab's ticker (live-ticker) after a live-feed: a window's feed carries only its own
+  // items (news), put in front of what the tab kept; a catch-up or reload replaces it. The
+  // same rule as the server's ticker of the scope (callbacks/live.py scope_feed).
+  const TICKER_SIZE = 12;
+  function mergeTicker(feed, kept) {
+    const dc = window.dash_clientside;
+    if (!feed || !Array.isArray(feed.items)) return dc ? dc.no_update : kept;
+    if (!feed.news) return feed.items.slice(0, TICKER_SIZE);
+    if (!feed.items.length) return dc ? dc.no_update : kept;
+    return feed.items.concat(Array.isArray(kept) ? kept : []).slice(0, TICKER_SIZE);
+  }
+
+  window.salaLive = { seen: seen, state: state, tick: tick, mergeTicker: mergeTicker };
   setInterval(tick, 1000);
 })();

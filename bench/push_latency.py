@@ -37,6 +37,10 @@ what a ``/muro`` tab does there: they answer the server's question for their vie
 last) and read ``cases.open`` from the pushed outputs they apply, with no HTTP request per
 window.
 
+The websocket clients also count the bytes they receive off the socket (after
+permessage-deflate, when negotiated), per event and screen; ``--deflate si,no`` sets uvicorn's
+permessage-deflate per server (before, after), to measure what it costs and saves.
+
 ``--antes DIR`` also serves the checkout in ``DIR`` (e.g. a worktree of main) on a copy of the
 same database and runs every client count against both, one after the other, so the before
 and after figures come from the same run.
@@ -356,17 +360,20 @@ class WallRefresh:
         self.output = dep["output"]
         # pushed: windows refresh over the websocket; HTTP only for the grid (and catch-up)
         self.pushed = any(i["id"] == "muro-feed" for i in dep["inputs"])
+        self.states = [(s["id"], s["property"]) for s in dep.get("state", [])]
         grid = json.dumps(muro.grid(list(muro.DEFAULT_PANELS), "none", ""), cls=PlotlyJSON)
         ids = [m for m in _ids(json.loads(grid)) if m.get("type") in ("muro-body", "muro-fresh")]
         self.bodies = [i["index"] for i in ids if i["type"] == "muro-body"]
         self.fresh = [i["index"] for i in ids if i["type"] == "muro-fresh"]
         self.config = {"steps": [{"territory": None, "panels": list(muro.DEFAULT_PANELS)}]}
 
-    def body(self, feed: dict[str, Any] | None) -> dict[str, Any]:
+    def specs(self) -> list[Any]:
+        """The refresh's outputs, in the order of the pushed refresh's ``outputs``."""
+
         def pattern(kind: str, indices: list[int], prop: str) -> list[dict[str, Any]]:
             return [{"id": {"type": kind, "index": i}, "property": prop} for i in indices]
 
-        outputs = [
+        return [
             pattern("muro-body", self.bodies, "children"),
             pattern("muro-body", self.bodies, "className"),
             pattern("muro-body", self.bodies, "data-error"),
@@ -377,10 +384,16 @@ class WallRefresh:
             {"id": "muro-ticker", "property": "data-territory"},
             {"id": "muro-updated", "property": "children"},
         ]
-        state = [
-            {"id": "muro-rotate", "property": "n_intervals", "value": 0},
-            {"id": "muro-config", "property": "data", "value": self.config},
-        ]
+
+    def body(self, feed: dict[str, Any] | None) -> dict[str, Any]:
+        outputs = self.specs()
+        values = {  # the states the checkout's refresh declares (live-ticker since push5)
+            ("muro-rotate", "n_intervals"): 0,
+            ("muro-config", "data"): self.config,
+            ("live-feed", "data"): feed,
+            ("live-ticker", "data"): (feed or {}).get("items"),
+        }
+        state = [{"id": i, "property": p, "value": values.get((i, p))} for i, p in self.states]
         if self.pushed:  # only the grid's refresh goes over HTTP (it also says the view)
             return {
                 "output": self.output,
@@ -390,7 +403,7 @@ class WallRefresh:
                     {"id": "muro-feed", "property": "data", "value": None},
                     {"id": "live-version", "property": "data", "value": None},
                 ],
-                "state": [{"id": "live-feed", "property": "data", "value": feed}, *state],
+                "state": state,
                 "changedPropIds": ["muro-grid.children"],
             }
         return {
@@ -419,6 +432,44 @@ def _ids(value: Any) -> list[dict[str, Any]]:
     return out
 
 
+def dash_id(component_id: Any) -> str:
+    """A component id as Dash keys it in a response (pattern ids: sorted JSON)."""
+    if isinstance(component_id, str):
+        return component_id
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def is_no_update(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("_dash_no_update") == "_dash_no_update"
+
+
+def patched(value: Any, patch: dict[str, Any]) -> Any:
+    """A Dash ``Patch`` (its wire format) applied to ``value`` as the browser does, for the
+    operations the wall's pushed refresh uses (Assign, Delete, Insert)."""
+    value = json.loads(json.dumps(value))
+    for op in patch["operations"]:
+        location, params = op["location"], op["params"]
+        if op["operation"] == "Insert":
+            target = value
+            for key in location:
+                target = target[key]
+            target.insert(params["index"], params["value"])
+            continue
+        if not location:
+            value = params.get("value")
+            continue
+        target = value
+        for key in location[:-1]:
+            target = target[key]
+        if op["operation"] == "Assign":
+            target[location[-1]] = params["value"]
+        elif op["operation"] == "Delete":
+            del target[location[-1]]
+        else:
+            raise ValueError(f"operación de Patch no prevista: {op['operation']}")
+    return value
+
+
 class Refresher:
     """One tab's refreshes: one request at a time, the latest feed next (as a tab that
     keeps only the newest answer); logs ``(time, cases.open)`` per answer."""
@@ -431,6 +482,7 @@ class Refresher:
         self.failures = 0
         self.error = ""
         self.view: Any = None  # what the grid's refresh said (muro-view), for the push
+        self.screen: dict[tuple[str, str], Any] = {}  # the wall's outputs as the tab shows them
 
     async def ask(self, feed: dict[str, Any] | None) -> None:
         answer = await self.http.post(
@@ -442,9 +494,13 @@ class Refresher:
             self.error = f"HTTP {answer.status_code}"
             return
         data = answer.json()
-        view = data.get("response", {}).get("muro-view")
+        response = data.get("response", {})
+        view = response.get("muro-view")
         if view is not None:
             self.view = view.get("data")
+        for key, props in response.items():
+            for prop, value in props.items():
+                self.screen[(key, prop)] = value
         self.record(now, data)
 
     def pushed(self, now: float, data: dict[str, Any]) -> None:
@@ -456,7 +512,24 @@ class Refresher:
         if data["base"] is not None and data["base"] != shown.get("applied"):
             return
         self.view = {"view": shown["view"], "applied": data["seq"]}
-        self.record(now, data["outputs"])
+        for spec, value in zip(self.wall.specs(), data["outputs"], strict=True):
+            if isinstance(spec, list):  # a pattern output: one value per panel
+                if is_no_update(value):
+                    continue
+                for one, panel in zip(spec, value, strict=True):
+                    self.apply(one, panel)
+            else:
+                self.apply(spec, value)
+        self.record(now, list(self.screen.values()))
+
+    def apply(self, spec: dict[str, Any], value: Any) -> None:
+        """One pushed output on the tab's screen: skipped, patched or replaced."""
+        key = (dash_id(spec["id"]), spec["property"])
+        if is_no_update(value):
+            return
+        if isinstance(value, dict) and "__dash_patch_update" in value:
+            value = patched(self.screen.get(key), value)
+        self.screen[key] = value
 
     def record(self, now: float, data: Any) -> None:
         """Log the ``cases.open`` in a refresh (an HTTP answer or a pushed one)."""
@@ -487,10 +560,19 @@ async def ws_client(
     log: list,
     stop: asyncio.Event,
     refresher: Refresher | None = None,
+    wire: list[int] | None = None,
 ) -> None:
     import websockets
 
     async with websockets.connect(url, origin=origin, max_size=None) as ws:
+        if wire is not None:  # bytes as they come off the socket (compressed or not)
+            received = ws.data_received
+
+            def counted(data: bytes) -> None:
+                wire[0] += len(data)
+                received(data)
+
+            ws.data_received = counted
         await ws.send(
             json.dumps(
                 {
@@ -518,8 +600,11 @@ async def ws_client(
             for msg in data if isinstance(data, list) else [data]:
                 if msg.get("type") == "get_props_request":
                     answer = {}
-                    if msg["payload"]["componentId"] == "muro-view" and refresher is not None:
+                    asked = msg["payload"]["componentId"]
+                    if asked == "muro-view" and refresher is not None:
                         answer = {"data": refresher.view}  # None until the grid's refresh
+                    elif asked == "url" and refresher is not None:  # a tab on the wall
+                        answer = {"pathname": "/muro"}
                     await ws.send(
                         json.dumps(
                             {
@@ -552,6 +637,7 @@ def run_ws(
     callback = next(d["output"] for d in deps if d.get("persistent") and not d.get("inputs"))
     ws_url = server_url.replace("http://", "ws://") + "/_dash-ws-callback"
     logs: list[list] = [[] for _ in range(n)]
+    wire = [0]  # websocket bytes received by all the clients
     result: dict[str, Any] = {}
     wall = WallRefresh(deps) if refresh else None
     refreshers: list[Refresher] = []
@@ -575,6 +661,7 @@ def run_ws(
                         logs[i],
                         stop,
                         refreshers[i] if refreshers else None,
+                        wire,
                     )
                 )
                 for i in range(n)
@@ -586,10 +673,11 @@ def run_ws(
                 await asyncio.gather(*(r.ask(None) for r in refreshers))
                 bases[:] = [r.log[-1][1] if r.log else 0 for r in refreshers]
             poster.started = []
-            cpu0 = cpu_s(pid)
+            cpu0, wire0 = cpu_s(pid), wire[0]
             await asyncio.to_thread(poster.post, events)
             await asyncio.sleep(5)
             result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
+            result["wire_kb_per_event"] = (wire[0] - wire0) / 1024 / events / n
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await asyncio.gather(*(r.task for r in refreshers if r.task), return_exceptions=True)
@@ -637,7 +725,7 @@ def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> Non
         f"{label}{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
         f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
         f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>9.1f} ms"
-        f"   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
+        f"{sent(res)}   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
         flush=True,
     )
     if "refresh" in res:
@@ -659,6 +747,20 @@ def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> Non
             f"{percentile(push, 0.95) * 1000:>7.0f}ms  llegada de la actualización)",
             flush=True,
         )
+
+
+def sent(res: dict) -> str:
+    """Websocket bytes on the wire per event and screen (websocket clients only)."""
+    if "wire_kb_per_event" not in res:
+        return ""
+    return f" {res['wire_kb_per_event']:>6.2f} KB/evento·pantalla"
+
+
+def deflate_env(choice: str) -> dict[str, str]:
+    """uvicorn's permessage-deflate for one server: "si", "no" or "" (as the checkout says)."""
+    if not choice:
+        return {}
+    return {"UVICORN_WS_PER_MESSAGE_DEFLATE": "true" if choice == "si" else "false"}
 
 
 def counts(text: str) -> list[int]:
@@ -687,7 +789,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--antes", default="", help="otra copia del código (p. ej. un worktree de main) a comparar"
     )
+    parser.add_argument(
+        "--deflate",
+        default="",
+        help="permessage-deflate de uvicorn por servidor: si, no, o antes,después (si,no); "
+        "por omisión lo que diga cada copia",
+    )
     args = parser.parse_args(argv if argv is not None else [])
+    choices = [c.strip() for c in args.deflate.split(",")] if args.deflate else [""]
+    if not set(choices) <= {"", "si", "no"} or len(choices) > 2:
+        parser.error("--deflate: si, no, o dos de ellos separados por coma (antes,después)")
+    deflate_antes, deflate_despues = choices[0], choices[-1]
     global RENICER
     if args.nice > 0:
         RENICER = Renicer(args.nice)
@@ -711,9 +823,14 @@ def main(argv: list[str] | None = None) -> None:
         with sqlite3.connect(tmp / "sala.db") as src, sqlite3.connect(copy) as dst:
             src.backup(dst)  # with what is still in the WAL (the token)
         port = args.port + 1 if args.port else None
-        antes = start_server(f"sqlite:///{copy}", env, port=port, root=Path(args.antes))
+        antes = start_server(
+            f"sqlite:///{copy}",
+            {**env, **deflate_env(deflate_antes)},
+            port=port,
+            root=Path(args.antes),
+        )
         servers.append(("antes   ", antes))
-    server = start_server(url, env, port=args.port)
+    server = start_server(url, {**env, **deflate_env(deflate_despues)}, port=args.port)
     servers.append(("después " if args.antes else "", server))
     pairs = [(label, srv, Poster(srv.url, token, consejo, args.rate)) for label, srv in servers]
     for label, srv in servers:

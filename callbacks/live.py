@@ -11,6 +11,11 @@ every tab of the worker, and the feed of a scope (filtered events, totals, the s
 ticker, serialized to JSON) is computed once per window and scope (:meth:`Window.once`);
 each tab only wraps it with its own sequence number, total and connection id. Every tab of
 a window also carries the same ``server_ms``, so their refreshes share one summary.
+
+A window's feed carries only that window's ticker items (``news``), not the scope's last
+twelve: the tab keeps its ticker itself (``live-ticker``, ``salaLive.mergeTicker`` in
+``assets/live.js``). With ~2 events per window that is a fifth of the bytes each tab's
+connection compresses per window; the server keeps the full ticker for what it renders.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ class SharedFeed:
     """A window's feed for one scope: counts, and the JSON of everything but the per-tab
     fields (``seq``, ``total``, ``conn``), serialized once for all the scope's tabs.
 
-    ``items`` (the scope's ticker) and ``alerts_only`` are what a page's pushed refresh
+    ``items`` (the scope's whole ticker: the JSON has only the window's news) and
+    ``alerts_only`` are what a page's pushed refresh
     (:data:`WINDOW_PUSHES`) derives its output from: the server's values, never a tab's.
     """
 
@@ -118,14 +124,15 @@ def scope_feed(hub: Hub, window: Window, ref: TerritoryRef | None) -> SharedFeed
     update = summarize(visible, keep=TICKER_SIZE)
     ticker.items.extend(reversed(update["items"]))
     body = {
-        **update,
-        "items": list(reversed(ticker.items)),
+        **update,  # its items: this window's only, newest first
+        "news": True,  # the tab puts them in front of the ticker it keeps
         "last_id": window.last_id,
         "resync": False,
         "server_ms": int(window.at * 1000),
     }
     alerts_only = bool(update["alerts"]) and not update["datasets"]
-    return SharedFeed(update["events"], _json(body)[1:-1], tuple(body["items"]), alerts_only)
+    items = tuple(reversed(ticker.items))  # the scope's whole ticker, for the pushed renders
+    return SharedFeed(update["events"], _json(body)[1:-1], items, alerts_only)
 
 
 def window_feed(window: Window, ref: TerritoryRef | None) -> SharedFeed | None:
@@ -182,7 +189,8 @@ class TabPush:
         return out
 
     def feed(self, items: list[Item], last_id: str | None, resync: bool = False) -> dict:
-        """The ``live-feed`` value for a window of already scope-filtered events."""
+        """The ``live-feed`` value for a reconnection's catch-up or reload: its items are the
+        tab's whole ticker (no ``news``: the tab replaces the one it kept)."""
         update = summarize(items, keep=TICKER_SIZE)
         self.ticker.extend(reversed(update["items"]))
         self.seq += 1
@@ -364,6 +372,15 @@ def register(app: Dash, settings: Settings) -> None:
         current = _versions()
         ok = {"t": _now_ms()}
         return (no_update if current == seen else current), ok
+
+    # The tab's ticker: a window's news in front of what it kept, a catch-up or reload as is.
+    app.clientside_callback(
+        "function(f,k){return window.salaLive.mergeTicker(f,k);}",
+        Output("live-ticker", "data"),
+        Input("live-feed", "data"),
+        State("live-ticker", "data"),
+        prevent_initial_call=True,
+    )
 
     # The windows with alert changes (or a reload): the badge and the wall's alert list
     # redraw from these, so a window of data alone costs no HTTP request per tab for them.

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
@@ -110,6 +110,14 @@ def _step(config: dict | None, n: int | None) -> dict[str, Any]:
         raise BadInput("El paso de rotación del muro no es válido.")
     steps = steps or [{"territory": None, "panels": []}]
     return steps[(n or 0) % len(steps)]
+
+
+def kept_items(kept: Any) -> list[dict[str, Any]]:
+    """The tab's ticker (``live-ticker``, kept by the browser from the pushed feeds; a crafted
+    request with another shape is refused with ``BadInput``)."""
+    if kept is not None and not isinstance(kept, list):
+        raise BadInput("El estado de los eventos en vivo no es válido.")
+    return feed_items({"items": kept})
 
 
 def feed_items(feed: Any) -> list[dict[str, Any]]:
@@ -292,9 +300,12 @@ def parse_view(data: Any) -> tuple[KpiView, int | None] | None:
 
 
 def _wire(value: Any) -> Any:
-    """``no_update`` inside a shared render as the marker Dash itself sends for it."""
+    """``no_update`` inside a shared render as the marker Dash itself sends for it, and a
+    ``Patch`` as Dash sends one (the browser applies it to the value on screen)."""
     if isinstance(value, NoUpdate):
         return {"_dash_no_update": "_dash_no_update"}
+    if isinstance(value, Patch):
+        return value.to_plotly_json()
     raise TypeError(type(value).__name__)
 
 
@@ -314,14 +325,94 @@ PATTERN = tuple(isinstance(i, dict) for i, _ in KPI_OUTPUTS)  # one value per pa
 
 def changes(new: list[Any], old: list[Any]) -> list[Any]:
     """``new`` outputs with what equals ``old`` replaced by ``no_update`` (per panel for
-    the pattern outputs): a burst of cases re-sends the cases panel, not the five."""
+    the pattern outputs), and what changed by the edits from ``old`` (:func:`edited`): a
+    burst of cases re-sends the figures of the cases panel and the ticker's new lines."""
     out: list[Any] = []
     for pattern, n, o in zip(PATTERN, new, old, strict=True):
         if pattern and isinstance(n, list) and isinstance(o, list) and len(n) == len(o):
-            out.append([no_update if a == b else a for a, b in zip(n, o, strict=True)])
+            panels = [no_update if a == b else edited(b, a) for a, b in zip(n, o, strict=True)]
+            # no panel changed: one marker for the output (the browser skips all of it)
+            out.append(no_update if all(isinstance(p, NoUpdate) for p in panels) else panels)
         else:
-            out.append(no_update if n == o else n)
+            out.append(no_update if n == o else edited(o, n))
     return out
+
+
+def edited(old: Any, new: Any) -> Any:
+    """``new``, or the Dash ``Patch`` that turns ``old`` into it when that is shorter.
+
+    The browser applies a patch to the value on screen, which is ``old`` exactly: it is
+    only sent against the render the tab says it applied (``pushed_body``'s ``base``, and
+    ``APPLY_PUSHED_JS`` refuses it otherwise). A panel whose number moved is a few
+    assignments instead of its whole tree (~5 KB); the ticker, two new lines in front.
+    """
+    if isinstance(old, NoUpdate) or isinstance(new, NoUpdate) or not _same_shape(old, new):
+        return new
+    patch = Patch()
+    try:
+        _edits(patch, old, new)
+    except _Whole:
+        return new
+    whole = json.dumps(new, default=_wire, separators=(",", ":"), ensure_ascii=False)
+    as_patch = json.dumps(patch, default=_wire, separators=(",", ":"), ensure_ascii=False)
+    return patch if len(as_patch) < len(whole) else new
+
+
+def _same_shape(old: Any, new: Any) -> bool:
+    """Both objects, or both lists: what a patch can edit in place."""
+    return (isinstance(old, dict) and isinstance(new, dict)) or (
+        isinstance(old, list) and isinstance(new, list)
+    )
+
+
+def _edits(at: Any, old: Any, new: Any) -> None:
+    """Add to the patch location ``at`` the operations that turn ``old`` into ``new`` (both
+    objects or both lists): keys and items compared in place; a list whose items moved
+    down by a few, with new ones in front (the ticker), as deletions and insertions."""
+    if isinstance(new, dict):
+        if set(old) != set(new):
+            for key in set(old) - set(new):
+                del at[key]
+        for key, value in new.items():
+            if key not in old or old[key] != value:
+                _edit(at, key, old.get(key), value)
+        return
+    if len(old) == len(new):
+        shift = _shift(old, new)
+        if shift:
+            for k in range(shift):
+                del at[len(old) - 1 - k]
+            for k in range(shift):
+                at.insert(k, new[k])
+            return
+        for k, value in enumerate(new):
+            if old[k] != value:
+                _edit(at, k, old[k], value)
+        return
+    raise _Whole  # a list of another length: assigned whole
+
+
+class _Whole(Exception):
+    """A list changed length: the caller assigns it whole."""
+
+
+def _edit(at: Any, key: Any, old: Any, new: Any) -> None:
+    if _same_shape(old, new):
+        try:
+            _edits(at[key], old, new)
+            return
+        except _Whole:
+            pass
+    at[key] = new
+
+
+def _shift(old: list[Any], new: list[Any]) -> int:
+    """How many new items came in front of ``old`` to give ``new`` (same length; 0: none),
+    counting only up to half the list (more than that is not worth the edits)."""
+    for k in range(1, len(new) // 2 + 1):
+        if new[k:] == old[: len(old) - k]:
+            return k
+    return 0
 
 
 KEEP_RENDERS = 4  # renders of each (scope, view) kept as bases for the next ones
@@ -530,19 +621,21 @@ def register(app: Dash, settings: Settings) -> None:
         Input("muro-grid", "children"),
         Input("muro-feed", "data"),
         Input("live-version", "data"),
-        State("live-feed", "data"),
+        State("live-ticker", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
     def refresh_kpis(
-        _grid: Any, catchup: Any, _versions: Any, last: Any, n: int | None, config: dict
+        _grid: Any, catchup: Any, _versions: Any, kept: Any, n: int | None, config: dict
     ):
         """A rotation step, a version change or a reconnection, in ONE request per tab: each
         panel judged against its threshold with its comparison, trend and worst territories
         (one shared summary query; trends and rankings shared for longer), and the ticker
         of the territory the wall is showing. Also tells the push the tab's view."""
-        feed = catchup if ctx.triggered_id == "muro-feed" else last
-        step, items = _step(config, n), feed_items(feed)
+        # a catch-up or reload brings its ticker; otherwise the one the tab kept
+        feed = catchup if ctx.triggered_id == "muro-feed" else None
+        step = _step(config, n)
+        items = feed_items(feed) if feed is not None else kept_items(kept)
         bodies = tuple(o["id"]["index"] for o in ctx.outputs_list[0])
         fresh_ids = tuple(o["id"]["index"] for o in ctx.outputs_list[3])
         panels = tuple(step["panels"])
@@ -560,18 +653,18 @@ def register(app: Dash, settings: Settings) -> None:
         Input("muro-grid", "children"),
         Input("muro-map-tick", "n_intervals"),
         Input("live-version", "data"),
-        State("live-feed", "data"),
+        State("live-ticker", "data"),
         State("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
-    def refresh_map(_grid: Any, _tick: Any, _v: Any, feed: Any, n: int | None, config: dict):
+    def refresh_map(_grid: Any, _tick: Any, _v: Any, kept: Any, n: int | None, config: dict):
         """The map follows on its own slower tick (its queries are the heavy ones), so a
         pushed window costs each tab one request, not three."""
         if not ctx.outputs_list[0]:
             raise PreventUpdate
         now_ms = int(time.time() * 1000)
         count = len(ctx.outputs_list[0])
-        territory, items = _step(config, n).get("territory"), feed_items(feed)
+        territory, items = _step(config, n).get("territory"), kept_items(kept)
         try:
             data = load_map(territory, items)
         except Exception:

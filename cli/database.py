@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level="warning",
         proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
+        ws_per_message_deflate=settings.ws_deflate,
     )
     return 0
 

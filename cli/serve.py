@@ -56,6 +56,7 @@ def serve(args: argparse.Namespace) -> int:
             log_config=logs.uvicorn_config(settings.log_format, settings.log_level),
             proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
             timeout_graceful_shutdown=10,
+            ws_per_message_deflate=settings.ws_deflate,  # SALA_WS_DEFLATE (README)
         )
     finally:
         if own_dir and metrics_dir is not None:

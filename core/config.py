@@ -97,6 +97,7 @@ class Settings:
     log_level: str = "INFO"
     metrics_allow: tuple[str, ...] = ()
     workers: int = 1
+    ws_deflate: bool = True  # permessage-deflate on the websockets (uvicorn's; see README)
     trusted_proxies: tuple[IPNetwork, ...] = ()
     alerts_enabled: bool = True  # run the alert evaluator in this process (one leads)
     alert_period_s: int = 60  # window rules, every this many seconds
@@ -161,6 +162,7 @@ def load_settings() -> Settings:
         ).upper(),
         metrics_allow=_networks("SALA_METRICS_ALLOW"),
         workers=max(1, _int("SALA_WORKERS", 1)),
+        ws_deflate=_flag("SALA_WS_DEFLATE", True),
         trusted_proxies=parse_trusted_proxies(os.environ.get("SALA_TRUSTED_PROXIES")),
         alerts_enabled=_flag("SALA_ALERTAS", True),
         alert_period_s=max(5, _int("SALA_ALERTAS_PERIODO", 60)),

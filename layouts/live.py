@@ -4,6 +4,8 @@ The stores live in the shell (not in a page) so the tab's push loop outlives pag
 
 - ``live-cursor``: ``{"epoch", "id"}`` of the last bus event this tab applied (resume point);
 - ``live-feed``: the latest coalesced update (pages' callbacks take it as an Input);
+- ``live-ticker``: the tab's latest events, newest first (a window's feed brings only its
+  own, ``news``; ``assets/live.js`` puts them in front);
 - ``live-beat``: heartbeat from the push loop (server time, bus health, last event time);
 - ``live-poll`` / ``live-version``: the safety-net poll and the data versions it saw.
 """
@@ -41,6 +43,7 @@ def live_components() -> html.Div:
         [
             dcc.Store(id="live-cursor", storage_type="memory"),
             dcc.Store(id="live-feed", storage_type="memory"),
+            dcc.Store(id="live-ticker", storage_type="memory"),
             dcc.Store(id="live-beat", storage_type="memory"),
             dcc.Store(id="live-version", storage_type="memory"),
             dcc.Store(id="live-poll-ok", storage_type="memory"),

@@ -120,6 +120,8 @@ def test_event_posted_through_the_api_appears_on_panorama_and_muro(tmp_path: Pat
         for page, driver in drivers.items():
             wait_until(lambda d=driver: kpi_value(d, "cases.open") == "6", what=f"KPI en {page}")
         wait_until(lambda: {"api-1", "api-2"} <= set(ticker_ids(drivers["/muro"])))
+        # a window's feed brings only its news: the tab keeps its last twelve (live-ticker)
+        assert drivers["/muro"].execute_script(MERGE_TICKER) == [f"n{k}" for k in range(12, 0, -1)]
         # the push asks a tab off the wall its path, never the wall's view it has not got
         # (Dash would log "GET_PROPS_REQUEST: Component muro-view not found" each time)
         logged = [e["message"] for e in drivers["/"].get_log("browser")]
@@ -128,6 +130,15 @@ def test_event_posted_through_the_api_appears_on_panorama_and_muro(tmp_path: Pat
         for driver in drivers.values():
             driver.quit()
         server.stop()
+
+
+# The tab's ticker after a reload and thirteen windows of one event each (assets/live.js).
+MERGE_TICKER = """
+const merge = window.salaLive.mergeTicker;
+let kept = merge({items: [{id: "reload"}]}, [{id: "old"}]);
+for (let k = 0; k < 13; k++) { kept = merge({news: true, items: [{id: "n" + k}]}, kept); }
+return kept.map(i => i.id);
+"""
 
 
 def worker_pid(driver) -> int | None:
@@ -146,7 +157,14 @@ def test_event_appears_on_muro_with_kpi_and_ticker(world, tmp_path: Path) -> Non
         wait_until(lambda: kpi_value(driver, "cases.open") == "7", what="KPI 7 tras el evento")
         wait_until(lambda: {"live-1", "live-2", "live-3"} <= set(ticker_ids(driver)))
         # the refresh came down the websocket (muro-pushed), not from an HTTP refresh
-        assert driver.find_element("id", "muro-updated").get_attribute("data-pushed")
+        first = driver.find_element("id", "muro-updated").get_attribute("data-pushed")
+        assert first
+        # the next window changes the render the tab applied: patched in place, it shows
+        # the same as a whole render would
+        writer.open_cases(2)
+        wait_until(lambda: kpi_value(driver, "cases.open") == "9", what="KPI 9 tras el segundo")
+        wait_until(lambda: ticker_ids(driver)[:5] == [f"live-{k}" for k in range(5, 0, -1)])
+        assert driver.find_element("id", "muro-updated").get_attribute("data-pushed") != first
         assert banner_state(driver) == "ok"
         assert "actualizado hace" in driver.find_element("css selector", ".freshness").text
     finally:

@@ -227,9 +227,68 @@ def test_changes_skip_equal_panels_but_never_part_of_a_plain_list():
     new = [["a", "c"], ["x", "y"], ["", ""], ["f"], "t", None, ["e0", "e1"], "VE-A", "u2"]
     out = wall.changes(new, old)
     assert out[0] == [no_update, "c"]
-    assert out[1] == [no_update, no_update]
+    assert out[1] is no_update  # no panel changed: one marker, not one per panel
     assert out[6] == ["e0", "e1"]  # the ticker's list is one output: all or nothing
     assert out[7] is no_update and out[8] == "u2"
+
+
+def component(kind: str, children: Any, **props: Any) -> dict[str, Any]:
+    return {"props": {"children": children, **props}, "type": kind, "namespace": "html"}
+
+
+def line(event: str) -> dict[str, Any]:
+    return component("Li", "Caso 1x10 · agua — Aragua", **{"data-event": event})
+
+
+def panel(value: str, bars: list[str]) -> dict[str, Any]:
+    """A wall panel's tree: a number among text and a sparkline that does not move."""
+    kpi = component("Div", value, **{"data-kpi": "cases.open", "data-value": value})
+    spark = [component("Div", None, style={"height": h}) for h in bars]
+    return component("Div", [kpi, component("Div", "Casos abiertos"), component("Div", spark)])
+
+
+def patched(value: Any, patch: dict[str, Any]) -> Any:
+    """``patch`` (Dash's wire format) applied as the browser's renderer does (Assign:
+    assocPath, Delete: dissocPath, Insert: at an index of the list at its location)."""
+    value = json.loads(json.dumps(value))
+    for op in patch["operations"]:
+        *where, last = op["location"] or [None]
+        target = value
+        for key in where if op["operation"] != "Insert" else op["location"]:
+            target = target[key]
+        if op["operation"] == "Assign":
+            target[last] = op["params"]["value"]
+        elif op["operation"] == "Delete":
+            del target[last]
+        elif op["operation"] == "Insert":
+            target.insert(op["params"]["index"], op["params"]["value"])
+        else:
+            raise AssertionError(op)
+    return value
+
+
+def test_what_changed_in_a_panel_or_the_ticker_goes_as_a_patch_of_the_applied_render():
+    """The browser patches the render it applied: a panel whose number moved and a ticker
+    with two new lines in front cost a few operations, not their whole trees again."""
+    bars = [f"{k}.0%" for k in range(14)]
+    ticker_old = [line(f"e{k}") for k in range(12, 0, -1)]
+    ticker_new = [line("e14"), line("e13"), *ticker_old[:10]]
+    old = [[panel("218", bars), panel("5", bars)], ["a", "b"], ["", ""], ["f"], "t", None]
+    old += [ticker_old, "VE-A", "u1"]
+    new = [[panel("219", bars), panel("5", bars)], ["a", "b"], ["", ""], ["f"], "t", None]
+    new += [ticker_new, "VE-A", "u2"]
+    out = json.loads(json.dumps(wall.changes(new, old), default=wall._wire))
+
+    body, ticker = out[0][0], out[6]
+    assert body["__dash_patch_update"] and ticker["__dash_patch_update"]
+    assert patched(old[0][0], body) == new[0][0]
+    assert patched(ticker_old, ticker) == ticker_new
+    assert [op["operation"] for op in ticker["operations"]] == ["Delete"] * 2 + ["Insert"] * 2
+    assert len(json.dumps(body)) < len(json.dumps(new[0][0])) / 3
+    assert out[0][1] == {"_dash_no_update": "_dash_no_update"}
+    # what a patch cannot say shorter goes whole
+    assert wall.edited([line("x")], [line("y"), line("z")]) == [line("y"), line("z")]
+    assert wall.edited("u1", "u2") == "u2"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import janus
 import pytest
 
 import callbacks.live as live
-from callbacks.live import TabPush, send_window
+from callbacks.live import TabPush, send_window, window_feed
 from data.bus import MemoryBus
 from data.hub import Hub, Window
 from data.queries.shared import FreshCache
@@ -153,8 +153,29 @@ def test_the_scope_ticker_and_totals_carry_across_windows() -> None:
     for tab, ws in screens:
         last = feeds(ws.sent())[-1]
         assert last["total"] == 20 and last["seq"] == 20 and tab.total == 20
-        assert len(last["items"]) == live.TICKER_SIZE
-        assert last["items"][0]["id"] == "19-VE-A-0"  # newest first
+    # the scope's whole ticker, newest first, is what the server renders from
+    shared = window_feed(window, ARAGUA)
+    assert shared is not None and len(shared.items) == live.TICKER_SIZE
+    assert [i["id"] for i in shared.items[:2]] == ["19-VE-A-0", "18-VE-A-0"]
+
+
+def test_a_window_feed_carries_only_the_window_s_news() -> None:
+    """Each window's feed brings its own ticker items (the tab keeps the rest: live-ticker),
+    not the scope's last twelve again: that was most of the feed's bytes per window."""
+    hub = Hub(MemoryBus())
+    tab, ws = TabPush(hub, ARAGUA), FakeSocket()
+    for k in range(20):
+        window = hub.deliver([(str(k + 1), ingest_event("VE-A", 1, prefix=f"{k}-"))])
+        send_window(tab, ws, window)
+    sent = feeds(ws.sent())
+    assert [[i["id"] for i in feed["items"]] for feed in sent[-2:]] == [
+        ["18-VE-A-0"],
+        ["19-VE-A-0"],
+    ]
+    assert all(feed["news"] for feed in sent)
+    # a reconnection's catch-up or reload brings the tab's whole ticker, to replace its own
+    reload = tab.feed([(str(k), ingest_event("VE-A", 1, prefix=f"r{k}-")) for k in range(30)], "30")
+    assert len(reload["items"]) == live.TICKER_SIZE and not reload.get("news")
 
 
 def test_a_new_screen_starts_after_the_last_window_it_did_not_get() -> None:
