@@ -284,15 +284,17 @@ def _rolled(groups: Counts, depth: int) -> Counts:
     return out
 
 
-def _demand_counts(
+def demand_counts(
     session: Session,
     ref: TerritoryRef | None,
     as_of: datetime,
     levels: tuple[str, ...],
-    targets: dict[str, float] | None,
-    days: int,
+    targets: dict[str, float] | None = None,
+    days: int = DEMAND_DAYS,
 ) -> Counts:
-    """``{(code at each of levels): {project category: demand counts}}`` in one read.
+    """``{(code at each of levels): {project category: demand counts}}`` in one read (a
+    caller may run it beside :func:`supply_counts`, each on its own session, and then call
+    :func:`advice_of`).
 
     The rows are grouped by the cases' own category; "late" is counted once per distinct
     resolution deadline (open and reported before it: a plain comparison) and each category
@@ -352,24 +354,7 @@ def _demand(values: list[float]) -> Demand:
     return Demand(*(int(v) for v in values))
 
 
-def demand_by(
-    session: Session,
-    ref: TerritoryRef | None,
-    as_of: datetime,
-    level: str | None = None,
-    targets: dict[str, float] | None = None,
-    days: int = DEMAND_DAYS,
-) -> dict[str | None, dict[str, Demand]]:
-    """``{territory code: {project category: Demand}}`` grouped by the path column of
-    ``level`` (None: one group, the whole of ``ref``, under the key None)."""
-    groups = _demand_counts(session, ref, as_of, (level,) if level else (), targets, days)
-    return {
-        (key[0] if key else None): {name: _demand(v) for name, v in per.items()}
-        for key, per in groups.items()
-    }
-
-
-def _supply_counts(
+def supply_counts(
     session: Session,
     ref: TerritoryRef | None,
     as_of: datetime,
@@ -448,22 +433,6 @@ def _supply(values: list[float]) -> Supply:
     )
 
 
-def supply_by(
-    session: Session,
-    ref: TerritoryRef | None,
-    as_of: datetime,
-    rounds: list[str],
-    level: str | None = None,
-) -> dict[str | None, dict[str, Supply]]:
-    """``{territory code: {project category: Supply}}`` of the projects of ``rounds``, grouped
-    like :func:`demand_by`; money transferred counts up to ``as_of``."""
-    groups = _supply_counts(session, ref, as_of, rounds, (level,) if level else ())
-    return {
-        (key[0] if key else None): {name: _supply(v) for name, v in per.items()}
-        for key, per in groups.items()
-    }
-
-
 # -- rankings --------------------------------------------------------------------------------
 
 
@@ -481,29 +450,6 @@ LEVEL_ORDER = ("estado", "municipio", "parroquia", "circuito")
 def advice_path(levels: tuple[str | None, ...]) -> tuple[str, ...]:
     """The path levels to group the reads of :func:`advice_levels` by (coarse to fine)."""
     return tuple(level for level in LEVEL_ORDER if level in levels)
-
-
-def demand_counts(
-    session: Session,
-    ref: TerritoryRef | None,
-    as_of: datetime,
-    path: tuple[str, ...],
-    targets: dict[str, float] | None = None,
-) -> Counts:
-    """The read of the cases behind :func:`advice_levels`, for a caller that runs it beside
-    :func:`supply_counts` (each on its own session) and then calls :func:`advice_of`."""
-    return _demand_counts(session, ref, as_of, path, targets, DEMAND_DAYS)
-
-
-def supply_counts(
-    session: Session,
-    ref: TerritoryRef | None,
-    as_of: datetime,
-    rounds: list[str],
-    path: tuple[str, ...],
-) -> Counts:
-    """The read of the projects behind :func:`advice_levels` (see :func:`demand_counts`)."""
-    return _supply_counts(session, ref, as_of, rounds, path)
 
 
 def advice_of(
