@@ -22,6 +22,7 @@ from data.scope import get_territory
 from data.seed import seed_database
 from tests import factories as f
 from tests.factories import T0
+from tests.ingest_race import first_lock_finds_nothing
 
 H = timedelta(hours=1)
 WEEK = timedelta(days=7)
@@ -341,22 +342,12 @@ def test_keys_stored_meanwhile_by_an_identical_batch_are_counted_once(
     """A batch that found none of its keys stored, then meets most of them stored (with
     the same values) by a concurrent batch that committed first (a client's resend racing
     the original), counts only what it wrote: those keys once, not twice."""
-    from data.ingest import write
-
     rng = random.Random(3)
     batch = [
         _record(f"R{i}", rng.choice(QUADS), T0 - rng.uniform(0, 70 * 24) * H) for i in range(100)
     ]
     ingest(engine, "incidents", batch)  # the concurrent batch, committed first
-    real_lock, looks = write.Writer.lock, []
-
-    def looked_too_early(self, prepared):
-        looks.append(len(prepared))
-        if len(looks) == 1:  # before the other batch committed: none of them stored yet
-            return {}, []
-        return real_lock(self, prepared)
-
-    monkeypatch.setattr(write.Writer, "lock", looked_too_early)
+    first_lock_finds_nothing(monkeypatch)
     resent = [*batch, _record("R-new", QUADS[0], T0 - H)]
     result = ingest(engine, "incidents", resent)
     assert (result.inserted, result.updated, result.unchanged) == (1, 0, 100)

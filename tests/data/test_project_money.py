@@ -18,6 +18,7 @@ from data.queries import projects as q
 from data.scope import NATIONAL
 from tests import factories as f
 from tests.factories import T0
+from tests.ingest_race import first_lock_finds_nothing
 
 DAY = timedelta(days=1)
 
@@ -99,19 +100,9 @@ def test_a_large_batch_keeps_the_sums(engine, projects):
 def test_transfers_stored_meanwhile_by_an_identical_batch_count_once(engine, projects, monkeypatch):
     """A batch that found none of its transfers stored, then meets them stored (the same
     amounts) by a concurrent batch that committed first, adds only what it wrote."""
-    from data.ingest import write
-
     batch = [_transfer(f"T{n}", "P1", 10.0 + n) for n in range(100)]
     ingest(engine, "transfers", batch)  # the concurrent batch, committed first
-    real_lock, looks = write.Writer.lock, []
-
-    def looked_too_early(self, prepared):
-        looks.append(len(prepared))
-        if len(looks) == 1:  # before the other batch committed: none of them stored yet
-            return {}, []
-        return real_lock(self, prepared)
-
-    monkeypatch.setattr(write.Writer, "lock", looked_too_early)
+    first_lock_finds_nothing(monkeypatch)
     result = ingest(engine, "transfers", [*batch, _transfer("T-new", "P2", 25.0)])
     assert (result.inserted, result.unchanged) == (1, 100)
     assert _cents(_stored(engine)) == _cents(_summed(engine)) == {"P1": 5_950.0, "P2": 25.0}
