@@ -275,13 +275,18 @@ def _rolled(groups: Counts, depth: int) -> Counts:
     for key, per_category in groups.items():
         into = out[key[:depth]]
         for category, values in per_category.items():
-            total = into.get(category)
-            if total is None:
-                into[category] = list(values)
-            else:
-                for i, value in enumerate(values):
-                    total[i] += value
+            _add(into, category, values)
     return out
+
+
+def _add(into: dict[str, list[float]], category: str, values: list[float]) -> None:
+    """Add ``values`` to the sums of ``category`` in ``into`` (a copy when it is new)."""
+    total = into.get(category)
+    if total is None:
+        into[category] = list(values)
+    else:
+        for i, value in enumerate(values):
+            total[i] += value
 
 
 def demand_counts(
@@ -339,14 +344,7 @@ def demand_counts(
     for row in rows:
         key, category, (n, opened, recent, *late) = tuple(row[:width]), row[width], row[width + 1 :]
         values = [n, opened or 0, late[late_column[category]] or 0, recent or 0]
-        per = out[key]
-        need = CASE_TO_PROJECT[category]
-        total = per.get(need)
-        if total is None:
-            per[need] = values
-        else:
-            for i, value in enumerate(values):
-                total[i] += value
+        _add(out[key], CASE_TO_PROJECT[category], values)
     return out
 
 
