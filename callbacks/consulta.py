@@ -57,7 +57,7 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
     )
     # the map and the table show each territory's top category with its reason
     advice = q.advice_of(
-        data.pop("demand"), data.pop("supply"), levels, rounds, category, every_reason=False
+        data.pop("demand"), data.pop("supply"), levels, rounds, category, every_category=False
     )
     data["ranking"] = advice[None].rankings.get(None, [])
 

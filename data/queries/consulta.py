@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -77,9 +77,9 @@ CATEGORIES: dict[str, str] = {name: need.label for name, need in NEEDS.items()}
 # -- the score (pure) ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Demand:
-    """1x10 cases of one category in the window (see the module docstring)."""
+class Demand(NamedTuple):
+    """1x10 cases of one category in the window (see the module docstring). A named tuple:
+    the page builds one per territory and category (~8,000 for an estado)."""
 
     received: int = 0
     open: int = 0
@@ -91,8 +91,7 @@ class Demand:
         return self.received - self.recent
 
 
-@dataclass(frozen=True)
-class Supply:
+class Supply(NamedTuple):
     """Projects of one category in the last rounds (see the module docstring)."""
 
     projects: int = 0
@@ -192,50 +191,79 @@ def reason(
     return "; ".join(parts)
 
 
+def _row(name: str, d: Demand, s: Supply) -> dict[str, Any]:
+    """One category's row of a ranking (its ``reason`` filled in by the caller)."""
+    return {
+        "category": name,
+        "label": label_of(name),
+        "demand": d.received,
+        "open": d.open,
+        "late": d.late,
+        "recent": d.recent,
+        "earlier": d.earlier,
+        "funded_projects": s.projects,
+        "funded_usd": round(s.approved_usd, 2),
+        "transferred_usd": round(s.transferred_usd, 2),
+        "completed": s.completed,
+        "in_progress": s.in_progress,
+        "stalled": s.stalled,
+        "continuity": s.continuity,
+        "completed_pct": s.completed_pct,
+        "avg_progress": s.avg_progress,
+        "score": score(d, s),
+        "reason": None,
+    }
+
+
+def _order(row: dict[str, Any]) -> tuple[float, int, str]:
+    """Highest score first, then more demand, then by name."""
+    return (-row["score"], -row["demand"], row["category"])
+
+
+def _categories(demand: dict[str, Any], supply: dict[str, Any], only: str | None) -> list[str]:
+    names = sorted(set(demand) | set(supply))
+    return [n for n in names if n == only] if only else names
+
+
 def ranked(
     demand: dict[str, Demand],
     supply: dict[str, Supply],
     only: str | None = None,
     days: int = DEMAND_DAYS,
     rounds: int = ROUNDS,
-    every_reason: bool = True,
 ) -> list[dict[str, Any]]:
     """Every category with demand or supply, highest score first (then more demand, then
-    by name); ``only`` keeps one category. Without ``every_reason`` only the first row
-    gets its sentence (the others None): a list of territories shows each one's top."""
-    names = sorted(set(demand) | set(supply))
-    if only:
-        names = [n for n in names if n == only]
-    rows, inputs = [], {}
-    for name in names:
+    by name), each with its reason; ``only`` keeps one category."""
+    rows = []
+    for name in _categories(demand, supply, only):
         d, s = demand.get(name, Demand()), supply.get(name, Supply())
-        inputs[name] = (d, s)
-        rows.append(
-            {
-                "category": name,
-                "label": label_of(name),
-                "demand": d.received,
-                "open": d.open,
-                "late": d.late,
-                "recent": d.recent,
-                "earlier": d.earlier,
-                "funded_projects": s.projects,
-                "funded_usd": round(s.approved_usd, 2),
-                "transferred_usd": round(s.transferred_usd, 2),
-                "completed": s.completed,
-                "in_progress": s.in_progress,
-                "stalled": s.stalled,
-                "continuity": s.continuity,
-                "completed_pct": s.completed_pct,
-                "avg_progress": s.avg_progress,
-                "score": score(d, s),
-                "reason": None,
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], -r["demand"], r["category"]))
-    for row in rows if every_reason else rows[:1]:
-        row["reason"] = reason(row["category"], *inputs[row["category"]], days, rounds)
-    return rows
+        row = _row(name, d, s)
+        row["reason"] = reason(name, d, s, days, rounds)
+        rows.append(row)
+    return sorted(rows, key=_order)
+
+
+def top_of(
+    demand: dict[str, Demand],
+    supply: dict[str, Supply],
+    only: str | None = None,
+    days: int = DEMAND_DAYS,
+    rounds: int = ROUNDS,
+) -> dict[str, Any] | None:
+    """The first row of :func:`ranked` alone (None when there is none): a list of
+    territories shows each one's top category, so only that one gets a row and a reason."""
+    best = None
+    for name in _categories(demand, supply, only):
+        d, s = demand.get(name, Demand()), supply.get(name, Supply())
+        key = (-score(d, s), -d.received, name)
+        if best is None or key < best[0]:
+            best = (key, d, s)
+    if best is None:
+        return None
+    (_, _, name), d, s = best
+    row = _row(name, d, s)
+    row["reason"] = reason(name, d, s, days, rounds)
+    return row
 
 
 # -- rounds --------------------------------------------------------------------------------
@@ -285,8 +313,7 @@ def _add(into: dict[str, list[float]], category: str, values: list[float]) -> No
     if total is None:
         into[category] = list(values)
     else:
-        for i, value in enumerate(values):
-            total[i] += value
+        into[category] = [a + b for a, b in zip(total, values, strict=True)]
 
 
 def demand_counts(
@@ -349,7 +376,7 @@ def demand_counts(
 
 
 def _demand(values: list[float]) -> Demand:
-    return Demand(*(int(v) for v in values))
+    return Demand(*map(int, values))
 
 
 def supply_counts(
@@ -434,12 +461,20 @@ def _supply(values: list[float]) -> Supply:
 # -- rankings --------------------------------------------------------------------------------
 
 
+class Totals(NamedTuple):
+    demand: int = 0
+    open: int = 0
+    projects: int = 0
+
+
 @dataclass
 class Advice:
-    """Rankings of a territory, or of each territory of a level inside it."""
+    """Rankings of a territory, or of each territory of a level inside it, and each one's
+    ``totals``: its cases, open cases and projects over the categories ranked."""
 
     rounds: list[str]
     rankings: dict[str | None, list[dict[str, Any]]] = field(default_factory=dict)
+    totals: dict[str | None, Totals] = field(default_factory=dict)
 
 
 LEVEL_ORDER = ("estado", "municipio", "parroquia", "circuito")
@@ -456,28 +491,39 @@ def advice_of(
     levels: tuple[str | None, ...],
     rounds: list[str],
     category: str | None = None,
-    every_reason: bool = True,
+    every_category: bool = True,
 ) -> dict[str | None, Advice]:
     """The rankings of each of ``levels`` from the counts read per :func:`advice_path`:
-    the finest level as read, the others added up from it. Without ``every_reason``, the
-    territories of a level get the reason of their top category only (see :func:`ranked`);
-    ``ref`` as a whole (the level None) always gets every reason."""
+    the finest level as read, the others added up from it. Without ``every_category``, the
+    territories of a level get their top category alone (:func:`top_of`): the page's map
+    and table; ``ref`` as a whole (the level None) always gets every category."""
     path = advice_path(levels)
+    depths = {level: path.index(level) + 1 if level else 0 for level in levels}
+    # each level added up from the next finer one asked for, not from the finest again
+    sums = {len(path): (demand, supply)}
+    for depth in sorted(set(depths.values()) - {len(path)}, reverse=True):
+        finer = sums[min(d for d in sums if d > depth)]
+        sums[depth] = (_rolled(finer[0], depth), _rolled(finer[1], depth))
     out = {}
-    for level in dict.fromkeys(levels):
-        depth = path.index(level) + 1 if level else 0
-        needs = demand if depth == len(path) else _rolled(demand, depth)
-        funded = supply if depth == len(path) else _rolled(supply, depth)
-        rankings = {}
+    for level, depth in depths.items():
+        needs, funded = sums[depth]
+        result = Advice(rounds)
         for key in set(needs) | set(funded):
-            rankings[key[-1] if key else None] = ranked(
-                {name: _demand(v) for name, v in needs.get(key, {}).items()},
-                {name: _supply(v) for name, v in funded.get(key, {}).items()},
-                category,
-                rounds=len(rounds),
-                every_reason=every_reason or level is None,
+            code = key[-1] if key else None
+            d = {name: _demand(v) for name, v in needs.get(key, {}).items()}
+            s = {name: _supply(v) for name, v in funded.get(key, {}).items()}
+            if every_category or level is None:
+                result.rankings[code] = ranked(d, s, category, rounds=len(rounds))
+            else:
+                top = top_of(d, s, category, rounds=len(rounds))
+                result.rankings[code] = [top] if top else []
+            names = _categories(d, s, category)
+            result.totals[code] = Totals(
+                sum(d[n].received for n in names if n in d),
+                sum(d[n].open for n in names if n in d),
+                sum(s[n].projects for n in names if n in s),
             )
-        out[level] = Advice(rounds, rankings)
+        out[level] = result
     return out
 
 
@@ -564,6 +610,7 @@ def by_territory(
     for code, name, lat, lon, parroquia in places:
         ranking = result.rankings.get(code, [])
         top = ranking[0] if ranking else None
+        totals = result.totals.get(code, Totals())
         rows.append(
             {
                 "code": code,
@@ -574,10 +621,9 @@ def by_territory(
                 "parroquia": names.get(parroquia),
                 "top": top,
                 "score": top["score"] if top else None,
-                "demand": sum(r["demand"] for r in ranking),
-                "open": sum(r["open"] for r in ranking),
-                "projects": sum(r["funded_projects"] for r in ranking),
-                "ranking": ranking,
+                "demand": totals.demand,
+                "open": totals.open,
+                "projects": totals.projects,
             }
         )
     return sorted(rows, key=lambda r: (-(r["score"] or 0), -r["demand"], r["name"]))

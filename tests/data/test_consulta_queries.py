@@ -218,23 +218,30 @@ def test_one_read_for_every_level_equals_each_level_read_alone(world, code):
     assert len(shared[q.territory_level(ref)].rankings) >= 2
 
 
-def test_territory_lists_can_carry_only_their_top_reason(world):
-    """The page's map and table show each territory's top category: its reason is the same
-    sentence, the rest are left out; the territory as a whole keeps every reason."""
+@pytest.mark.parametrize("category", [None, "agua"])
+def test_territory_lists_carry_their_top_category_alone(world, category):
+    """The page's map and table show each territory's top category: the same row and
+    sentence as the whole ranking's first, and the same totals; the territory as a whole
+    keeps every category."""
     ref = _ref(world, "VE-A")
     levels = (None, q.map_level(ref), q.territory_level(ref))
     path = q.advice_path(levels)
     rounds = q.recent_rounds(world)
     demand = q.demand_counts(world, ref, T0, path)
     supply = q.supply_counts(world, ref, T0, rounds, path)
-    full = q.advice_of(demand, supply, levels, rounds)
-    tops = q.advice_of(demand, supply, levels, rounds, every_reason=False)
+    full = q.advice_of(demand, supply, levels, rounds, category)
+    tops = q.advice_of(demand, supply, levels, rounds, category, every_category=False)
     assert tops[None].rankings == full[None].rankings
     for level in levels[1:]:
         assert tops[level].rankings.keys() == full[level].rankings.keys()
+        assert tops[level].totals == full[level].totals
         for code, rows in tops[level].rankings.items():
             whole = full[level].rankings[code]
-            assert rows[0] == whole[0] and rows[0]["reason"]
-            assert [r["reason"] for r in rows[1:]] == [None] * (len(rows) - 1)
-            assert [{**r, "reason": None} for r in whole[1:]] == rows[1:]
-    assert any(len(rows) > 1 for rows in tops["circuito"].rankings.values())
+            assert rows == whole[:1] and rows[0]["reason"]
+            assert tops[level].totals[code] == (
+                sum(r["demand"] for r in whole),
+                sum(r["open"] for r in whole),
+                sum(r["funded_projects"] for r in whole),
+            )
+    several = any(len(rows) > 1 for rows in full["circuito"].rankings.values())
+    assert several == (category is None)
