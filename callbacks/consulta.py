@@ -53,8 +53,11 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
             "demand": lambda s: q.demand_counts(s, ref, now, path, targets),
             "supply": lambda s: q.supply_counts(s, ref, now, rounds, path),
             "without": lambda s: q.without_projects(s, ref, rounds),
+            # the territories of the map and of the table, read beside them
+            **{f"places {lv}": partial(q.places_of, ref=ref, level=lv) for lv in levels[1:]},
         },
     )
+    territories = {level: data.pop(f"places {level}") for level in dict.fromkeys(levels[1:])}
     # the map and the table show each territory's top category with its reason
     advice = q.advice_of(
         data.pop("demand"), data.pop("supply"), levels, rounds, category, every_category=False
@@ -63,7 +66,15 @@ def compute_main(args: tuple, targets: dict[str, float]) -> dict[str, Any]:
 
     def places(level: str) -> list[dict[str, Any]]:
         return q.by_territory(
-            session, ref, now, category, targets, level, rounds, result=advice[level]
+            session,
+            ref,
+            now,
+            category,
+            targets,
+            level,
+            rounds,
+            result=advice[level],
+            places=territories[level],
         )
 
     data["points"] = places(map_level)

@@ -591,24 +591,18 @@ def by_territory(
     level: str | None = None,
     rounds: list[str] | None = None,
     result: Advice | None = None,
+    places: list[Place] | None = None,
 ) -> list[dict[str, Any]]:
     """Every territory of ``level`` inside ``ref`` (default :func:`territory_level`) with its
     top category, score and reason, its demand and its projects in the last rounds; the
     highest score first. A territory with no demand and no project is listed with None.
-    ``result``: the advice of ``level`` already read (:func:`advice_levels`)."""
+    ``result`` and ``places``: the advice of ``level`` (:func:`advice_levels`) and its
+    territories (:func:`places_of`) already read."""
     level = level or territory_level(ref)
-    if ref is not None and ref.level == level:
-        places = [(ref.code, ref.name, ref.lat, ref.lon, ref.parroquia_code)]
-    else:
-        parent = path_of(Territory, "parroquia") if level == "circuito" else literal(None)
-        places = session.execute(
-            select(Territory.code, Territory.name, Territory.lat, Territory.lon, parent)
-            .where(Territory.level == level, territory_clause(Territory, ref))
-            .order_by(Territory.name)
-        ).all()
+    if places is None:
+        places = places_of(session, ref, level)
     if result is None:
         result = advice(session, ref, as_of, level, category, targets, rounds)
-    names = _names(session, {p for *_, p in places if p})
     rows = []
     for code, name, lat, lon, parroquia in places:
         ranking = result.rankings.get(code, [])
@@ -621,7 +615,7 @@ def by_territory(
                 "level": level,
                 "lat": lat,
                 "lon": lon,
-                "parroquia": names.get(parroquia),
+                "parroquia": parroquia,
                 "top": top,
                 "score": top["score"] if top else None,
                 "demand": totals.demand,
@@ -630,6 +624,30 @@ def by_territory(
             }
         )
     return sorted(rows, key=lambda r: (-(r["score"] or 0), -r["demand"], r["name"]))
+
+
+# code, name, latitude, longitude and (circuitos) the parroquia's name
+Place = tuple[str, str, float | None, float | None, str | None]
+
+
+def places_of(session: Session, ref: TerritoryRef | None, level: str) -> list[Place]:
+    """The territories of ``level`` inside ``ref`` by name, as :func:`by_territory` lists
+    them (``ref`` itself when it is of ``level``); one read, the parroquia's name joined."""
+    if ref is not None and ref.level == level:
+        parroquia = _names(session, {ref.parroquia_code} if ref.parroquia_code else set())
+        return [(ref.code, ref.name, ref.lat, ref.lon, parroquia.get(ref.parroquia_code or ""))]
+    parroquia = aliased(Territory)
+    circuitos = level == "circuito"
+    stmt = select(
+        Territory.code,
+        Territory.name,
+        Territory.lat,
+        Territory.lon,
+        parroquia.name if circuitos else literal(None),
+    ).where(Territory.level == level, territory_clause(Territory, ref))
+    if circuitos:
+        stmt = stmt.outerjoin(parroquia, parroquia.code == Territory.parroquia_code)
+    return [tuple(row) for row in session.execute(stmt.order_by(Territory.name)).all()]
 
 
 def map_rows(

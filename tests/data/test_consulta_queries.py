@@ -245,3 +245,26 @@ def test_territory_lists_carry_their_top_category_alone(world, category):
             )
     several = any(len(rows) > 1 for rows in full["circuito"].rankings.values())
     assert several == (category is None)
+
+
+@pytest.mark.parametrize("code", [None, "VE-A", "VE-A-P1", "VE-A-C1"])
+def test_the_page_lists_the_same_territories_as_by_territory_alone(world, code):
+    """The page reads the map's and the table's territories beside the counts
+    (``places_of``) and builds only each one's top category: the rows are those of
+    ``by_territory`` read on its own."""
+    from callbacks.consulta import compute_main
+    from core.filters import Filters
+    from data.models import Territory
+    from data.scope import NATIONAL
+
+    world.get(Territory, "VE-A-P1").name = "Parroquia Uno"  # a name, not its code
+    world.commit()
+    targets = {"agua": 72, "otros": 30}
+    data = compute_main((world, NATIONAL, Filters(territorio=code), T0), targets=targets)
+    ref = None if code is None else _ref(world, code)
+    for key, level in (("points", q.map_level(ref)), ("territories", q.territory_level(ref))):
+        alone = q.by_territory(world, ref, T0, targets=targets, level=level)
+        assert data[key] == alone, key
+        assert alone and any(row["top"] for row in alone)
+    if code == "VE-A":
+        assert {row["parroquia"] for row in data["territories"]} == {"Parroquia Uno"}
