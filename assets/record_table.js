@@ -4,7 +4,7 @@
 // on the page (a 20-row list was ~170 of them). React escapes every cell: text only.
 // With ``row_ids``, each row's first cell is a button; a click sets ``clicked`` to
 // {id, at} (``at`` makes a second click on the same row a change too). ``row_titles`` are
-// the first cells' tooltips.
+// the first cells' tooltips; ``footer`` is a closing line across every column.
 window.sala_components = window.sala_components || {};
 window.sala_components.RecordTable = function RecordTable(props) {
   const h = React.createElement;
@@ -26,6 +26,9 @@ window.sala_components.RecordTable = function RecordTable(props) {
     "table",
     { id: props.id, className: props.className },
     h("thead", null, h("tr", null, headers.map((c, i) => h("th", { key: i, className: cls(c[1]) }, c[0])))),
-    h("tbody", null, rows.map((row, r) => h("tr", { key: r }, row.map((c, i) => cell(c, i, r)))))
+    h("tbody", null, rows.map((row, r) => h("tr", { key: r }, row.map((c, i) => cell(c, i, r))))),
+    props.footer
+      ? h("tfoot", null, h("tr", null, h("td", { colSpan: headers.length || 1 }, props.footer)))
+      : null
   );
 };

@@ -39,6 +39,10 @@ EXPORT = "prioridades"
 TERRITORIES_TABLE = "con-territories-table"
 WITHOUT_TABLE = "con-without-table"
 RANKING_ROWS = 12  # categories in the ranking chart
+# Territories in the table, highest score first: an estado has ~700 circuitos, and drawing
+# every row (long reasons, an auto-sized table) took the browser ~0.5 s more on each visit.
+# All of them, with every category, are in the CSV export.
+TERRITORY_ROWS = 100
 
 
 def layout(query: dict[str, str], settings: Settings) -> html.Div:
@@ -350,7 +354,8 @@ def reasons_list(rows: list[dict[str, Any]]) -> Any:
 
 def territories_list(rows: list[dict[str, Any]], level: str) -> Any:
     """Each circuito (the estados, for the country) with its first priority."""
-    rows = [r for r in rows if r["top"]]
+    ranked_rows = [r for r in rows if r["top"]]
+    rows, more = ranked_rows[:TERRITORY_ROWS], len(ranked_rows) - TERRITORY_ROWS
     place = "Estado" if level == "estado" else "Circuito comunal"
     headers = [
         place,
@@ -380,6 +385,12 @@ def territories_list(rows: list[dict[str, Any]], level: str) -> Any:
         "Ningún territorio tiene casos ni proyectos que comparar.",
         id=TERRITORIES_TABLE,
         row_ids=[r["code"] for r in rows],
+        footer=(
+            f"… y {fmt_number(more)} más, con menor puntaje: todos, con cada categoría, en "
+            "«Exportar CSV»"
+            if more > 0
+            else None
+        ),
     )
 
 
@@ -390,15 +401,15 @@ def without_list(data: dict[str, Any]) -> Any:
         [r["name"], r["parroquia"], f"consulta {r['last_round']}" if r["last_round"] else "Nunca"]
         for r in rows
     ]
-    if data["total"] > len(rows):
-        body.append([f"… y {fmt_number(data['total'] - len(rows))} más", "", ""])
+    more = data["total"] - len(rows)
     return record_table(
         headers,
         body,
         f"Todos los circuitos tuvieron proyecto en las últimas {q.ROUNDS} consultas",
         "en este territorio",
         id=WITHOUT_TABLE,
-        row_ids=[r["code"] for r in rows] + ([None] if data["total"] > len(rows) else []),
+        row_ids=[r["code"] for r in rows],
+        footer=f"… y {fmt_number(more)} más" if more > 0 else None,
     )
 
 

@@ -26,7 +26,7 @@ class RecordTable(Component):
 
     With ``row_ids`` each row's first cell is a button, and a click sets ``clicked`` to
     ``{"id": row id, "at": ms}``: one Input for the whole list. ``row_titles`` are the first
-    cells' tooltips."""
+    cells' tooltips; ``footer`` is a closing line across the whole table ("… and 600 more")."""
 
     _namespace = "sala_components"
     _type = "RecordTable"
@@ -37,6 +37,7 @@ class RecordTable(Component):
         "rows",
         "row_ids",
         "row_titles",
+        "footer",
         "clicked",
     ]
     _valid_wildcard_attributes: ClassVar[list[str]] = []
@@ -52,6 +53,7 @@ class RecordTable(Component):
         id: str | None = None,
         row_ids: list[str | None] | None = None,
         row_titles: list[str] | None = None,
+        footer: str | None = None,
     ) -> None:
         kwargs = {
             "headers": headers,
@@ -60,6 +62,7 @@ class RecordTable(Component):
             "id": id,
             "row_ids": row_ids,
             "row_titles": row_titles,
+            "footer": footer,
         }
         super().__init__(**{k: v for k, v in kwargs.items() if v is not None})
 
@@ -83,9 +86,11 @@ def record_table(
     id: str | None = None,
     row_ids: list[str | None] | None = None,
     row_titles: list[str] | None = None,
+    footer: str | None = None,
 ) -> Any:
     """Headers (text, or (text, class) such as ``("Días", "num")``) over the rows; with
-    ``id`` and ``row_ids``, a click on a row's first cell sets the table's ``clicked``."""
+    ``id`` and ``row_ids``, a click on a row's first cell sets the table's ``clicked``;
+    ``footer``: a closing line under the rows, across every column."""
     if not rows:
         return empty_state(empty_title, empty_detail)
     head = [[h[0], h[1]] if isinstance(h, tuple) else [h, ""] for h in headers]
@@ -96,6 +101,7 @@ def record_table(
         id=id,
         row_ids=row_ids,
         row_titles=row_titles,
+        footer=footer,
     )
 
 

@@ -189,3 +189,23 @@ def test_proyectos_names_the_7t_in_full_too():
     ]
     names = {n.replace("<br>", " ") for n in proyectos.transformation_figure(rows).data[0].y}
     assert names == set(LABELS.values())
+
+
+def test_the_territory_table_shows_the_first_hundred_and_points_to_the_export():
+    def place(i: int) -> dict[str, Any]:
+        top = _row("agua", 200.0 - i)
+        return {"code": f"C{i}", "name": f"Circuito {i}", "parroquia": "P", "top": top,
+                "demand": 10, "projects": 0}  # fmt: skip
+
+    table = consulta.territories_list([place(i) for i in range(130)], "circuito")
+    props = table.to_plotly_json()["props"]
+    assert len(props["rows"]) == consulta.TERRITORY_ROWS == 100
+    assert props["row_ids"] == [f"C{i}" for i in range(100)]  # the highest scores
+    assert props["footer"].startswith("… y 30 más") and "Exportar CSV" in props["footer"]
+    few = consulta.territories_list([place(i) for i in range(3)], "circuito")
+    assert len(few.to_plotly_json()["props"]["rows"]) == 3
+    assert "footer" not in few.to_plotly_json()["props"]
+    rest = {"code": "X", "name": "Circuito X", "parroquia": "P", "last_round": None}
+    without = consulta.without_list({"total": 51, "rows": [rest] * 50}).to_plotly_json()
+    assert without["props"]["footer"] == "… y 1 más"
+    assert len(without["props"]["rows"]) == len(without["props"]["row_ids"]) == 50
