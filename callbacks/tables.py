@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from auth.principal import current_principal
 from callbacks.filters import filters_of
@@ -133,6 +134,11 @@ def register(app: Dash, settings: Settings) -> None:
         prevent_initial_call=True,
     )
     def get_rows(request, store):
+        if request is None:
+            # the grid's prop as it mounts, before it asks for a block: counting and reading
+            # the first block for it doubled the work of every table (its real request for
+            # rows 0–100 comes right after)
+            raise PreventUpdate
         name = ctx.triggered_id["dataset"] if isinstance(ctx.triggered_id, dict) else None
         response, label = rows_for(store, name, request or {})
         loaded = response.get("rowCount") if (request or {}).get("startRow", 0) == 0 else None

@@ -281,6 +281,20 @@ def test_every_callback_survives_hostile_values(sala_app, admin):
     assert bad == []
 
 
+def test_a_grid_mounting_without_a_block_request_reads_nothing(sala_app, admin, monkeypatch):
+    """The grid's ``getRowsRequest`` is None as it mounts; its real request for the first
+    block follows. Answering the None too counted and read every table twice."""
+    from callbacks import tables
+
+    grid = next((k, s) for k, s in server_callbacks(sala_app) if "getRowsResponse" in k)
+    reads = []
+    monkeypatch.setattr(tables, "rows_for", lambda *a: reads.append(a) or ({}, None))
+    assert post_callback(admin, payload(*grid, {0: None})).status_code == 204
+    assert reads == []
+    answer = post_callback(admin, payload(*grid, {0: {"startRow": 0, "endRow": 10}}))
+    assert answer.status_code == 200 and len(reads) == 1
+
+
 def test_crafted_callback_requests_are_refused(sala_app, admin):
     grid = next((k, s) for k, s in server_callbacks(sala_app) if "getRowsResponse" in k)
     panorama = next((k, s) for k, s in server_callbacks(sala_app) if "panorama-map-legend" in k)
