@@ -340,6 +340,52 @@ def test_a_table_below_the_fold_mounts_when_reached_not_while_the_page_loads(ser
     assert console_errors(driver) == []
 
 
+# Logs each Dash callback request: when it left, when its answer came, what changed, its output.
+CALLBACK_LOG_JS = """
+window.__salaCalls = [];
+const sent = window.fetch;
+window.fetch = function (url, options) {
+  const start = performance.now();
+  let body = null;
+  try { if (String(url).includes('_dash-update-component')) { body = JSON.parse(options.body); } }
+  catch (e) { body = null; }
+  return sent.apply(this, arguments).then(function (answer) {
+    if (body) {
+      window.__salaCalls.push({start: start, end: performance.now(), output: body.output,
+                               changed: (body.changedPropIds || []).join(' ')});
+    }
+    return answer;
+  });
+};
+"""
+
+
+def test_a_table_in_view_mounts_once_the_page_has_its_data(server, driver):
+    """A table already in view waits for the page's own callbacks before asking for its
+    grid (assets/grid_mount.js): AG Grid measuring its theme (~0.4 s of main thread) while
+    they were answered delayed the KPIs, charts and map above it."""
+    from tests.browser.conftest import set_viewport
+
+    set_viewport(driver, 1920, 2600)  # /clap's table is on screen from the start
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CALLBACK_LOG_JS})
+    driver.get(server.url + "/clap")
+    _wait(driver, lambda d: d.find_elements("css selector", ".sala-grid .ag-row"))
+    calls = driver.execute_script("return window.__salaCalls")
+    in_view = driver.execute_script(
+        "const s = document.querySelector('.sala-grid-slot');"
+        "return s.getBoundingClientRect().top < innerHeight;"
+    )
+    assert in_view
+    mount = [c for c in calls if "sala-grid-mount" in c["changed"]]
+    first_answers: dict[str, dict] = {}  # a later live refresh of the page is not the load
+    for call in sorted(calls, key=lambda c: c["start"]):
+        if "clap-trend.figure" in call["output"] or "clap-kpis" in call["output"]:
+            first_answers.setdefault(call["output"], call)
+    assert len(mount) == 1 and len(first_answers) == 2
+    assert mount[0]["start"] >= max(c["end"] for c in first_answers.values())
+    assert console_errors(driver) == []
+
+
 CHARTS_DRAWN_JS = """
 return [...document.querySelectorAll('.chart-graph')].map(g => ({
   id: g.id,
