@@ -215,9 +215,9 @@ def _row(name: str, d: Demand, s: Supply) -> dict[str, Any]:
     }
 
 
-def _order(row: dict[str, Any]) -> tuple[float, int, str]:
-    """Highest score first, then more demand, then by name."""
-    return (-row["score"], -row["demand"], row["category"])
+def _priority(name: str, d: Demand, s: Supply) -> tuple[float, int, str]:
+    """The ranking's order: highest score first, then more demand, then by name."""
+    return (-score(d, s), -d.received, name)
 
 
 def _categories(demand: dict[str, Any], supply: dict[str, Any], only: str | None) -> list[str]:
@@ -239,8 +239,8 @@ def ranked(
         d, s = demand.get(name, Demand()), supply.get(name, Supply())
         row = _row(name, d, s)
         row["reason"] = reason(name, d, s, days, rounds)
-        rows.append(row)
-    return sorted(rows, key=_order)
+        rows.append((_priority(name, d, s), row))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
 def top_of(
@@ -255,7 +255,7 @@ def top_of(
     best = None
     for name in _categories(demand, supply, only):
         d, s = demand.get(name, Demand()), supply.get(name, Supply())
-        key = (-score(d, s), -d.received, name)
+        key = _priority(name, d, s)
         if best is None or key < best[0]:
             best = (key, d, s)
     if best is None:
@@ -465,6 +465,8 @@ def _supply(values: list[float]) -> Supply:
 
 
 class Totals(NamedTuple):
+    """A territory's 1x10 cases, open cases and projects over the categories ranked."""
+
     demand: int = 0
     open: int = 0
     projects: int = 0
