@@ -140,8 +140,8 @@ def register(app: Dash, settings: Settings) -> None:
             # rows 0–100 comes right after)
             raise PreventUpdate
         name = ctx.triggered_id["dataset"] if isinstance(ctx.triggered_id, dict) else None
-        response, label = rows_for(store, name, request or {})
-        loaded = response.get("rowCount") if (request or {}).get("startRow", 0) == 0 else None
+        response, label = rows_for(store, name, request)
+        loaded = response.get("rowCount") if request.get("startRow", 0) == 0 else None
         if loaded is None:
             return response, (html.Span(label) if label else no_update), no_update, no_update
         # The first block: the grid now holds what the filters select; nothing is new.
