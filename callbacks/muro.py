@@ -370,9 +370,8 @@ def _edits(at: Any, old: Any, new: Any) -> None:
     objects or both lists): keys and items compared in place; a list whose items moved
     down by a few, with new ones in front (the ticker), as deletions and insertions."""
     if isinstance(new, dict):
-        if set(old) != set(new):
-            for key in set(old) - set(new):
-                del at[key]
+        for key in old.keys() - new.keys():
+            del at[key]
         for key, value in new.items():
             if key not in old or old[key] != value:
                 _edit(at, key, old.get(key), value)

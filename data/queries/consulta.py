@@ -191,8 +191,8 @@ def reason(
     return "; ".join(parts)
 
 
-def _row(name: str, d: Demand, s: Supply) -> dict[str, Any]:
-    """One category's row of a ranking (its ``reason`` filled in by the caller)."""
+def _row(name: str, d: Demand, s: Supply, days: int, rounds: int) -> dict[str, Any]:
+    """One category's row of a ranking, with its reason."""
     return {
         "category": name,
         "label": label_of(name),
@@ -211,7 +211,7 @@ def _row(name: str, d: Demand, s: Supply) -> dict[str, Any]:
         "completed_pct": s.completed_pct,
         "avg_progress": s.avg_progress,
         "score": score(d, s),
-        "reason": None,
+        "reason": reason(name, d, s, days, rounds),
     }
 
 
@@ -237,9 +237,7 @@ def ranked(
     rows = []
     for name in _categories(demand, supply, only):
         d, s = demand.get(name, Demand()), supply.get(name, Supply())
-        row = _row(name, d, s)
-        row["reason"] = reason(name, d, s, days, rounds)
-        rows.append((_priority(name, d, s), row))
+        rows.append((_priority(name, d, s), _row(name, d, s, days, rounds)))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
@@ -261,9 +259,7 @@ def top_of(
     if best is None:
         return None
     (_, _, name), d, s = best
-    row = _row(name, d, s)
-    row["reason"] = reason(name, d, s, days, rounds)
-    return row
+    return _row(name, d, s, days, rounds)
 
 
 # -- rounds --------------------------------------------------------------------------------
