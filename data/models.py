@@ -402,6 +402,26 @@ class CaseResolutionHoursDay(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class CaseDemandDay(Base):
+    """Rollup: 1x10 cases not rejected per Caracas day reported, estado, category and
+    whether they are still unresolved (``resolved_at`` NULL).
+
+    The Consulta advice (``data.queries.consulta``) counts the last 60 days of cases per
+    estado: received, still open, reported in the second half of the window and open past
+    their category's target. The country's ~400,000 cases of 60 days are ~30,000 rows here;
+    the ragged hours at each edge of those counts come from the cases
+    (``data.queries.consulta_demand``). Kept current by ``data.rollups``.
+    """
+
+    __tablename__ = "case_demand_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    estado_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    unresolved: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class CaseResolutionHoursWeek(Base):
     """Rollup: :class:`CaseResolutionHoursDay` added up per Caracas week (``week`` is its
     Monday), as :class:`CaseDurationWeek` is for the histogram."""

@@ -13,6 +13,10 @@ Resolutions are also counted per whole hours taken (``hours_class``: whole hours
 days, whole days beyond), so "resolved past its SLA target" is exact for the configurable
 targets without reading every resolved case.
 
+The Consulta's demand (``case_demand_day``: cases not rejected per day reported, estado,
+category and whether still unresolved) is kept the same way, so the advice of the country
+reads its 60 days from ~30,000 rows (``data.queries.consulta_demand``).
+
 Durations are binned in 5 % log-scale classes, so a percentile read from the histogram lies
 in the same class as the exact value: within 5 % of it, about 1 % on average (the way
 Prometheus or Elasticsearch estimate percentiles). Counts are exact.
@@ -35,6 +39,7 @@ from core.timeutil import caracas_date
 from data import incident_rollup, project_money  # noqa: F401  (their ORM hooks: every rollup kept on write)
 from data.flushed import flushed_values
 from data.models import (
+    CaseDemandDay,
     CaseDurationDay,
     CaseDurationWeek,
     CaseReportedDay,
@@ -45,6 +50,7 @@ from data.models import (
 )
 
 # For each current status, the last funnel stage the case reached (resolved_at wins).
+REJECTED = "rechazado"  # not a need: the Consulta's demand leaves these cases out
 STAGE_RANK = {"recibido": 0, "asignado": 1, "en_atencion": 2, "resuelto": 3, "cerrado": 3}
 ROLLUPS = (
     CaseReportedDay,
@@ -53,6 +59,7 @@ ROLLUPS = (
     CaseDurationWeek,
     CaseResolutionHoursDay,
     CaseResolutionHoursWeek,
+    CaseDemandDay,
 )
 # A rebuild holds at most about this many rollup keys in memory (~400 bytes each) before it
 # moves the partial counts to the server: five years of national cases make ~31 million.
@@ -147,6 +154,8 @@ def _add(out: Counter[Key], case: Mapping[str, Any], sign: int) -> None:
     reported_day = caracas_date(reported)
     stage = stage_of(case["status"], resolved)
     out[(CaseReportedDay, (reported_day, estado, category, institution, stage))] += sign
+    if case["status"] != REJECTED:
+        out[(CaseDemandDay, (reported_day, estado, category, resolved is None))] += sign
     if resolved is not None:
         resolved_day = caracas_date(resolved)
         out[(CaseResolvedDay, (resolved_day, estado, category, institution))] += sign

@@ -12,9 +12,10 @@ by then); ``late`` (open ones older than their category's resolution target,
 the window.
 
 **Supply** (projects inside the territory chosen in the last ``ROUNDS`` Consulta rounds, in
-their current state): ``projects``, USD approved and transferred, ``completed``
-(``culminado``), ``in_progress`` (``aprobado``, ``financiado``, ``en_ejecucion``), ``stalled``
-(``paralizado``), continuity projects.
+their current state): ``projects``, USD approved and transferred to them up to the
+moment (wherever the transfer was recorded), ``completed`` (``culminado``), ``in_progress``
+(``aprobado``, ``financiado``, ``en_ejecucion``), ``stalled`` (``paralizado``), continuity
+projects.
 
 **The score** (higher = look at it first)::
 
@@ -42,6 +43,7 @@ aggregates (GROUP BY); Python only combines the few numbers of each category int
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -52,11 +54,12 @@ from sqlalchemy.orm import Session, aliased
 from core.sla import DEFAULT_SLA_HOURS, FALLBACK
 from data.consulta_categories import CASE_TO_PROJECT, NEEDS, label_of, transformation_of
 from data.models import CitizenCase, Project, Territory, Transfer, path_of
+from data.queries import consulta_demand
 from data.queries.common import by_key
 from data.queries.filters import CHILD_LEVEL
 from data.queries.projects import STATUS_LABELS as PROJECT_STATUS_LABELS
-from data.queries.projects import stalled_clause
-from data.queries.rolled import core_rows, local_setting
+from data.queries.projects import sent_up_to, stalled_clause
+from data.queries.rolled import core_rows, local_setting, serial_plan
 from data.scope import TerritoryRef, territory_clause
 from data.transformations import LABELS as T_LABELS
 from data.transformations import NUMBERS as T_NUMBERS
@@ -108,23 +111,24 @@ class Supply(NamedTuple):
         return round(100 * self.completed / self.projects, 1) if self.projects else None
 
 
-def need_points(d: Demand) -> int:
-    return d.received + d.open + d.late
-
-
 def trend(d: Demand) -> float:
+    return _trend(d.recent, d.earlier)
+
+
+def _trend(recent: float, earlier: float) -> float:
     low, high = TREND_LIMITS
     k = TREND_SMOOTHING
-    return min(high, max(low, (d.recent + k) / (d.earlier + k)))
+    return min(high, max(low, (recent + k) / (earlier + k)))
 
 
-def supply_points(s: Supply) -> float:
-    return s.completed + IN_PROGRESS_WEIGHT * s.in_progress
-
-
-def score(d: Demand, s: Supply) -> float:
-    """``need × trend / (1 + supply)``, one decimal (the module docstring explains it)."""
-    return round(need_points(d) * trend(d) / (1 + supply_points(s)), 1)
+def score(d: Sequence[float], s: Sequence[float]) -> float:
+    """``need × trend / (1 + supply)``, one decimal (the module docstring explains it), of a
+    Demand and a Supply or of their count lists (``Counts``: the fields in the same order),
+    so a page scores every category of ~800 territories without a tuple for each."""
+    received, opened, late, recent = d[:4]
+    need = received + opened + late
+    supply = s[3] + IN_PROGRESS_WEIGHT * s[4]  # completed + weight × in progress
+    return round(need * _trend(recent, received - recent) / (1 + supply), 1)
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -215,9 +219,9 @@ def _row(name: str, d: Demand, s: Supply, days: int, rounds: int) -> dict[str, A
     }
 
 
-def _priority(name: str, d: Demand, s: Supply) -> tuple[float, int, str]:
+def _priority(name: str, d: Sequence[float], s: Sequence[float]) -> tuple[float, float, str]:
     """The ranking's order: highest score first, then more demand, then by name."""
-    return (-score(d, s), -d.received, name)
+    return (-score(d, s), -d[0], name)
 
 
 def _categories(demand: dict[str, Any], supply: dict[str, Any], only: str | None) -> list[str]:
@@ -242,24 +246,25 @@ def ranked(
 
 
 def top_of(
-    demand: dict[str, Demand],
-    supply: dict[str, Supply],
+    needs: dict[str, list[float]],
+    funded: dict[str, list[float]],
     only: str | None = None,
     days: int = DEMAND_DAYS,
     rounds: int = ROUNDS,
 ) -> dict[str, Any] | None:
-    """The first row of :func:`ranked` alone (None when there is none): a list of
-    territories shows each one's top category, so only that one gets a row and a reason."""
+    """The first row of :func:`ranked` alone (None when there is none) from one territory's
+    count lists (``Counts``): a list of territories shows each one's top category, so only
+    that one becomes a Demand, a Supply and a row with its reason."""
     best = None
-    for name in _categories(demand, supply, only):
-        d, s = demand.get(name, Demand()), supply.get(name, Supply())
+    for name in _categories(needs, funded, only):
+        d, s = needs.get(name, NO_DEMAND), funded.get(name, NO_SUPPLY)
         key = _priority(name, d, s)
         if best is None or key < best[0]:
             best = (key, d, s)
     if best is None:
         return None
     (_, _, name), d, s = best
-    return _row(name, d, s, days, rounds)
+    return _row(name, _demand(d), _supply(s), days, rounds)
 
 
 # -- rounds --------------------------------------------------------------------------------
@@ -319,10 +324,13 @@ def demand_counts(
     levels: tuple[str, ...],
     targets: dict[str, float] | None = None,
     days: int = DEMAND_DAYS,
+    use_rollup: bool = True,
 ) -> Counts:
     """``{(code at each of levels): {project category: demand counts}}`` in one read (a
     caller may run it beside :func:`supply_counts`, each on its own session, and then call
-    :func:`advice_of`).
+    :func:`advice_of`). The country or an estado grouped per estado at most is read from the
+    daily rollup and the hours at its edges (:mod:`data.queries.consulta_demand`; the same
+    counts, ``use_rollup`` False reads the cases).
 
     The rows are grouped by the cases' own category; "late" is counted once per distinct
     resolution deadline (open and reported before it: a plain comparison) and each category
@@ -339,6 +347,31 @@ def demand_counts(
     }
     deadlines = sorted(set(deadline.values()))
     late_column = {name: deadlines.index(d) for name, d in deadline.items()}
+    if use_rollup and consulta_demand.serves(ref, levels):
+        rows = consulta_demand.demand_rows(session, ref, levels, start, middle, as_of, deadlines)
+    else:
+        rows = _demand_from_cases(session, ref, levels, start, middle, as_of, deadlines)
+    out: Counts = defaultdict(dict)
+    width = len(levels)
+    for row in rows:
+        key, category, (n, opened, recent, *late) = tuple(row[:width]), row[width], row[width + 1 :]
+        if category not in CASE_TO_PROJECT:
+            continue  # "otros": no work answers it
+        values = [n, opened or 0, late[late_column[category]] or 0, recent or 0]
+        _add(out[key], CASE_TO_PROJECT[category], values)
+    return out
+
+
+def _demand_from_cases(
+    session: Session,
+    ref: TerritoryRef | None,
+    levels: tuple[str, ...],
+    start: datetime,
+    middle: datetime,
+    as_of: datetime,
+    deadlines: list[datetime],
+) -> list[Any]:
+    """The rows of :func:`demand_counts` counted from the cases themselves."""
     is_open = or_(CitizenCase.resolved_at.is_(None), CitizenCase.resolved_at > as_of)
     keys = [path_of(CitizenCase, level) for level in levels]
     stmt = (
@@ -362,16 +395,11 @@ def demand_counts(
     # The planner over-counts the groups of an estado's circuitos (~50,000 for ~9,000) and
     # sorted 55,000 cases on disk under the default 4 MB; in memory it hashes them (×2).
     with local_setting(session, "work_mem", "16MB"):
-        rows = core_rows(session, stmt)
-    out: Counts = defaultdict(dict)
-    width = len(levels)
-    for row in rows:
-        key, category, (n, opened, recent, *late) = tuple(row[:width]), row[width], row[width + 1 :]
-        if category not in CASE_TO_PROJECT:
-            continue  # "otros": no work answers it
-        values = [n, opened or 0, late[late_column[category]] or 0, recent or 0]
-        _add(out[key], CASE_TO_PROJECT[category], values)
-    return out
+        return core_rows(session, stmt)
+
+
+NO_DEMAND = [0, 0, 0, 0]  # a category with projects and no case (read-only)
+NO_SUPPLY = [0, 0.0, 0.0, 0, 0, 0, 0, 0.0, 0]  # a category with cases and no project
 
 
 def _demand(values: list[float]) -> Demand:
@@ -386,11 +414,13 @@ def supply_counts(
     levels: tuple[str, ...],
 ) -> Counts:
     """``{(code at each of levels): {project category: project counts}}`` of the projects
-    of ``rounds``; money transferred counts up to ``as_of``."""
+    of ``rounds``; the money sent to them counts up to ``as_of``, in one pass over the
+    projects (the sum kept on each project row: ``projects.sent_up_to``)."""
     if not rounds:
         return {}
     keys = [path_of(Project, level) for level in levels]
     width = len(levels)
+    late, on, sent = sent_up_to(as_of)
     rows = core_rows(
         session,
         select(
@@ -398,6 +428,7 @@ def supply_counts(
             Project.category,
             func.count(),
             func.sum(Project.approved_usd),
+            func.sum(sent),
             _count_if(Project.status == "culminado"),
             _count_if(Project.status.in_(IN_PROGRESS)),
             _count_if(Project.status == "paralizado"),
@@ -405,38 +436,22 @@ def supply_counts(
             func.sum(Project.physical_progress),
             func.count(Project.physical_progress),
         )
+        .select_from(Project)
+        .outerjoin(late, on)
         .where(territory_clause(Project, ref), Project.consulta.in_(rounds))
         .group_by(*keys, Project.category),
     )
-    tkeys = [path_of(Transfer, level) for level in levels]
-    sent = {
-        tuple(row[: width + 1]): float(row[width + 1] or 0)
-        for row in core_rows(
-            session,
-            select(*tkeys, Project.category, func.sum(Transfer.amount_usd))
-            .join(Project, Project.id == Transfer.project_id)
-            .where(
-                territory_clause(Transfer, ref),
-                Project.consulta.in_(rounds),
-                Transfer.transferred_at <= as_of,
-            )
-            .group_by(*tkeys, Project.category),
-        )
-    }
     out: Counts = defaultdict(dict)
     for row in rows:
-        key, (category, n, usd, done, running, stopped, cont, progress, measured) = (
+        key, (category, n, usd, sent_usd, *counts, progress, measured) = (
             tuple(row[:width]),
             row[width:],
         )
         out[key][category] = [
             n,
             float(usd or 0),
-            sent.get((*key, category), 0.0),
-            done or 0,
-            running or 0,
-            stopped or 0,
-            cont or 0,
+            float(sent_usd or 0),
+            *(c or 0 for c in counts),
             float(progress or 0),
             measured or 0,
         ]
@@ -511,18 +526,19 @@ def advice_of(
         result = Advice(rounds)
         for key in set(needs) | set(funded):
             code = key[-1] if key else None
-            d = {name: _demand(v) for name, v in needs.get(key, {}).items()}
-            s = {name: _supply(v) for name, v in funded.get(key, {}).items()}
+            here, there = needs.get(key, {}), funded.get(key, {})
             if every_category or level is None:
+                d = {name: _demand(v) for name, v in here.items()}
+                s = {name: _supply(v) for name, v in there.items()}
                 result.rankings[code] = ranked(d, s, category, rounds=len(rounds))
             else:
-                top = top_of(d, s, category, rounds=len(rounds))
+                top = top_of(here, there, category, rounds=len(rounds))
                 result.rankings[code] = [top] if top else []
-            names = _categories(d, s, category)
+            names = _categories(here, there, category)
             result.totals[code] = Totals(
-                sum(d[n].received for n in names if n in d),
-                sum(d[n].open for n in names if n in d),
-                sum(s[n].projects for n in names if n in s),
+                int(sum(here[n][0] for n in names if n in here)),
+                int(sum(here[n][1] for n in names if n in here)),
+                int(sum(there[n][0] for n in names if n in there)),
             )
         out[level] = result
     return out
@@ -686,24 +702,27 @@ def without_projects(
             Project.circuito_code == Territory.code, Project.consulta.in_(rounds or [""])
         )
     )
-    where = [Territory.level == "circuito", territory_clause(Territory, ref), none_in_rounds]
-    total = session.scalar(select(func.count()).select_from(Territory).where(*where))
-    last = (
-        select(func.max(Project.consulta))
-        .where(Project.circuito_code == Territory.code)
-        .scalar_subquery()
-    )
-    parroquia = aliased(Territory)
-    rows = session.execute(
-        select(Territory.code, Territory.name, parroquia.name, last)
-        .outerjoin(parroquia, parroquia.code == Territory.parroquia_code)
-        .where(*where)
+    # the count rides on each listed row: one pass finds them (none listed: none at all)
+    first = (
+        select(Territory.code, Territory.name, Territory.parroquia_code, func.count().over())
+        .where(Territory.level == "circuito", territory_clause(Territory, ref), none_in_rounds)
         .order_by(Territory.name, Territory.code)
         .limit(limit)
-    ).all()
+        .subquery()
+    )
+    code, name, parroquia_code, total = first.c
+    last = select(func.max(Project.consulta)).where(Project.circuito_code == code)
+    parroquia = aliased(Territory)
+    # ~5,000 circuitos nationally: a parallel worker for their sort cost more than it saved
+    with serial_plan(session):
+        rows = session.execute(
+            select(code, name, parroquia.name, last.scalar_subquery(), total)
+            .outerjoin(parroquia, parroquia.code == parroquia_code)
+            .order_by(name, code)
+        ).all()
     return {
-        "total": int(total or 0),
-        "rows": [{"code": c, "name": n, "parroquia": p, "last_round": r} for c, n, p, r in rows],
+        "total": int(rows[0][-1]) if rows else 0,
+        "rows": [{"code": c, "name": n, "parroquia": p, "last_round": r} for c, n, p, r, _ in rows],
     }
 
 

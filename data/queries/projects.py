@@ -75,21 +75,25 @@ def _sent_by_project(view: View) -> tuple[Any, Any, Any]:
     Inside a territory the transfers of the territory are summed (a transfer keeps the path
     its project had when it was sent)."""
     if view.ref is None:
-        later = select(Transfer.project_id).where(Transfer.transferred_at > view.as_of)
-        before = case((Transfer.transferred_at <= view.as_of, Transfer.amount_usd), else_=0)
-        late = (
-            select(Transfer.project_id.label("project_id"), func.sum(before).label("sent"))
-            .where(Transfer.project_id.in_(later))
-            .group_by(Transfer.project_id)
-            .subquery("late")
-        )
-        return (
-            late,
-            late.c.project_id == Project.id,
-            func.coalesce(late.c.sent, Project.transfers_usd),
-        )
+        return sent_up_to(view.as_of)
     sent = _sent_per_project(view)
     return sent, sent.c.project_id == Project.id, func.coalesce(sent.c.sent, 0)
+
+
+def sent_up_to(as_of: datetime) -> tuple[Any, Any, Any]:
+    """``(subquery, on clause, money sent)`` to outer-join to Project: every transfer of each
+    project up to ``as_of``, wherever it was recorded. The sum kept on the project row
+    (``project.transfers_usd``), except for the few projects with a transfer dated after
+    ``as_of``, whose transfers are summed here."""
+    later = select(Transfer.project_id).where(Transfer.transferred_at > as_of)
+    before = case((Transfer.transferred_at <= as_of, Transfer.amount_usd), else_=0)
+    late = (
+        select(Transfer.project_id.label("project_id"), func.sum(before).label("sent"))
+        .where(Transfer.project_id.in_(later))
+        .group_by(Transfer.project_id)
+        .subquery("late")
+    )
+    return late, late.c.project_id == Project.id, func.coalesce(late.c.sent, Project.transfers_usd)
 
 
 def stalled_clause(as_of: datetime, days: int = STALLED_DAYS) -> Any:

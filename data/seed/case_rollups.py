@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from core.timeutil import caracas_date
 from data import rollups
 from data.models import (
+    CaseDemandDay,
     CaseDurationDay,
     CaseDurationWeek,
     CaseReportedDay,
@@ -89,7 +90,8 @@ def rebuild_in_sqlite(
         "sala_caracas_day(resolved_at) AS resolved_day, "
         "sala_took(reported_at, resolved_at) AS resolution_bucket, "
         "sala_took(reported_at, assigned_at) AS response_bucket, "
-        "sala_whole_hours(reported_at, resolved_at) AS whole_hours "
+        "sala_whole_hours(reported_at, resolved_at) AS whole_hours, "
+        f"status <> '{rollups.REJECTED}' AS needed, resolved_at IS NULL AS unresolved "
         "FROM citizen_case WHERE estado_code IS NOT NULL AND reported_at IS NOT NULL"
     )
     # written in key order, so a range of days is a run of pages, not a page per row
@@ -117,6 +119,12 @@ def rebuild_in_sqlite(
             "INSERT INTO case_reported_day (day, estado_code, category, institution, stage, n) "
             "SELECT reported_day, estado_code, category, institution, stage, count(*) "
             "FROM sala_case_keys GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+        )
+    if CaseDemandDay in models:
+        dbapi.execute(
+            "INSERT INTO case_demand_day (day, estado_code, category, unresolved, n) "
+            "SELECT reported_day, estado_code, category, unresolved, count(*) "
+            "FROM sala_case_keys WHERE needed GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
         )
     if CaseResolvedDay in models:
         dbapi.execute(
