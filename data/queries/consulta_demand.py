@@ -97,6 +97,17 @@ def demand_rows(
     ]
 
 
+def received_by_category(
+    session: Session, ref: TerritoryRef | None, start: datetime, as_of: datetime
+) -> dict[str, int]:
+    """The cases not rejected reported in ``(start, as_of]`` per case category, of the country
+    or an estado (:func:`serves`): the window's whole days from the rollup, its ends raw."""
+    out: dict[str, int] = {}
+    for category, received, *_ in demand_rows(session, ref, (), start, start, as_of, []):
+        out[category] = out.get(category, 0) + int(received or 0)
+    return out
+
+
 def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
     """Sorted day ranges with the ones that touch joined."""
     out: list[tuple[date, date]] = []

@@ -16,7 +16,7 @@ from core.sla import DEFAULT_SLA_HOURS
 from core.timeutil import caracas_day_bounds
 from data import rollups
 from data.ingest import ingest
-from data.models import CaseDemandDay
+from data.models import CaseDemandDay, CitizenCase
 from data.queries import consulta as q
 from data.queries import consulta_demand
 from data.scope import get_territory
@@ -94,6 +94,24 @@ def test_rolled_demand_matches_the_cases_at_any_moment(demand_world, minutes_bac
         rolled, counted = _both(demand_world, ref, as_of, levels)
         assert rolled == counted, (ref, levels, as_of)
     assert counted  # the moments see cases
+    start = as_of - timedelta(days=DAYS)
+    for ref in (None, "VE-M"):
+        got = consulta_demand.received_by_category(
+            demand_world, get_territory(demand_world, ref) if ref else None, start, as_of
+        )
+        assert got == _received(demand_world, ref, start, as_of)
+
+
+def _received(session: Session, estado: str | None, start: datetime, end: datetime) -> dict:
+    """Cases not rejected reported in ``(start, end]`` per category, counted one by one."""
+    out: dict[str, int] = {}
+    for case in session.scalars(select(CitizenCase)):
+        reported = case.reported_at
+        if case.status == "rechazado" or not start < reported <= end:
+            continue
+        if estado is None or case.estado_code == estado:
+            out[case.category] = out.get(case.category, 0) + 1
+    return out
 
 
 @pytest.mark.parametrize(
