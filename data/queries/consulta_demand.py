@@ -127,6 +127,7 @@ def _rolled(
     recent_from: date | None,
     late_until: list[date | None],
 ) -> list[Row]:
+    """The rollup's whole days, each count over the days on its side of its boundary."""
     t = CaseDemandDay
     keys = [t.estado_code] * len(levels)
 
