@@ -30,6 +30,7 @@ Other pages add themselves with :func:`register` (see the bottom of this module)
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -481,14 +482,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--puerto", type=int, default=None, help="puerto del servidor del navegador (uno libre)"
     )
+    parser.add_argument(
+        "--sin-congelar",
+        action="store_true",
+        help="sin gc.freeze() tras construir la app (como antes de core.heap)",
+    )
     parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
     parser.add_argument("--pares", type=int, default=2, help="con --antes: pares de corridas")
     args = parser.parse_args(argv)
     if args.antes:
         return compare(args.antes, args.pares, _without_compare(argv))
+    frozen = _as_a_worker(freeze=not args.sin_congelar)
     engine = get_engine()
     span = f" {args.desde}..{args.hasta}" if args.rango == "personalizado" else ""
     print(f"backend={engine.dialect.name} runs={args.runs} rango={args.rango}{span}")
+    print(f"objetos congelados tras construir la app (core.heap): {frozen:,}".replace(",", "."))
     print(conditions(engine))
     if not args.solo_navegador:
         print(f"{'página':<10} {'nivel':<28} {'función':<44} {'mediana ms':>10} {'p95 ms':>8}")
@@ -510,6 +518,17 @@ def main(argv: list[str] | None = None) -> int:
         bench_browser(max(3, args.runs // 3), chosen, args.rango, args.page, args.puerto)
         print(f"al terminar: {conditions(engine)}")
     return 0
+
+
+def _as_a_worker(freeze: bool) -> int:
+    """The app built as a server worker builds it, and its objects frozen as the worker
+    freezes them (``app.py``): a full collection walks what the worker holds, so the
+    callbacks' pauses are the worker's. Returns the frozen count (0 without ``freeze``)."""
+    import app  # noqa: F401  (importing it builds it, and freezes)
+
+    if not freeze:
+        gc.unfreeze()
+    return gc.get_freeze_count()
 
 
 # -- the pages ---------------------------------------------------------------------------
