@@ -408,7 +408,7 @@ class CaseDemandDay(Base):
 
     The Consulta advice (``data.queries.consulta``) counts the last 60 days of cases per
     estado: received, still open, reported in the second half of the window and open past
-    their category's target. The country's ~400,000 cases of 60 days are ~30,000 rows here;
+    their category's target. The country's ~400,000 cases of 60 days are ~25,000 rows here;
     the ragged hours at each edge of those counts come from the cases
     (``data.queries.consulta_demand``). Kept current by ``data.rollups``.
     """

@@ -15,7 +15,7 @@ targets without reading every resolved case.
 
 The Consulta's demand (``case_demand_day``: cases not rejected per day reported, estado,
 category and whether still unresolved) is kept the same way, so the advice of the country
-reads its 60 days from ~30,000 rows (``data.queries.consulta_demand``).
+reads its 60 days from ~25,000 rows (``data.queries.consulta_demand``).
 
 Durations are binned in 5 % log-scale classes, so a percentile read from the histogram lies
 in the same class as the exact value: within 5 % of it, about 1 % on average (the way

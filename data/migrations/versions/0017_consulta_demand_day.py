@@ -2,7 +2,7 @@
 
 ``case_demand_day`` counts the 1x10 cases that are not rejected per Caracas day of
 report, estado, category and whether they are still unresolved, so the Consulta advice of
-the country (or of an estado as a whole) reads ~30,000 rollup rows and the ragged hours at
+the country (or of an estado as a whole) reads ~25,000 rollup rows and the ragged hours at
 the edges of its windows instead of ~400,000 cases. Filled here set-based from the cases
 (PostgreSQL) or by the SQLite rebuild; kept current on every write by ``data.rollups``.
 
