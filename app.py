@@ -19,7 +19,7 @@ from api import request_log, wire
 from auth.proxies import take_over_uvicorn_proxy_headers
 from core import logs
 from core.config import ROOT, Settings, load_settings
-from core.heap import freeze_start_up
+from core.heap import tune_after_start
 from layouts.shell import shell
 
 # Forwarded headers are believed only from SALA_TRUSTED_PROXIES (auth.proxies), never
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
 app = create_app()
 server = app.server
-freeze_start_up()  # the app's objects out of every full collection (core.heap)
+tune_after_start()  # the app's objects out of every collection, fewer collections (core.heap)
 
 
 if __name__ == "__main__":

@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sin-congelar",
         action="store_true",
-        help="sin gc.freeze() tras construir la app (como antes de core.heap)",
+        help="sin gc.freeze() ni los umbrales de core.heap tras construir la app (como antes)",
     )
     parser.add_argument("--antes", type=Path, help="otra copia del código para comparar")
     parser.add_argument("--pares", type=int, default=2, help="con --antes: pares de corridas")
@@ -521,13 +521,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _as_a_worker(freeze: bool) -> int:
-    """The app built as a server worker builds it, and its objects frozen as the worker
-    freezes them (``app.py``): a full collection walks what the worker holds, so the
-    callbacks' pauses are the worker's. Returns the frozen count (0 without ``freeze``)."""
-    import app  # noqa: F401  (importing it builds it, and freezes)
+    """The app built as a server worker builds it, with the worker's collector settings
+    (``app.py``, ``core.heap``): a collection walks what the worker holds, so the callbacks'
+    pauses are the worker's. Without ``freeze``, CPython's defaults. Returns the frozen
+    count (0 without ``freeze``)."""
+    import app  # noqa: F401  (importing it builds it, freezes and sets the thresholds)
 
     if not freeze:
         gc.unfreeze()
+        gc.set_threshold(700, 10, 10)
     return gc.get_freeze_count()
 
 
