@@ -30,9 +30,10 @@ def init_db(_args: argparse.Namespace | None = None) -> int:
 
 
 def rebuild_rollups(_args: argparse.Namespace | None = None) -> int:
-    """Recompute the /casos daily rollups from the cases, /paz's weekly counts from the
-    incidents and each project's money sent from the transfers (after loading rows by hand,
-    or if ever in doubt); the page and the API stay up, writes wait for the transaction."""
+    """Recompute the /casos and /consulta daily rollups from the cases, /paz's weekly
+    counts from the incidents and each project's money sent from the transfers (after
+    loading rows by hand, or if ever in doubt); the page and the API stay up, writes wait
+    for the transaction."""
     from data import incident_rollup, project_money
     from data.rollups import rebuild
 
@@ -40,7 +41,10 @@ def rebuild_rollups(_args: argparse.Namespace | None = None) -> int:
         read = rebuild(conn, progress=True)
         project_money.rebuild(conn)
         incidents = incident_rollup.rebuild(conn)
-    print(f"Rollups de casos recalculados a partir de {read:,} casos.".replace(",", "."))
+    print(
+        f"Resúmenes de casos (/casos y demanda de /consulta) recalculados a partir de {read:,} "
+        "casos.".replace(",", ".")
+    )
     print(
         f"Incidentes por cuadrante y semana recalculados a partir de {incidents:,} "
         "incidentes.".replace(",", ".")
@@ -106,8 +110,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "rebuild-rollups",
         help=(
-            "recalcula los resúmenes diarios de /casos, los incidentes por cuadrante y semana"
-            " de /paz y el dinero transferido por proyecto"
+            "recalcula los resúmenes diarios de /casos y de la demanda de /consulta, los"
+            " incidentes por cuadrante y semana de /paz y el dinero transferido por proyecto"
         ),
     )
     p.set_defaults(func=rebuild_rollups)
