@@ -38,10 +38,13 @@ from data.models import (
     AlertOutbox,
     AlertPending,
     ApiToken,
+    CaseDemandDay,
     CaseDurationDay,
     CaseDurationWeek,
     CaseEvent,
     CaseReportedDay,
+    CaseResolutionHoursDay,
+    CaseResolutionHoursWeek,
     CaseResolvedDay,
     CitizenCase,
     ClapCommittee,
@@ -74,7 +77,7 @@ __all__ = ["SCALES", "SeedError", "seed_database"]
 
 # Children before parents: the order in which a reset empties them.
 SEEDED_MODELS = (
-    CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek, IncidentWeek, IncidentBlock, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
+    CaseReportedDay, CaseResolvedDay, CaseDurationDay, CaseDurationWeek, CaseResolutionHoursDay, CaseResolutionHoursWeek, CaseDemandDay, IncidentWeek, IncidentBlock, IncidentDay, IncidentHour, Action, AlertOutbox, AlertNote, AlertPending, Alert, CaseEvent, CitizenCase, Incident, DefenseUnit, ClapDelivery, ClapCommittee,
     Transfer, ProjectProgress, Project, Cuadrante, Territory,
 )  # fmt: skip
 BIG_TABLES = (CitizenCase, CaseEvent, Incident, ClapDelivery, ProjectProgress, Transfer, Project)

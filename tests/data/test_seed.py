@@ -311,6 +311,11 @@ SAME_ON_BOTH = {
     "case_resolved_day": "90f0ce60c09b58e1",
     "case_duration_day": "849b5e15e1b8830d",
     "case_duration_week": "136552620fcbb107",  # the days added up per week (0013)
+    # resolved per whole hours taken (0014) and the Consulta's demand (0017): the same on
+    # both backends, so the SQLite set-based rebuild writes what the Python one does
+    "case_resolution_hours_day": "7f58d132ab931276",
+    "case_resolution_hours_week": "e2c3ccd9f2b36307",
+    "case_demand_day": "3798bde24b7c5d7f",
     # /paz's rollups (0012_paz_incident_week), from the same incidents
     "incident_week": "b7cd1f8678b621ea",
     "incident_block": "90e8224ad9cadf74",  # the same weeks nine by nine (0015)
@@ -442,6 +447,9 @@ def test_years_multiplies_the_daily_history_only(sqlite_engine: Engine) -> None:
         "case_resolved_day",
         "case_duration_day",
         "case_duration_week",
+        "case_resolution_hours_day",
+        "case_resolution_hours_week",
+        "case_demand_day",
         "incident_week",
         "incident_block",
         "incident_day",
