@@ -57,6 +57,19 @@ def test_heavy_water_demand_and_no_water_project_ranks_water_first(world):
     assert power["transferred_usd"] == 6_000  # the transfer after the moment does not count
 
 
+def test_money_sent_counts_where_its_project_is(world):
+    """A transfer recorded under another territory's path (its project moved since) counts
+    with its project: a territory's projects are compared with the money sent to them."""
+    elsewhere = sum(r["transferred_usd"] for r in q.priorities(world, _ref(world, "VE-M"), T0))
+    f.transfer(world, "T-A1-ELSEWHERE", "P-A1-E1", "VE-M-C1", 1_000, T0 - timedelta(days=3))
+    world.commit()
+    power = _by_category(q.priorities(world, _ref(world, "VE-A-C1"), T0))["electricidad"]
+    assert power["transferred_usd"] == 6_000 + 1_000
+    assert sum(r["transferred_usd"] for r in q.priorities(world, _ref(world, "VE-M"), T0)) == (
+        elsewhere
+    )
+
+
 def test_satisfied_demand_drops(world):
     """In C2 water had two completed projects and its cases fell: electricity, with fewer
     cases but no project, comes first, and water scores far below C1's water."""
