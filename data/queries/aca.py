@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core import names
 from core.timeutil import caracas_date
 from data.models import ACTION_STATUSES, Action, Project, Territory
-from data.queries.common import by_key, map_places
+from data.queries.common import by_key, count_if, map_places
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View
 from data.scope import TerritoryRef, territory_clause
@@ -54,10 +54,6 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     return and_(Action.status.in_(OPEN_STATUSES), Action.due_on < today)
 
 
-def _count_if(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
 def aca_summary(session: Session, ref: TerritoryRef | None, as_of: datetime) -> dict[str, Any]:
     """``{"total", "by_status": {status: n}, "overdue"}``: the ``aca`` part of
     ``GET /api/v1/summary``; overdue against the Caracas date of ``as_of``."""
@@ -65,8 +61,8 @@ def aca_summary(session: Session, ref: TerritoryRef | None, as_of: datetime) -> 
     total, overdue, *by_status = session.execute(
         select(
             func.count(),
-            _count_if(overdue_clause(today)),
-            *(_count_if(Action.status == status) for status in ACTION_STATUSES),
+            count_if(overdue_clause(today)),
+            *(count_if(Action.status == status) for status in ACTION_STATUSES),
         ).where(territory_clause(Action, ref))
     ).one()
     return {
@@ -89,9 +85,9 @@ def totals(
     total, overdue, due_soon, *by_status = session.execute(
         select(
             func.count(),
-            _count_if(overdue_clause(today)),
-            _count_if(soon),
-            *(_count_if(Action.status == status) for status in ACTION_STATUSES),
+            count_if(overdue_clause(today)),
+            count_if(soon),
+            *(count_if(Action.status == status) for status in ACTION_STATUSES),
         ).where(*_where(ref, transformation))
     ).one()
     statuses = {s: int(n or 0) for s, n in zip(ACTION_STATUSES, by_status, strict=True)}
@@ -116,7 +112,7 @@ def by_transformation(
             Action.transformation,
             Action.status,
             func.count(),
-            _count_if(overdue_clause(today)),
+            count_if(overdue_clause(today)),
         )
         .where(*_where(ref, transformation))
         .group_by(Action.transformation, Action.status)
@@ -155,9 +151,9 @@ def by_territory(
         select(
             key,
             func.count(),
-            _count_if(Action.status.in_(OPEN_STATUSES)),
-            _count_if(overdue_clause(today)),
-            _count_if(Action.status == "cumplida"),
+            count_if(Action.status.in_(OPEN_STATUSES)),
+            count_if(overdue_clause(today)),
+            count_if(Action.status == "cumplida"),
         )
         .where(*_where(ref, transformation))
         .group_by(key),

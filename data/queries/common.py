@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from data.models import Cuadrante, Incident, Territory, path_of
@@ -17,6 +17,11 @@ from data.types import UTCDateTime
 def at(value: datetime) -> Any:
     """A bound timestamp typed like the columns, so SQL date arithmetic works on both backends."""
     return literal(value, UTCDateTime())
+
+
+def count_if(condition: Any) -> Any:
+    """``SUM(CASE WHEN condition THEN 1 ELSE 0 END)``: how many rows of a group match."""
+    return func.sum(case((condition, 1), else_=0))
 
 
 def by_key(session: Session, stmt: Select[Any]) -> dict[str, tuple[Any, ...]]:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from core.timeutil import caracas_date, caracas_day_bounds, to_utc
 from data.models import CaseDemandDay, CitizenCase
+from data.queries.common import count_if
 from data.queries.rolled import core_rows, serial_plan
 from data.rollups import REJECTED
 from data.scope import TerritoryRef, territory_clause
@@ -81,15 +82,15 @@ def demand_rows(
     start, middle, as_of = to_utc(start), to_utc(middle), to_utc(as_of)
     deadlines = [to_utc(d) for d in deadlines]
     bounds = sorted({start, as_of, *(b for b in (middle, *deadlines) if start < b < as_of)})
-    pieces = [(lo, hi, days) for lo, hi in pairwise(bounds) if (days := inside(lo, hi))]
-    ranges = [days for _, _, days in pieces]
+    pieces = [(lo, hi, span) for lo, hi in pairwise(bounds) if (span := inside(lo, hi))]
     # each count's whole days: those of the pieces on its side of its boundary
-    recent_from = min((days[0] for lo, _, days in pieces if lo >= middle), default=None)
+    recent_from = min((span[0] for lo, _, span in pieces if lo >= middle), default=None)
     late_until = [
-        max((days[1] for _, hi, days in pieces if hi <= d), default=None) for d in deadlines
+        max((span[1] for _, hi, span in pieces if hi <= d), default=None) for d in deadlines
     ]
-    rolled = _rolled(session, ref, levels, ranges, recent_from, late_until) if ranges else []
-    raw = edges(CitizenCase.reported_at, start, as_of, _merged(ranges))
+    whole = _merged([span for _, _, span in pieces])
+    rolled = _from_rollup(session, ref, levels, whole, recent_from, late_until) if whole else []
+    raw = edges(CitizenCase.reported_at, start, as_of, whole)
     return [
         *rolled,
         *_edge_rows(session, ref, levels, raw, middle, deadlines),
@@ -119,11 +120,11 @@ def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
     return out
 
 
-def _rolled(
+def _from_rollup(
     session: Session,
     ref: TerritoryRef | None,
     levels: tuple[str, ...],
-    ranges: list[tuple[date, date]],
+    days: list[tuple[date, date]],
     recent_from: date | None,
     late_until: list[date | None],
 ) -> list[Row]:
@@ -147,7 +148,7 @@ def _rolled(
         )
         .where(
             territory_clause(t, ref),
-            or_(*(t.day.between(first, last) for first, last in _merged(ranges))),
+            or_(*(t.day.between(first, last) for first, last in days)),
         )
         .group_by(*keys, t.category)
     )
@@ -163,10 +164,6 @@ def _case_counts(
     received: bool = True,
 ) -> list[Any]:
     c = CitizenCase
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
     return [
         *([c.estado_code] * len(levels)),
         c.category,

@@ -18,6 +18,7 @@ from core import names
 from core.filters import Filters
 from data import project_money  # noqa: F401  (keeps project.transfers_usd current)
 from data.models import PROJECT_STATUSES, Project, ProjectProgress, Territory, Transfer
+from data.queries.common import count_if
 from data.queries.datasets import Column, Dataset, register_dataset
 from data.queries.filters import View, child_key, child_territories, in_times, scoped
 from data.queries.sql import decile
@@ -106,10 +107,6 @@ def stalled_clause(as_of: datetime, days: int = STALLED_DAYS) -> Any:
     )
 
 
-def _count_if(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
 def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, Any]:
     """Totals, status counts, money and the period's transfers vs the previous period."""
     view = scoped(session, scope, filters, as_of)
@@ -119,8 +116,8 @@ def kpis(session: Session, scope: Scope, filters: Filters, as_of: datetime) -> d
         func.count(),
         func.sum(Project.approved_usd),
         func.avg(Project.physical_progress),
-        _count_if(stalled_clause(as_of)),
-        *(_count_if(Project.status == status) for status in PROJECT_STATUSES),
+        count_if(stalled_clause(as_of)),
+        *(count_if(Project.status == status) for status in PROJECT_STATUSES),
     ).where(*_project_where(view))
     national = view.ref is None
     if national:
@@ -278,7 +275,7 @@ def by_category(
             func.count(),
             func.sum(Project.approved_usd),
             func.avg(Project.physical_progress),
-            _count_if(Project.status == "paralizado"),
+            count_if(Project.status == "paralizado"),
         )
         .where(*_project_where(view))
         .group_by(Project.category)
@@ -337,10 +334,10 @@ def by_territory(
             select(
                 key,
                 func.count(),
-                _count_if(Project.status == "en_ejecucion"),
-                _count_if(Project.status == "paralizado"),
-                _count_if(Project.status == "culminado"),
-                _count_if(stalled_clause(as_of)),
+                count_if(Project.status == "en_ejecucion"),
+                count_if(Project.status == "paralizado"),
+                count_if(Project.status == "culminado"),
+                count_if(stalled_clause(as_of)),
                 func.avg(Project.physical_progress),
                 func.sum(Project.approved_usd),
             )
@@ -369,10 +366,10 @@ def _by_comuna(session: Session, view: View) -> list[dict[str, Any]]:
             Territory.lat,
             Territory.lon,
             func.count(Project.id),
-            _count_if(Project.status == "en_ejecucion"),
-            _count_if(Project.status == "paralizado"),
-            _count_if(Project.status == "culminado"),
-            _count_if(stalled_clause(view.as_of)),
+            count_if(Project.status == "en_ejecucion"),
+            count_if(Project.status == "paralizado"),
+            count_if(Project.status == "culminado"),
+            count_if(stalled_clause(view.as_of)),
             func.avg(Project.physical_progress),
             func.sum(Project.approved_usd),
             func.sum(sent.c.sent),
