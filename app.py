@@ -98,17 +98,27 @@ def create_server(settings: Settings) -> FastAPI:
 # from the same npm release the polyfill bundles (MIT, assets/vendor/REGENERATOR-LICENSE.txt).
 POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 REGENERATOR = "vendor/regenerator-runtime.js?v=0.13.11"
+# AG Grid's bundle (1 MB of JavaScript) is only needed once a data table mounts, below the
+# charts (layouts/components/data_table.py): the page prefetches it instead of running it
+# before the first render, and assets/grid_mount.js runs it just before asking for a grid.
+GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid[^"]*\.js[^"]*)"></script>')
 
 
 class SalaDash(Dash):
     """Dash whose page config does not fingerprint the server (Dash writes the exact Python
     build into every page and a plotly.com URL for its dev tools' version check, which
-    only help someone probing for known flaws), and whose pages skip the full polyfill."""
+    only help someone probing for known flaws), whose pages skip the full polyfill and
+    load AG Grid when a table is wanted rather than before the first render."""
 
     def _generate_scripts_html(self) -> str:
         scripts = super()._generate_scripts_html()
         tag = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
-        return POLYFILL_TAG.sub(lambda _: tag, scripts, count=1)
+        scripts = POLYFILL_TAG.sub(lambda _: tag, scripts, count=1)
+        return GRID_TAG.sub(
+            lambda m: f'<link rel="prefetch" as="script" href="{m[1]}" data-sala-grid-script>',
+            scripts,
+            count=1,
+        )
 
     def _config(self) -> dict:
         config = super()._config()

@@ -8,10 +8,30 @@
 // outputs with data-dash-is-loading) and the browser idle. At 1920×1080 a table sits near
 // enough to the fold to mount while the page loads, and AG Grid measuring its theme
 // (~0.4 s of main thread) then delayed the KPIs, charts and map above it.
+//
+// AG Grid's own script (1 MB) is not among the page's scripts either (app.GRID_TAG): the
+// page only prefetches it, and it runs here, once, before the first grid is asked for.
 (function () {
   const asked = new WeakSet();
   const QUIET_CHECK_MS = 100;
   const QUIET_MAX_WAIT_MS = 5000;
+  const GRID_RETRY_MS = 3000;
+  let gridScript = null; // a promise: AG Grid's script has run
+
+  function loadGridScript() {
+    if (window.dash_ag_grid) { return Promise.resolve(); }
+    if (gridScript) { return gridScript; }
+    const link = document.querySelector("link[data-sala-grid-script]");
+    if (!link) { return Promise.resolve(); } // the page carries it as a script
+    gridScript = new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = link.href;
+      script.onload = function () { resolve(); };
+      script.onerror = function () { script.remove(); gridScript = null; reject(); };
+      document.body.appendChild(script);
+    });
+    return gridScript;
+  }
 
   function whenQuiet(fn) {
     const idle = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
@@ -33,7 +53,16 @@
     asked.add(slot);
     let id;
     try { id = JSON.parse(slot.id); } catch (e) { return; }
-    C.set_props({ type: "sala-grid-mount", dataset: id.dataset }, { data: true });
+    loadGridScript().then(
+      function () { C.set_props({ type: "sala-grid-mount", dataset: id.dataset }, { data: true }); },
+      function () {
+        // The script did not arrive (the link dropped): say so and try again shortly.
+        const pending = slot.querySelector(".grid-pending");
+        if (pending) { pending.textContent = "No se pudo cargar la tabla; reintentando…"; }
+        asked.delete(slot);
+        setTimeout(function () { ask(slot); }, GRID_RETRY_MS);
+      }
+    );
   }
 
   const near = "IntersectionObserver" in window

@@ -4,9 +4,11 @@ Plotly grows a figure's margins to fit long axis labels, legends and colour scal
 (``automargin``), and then draws the whole chart a second time. With the margins already
 that large it draws once: 2-8 times less main-thread work per chart (README, Lighthouse).
 ``fit_margins`` estimates, from the figure's own labels and fonts, the margins Plotly would
-compute, and raises the figure's margins to them. ``automargin`` stays on: where the
-estimate falls short (a narrower font, a legend wrapping on a narrow card), Plotly still
-grows the margin and nothing is cut off; it only costs the second draw again.
+compute, and raises the figure's margins to them. The estimate errs wide (the widest of the
+theme's fonts, a few pixels to spare), so the axes do without ``automargin``, which measured
+every tick label on every draw (``figures._template``); a legend wrapping on a narrow card
+still grows the top margin, as Plotly always lets legends do. ``tests/browser/test_labels.py``
+checks on every page that no label sticks out of its chart.
 
 Widths are DejaVu Sans' (the first font of ``theme.FONT``), the widest of the three: on a
 machine with Liberation Sans or Arial the labels are narrower and the margin a little wide.
@@ -262,7 +264,7 @@ def fit_margins(fig: F, card_em: float = CARD_EM) -> F:
         x.tickangle = -CROWDED_ANGLE
     angle = math.radians(abs(x.tickangle or 0))
     x_height = x_width * math.sin(angle) + LINE * x_size * math.cos(angle)
-    need["b"] = max(need["b"], x_height + _title_px(x, base) + 15)
+    need["b"] = max(need["b"], x_height + _title_px(x, base) + 17)
 
     # Top: the legend above the plot; the top number of a y axis, centred on the plot's edge.
     need["t"] = max(need["t"], _legend_px(fig, base, plot))

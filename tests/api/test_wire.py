@@ -226,3 +226,18 @@ def test_pages_load_the_regenerator_runtime_not_the_whole_polyfill(client):
     served = client.get(scripts[runtime[0]])
     assert served.status_code == 200 and "regeneratorRuntime = runtime" in served.text
     assert "immutable" in served.headers["cache-control"]
+
+
+def test_pages_prefetch_ag_grid_instead_of_running_it_before_the_first_render(client):
+    """AG Grid's 1 MB bundle is not among the scripts Dash runs before it renders: the page
+    prefetches it (app.GRID_TAG) and assets/grid_mount.js runs it when a table is wanted."""
+    page = client.get("/casos").text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts and not [s for s in scripts if "dash_ag_grid" in s]
+    links = re.findall(r'<link rel="prefetch" as="script" href="([^"]+)" data-sala-grid-script>', page)
+    assert len(links) == 1 and "dash_ag_grid/dash_ag_grid" in links[0]
+    served = client.get(links[0])
+    assert served.status_code == 200 and "dash_ag_grid" in served.text
+    assert "immutable" in served.headers["cache-control"]
+    mount = client.get(next(s for s in scripts if "grid_mount.js" in s)).text
+    assert "data-sala-grid-script" in mount

@@ -38,6 +38,18 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
   const drawn = full._size || {};
   const grown = ['l', 'r', 't', 'b'].filter(s => drawn[s] - (asked[s] || 0) > 1)
     .map(s => s + ' ' + asked[s] + ' → ' + Math.round(drawn[s]));
+  // Labels sticking out of the chart (cut off on screen): name axes have no automargin,
+  // number axes do not hide a label past the chart's edge (figures.base_layout).
+  const box = gd.querySelector('.main-svg').getBoundingClientRect();
+  const cut = Array.from(gd.querySelectorAll(
+    '.xtick text, .ytick text, .legendtext, .g-xtitle text, .g-ytitle text'))
+    .filter(t => t.style.display !== 'none' && (t.textContent || '').trim() !== '')
+    .filter(t => {
+      const r = t.getBoundingClientRect();
+      return r.left < box.left - 1 || r.right > box.right + 1
+        || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+    })
+    .map(t => t.textContent);
   const title = (gd.closest('.panel') || {}).querySelector
     ? ((gd.closest('.panel').querySelector('.panel-title') || {}).textContent || '') : '';
   return {
@@ -50,6 +62,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
     heatmaps: data.filter(t => t.type === 'heatmap').length,
     scales: data.filter(t => t.type === 'heatmap' && t.showscale).length,
     grown: grown,
+    cut: cut,
     xstart: hbars.length && full.xaxis && full.xaxis.range ? full.xaxis.range[0] : null,
     ystart: vbars.length && full.yaxis && full.yaxis.range ? full.yaxis.range[0] : null,
   };
@@ -79,8 +92,8 @@ def _settled_charts(driver, timeout: float = 45) -> list[dict]:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
 def test_every_horizontal_bar_has_its_name(server, driver, size):
-    """Every bar named, charts grown to fit, axes from zero, colour scales, and no chart
-    whose margins Plotly had to grow (it would draw it twice)."""
+    """Every bar named, charts grown to fit, axes from zero, colour scales, no chart whose
+    margins Plotly had to grow (it would draw it twice) and no label cut off."""
     set_viewport(driver, *size)
     checked = 0
     for path in PAGES:
@@ -96,8 +109,10 @@ def test_every_horizontal_bar_has_its_name(server, driver, size):
             if chart["ystart"] is not None:
                 assert chart["ystart"] <= 0, (path, chart["title"], "count axis from zero")
             assert chart["scales"] == chart["heatmaps"], (path, chart["title"], "colour scale")
-            # The figure brought margins large enough: Plotly drew it once (margins.py).
+            # The figure brought margins large enough: Plotly drew it once (margins.py), and
+            # no name, number, legend or title is cut off at the chart's edge.
             assert chart["grown"] == [], (path, chart["title"], size)
+            assert chart["cut"] == [], (path, chart["title"], size)
         assert console_errors(driver) == [], path
     # The national views draw the 25 estados: the charts that list them were really checked.
     assert checked >= 10

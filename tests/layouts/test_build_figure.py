@@ -33,7 +33,7 @@ def _sample() -> tuple[list[go.Bar], dict]:
 def test_the_apps_dict_is_the_validated_figure(one: bool) -> None:
     traces, layout = _sample()
     traces = traces[0] if one else traces
-    checked = fit_margins(go.Figure(traces, layout=layout))
+    checked = fit_margins(go.Figure(traces, layout={**layout, "template": figures._template()}))
     figures.VALIDATE = False  # as the app builds it (the fixture restores it)
     fast = build_figure(traces, layout)
     assert isinstance(fast, dict)
@@ -51,3 +51,24 @@ def test_the_empty_figure_too() -> None:
 def test_layout_tests_validate_the_layout() -> None:
     with pytest.raises(ValueError, match="xaxiss"):
         build_figure([], {"xaxiss": {"visible": False}})
+
+
+def test_the_template_lets_plotly_draw_without_measuring_every_tick_label() -> None:
+    """Plotly's default template with the axes' ``automargin`` and ``title.standoff`` gone
+    and no label hidden past the chart's edge (each made Plotly measure every tick label as
+    it draws; the margins already hold them): the rest is plotly's."""
+    import plotly.io as pio
+
+    plotly = pio.templates[pio.templates.default].to_plotly_json()
+    ours = figures._template()
+    for name in ("xaxis", "yaxis"):
+        axis = ours["layout"][name]
+        assert "automargin" not in axis and "title" not in axis
+        assert axis["ticklabeloverflow"] == "allow"
+        rest = {k: v for k, v in plotly["layout"][name].items() if k not in ("automargin", "title")}
+        assert {k: v for k, v in axis.items() if k != "ticklabeloverflow"} == rest
+    assert ours["data"] == plotly["data"]
+    assert {k: v for k, v in ours["layout"].items() if k not in ("xaxis", "yaxis")} == {
+        k: v for k, v in plotly["layout"].items() if k not in ("xaxis", "yaxis")
+    }
+    assert plotly["layout"]["xaxis"]["automargin"] is True  # plotly's own is left untouched
