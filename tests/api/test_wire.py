@@ -234,7 +234,9 @@ def test_pages_prefetch_ag_grid_instead_of_running_it_before_the_first_render(cl
     page = client.get("/casos").text
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert scripts and not [s for s in scripts if "dash_ag_grid" in s]
-    links = re.findall(r'<link rel="prefetch" as="script" href="([^"]+)" data-sala-grid-script>', page)
+    links = re.findall(
+        r'<link rel="prefetch" as="script" href="([^"]+)" data-sala-grid-script>', page
+    )
     assert len(links) == 1 and "dash_ag_grid/dash_ag_grid" in links[0]
     served = client.get(links[0])
     assert served.status_code == 200 and "dash_ag_grid" in served.text
