@@ -165,12 +165,6 @@ tune_after_start()  # the app's objects out of every collection, fewer collectio
 if __name__ == "__main__":
     import uvicorn
 
-    cfg = load_settings()
-    uvicorn.run(
-        "app:server",
-        host=cfg.host,
-        port=cfg.port,
-        log_level="info",
-        proxy_headers=False,
-        ws_per_message_deflate=cfg.ws_deflate,
-    )
+    from core.serving import uvicorn_options
+
+    uvicorn.run("app:server", **uvicorn_options(load_settings(), log_level="info"))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from cli import CommandError
 from core.config import ROOT, load_settings
+from core.serving import uvicorn_options
 from data.db import get_engine, session_scope
 from data.migrate import upgrade
 from data.models import Territory
@@ -84,14 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.alerts_enabled:  # started by the server's lifespan (app.py)
         print("Evaluador de alertas activo: las alertas salen de las reglas sobre los datos.")
     print(f"Sala en http://{settings.host}:{settings.port}/  (Ctrl+C para detener)", flush=True)
-    uvicorn.run(
-        "app:server",
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
-        ws_per_message_deflate=settings.ws_deflate,
-    )
+    uvicorn.run("app:server", **uvicorn_options(settings, log_level="warning"))
     return 0
 
 

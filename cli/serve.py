@@ -16,6 +16,7 @@ from pathlib import Path
 from cli import CommandError
 from core import logs
 from core.config import load_settings
+from core.serving import uvicorn_options
 
 
 def prepare_metrics_dir(workers: int) -> Path | None:
@@ -50,13 +51,14 @@ def serve(args: argparse.Namespace) -> int:
     try:
         uvicorn.run(
             "app:server",
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            workers=workers,
-            log_config=logs.uvicorn_config(settings.log_format, settings.log_level),
-            proxy_headers=False,  # SALA_TRUSTED_PROXIES decides (auth.proxies)
-            timeout_graceful_shutdown=10,
-            ws_per_message_deflate=settings.ws_deflate,  # SALA_WS_DEFLATE (README)
+            **uvicorn_options(
+                settings,
+                host=args.host or settings.host,
+                port=args.port or settings.port,
+                workers=workers,
+                log_config=logs.uvicorn_config(settings.log_format, settings.log_level),
+                timeout_graceful_shutdown=10,
+            ),
         )
     finally:
         if own_dir and metrics_dir is not None:
