@@ -54,7 +54,12 @@
     let id;
     try { id = JSON.parse(slot.id); } catch (e) { return; }
     loadGridScript().then(
-      function () { C.set_props({ type: "sala-grid-mount", dataset: id.dataset }, { data: true }); },
+      function () {
+        // The page may have changed while the script loaded (a filter, the back button):
+        // Dash throws on a prop set for a component no longer in its layout.
+        if (!slot.isConnected) { return; }
+        C.set_props({ type: "sala-grid-mount", dataset: id.dataset }, { data: true });
+      },
       function () {
         // The script did not arrive (the link dropped): say so and try again shortly.
         const pending = slot.querySelector(".grid-pending");
