@@ -31,7 +31,7 @@ from layouts.components.figures import (
     right_axis,
 )
 from layouts.components.indicator import indicator_page, map_panel
-from layouts.components.kpi import delta, kpi_card, kpi_row, kpi_value
+from layouts.components.kpi import delta, delta_points, kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
@@ -116,8 +116,13 @@ def kpi_cards(k: dict[str, Any], filters: Filters) -> list[Any]:
             sub=_served_sub(today, "clap.today")
             if today["planned"]
             else "sin entregas planificadas hoy",
-            comparison=delta(
-                today["served"], k["same_day_last_week"]["served"], "up", "vs. hace 7 días"
+            # the day is still being reported: its coverage compares with a whole day's,
+            # its count of families would not (0 right after midnight read as ▼ 100 %)
+            comparison=delta_points(
+                today["coverage"],
+                k["same_day_last_week"]["coverage"],
+                "up",
+                "de cobertura vs. hace 7 días",
             ),
             area="clap",
             tone=_tone(today["coverage"]),

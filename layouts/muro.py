@@ -382,11 +382,11 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
     bands = threshold.bands()
     if name == "clap":
         coverage = field_value(s, "clap.coverage")
-        if coverage is None:
-            return Judgement("sin-datos", "sin entregas planificadas hoy", f"meta {bands[0]}")
         days = t.get("clap_coverage") or []
         before = days[-2] if len(days) >= 2 else None
         yesterday = f" · ayer {fmt_percent(before)}" if before is not None else ""
+        if coverage is None:  # right after midnight: say how yesterday ended
+            return Judgement("sin-datos", f"aún sin entregas hoy{yesterday}", f"meta {bands[0]}")
         return Judgement(
             threshold.state(coverage),
             f"{fmt_percent(coverage)} del plan{yesterday}",

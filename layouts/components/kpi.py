@@ -78,6 +78,24 @@ def delta(
     )
 
 
+def delta_points(
+    value: float | None, reference: float | None, better: Literal["up", "down"], label: str
+) -> html.Span | None:
+    """▲/▼ between two 0..1 ratios in percentage points ("▼ 3,2 puntos"): a share of a
+    partial day compares fairly with a whole day's, where counts would not."""
+    if value is None or reference is None:
+        return None
+    change = (value - reference) * 100
+    if abs(change) < 0.05:
+        return html.Span(f"= {label}", className="kpi-delta neutral")
+    up = change > 0
+    good = up == (better == "up")
+    return html.Span(
+        f"{'▲' if up else '▼'} {fmt_number(abs(change), 1)} puntos {label}",
+        className=f"kpi-delta {'good' if good else 'bad'}",
+    )
+
+
 def kpi_card(
     label: str,
     field: str,

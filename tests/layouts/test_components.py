@@ -115,6 +115,35 @@ def test_delta_arrow_and_colour():
     assert delta(5, 0, "up", "x") is None
 
 
+def test_clap_today_compares_coverage_not_a_partial_days_count():
+    """Right after midnight today has served 0 families of 0 reported: no "▼ 100 %" against
+    the whole day a week ago; later its coverage is compared in points."""
+    from core.filters import parse_filters
+    from data.queries.clap import CATEGORIES
+    from layouts.clap import kpi_cards
+
+    def card(today: dict[str, Any]) -> Any:
+        week = {"served": 50_000, "planned": 52_000, "coverage": 0.9615}
+        zero = {"served": 0, "planned": 0, "coverage": None, "bags": 0, "kg": 0, "batches": 0}
+        k = {
+            "today": today,
+            "same_day_last_week": week,
+            "month": zero,
+            "previous_month": zero,
+            "period": {**zero, "committees": 0},
+            "previous_period": zero,
+            "committees": {"total": 0, "missing": 0, "late": 0},
+        }
+        return kpi_cards(k, parse_filters({}, CATEGORIES).filters)[0]
+
+    midnight = str(card({"served": 0, "planned": 0, "coverage": None}))
+    assert "▼" not in midnight and "100 %" not in midnight
+    morning = card({"served": 900, "planned": 1_000, "coverage": 0.9})
+    found = [c for c in _walk(morning) if "kpi-delta" in (getattr(c, "className", "") or "")]
+    assert [c.children for c in found] == ["▼ 6,2 puntos de cobertura vs. hace 7 días"]
+    assert "bad" in found[0].className
+
+
 def row(code: str, **values: Any) -> dict[str, Any]:
     base = {
         "code": code,
@@ -254,3 +283,12 @@ def test_the_header_is_served_with_the_caracas_time_and_date_the_clock_would_wri
 
     walk(header(LOCAL_ADMIN, now))
     assert texts == {"clock-time": "08:05:09", "clock-date": "jueves, 3 de diciembre de 2026"}
+
+
+def _walk(node: Any) -> list[Any]:
+    """Every component under ``node``, itself included."""
+    children = getattr(node, "children", None)
+    if children is None or isinstance(children, str | int | float):
+        return [node]
+    kids = children if isinstance(children, list | tuple) else [children]
+    return [node, *(c for kid in kids for c in _walk(kid))]

@@ -147,6 +147,12 @@ def test_the_comparison_speaks_spanish_numbers() -> None:
     assert muro.judge("clap", s, _trends(0.1, 0.1)).compare == "87,5 % del plan · ayer 95,0 %"
     no_plan_yesterday = {**_trends(0.1, 0.1), "clap_coverage": [0.5, None, 0.875]}
     assert muro.judge("clap", s, no_plan_yesterday).compare == "87,5 % del plan"
+    midnight = {**_trends(0.1, 0.1), "clap_coverage": [0.5, 0.95, None]}
+    nothing_yet = muro.judge("clap", _summary(None, 70.0, 1, 7), midnight)
+    assert (nothing_yet.state, nothing_yet.compare) == (
+        "sin-datos",
+        "aún sin entregas hoy · ayer 95,0 %",
+    )
     assert muro.judge("paz", s, None).compare.startswith("▲ 900 % sobre lo habitual")
     assert muro.judge("defensa", s, None).compare == "10,0 puntos bajo la meta"
     rare = _summary(0.9, 80.0, 2, 3)  # 2 today against 1 in the 6 days before
