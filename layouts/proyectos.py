@@ -260,7 +260,7 @@ def map_legend() -> list[Any]:
         ("#6b7a8c", "sin datos"),
     ]
     return [
-        html.Span("Color: avance físico medio · tamaño: proyectos", className="legend-text"),
+        html.Span("Color: avance físico · tamaño: proyectos", className="legend-text"),
         *[
             html.Span(
                 [html.Span(className="swatch", style={"background": c}), t], className="legend-item"

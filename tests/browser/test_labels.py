@@ -70,6 +70,14 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
 """
 
 
+LEGEND_CLAMPED_JS = """
+return Array.from(document.querySelectorAll('.legend-text'))
+  .filter(e => e.offsetParent && (e.scrollHeight > e.clientHeight + 1
+                                  || e.scrollWidth > e.clientWidth + 1))
+  .map(e => e.textContent);
+"""
+
+
 def _settled_charts(driver, timeout: float = 45) -> list[dict]:
     """The page's charts once every one has its data (none says "Cargando…") and their
     number stopped changing."""
@@ -113,6 +121,9 @@ def test_every_horizontal_bar_has_its_name(server, driver, size):
             # no name, number, legend or title is cut off at the chart's edge.
             assert chart["grown"] == [], (path, chart["title"], size)
             assert chart["cut"] == [], (path, chart["title"], size)
+        # The map key's words fit its two lines (they end in "…" when they do not).
+        clamped = driver.execute_script(LEGEND_CLAMPED_JS)
+        assert clamped == [], (path, size)
         assert console_errors(driver) == [], path
     # The national views draw the 25 estados: the charts that list them were really checked.
     assert checked >= 10
