@@ -3,7 +3,8 @@
 Pure functions; ``callbacks/consulta.py`` fills them from ``data.queries.consulta``. The
 needs window (``DEMAND_DAYS``) and the rounds compared (``ROUNDS``) are fixed, as in
 ``GET /api/v1/consulta/prioridades``, so the page and the API always agree: the period of
-the filter bar does not change these numbers.
+the filter bar does not change these numbers, so the bar states that period instead of
+offering its buttons.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         "Categoría",
         DATASETS,
         body,
+        fixed_period=f"casos 1x10 de los últimos {days} días · proyectos de las últimas "
+        f"{rounds} consultas",
     )
 
 

@@ -68,11 +68,20 @@ def _cascade() -> html.Div:
     )
 
 
-def _range(filters: Filters) -> html.Div:
+def _range(filters: Filters, fixed: str | None = None) -> html.Div:
+    """The period buttons; a page whose numbers have a fixed period (``fixed`` says which)
+    shows that instead, keeping the controls hidden for the shared filter callbacks."""
     custom = filters.rango == "personalizado"
+    hidden = {"display": "none"}
+    note = (
+        [html.Span(fixed, className="flt-fixed-period", **{"data-fixed-period": "1"})]
+        if fixed
+        else []
+    )
     return html.Div(
         [
             html.Span("Período", className="flt-label"),
+            *note,
             dcc.RadioItems(
                 id="flt-rango",
                 options=[{"label": label, "value": key} for key, label in RANGES.items()],
@@ -80,6 +89,7 @@ def _range(filters: Filters) -> html.Div:
                 className="segmented",
                 inputClassName="segmented-input",
                 labelClassName="segmented-label",
+                style=hidden if fixed else None,
             ),
             html.Div(
                 [
@@ -100,7 +110,7 @@ def _range(filters: Filters) -> html.Div:
                     ),
                 ],
                 className="flt-dates",
-                style={} if custom else {"display": "none"},
+                style={} if custom and not fixed else hidden,
             ),
         ],
         className="flt-field flt-range-field",
@@ -131,13 +141,19 @@ def filter_bar(
     category_label: str,
     errors: tuple[str, ...] = (),
     datasets: tuple[str, ...] = (),
+    fixed_period: str | None = None,
 ) -> html.Div:
-    """The bar, the breadcrumb under it and the Spanish messages about the filters."""
+    """The bar, the breadcrumb under it and the Spanish messages about the filters
+    (``fixed_period``: the period the page always shows, instead of the period buttons)."""
     return html.Div(
         [
             filters_store(page, filters, datasets),
             html.Div(
-                [_cascade(), _range(filters), _category(filters, categories, category_label)],
+                [
+                    _cascade(),
+                    _range(filters, fixed_period),
+                    _category(filters, categories, category_label),
+                ],
                 className="flt-bar",
             ),
             html.Nav(id="flt-breadcrumb", className="flt-breadcrumb", **{"aria-label": "Ruta"}),

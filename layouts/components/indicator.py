@@ -59,9 +59,13 @@ def indicator_page(
     category_label: str,
     datasets: tuple[str, ...],
     body: list[Any],
+    fixed_period: str | None = None,
 ) -> html.Div:
-    """``datasets`` are the data-version names (``data.versions.DATASETS``) the page shows."""
-    bar = filter_bar(page, parsed.filters, categories, category_label, parsed.errors, datasets)
+    """``datasets`` are the data-version names (``data.versions.DATASETS``) the page shows;
+    ``fixed_period`` replaces the period buttons on a page whose period does not change."""
+    bar = filter_bar(
+        page, parsed.filters, categories, category_label, parsed.errors, datasets, fixed_period
+    )
     return html.Div(
         [
             # The page's own handle on the URL: filters and drill-downs write here. Written

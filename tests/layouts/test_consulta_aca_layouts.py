@@ -56,6 +56,20 @@ def test_consulta_exports_the_priorities_and_aca_its_table():
     ]
 
 
+def test_consulta_states_its_fixed_period_instead_of_offering_buttons_that_do_nothing():
+    """Its needs window and rounds never follow the bar's period (as in the API): a "30 días"
+    button lit above "casos de 60 días" said otherwise."""
+    tree = consulta.layout({"rango": "7d"}, load_settings())
+    fixed = [c for c in _walk(tree) if getattr(c, "className", "") == "flt-fixed-period"]
+    assert [c.children for c in fixed] == [
+        "casos 1x10 de los últimos 60 días · proyectos de las últimas 4 consultas"
+    ]
+    assert _find(tree, "flt-rango").style == {"display": "none"}  # kept for the callbacks
+    others = aca.layout({}, load_settings())
+    assert not [c for c in _walk(others) if getattr(c, "className", "") == "flt-fixed-period"]
+    assert _find(others, "flt-rango").style is None
+
+
 def test_the_7t_filter_names_each_transformation_in_full():
     options = _find(aca.layout({}, load_settings()), "flt-categoria").options
     assert [o["label"] for o in options] == list(LABELS.values())
