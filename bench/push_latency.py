@@ -14,7 +14,10 @@ and measures, per event, the time from the start of its API call to the update o
   the socket (no render, no refresh query).
 
 It also prints the server's RSS growth per connected client (RSS after connecting minus
-before, divided by N) and the server's CPU time per event during the burst (user + system
+before, divided by N: the first screens also pay for what the server grows once, its caches
+and allocator arenas), its steady-state cost ("RSS marginal": N more
+clients connected after the burst, through a short burst of their own; for tabs only with
+``--marginal``, which doubles the browsers) and the server's CPU time per event during the burst (user + system
 of the uvicorn process, from the first API call to 5 s after the last), so one can see
 whether the server's work per event grows with the number of screens.
 
@@ -275,16 +278,17 @@ def run_tabs(
     driver_path = niced_chromedriver(tmp, opts.nice)
     per = max(1, opts.tabs_per_browser)
     drivers = [new_browser(tmp, driver_path) for _ in range((n + per - 1) // per)]
-    try:
-        rss0 = rss_kb(pid)
-        tabs: list[Tab] = []
+
+    def open_tabs(browsers: list[Any]) -> list[Tab]:
+        """``n`` walls, ``per`` tabs to a browser, each connected and observed."""
+        opened: list[Tab] = []
         for i in range(n):
-            driver = drivers[i // per]
+            driver = browsers[i // per]
             if i % per:
                 driver.switch_to.new_window("tab")
             driver.get(f"{server_url}/muro")
-            tabs.append((driver, driver.current_window_handle))
-        for driver, handle in tabs:
+            opened.append((driver, driver.current_window_handle))
+        for driver, handle in opened:
             driver.switch_to.window(handle)
             wait_until(
                 lambda d=driver: d.execute_script(
@@ -294,6 +298,11 @@ def run_tabs(
                 "pestaña conectada",
             )
             driver.execute_script(OBSERVER_JS)
+        return opened
+
+    try:
+        rss0 = rss_kb(pid)
+        tabs = open_tabs(drivers)
         time.sleep(3)
         rss1 = rss_kb(pid)
         driver, handle = tabs[0]
@@ -316,13 +325,25 @@ def run_tabs(
         time.sleep(5)
         cpu = cpu_s(pid) - cpu0
         lat, push = tab_latencies(tabs, base, poster.started, totals)
-        return {
+        result = {
             "latencies": lat,
             "push": push,
             "expected": n * events,
             "rss_per_client_kb": (rss1 - rss0) / n,
             "cpu_ms_per_event": cpu * 1000 / events,
         }
+        if opts.marginal:  # steady state: n more walls after the burst, through a short one
+            first_started = list(poster.started)
+            rss2 = rss_kb(pid)
+            more = [new_browser(tmp, driver_path) for _ in range((n + per - 1) // per)]
+            drivers.extend(more)
+            open_tabs(more)
+            poster.started = []
+            poster.post(min(events, 20))
+            time.sleep(5)
+            result["rss_marginal_kb"] = (rss_kb(pid) - rss2) / n
+            poster.started = first_started
+        return result
     finally:
         for driver in drivers:
             driver.quit()
@@ -350,14 +371,25 @@ def find_kpi(value: Any, field: str) -> int | None:
     return None
 
 
+GRID_TRIGGERS = ("muro-grid", "muro-built")
+
+
 class WallRefresh:
     """The wall's KPI refresh request of a ``/muro`` tab showing the default panels."""
 
     def __init__(self, deps: list[dict[str, Any]]) -> None:
         from layouts import muro
 
-        dep = next(d for d in deps if "muro-body" in d["output"] and "muro-grid" in str(d))
+        dep = next(
+            d
+            for d in deps
+            if "muro-body" in d["output"]
+            and any(i["id"] in GRID_TRIGGERS for i in d.get("inputs", []))
+        )
         self.output = dep["output"]
+        # what says a step's grid is in place (its children before, a small store since)
+        first = dep["inputs"][0]
+        self.trigger = (first["id"], first["property"])
         # pushed: windows refresh over the websocket; HTTP only for the grid (and catch-up)
         self.pushed = any(i["id"] == "muro-feed" for i in dep["inputs"])
         self.states = [(s["id"], s["property"]) for s in dep.get("state", [])]
@@ -399,23 +431,23 @@ class WallRefresh:
                 "output": self.output,
                 "outputs": [*outputs, {"id": "muro-view", "property": "data"}],
                 "inputs": [
-                    {"id": "muro-grid", "property": "children", "value": None},
+                    {"id": self.trigger[0], "property": self.trigger[1], "value": None},
                     {"id": "muro-feed", "property": "data", "value": None},
                     {"id": "live-version", "property": "data", "value": None},
                 ],
                 "state": state,
-                "changedPropIds": ["muro-grid.children"],
+                "changedPropIds": [".".join(self.trigger)],
             }
         return {
             "output": self.output,
             "outputs": outputs,
             "inputs": [
-                {"id": "muro-grid", "property": "children", "value": None},
+                {"id": self.trigger[0], "property": self.trigger[1], "value": None},
                 {"id": "live-feed", "property": "data", "value": feed},
                 {"id": "live-version", "property": "data", "value": None},
             ],
             "state": state,
-            "changedPropIds": ["live-feed.data" if feed is not None else "muro-grid.children"],
+            "changedPropIds": ["live-feed.data" if feed is not None else ".".join(self.trigger)],
         }
 
 
@@ -636,7 +668,7 @@ def run_ws(
     deps = json.loads(urllib.request.urlopen(f"{server_url}/_dash-dependencies").read())
     callback = next(d["output"] for d in deps if d.get("persistent") and not d.get("inputs"))
     ws_url = server_url.replace("http://", "ws://") + "/_dash-ws-callback"
-    logs: list[list] = [[] for _ in range(n)]
+    logs: list[list] = []
     wire = [0]  # websocket bytes received by all the clients
     result: dict[str, Any] = {}
     wall = WallRefresh(deps) if refresh else None
@@ -648,24 +680,34 @@ def run_ws(
         readies = [asyncio.Event() for _ in range(n)]
         limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
         async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-            if wall is not None:
-                refreshers[:] = [Refresher(http, server_url, wall) for _ in range(n)]
-            rss0 = rss_kb(pid)
-            tasks = [
-                asyncio.create_task(
-                    ws_client(
-                        ws_url,
-                        server_url,
-                        callback,
-                        readies[i],
-                        logs[i],
-                        stop,
-                        refreshers[i] if refreshers else None,
-                        wire,
+
+            def connect(count: int, into: list[list], helpers: list[Refresher]) -> list:
+                """``count`` more clients (with their refreshers when asked); their tasks."""
+                made = [asyncio.Event() for _ in range(count)]
+                readies.extend(made)
+                into.extend([] for _ in range(count))
+                if wall is not None:
+                    helpers.extend(Refresher(http, server_url, wall) for _ in range(count))
+                return [
+                    asyncio.create_task(
+                        ws_client(
+                            ws_url,
+                            server_url,
+                            callback,
+                            made[i],
+                            into[-count + i],
+                            stop,
+                            helpers[-count + i] if helpers else None,
+                            wire,
+                        )
                     )
-                )
-                for i in range(n)
-            ]
+                    for i in range(count)
+                ]
+
+            readies: list[asyncio.Event] = []
+            logs.clear()
+            rss0 = rss_kb(pid)
+            tasks = connect(n, logs, refreshers)
             await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
             await asyncio.sleep(3)
             result["rss_per_client_kb"] = (rss_kb(pid) - rss0) / n
@@ -678,9 +720,26 @@ def run_ws(
             await asyncio.sleep(5)
             result["cpu_ms_per_event"] = (cpu_s(pid) - cpu0) * 1000 / events
             result["wire_kb_per_event"] = (wire[0] - wire0) / 1024 / events / n
+            # Steady state: what N more screens cost once the server has served N through a
+            # burst (its caches, pools and allocator arenas already grown); they go through a
+            # short burst too, so their buffers and per-screen state are the working ones.
+            first_started = list(poster.started)
+            extra_logs: list[list] = []
+            extra: list[Refresher] = []
+            rss_before = rss_kb(pid)
+            tasks += connect(n, extra_logs, extra)
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+            if extra:
+                await asyncio.gather(*(r.ask(None) for r in extra))
+            poster.started = []
+            await asyncio.to_thread(poster.post, min(events, 20))
+            await asyncio.sleep(5)
+            result["rss_marginal_kb"] = (rss_kb(pid) - rss_before) / n
+            poster.started = first_started
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await asyncio.gather(*(r.task for r in refreshers if r.task), return_exceptions=True)
+            everyone = refreshers + extra
+            await asyncio.gather(*(r.task for r in everyone if r.task), return_exceptions=True)
 
     asyncio.run(scenario())
     latencies = []
@@ -725,7 +784,8 @@ def report(n: int, kind: str, res: dict, poster: Poster, label: str = "") -> Non
         f"{label}{n:>8} {kind:>5} {len(lat):>5}/{res['expected']:<5} "
         f"{statistics.median(lat) * 1000:>7.0f}ms {percentile(lat, 0.95) * 1000:>7.0f}ms "
         f"{res['rss_per_client_kb']:>9.0f} KB {res['cpu_ms_per_event']:>9.1f} ms"
-        f"{sent(res)}   (ráfaga a {poster.rate():.0f} eventos/s; carga {load_average()})",
+        f"{sent(res)}{marginal(res)}   (ráfaga a {poster.rate():.0f} eventos/s; "
+        f"carga {load_average()})",
         flush=True,
     )
     if "refresh" in res:
@@ -756,6 +816,13 @@ def sent(res: dict) -> str:
     return f" {res['wire_kb_per_event']:>6.2f} KB/evento·pantalla"
 
 
+def marginal(res: dict) -> str:
+    """Server memory per screen in steady state: N more screens after a burst to N."""
+    if "rss_marginal_kb" not in res:
+        return ""
+    return f" · RSS marginal {res['rss_marginal_kb']:.0f} KB/pantalla"
+
+
 def deflate_env(choice: str) -> dict[str, str]:
     """uvicorn's permessage-deflate for one server: "si", "no" or "" (as the checkout says)."""
     if not choice:
@@ -782,6 +849,11 @@ def main(argv: list[str] | None = None) -> None:
         "--ws-refresh",
         action="store_true",
         help="los clientes websocket piden además el refresco del muro por HTTP, como una pestaña",
+    )
+    parser.add_argument(
+        "--marginal",
+        action="store_true",
+        help="pestañas: abrir N más tras la ráfaga y medir su memoria (el doble de Chromium)",
     )
     parser.add_argument("--tabs-per-browser", type=int, default=5)
     parser.add_argument("--nice", type=int, default=19, help="prioridad de Chromium (0: igual)")

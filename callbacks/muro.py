@@ -603,21 +603,23 @@ def register(app: Dash, settings: Settings) -> None:
         Output("muro-grid", "children"),
         Output("muro-grid", "className"),
         Output("muro-step", "children"),
+        Output("muro-built", "data"),
         Input("muro-rotate", "n_intervals"),
         State("muro-config", "data"),
     )
     def rotate(n: int | None, config: dict | None):
-        """A new step of the playlist: lay out its panels (contents come from ``refresh``)."""
+        """A new step of the playlist: lay out its panels (contents come from ``refresh``).
+        ``muro-built`` changes with every step, so the refreshes follow the new grid."""
         steps = (config or {}).get("steps") or [{"territory": None, "panels": []}]
         step = steps[(n or 0) % len(steps)]
         label = f"{(n or 0) % len(steps) + 1}/{len(steps)}" if len(steps) > 1 else ""
         grid = muro.grid(step["panels"], settings.tile_url, settings.tile_attribution)
-        return grid, muro.grid_class(len(step["panels"])), label
+        return grid, muro.grid_class(len(step["panels"])), label, n or 0
 
     @app.callback(
         *[Output(i, p) for i, p in KPI_OUTPUTS],
         Output("muro-view", "data"),
-        Input("muro-grid", "children"),
+        Input("muro-built", "data"),
         Input("muro-feed", "data"),
         Input("live-version", "data"),
         State("live-ticker", "data"),
@@ -649,7 +651,7 @@ def register(app: Dash, settings: Settings) -> None:
         Output({"type": "muro-map", "index": ALL}, "data"),
         Output({"type": "muro-map-fresh", "index": ALL}, "children"),
         Output({"type": "muro-map-view", "index": ALL}, "viewport"),
-        Input("muro-grid", "children"),
+        Input("muro-built", "data"),
         Input("muro-map-tick", "n_intervals"),
         Input("live-version", "data"),
         State("live-ticker", "data"),
@@ -673,7 +675,7 @@ def register(app: Dash, settings: Settings) -> None:
         national = territory is None and current_principal().territory_code is None
         view = (
             map_viewport(fit_bounds(data, national=national))
-            if ctx.triggered_id in (None, "muro-grid")
+            if ctx.triggered_id in (None, "muro-built")
             else no_update
         )
         return [data] * count, [freshness(now_ms)] * count, [view] * count

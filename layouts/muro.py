@@ -92,6 +92,9 @@ def layout(query: dict[str, str]) -> html.Div:
         [
             dcc.Store(id="muro-config", data={"steps": config.steps}),
             dcc.Store(id="muro-view"),  # the view on screen, asked by the push (callbacks/muro)
+            # a step's grid is in place: the refreshes listen here, not to the grid itself
+            # (its children as an input sent the whole wall, map included, in every request)
+            dcc.Store(id="muro-built"),
             dcc.Store(id="muro-pushed"),  # the wall's refresh pushed per window
             dcc.Store(id="muro-feed"),  # the feeds it refreshes for over HTTP (reconnection)
             dcc.Interval(id="muro-map-tick", interval=MAP_EVERY_MS),

@@ -243,3 +243,23 @@ def test_pages_prefetch_ag_grid_instead_of_running_it_before_the_first_render(cl
     assert "immutable" in served.headers["cache-control"]
     mount = client.get(next(s for s in scripts if "grid_mount.js" in s)).text
     assert "data-sala-grid-script" in mount
+
+
+def test_no_callback_uploads_a_component_tree_to_be_triggered(sala_app):  # noqa: F811
+    """A ``children`` input sends the whole subtree, as it is on screen, in every request:
+    the wall's two refreshes listened to its grid and uploaded ~110 KB (the map's shapes
+    included) on every map tick and refresh. A step's grid now says it is in place through
+    the small ``muro-built`` store."""
+    trees = [
+        (key, i["id"])
+        for key, spec in sala_app.callback_map.items()
+        for i in spec.get("inputs", [])
+        if i["property"] == "children"
+    ]
+    assert trees == []
+    wall = [
+        {i["id"] for i in spec.get("inputs", [])}
+        for key, spec in sala_app.callback_map.items()
+        if "muro-body" in key or "muro-map" in key
+    ]
+    assert sum("muro-built" in ids for ids in wall) == 2
