@@ -103,7 +103,7 @@
   // The tab's ticker (live-ticker) after a live-feed: a window's feed carries only its own
   // items (news), put in front of what the tab kept; a catch-up or reload replaces it. The
   // same rule as the server's ticker of the scope (callbacks/live.py scope_feed).
-  const TICKER_SIZE = 12;
+  const TICKER_SIZE = 12; // layouts/live.TICKER_SIZE (tests/callbacks/test_live_feed.py)
   function mergeTicker(feed, kept) {
     const dc = window.dash_clientside;
     if (!feed || !Array.isArray(feed.items)) return dc ? dc.no_update : kept;

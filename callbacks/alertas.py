@@ -112,10 +112,10 @@ def draw_wall(territory: str | None) -> tuple:
         rows, total, level5 = load_wall(territory)
     except Exception:
         log.exception("muro: no se pudo leer las alertas")
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     now = utcnow()
     count = f"{fmt_number(total)} sin resolver" if total else ""
-    return view.banner(level5, now), view.wall_panel(rows, total, now), count
+    return view.banner(level5, now), view.wall_panel(rows, total, now), count, "1"
 
 
 def territory_options() -> list[dict[str, str]]:
@@ -255,11 +255,13 @@ def register_wall(app: Dash) -> None:
         Output("muro-alert-banner", "children"),
         Output("muro-alerts", "children"),
         Output("muro-alerts-count", "children"),
+        Output("muro-alerts", "data-drawn"),
         Input("muro-config", "data"),
         Input("muro-rotate", "n_intervals"),
         Input("live-alerts", "data"),
         Input("live-version", "data"),
-        State("muro-alerts", "children"),
+        # drawn yet? (the panel's children as a state sent the whole list in every request)
+        State("muro-alerts", "data-drawn"),
     )
     def wall(config, n, feed, _versions, drawn):
         """The wall: unresolved alerts of the territory shown, highest level first, and the

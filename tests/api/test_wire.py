@@ -249,7 +249,8 @@ def test_no_callback_uploads_a_component_tree_to_be_triggered(sala_app):  # noqa
     """A ``children`` input sends the whole subtree, as it is on screen, in every request:
     the wall's two refreshes listened to its grid and uploaded ~110 KB (the map's shapes
     included) on every map tick and refresh. A step's grid now says it is in place through
-    the small ``muro-built`` store."""
+    the small ``muro-built`` store. Long lists sent as a state only to ask "drawn yet?" are
+    asked through a small property instead."""
     trees = [
         (key, i["id"])
         for key, spec in sala_app.callback_map.items()
@@ -263,3 +264,10 @@ def test_no_callback_uploads_a_component_tree_to_be_triggered(sala_app):  # noqa
         if "muro-body" in key or "muro-map" in key
     ]
     assert sum("muro-built" in ids for ids in wall) == 2
+    # states travel too: the wall's alert panel (~9 KB) is asked whether it is drawn, not sent
+    states = {
+        (s["id"], s["property"])
+        for spec in sala_app.callback_map.values()
+        for s in spec.get("state", [])
+    }
+    assert ("muro-alerts", "children") not in states

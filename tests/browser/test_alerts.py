@@ -193,8 +193,13 @@ def test_alertas_shows_a_new_alert_without_reload_and_the_badge_counts_it(alert_
 
     (alert_id,) = _wait(driver, new_card, "tarjeta nueva")
     assert driver.execute_script("return window.__sinRecargar === true;")  # same page, no reload
-    card = driver.find_element(By.CSS_SELECTOR, f'[data-alert-id="{alert_id}"]')
-    assert "Nivel 5" in card.text and "Estado VE-M" in card.text
+    # read in one step: a later refresh (the version poll) may redraw the list meanwhile
+    text = driver.execute_script(
+        "const c = document.querySelector(`[data-alert-id='${arguments[0]}']`);"
+        "return c ? c.innerText : '';",
+        alert_id,
+    )
+    assert "Nivel 5" in text and "Estado VE-M" in text
     driver.get(f"{srv.url}/paz")
     badge = _wait(
         driver,

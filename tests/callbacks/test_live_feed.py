@@ -43,3 +43,12 @@ def test_totals_are_exact_and_the_ticker_is_capped_across_windows() -> None:
         assert feed["datasets"]["incidents"]["received"] == 50
         assert len(feed["items"]) <= TICKER_SIZE
     assert feed["seq"] == 10
+
+
+def test_a_tabs_ticker_keeps_as_many_rows_as_the_servers():
+    """assets/live.js merges a window's news into the tab's ticker with its own cap: the
+    same number as the server's, or a tab would keep more (or fewer) rows than a reload."""
+    from core.config import ROOT
+
+    script = (ROOT / "assets" / "live.js").read_text(encoding="utf-8")
+    assert f"const TICKER_SIZE = {TICKER_SIZE};" in script
