@@ -15,9 +15,9 @@ and measures, per event, the time from the start of its API call to the update o
 
 It also prints the server's RSS growth per connected client (RSS after connecting minus
 before, divided by N: the first screens also pay for what the server grows once, its caches
-and allocator arenas), its steady-state cost ("RSS marginal": N more
-clients connected after the burst, through a short burst of their own; for tabs only with
-``--marginal``, which doubles the browsers) and the server's CPU time per event during the burst (user + system
+and allocator arenas), its steady-state cost ("RSS marginal": N more clients connected after
+the burst, through a short burst of their own; for tabs only with ``--marginal``, which
+doubles the browsers) and the server's CPU time per event during the burst (user + system
 of the uvicorn process, from the first API call to 5 s after the last), so one can see
 whether the server's work per event grows with the number of screens.
 
@@ -677,7 +677,6 @@ def run_ws(
 
     async def scenario() -> None:
         stop = asyncio.Event()
-        readies = [asyncio.Event() for _ in range(n)]
         limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
         async with httpx.AsyncClient(timeout=120, limits=limits) as http:
 

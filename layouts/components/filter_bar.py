@@ -73,11 +73,7 @@ def _range(filters: Filters, fixed: str | None = None) -> html.Div:
     shows that instead, keeping the controls hidden for the shared filter callbacks."""
     custom = filters.rango == "personalizado"
     hidden = {"display": "none"}
-    note = (
-        [html.Span(fixed, className="flt-fixed-period", **{"data-fixed-period": "1"})]
-        if fixed
-        else []
-    )
+    note = [html.Span(fixed, className="flt-fixed-period")] if fixed else []
     return html.Div(
         [
             html.Span("Período", className="flt-label"),

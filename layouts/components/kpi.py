@@ -60,6 +60,15 @@ def kpi_value(
     )
 
 
+def _arrow(change: float, better: Literal["up", "down"], text: str) -> html.Span:
+    """``text`` after ▲/▼, green when ``change`` moves the good way."""
+    up = change > 0
+    good = up == (better == "up")
+    return html.Span(
+        f"{'▲' if up else '▼'} {text}", className=f"kpi-delta {'good' if good else 'bad'}"
+    )
+
+
 def delta(
     value: float | None, reference: float | None, better: Literal["up", "down"], label: str
 ) -> html.Span | None:
@@ -69,13 +78,7 @@ def delta(
     change = (value - reference) / reference
     if abs(change) < 0.005:
         return html.Span(f"= {label}", className="kpi-delta neutral")
-    up = change > 0
-    good = up == (better == "up")
-    arrow = "▲" if up else "▼"
-    return html.Span(
-        f"{arrow} {fmt_number(abs(change) * 100, 0)} % {label}",
-        className=f"kpi-delta {'good' if good else 'bad'}",
-    )
+    return _arrow(change, better, f"{fmt_number(abs(change) * 100, 0)} % {label}")
 
 
 def delta_points(
@@ -88,12 +91,7 @@ def delta_points(
     change = (value - reference) * 100
     if abs(change) < 0.05:
         return html.Span(f"= {label}", className="kpi-delta neutral")
-    up = change > 0
-    good = up == (better == "up")
-    return html.Span(
-        f"{'▲' if up else '▼'} {fmt_number(abs(change), 1)} puntos {label}",
-        className=f"kpi-delta {'good' if good else 'bad'}",
-    )
+    return _arrow(change, better, f"{fmt_number(abs(change), 1)} puntos {label}")
 
 
 def kpi_card(

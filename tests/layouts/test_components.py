@@ -121,6 +121,7 @@ def test_clap_today_compares_coverage_not_a_partial_days_count():
     from core.filters import parse_filters
     from data.queries.clap import CATEGORIES
     from layouts.clap import kpi_cards
+    from tests.layouts.test_pages_layouts import _walk
 
     def card(today: dict[str, Any]) -> Any:
         week = {"served": 50_000, "planned": 52_000, "coverage": 0.9615}
@@ -283,12 +284,3 @@ def test_the_header_is_served_with_the_caracas_time_and_date_the_clock_would_wri
 
     walk(header(LOCAL_ADMIN, now))
     assert texts == {"clock-time": "08:05:09", "clock-date": "jueves, 3 de diciembre de 2026"}
-
-
-def _walk(node: Any) -> list[Any]:
-    """Every component under ``node``, itself included."""
-    children = getattr(node, "children", None)
-    if children is None or isinstance(children, str | int | float):
-        return [node]
-    kids = children if isinstance(children, list | tuple) else [children]
-    return [node, *(c for kid in kids for c in _walk(kid))]
