@@ -1,11 +1,12 @@
-// Plotly for dcc.Graph: the cartesian bundle in assets/vendor (1.4 MB) instead of Dash's full
+// Plotly for dcc.Graph: our partial bundle in assets/vendor (1.1 MB: scatter, bar, heatmap and
+// the Spanish locale; built by `make plotly-bundle` from deploy/plotly) instead of Dash's full
 // plotly.js (4.8 MB). dcc.Graph loads plotly.js when the first chart mounts, from
 // window._dashPlotlyJSURL, which the renderer sets when it starts: pin that to our bundle
 // (app.py keeps assets/vendor out of the page's script tags, so it is not parsed up front),
 // and preload it now (except on the wall, which has no chart) so it is already here when
 // the first chart asks.
 (function () {
-  const bundle = new URL("vendor/plotly-cartesian.min.js", document.currentScript.src);
+  const bundle = new URL("vendor/plotly-sala.min.js", document.currentScript.src);
   bundle.search = "v=3.7.0"; // the bundle's version: a new bundle is a new URL, so it is
   const url = bundle.href; // cached for a year (api/wire.py) and never served stale
   Object.defineProperty(window, "_dashPlotlyJSURL", { get: () => url, set: () => {} });

@@ -188,17 +188,22 @@ def test_casos_oldest_table_lists_the_oldest_open_cases(server, driver):
     assert console_errors(driver) == []
 
 
-def test_charts_draw_with_the_cartesian_bundle_not_the_full_plotly(server, driver):
-    """``assets/plotly_loader.js`` points dcc.Graph at the 1.4 MB bundle: Dash's 4.8 MB
-    plotly.min.js is never fetched, and the charts are drawn."""
+def test_charts_draw_with_the_partial_bundle_not_the_full_plotly(server, driver):
+    """``assets/plotly_loader.js`` points dcc.Graph at our 1.1 MB bundle: Dash's 4.8 MB
+    plotly.min.js is never fetched, the charts are drawn, and Plotly speaks Spanish."""
     _open_page(driver, server.url + "/paz", "paz.incidents", 5)
     fetched = driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name.split('?')[0]);"
     )
-    assert any(name.endswith("/assets/vendor/plotly-cartesian.min.js") for name in fetched)
+    assert any(name.endswith("/assets/vendor/plotly-sala.min.js") for name in fetched)
     assert not any(name.endswith("/plotly.min.js") for name in fetched)
     from plotly.offline import get_plotlyjs_version
 
     version = driver.execute_script("return window.Plotly && window.Plotly.version")
     assert version == get_plotlyjs_version()
+    graph = driver.find_element("css selector", ".chart-graph .js-plotly-plot")
+    months = driver.execute_script(
+        "return arguments[0]._fullLayout._d3locale.timeFormat('%B')(Date.UTC(2026, 11, 1));", graph
+    )
+    assert months == "Diciembre"
     assert console_errors(driver) == []
