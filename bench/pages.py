@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -380,10 +381,29 @@ def format_row(row: Row) -> str:
     return f"{row[0]:<10} {row[1]:<28} {row[2]:<44} {row[3]:>10.1f} {row[4]:>8.1f}{flag}"
 
 
+BROWSER_LINE = re.compile(
+    r"^(?P<page>\S+)\s+(?P<level>.+?)\s+(?P<kind>caché vacía|scripts en caché)"
+    r"\s+mediana\s+(?P<median>\d+) ms\s+p95\s+(?P<p95>\d+) ms"
+)
+
+
 def parse_rows(output: str) -> list[Row]:
-    """The timing rows printed by :func:`main` (:func:`format_row`), back as tuples."""
+    """The timing rows printed by :func:`main` (:func:`format_row`, and the first renders of
+    :func:`_browser_line` with ``kind`` "caché vacía" or "scripts en caché"), as tuples."""
     rows = []
     for line in output.splitlines():
+        drawn = BROWSER_LINE.match(line)
+        if drawn:
+            rows.append(
+                (
+                    drawn["page"],
+                    drawn["level"],
+                    drawn["kind"],
+                    float(drawn["median"]),
+                    float(drawn["p95"]),
+                )
+            )
+            continue
         parts = line.split("  ⚠")[0].rsplit(None, 2)
         if len(parts) != 3 or len(parts[0]) < 41:
             continue
@@ -433,6 +453,7 @@ def compare(antes: Path, pairs: int, argv: list[str]) -> int:
         results.append(({r[:3]: r for r in before}, {r[:3]: r for r in after}))
     print(f"\np95 sin caché, ms, antes ({antes}) → después ({here}); entre paréntesis la mediana")
     keys = [k for k in results[0][1] if k[2].endswith("(sin caché)")]
+    keys += [k for k in results[0][1] if k[2] in ("caché vacía", "scripts en caché")]
     for key in keys:
         cells = []
         for before, after in results:

@@ -60,30 +60,6 @@ def _crumb(step: dict[str, Any], store: dict[str, Any], last: bool) -> Any:
     return dcc.Link(step["name"], href=drill_search(store, step["code"]), className="crumb")
 
 
-def read_ms_of(loads: list[Any] | None) -> int | None:
-    """When the page last read its data (epoch ms; None: not loaded yet)."""
-    marks = [x.get("read_ms") for x in loads or [] if isinstance(x, dict)]
-    if not marks or not all(isinstance(m, int) for m in marks):
-        return None
-    return min(marks)
-
-
-def news_for(feed: dict[str, Any] | None, names: set[str], read_ms: int | None) -> bool:
-    """Whether a pushed window holds a write to ``names`` that the page does not show yet.
-
-    A write that committed before the page read its data is already on it: a fresh tab's
-    first window replays the worker's recent events, and refreshing for them would redraw
-    the whole page a second time on every load. Clock skew between hosts can only make a
-    write look newer (one extra refresh) or older; then the version poll still catches it.
-    """
-    datasets = (feed or {}).get("datasets") or {}
-    for name in names & set(datasets):
-        at = datasets[name].get("at_ms") if isinstance(datasets[name], dict) else None
-        if read_ms is None or not isinstance(at, int) or at >= read_ms:
-            return True
-    return False
-
-
 def register(app: Dash, settings: Settings) -> None:
     @app.callback(
         *[Output(f"flt-{level}", "options") for level in LEVELS],
@@ -172,7 +148,10 @@ def register(app: Dash, settings: Settings) -> None:
             return no_update
         return wanted.to_query() or "?"
 
-    @app.callback(
+    # When the page reloads its data: assets/refresh.js (clientside, so a pushed window
+    # costs no request per tab and never holds back a page's first load).
+    app.clientside_callback(
+        "function(f,p,s,r,st,l){return window.sala.refresh.onChange(f,p,s,r,st,l);}",
         Output("pg-version", "data"),
         Output(refresh_id(ALL), "data"),
         Input("live-feed", "data"),
@@ -183,21 +162,3 @@ def register(app: Dash, settings: Settings) -> None:
         State(freshness_store_id(ALL), "data"),
         prevent_initial_call=True,
     )
-    def refresh_on_change(feed, polled, seen, refreshes, stores, loads):
-        """Bump the page's refresh store when one of its datasets changed.
-
-        Two sources, both from the shell: a pushed event window (``live-feed``, within a
-        second) and the safety-net poll of data versions (``live-version``), which keeps the
-        page right where websockets cannot pass.
-        """
-        skip = [no_update] * len(refreshes or [])  # a wildcard output wants one per match
-        if not stores or not refreshes:
-            return no_update, skip
-        names = set(stores[0].get("datasets") or [])
-        bumped = [(r or 0) + 1 for r in refreshes]
-        if ctx.triggered_id == "live-feed":
-            return no_update, (bumped if news_for(feed, names, read_ms_of(loads)) else skip)
-        mine = {name: (polled or {}).get(name, 0) for name in sorted(names)}
-        if seen is None or mine == seen:
-            return mine, skip
-        return mine, bumped

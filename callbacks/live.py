@@ -2,9 +2,10 @@
 
 Per tab, one persistent websocket callback listens to the worker's hub, resumes from the
 tab's ``live-cursor`` (replaying what it missed, or reloading a snapshot), then pushes one
-``live-feed`` update per coalesced window and a heartbeat when quiet. Pages refresh from
-``live-feed`` / ``live-version`` with their own (HTTP) callbacks, so each page runs one query
-per window, not one per event. The poll keeps pages correct where websockets fail.
+``live-feed`` update per coalesced window and a heartbeat when quiet. A page decides in the
+browser whether ``live-feed`` / ``live-version`` concern it (``assets/refresh.js``), then
+refreshes with its own (HTTP) callbacks: one query per window with news for it, not one per
+event. The poll keeps pages correct where websockets fail.
 
 The server's work per window does not grow with the screens: the hub cuts ONE window for
 every tab of the worker, and the feed of a scope (filtered events, totals, the scope's
