@@ -102,18 +102,23 @@ REGENERATOR = "vendor/regenerator-runtime.js?v=0.13.11"
 # charts (layouts/components/data_table.py): the page prefetches it instead of running it
 # before the first render, and assets/grid_mount.js runs it just before asking for a grid.
 GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid[^"]*\.js[^"]*)"></script>')
+# Dash lists dash_table's loader in every page whether or not a DataTable is used; the Sala
+# has none (its tables are AG Grid and RecordTable): 33 KB less to run before the first render.
+DATA_TABLE_TAG = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*"></script>\n?')
 
 
 class SalaDash(Dash):
     """Dash whose page config does not fingerprint the server (Dash writes the exact Python
     build into every page and a plotly.com URL for its dev tools' version check, which
     only help someone probing for known flaws), whose pages skip the full polyfill and
-    load AG Grid when a table is wanted rather than before the first render."""
+    dash_table (unused), and load AG Grid when a table is wanted rather than before the
+    first render."""
 
     def _generate_scripts_html(self) -> str:
         scripts = super()._generate_scripts_html()
         tag = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         scripts = POLYFILL_TAG.sub(lambda _: tag, scripts, count=1)
+        scripts = DATA_TABLE_TAG.sub("", scripts)
         return GRID_TAG.sub(
             lambda m: f'<link rel="prefetch" as="script" href="{m[1]}" data-sala-grid-script>',
             scripts,

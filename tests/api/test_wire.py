@@ -228,6 +228,20 @@ def test_pages_load_the_regenerator_runtime_not_the_whole_polyfill(client):
     assert "immutable" in served.headers["cache-control"]
 
 
+def test_pages_do_not_run_dash_table_which_no_page_uses(client):
+    """Dash lists dash_table's loader in every page; the Sala uses no DataTable (app.py
+    DATA_TABLE_TAG), so the page does not run it."""
+    from core.config import ROOT
+
+    page = client.get("/casos").text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts and any("dash_core_components" in s for s in scripts)
+    assert not [s for s in scripts if "dash_table" in s]
+    for folder in ("layouts", "callbacks", "auth", "api"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert "dash_table" not in path.read_text(encoding="utf-8"), path
+
+
 def test_pages_prefetch_ag_grid_instead_of_running_it_before_the_first_render(client):
     """AG Grid's 1 MB bundle is not among the scripts Dash runs before it renders: the page
     prefetches it (app.GRID_TAG) and assets/grid_mount.js runs it when a table is wanted."""
