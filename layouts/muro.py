@@ -422,7 +422,11 @@ def judge(name: str, s: dict[str, Any] | None, t: dict[str, Any] | None) -> Judg
             words = f"▲ {fmt_number((today - usual) / usual * 100, 0)} % sobre lo habitual"
         else:
             words = f"▼ {fmt_number((usual - today) / usual * 100, 0)} % bajo lo habitual"
-        return Judgement(threshold.state(ratio), words, f"habitual {fmt_number(usual, 1)} al día")
+        # The goal in the same words as the comparison: "▲ 6 %" is green because it is within it.
+        goal = f"meta ≤ +{fmt_number((threshold.good - 1) * 100, 0)} %"
+        return Judgement(
+            threshold.state(ratio), words, f"habitual {fmt_number(usual, 1)} al día · {goal}"
+        )
     if name == "proyectos":
         health = t.get("projects") or {}
         share = health.get("share")

@@ -154,6 +154,8 @@ def test_the_comparison_speaks_spanish_numbers() -> None:
         "aún sin entregas hoy · ayer 95,0 %",
     )
     assert muro.judge("paz", s, None).compare.startswith("▲ 900 % sobre lo habitual")
+    # Its goal is said in the same terms, so a green "▲ 6 %" reads as within it.
+    assert muro.judge("paz", s, None).detail == "habitual 6,0 al día · meta ≤ +10 %"
     assert muro.judge("defensa", s, None).compare == "10,0 puntos bajo la meta"
     rare = _summary(0.9, 80.0, 2, 3)  # 2 today against 1 in the 6 days before
     assert muro.judge("paz", rare, None).compare == "▲ 1,8 más que lo habitual"
