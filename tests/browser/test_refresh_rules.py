@@ -5,29 +5,11 @@ server's own ``summarize``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from data.hub import summarize
 from tests.browser.conftest import new_driver
-
-READ_MS = 1_800_000_000_000  # when the page read its data
-
-
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
-
-
-def _feed(*events: tuple[str, int]) -> dict:
-    items = [
-        (
-            f"{i}-0",
-            {"type": "ingest", "dataset": name, "received": 1, "inserted": 1, "at": _iso(ms)},
-        )
-        for i, (name, ms) in enumerate(events, start=1)
-    ]
-    return summarize(items)
+from tests.feeds import READ_MS
+from tests.feeds import feed as _feed
 
 
 @pytest.fixture(scope="module")
