@@ -84,6 +84,10 @@ def base_layout(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
             "rangemode": "tozero",
             "linecolor": theme.LINE,
             "tickfont": {"color": theme.MUTED, "size": font},
+            # Horizontal bars carry their values here: 2.000, not 2000 (Plotly separates
+            # thousands only from five digits unless told).
+            "separatethousands": True,
+            "exponentformat": "none",
         },
         "yaxis": {
             "gridcolor": theme.LINE,

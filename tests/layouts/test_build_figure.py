@@ -72,3 +72,13 @@ def test_the_template_lets_plotly_draw_without_measuring_every_tick_label() -> N
         k: v for k, v in plotly["layout"].items() if k not in ("xaxis", "yaxis")
     }
     assert plotly["layout"]["xaxis"]["automargin"] is True  # plotly's own is left untouched
+
+
+def test_both_value_axes_write_venezuelan_thousands() -> None:
+    """Plotly writes a four-digit tick as "2000" unless ``separatethousands``: the value axis
+    of a horizontal bar chart (x) showed "1000 2000" beside vertical charts' "2.000"."""
+    layout = base_layout()
+    assert layout["separators"] == ",."
+    for axis in ("xaxis", "yaxis"):
+        assert layout[axis]["separatethousands"] is True, axis
+        assert layout[axis]["exponentformat"] == "none", axis
