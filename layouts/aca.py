@@ -87,6 +87,7 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
         "Transformación (7T)",
         DATASETS,
         body,
+        fixed_period="estado actual de cada acción",
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.config import load_settings
 from data.transformations import LABELS
-from layouts import aca, consulta
+from layouts import aca, casos, consulta
 from layouts.components.filter_bar import filters_id
 from tests.layouts.test_pages_layouts import _find, _walk
 
@@ -65,9 +65,18 @@ def test_consulta_states_its_fixed_period_instead_of_offering_buttons_that_do_no
         "casos 1x10 de los últimos 60 días · proyectos de las últimas 4 consultas"
     ]
     assert _find(tree, "flt-rango").style == {"display": "none"}  # kept for the callbacks
-    others = aca.layout({}, load_settings())
+    others = casos.layout({}, load_settings())  # a page whose numbers follow the period
     assert not [c for c in _walk(others) if getattr(c, "className", "") == "flt-fixed-period"]
     assert _find(others, "flt-rango").style is None
+
+
+def test_aca_states_that_it_shows_the_current_state_not_a_period():
+    """Actions are a state (data/queries/aca.py reads no date range): its bar showed a lit
+    "30 días" that changed nothing."""
+    tree = aca.layout({"rango": "7d"}, load_settings())
+    fixed = [c for c in _walk(tree) if getattr(c, "className", "") == "flt-fixed-period"]
+    assert [c.children for c in fixed] == ["estado actual de cada acción"]
+    assert _find(tree, "flt-rango").style == {"display": "none"}
 
 
 def test_the_7t_filter_names_each_transformation_in_full():
