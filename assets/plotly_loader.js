@@ -7,8 +7,10 @@
 // the first chart asks.
 (function () {
   const bundle = new URL("vendor/plotly-sala.min.js", document.currentScript.src);
-  bundle.search = "v=3.7.0"; // the bundle's version: a new bundle is a new URL, so it is
-  const url = bundle.href; // cached for a year (api/wire.py) and never served stale
+  // Version and content hash, written by `make plotly-bundle`: the file is cached for a year
+  // (api/wire.py), so a bundle with other bytes must be another URL.
+  bundle.search = "v=3.7.0-ecd251859415";
+  const url = bundle.href;
   Object.defineProperty(window, "_dashPlotlyJSURL", { get: () => url, set: () => {} });
   if (/^\/muro/.test(window.location.pathname)) { return; } // the wall draws no Plotly chart
   const link = document.createElement("link");

@@ -3,11 +3,15 @@
 // Run with `make plotly-bundle` after changing the plotly version in package.json.
 'use strict';
 
+const crypto = require('crypto');
+const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 const { version } = require('plotly.js/package.json');
 
-const out = path.join(__dirname, '..', '..', 'assets', 'vendor', 'plotly-sala.min.js');
+const assets = path.join(__dirname, '..', '..', 'assets');
+const out = path.join(assets, 'vendor', 'plotly-sala.min.js');
+const loader = path.join(assets, 'plotly_loader.js');
 const banner = `/**
 * plotly.js (sala: bar, heatmap, scatter, locale es - minified) v${version}
 * Copyright 2012-2026, Plotly, Inc.
@@ -35,4 +39,20 @@ esbuild
         footer: { js: 'window.Plotly = Plotly;\nreturn Plotly;\n}));' },
         logLevel: 'info',
     })
+    .then(stampLoader)
     .catch(() => process.exit(1));
+
+// The loader asks for the bundle as ?v=<version>-<first 12 hex of its sha256>: the file is
+// cached for a year (api/wire.py), so other bytes (another trace, another esbuild) must be
+// another URL. tests/layouts/test_plotly_bundle.py checks that the two agree.
+function stampLoader() {
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(out)).digest('hex');
+    const stamp = `v=${version}-${digest.slice(0, 12)}`;
+    const text = fs.readFileSync(loader, 'utf8');
+    const stamped = text.replace(/bundle\.search = "v=[^"]*"/, `bundle.search = "${stamp}"`);
+    if (stamped === text && !text.includes(stamp)) {
+        throw new Error(`no bundle.search line in ${loader}`);
+    }
+    fs.writeFileSync(loader, stamped);
+    console.log(`${path.relative(process.cwd(), loader)}: ${stamp}`);
+}

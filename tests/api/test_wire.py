@@ -122,8 +122,8 @@ def test_the_plotly_bundle_url_is_versioned_so_it_can_be_kept():
     from core.config import ROOT
 
     loader = (ROOT / "assets" / "plotly_loader.js").read_text(encoding="utf-8")
-    assert f'"v={get_plotlyjs_version()}"' in loader
-    assert is_fingerprinted("/assets/vendor/plotly-sala.min.js", "v=3.7.0")
+    assert f'"v={get_plotlyjs_version()}-' in loader  # version and content hash
+    assert is_fingerprinted("/assets/vendor/plotly-sala.min.js", "v=3.7.0-ecd251859415")
     assert not is_fingerprinted("/assets/vendor/plotly-sala.min.js", "")
     assert not is_fingerprinted("/_dash-component-suites/dash/dash-renderer/build/x.js", "")
 

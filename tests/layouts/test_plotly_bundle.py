@@ -5,6 +5,7 @@ locale the charts ask for."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -47,6 +48,15 @@ def test_the_recipe_pins_the_same_plotly_js():
 def test_the_loader_points_dash_at_the_bundle():
     loader = (ROOT / "assets" / "plotly_loader.js").read_text(encoding="utf-8")
     assert f'"vendor/{_bundle().name}"' in loader
+
+
+def test_the_loader_url_changes_with_the_bundle_bytes():
+    """The bundle is cached for a year: a rebuild with other bytes at the same plotly version
+    (another trace, another esbuild) must be fetched again, not served from the cache."""
+    loader = (ROOT / "assets" / "plotly_loader.js").read_text(encoding="utf-8")
+    digest = hashlib.sha256(_bundle().read_bytes()).hexdigest()[:12]
+    stamp = f"v={get_plotlyjs_version()}-{digest}"
+    assert f'bundle.search = "{stamp}"' in loader, "ejecute make plotly-bundle"
 
 
 def test_bundle_has_every_trace_type_the_app_draws():
