@@ -40,7 +40,10 @@ esbuild
         logLevel: 'info',
     })
     .then(stampLoader)
-    .catch(() => process.exit(1));
+    .catch((err) => {
+        if (!err.errors) { console.error(err.message); } // esbuild has printed its own
+        process.exit(1);
+    });
 
 // The loader asks for the bundle as ?v=<version>-<first 12 hex of its sha256>: the file is
 // cached for a year (api/wire.py), so other bytes (another trace, another esbuild) must be
@@ -48,11 +51,11 @@ esbuild
 function stampLoader() {
     const digest = crypto.createHash('sha256').update(fs.readFileSync(out)).digest('hex');
     const stamp = `v=${version}-${digest.slice(0, 12)}`;
+    const line = /bundle\.search = "v=[^"]*"/;
     const text = fs.readFileSync(loader, 'utf8');
-    const stamped = text.replace(/bundle\.search = "v=[^"]*"/, `bundle.search = "${stamp}"`);
-    if (stamped === text && !text.includes(stamp)) {
+    if (!line.test(text)) {
         throw new Error(`no bundle.search line in ${loader}`);
     }
-    fs.writeFileSync(loader, stamped);
+    fs.writeFileSync(loader, text.replace(line, `bundle.search = "${stamp}"`));
     console.log(`${path.relative(process.cwd(), loader)}: ${stamp}`);
 }
