@@ -120,12 +120,24 @@ def refresh_inputs(page: str) -> list[Input | State]:
 
 
 def head_values(
-    page: str, kpis: Any, points: dict[str, Any], legend: Any, filters: Filters
+    page: str,
+    kpis: Any,
+    points: dict[str, Any],
+    legend: Any,
+    filters: Filters,
+    shown: dict[str, Any] | None = None,
 ) -> tuple:
     """Values for ``head_outputs``. The map fits its points on load and on filter changes,
-    not on live refreshes, so an operator's zoom survives new data."""
+    not on live refreshes, so an operator's zoom survives new data, unless the map
+    (``shown``: its viewport now) was not fitted on this territory yet. Dash applies only
+    the newest answer of a callback: a live refresh sent while the load's answer was on its
+    way (a busy feed, as in the demo) replaced it, and the map stayed on the country."""
+    scope = filters.territorio or ""
     live = ctx.triggered_id == refresh_id(page)
-    view = no_update if live else map_viewport(fit_bounds(points, filters.territorio is None))
+    if live and (shown or {}).get("scope") == scope:
+        view = no_update
+    else:
+        view = map_viewport(fit_bounds(points, filters.territorio is None), scope)
     return kpis, points, clusterable(points), legend, view
 
 
@@ -207,9 +219,10 @@ def register_main_refresh(
         *_panel_outputs(panels),
         *frame_outputs(page),
         *refresh_inputs(page),
+        State(f"{prefix}-map", "viewport"),
         prevent_initial_call="initial_duplicate",
     )
-    def refresh_main(store, _refresh, viewport):
+    def refresh_main(store, _refresh, viewport, shown_view):
         read_ms = int(time.time() * 1000)
         seen = page_versions(datasets)
         filters, data, problem = load_for_caller(load, store)
@@ -219,7 +232,9 @@ def register_main_refresh(
             return (*failed_head(problem), *failed, *failed_frame(seen))
         head, values = draw(data, filters, scale)
         return (
-            *head_values(page, head.kpis, with_shapes(head.points), head.legend, filters),
+            *head_values(
+                page, head.kpis, with_shapes(head.points), head.legend, filters, shown_view
+            ),
             *values,
             *frame_values(subtitle or filters.range_label(), seen, read_ms),
         )

@@ -201,14 +201,17 @@ def fit_bounds(collection: dict[str, Any], national: bool) -> list[list[float]]:
     return [[min(lats) - pad_lat, min(lons) - pad_lon], [max(lats) + pad_lat, max(lons) + pad_lon]]
 
 
-def map_viewport(bounds: list[list[float]]) -> dict[str, Any]:
+def map_viewport(bounds: list[list[float]], scope: str | None = None) -> dict[str, Any]:
     """Value for the map's ``viewport`` prop: fit ``bounds`` once the map has its size, no
-    closer than :data:`FIT_MAX_ZOOM`."""
-    return {
+    closer than :data:`FIT_MAX_ZOOM`. ``scope`` (a territory code, "" for the country) stays
+    in the prop, so a later callback can tell which territory the map was fitted on
+    (dash-leaflet reads only the transition, its options and the bounds)."""
+    view = {
         "bounds": bounds,
         "transition": "fitBounds",
         "options": {"animate": False, "maxZoom": FIT_MAX_ZOOM},
     }
+    return view if scope is None else {**view, "scope": scope}
 
 
 def _center(bounds: list[list[float]]) -> list[float]:
