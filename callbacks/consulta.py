@@ -22,6 +22,7 @@ from callbacks.indicator import (
     register_panels_refresh,
 )
 from callbacks.pages import cached_load
+from callbacks.row_clicks import gate_clicks
 from core.config import Settings, load_settings
 from core.filters import Filters
 from data.queries import consulta as q
@@ -162,7 +163,7 @@ def _register_list_drill(app: Dash, table: str) -> None:
 
     @app.callback(
         Output(PAGE_URL, "search", allow_duplicate=True),
-        Input(table, "clicked"),
+        Input(gate_clicks(app, table), "data"),
         State(filters_id(ui.PAGE), "data"),
         prevent_initial_call=True,
     )

@@ -18,6 +18,7 @@ from callbacks.indicator import (
     register_panels_refresh,
 )
 from callbacks.pages import cached_load, scale_of
+from callbacks.row_clicks import gate_clicked_id
 from core.config import Settings
 from core.filters import Filters
 from core.inputs import BadInput
@@ -127,14 +128,8 @@ def register(app: Dash, settings: Settings) -> None:
         """A row of the transfers table opens its project."""
         return rows[0]["project_id"] if rows else no_update
 
-    @app.callback(
-        Output("prj-selected", "data", allow_duplicate=True),
-        Input(ui.STALLED_TABLE, "clicked"),
-        prevent_initial_call=True,
-    )
-    def select_stalled(clicked):
-        """A stalled project of the list opens its detail."""
-        return clicked["id"] if clicked else no_update
+    # A stalled project of the list opens its detail (gated in the browser: row_clicks.py).
+    gate_clicked_id(app, ui.STALLED_TABLE, Output("prj-selected", "data", allow_duplicate=True))
 
     @app.callback(
         Output("prj-detail", "children"),

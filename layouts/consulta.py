@@ -29,8 +29,8 @@ from layouts.components.kpi import kpi_card, kpi_row, kpi_value
 from layouts.components.map_points import point_features, tooltip_table
 from layouts.components.page_figures import legend_layout
 from layouts.components.panel import panel
+from layouts.components.record_table import click_store, record_table
 from layouts.components.record_table import map_legend as legend
-from layouts.components.record_table import record_table
 from layouts.components.trend_figures import PROJECT_STATUS_LABELS
 
 PAGE = "consulta"
@@ -106,6 +106,9 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
             subtitle="proyectos ganadores de cada consulta y qué fue de ellos",
             class_name="ind-list-panel",
         ),
+        # row clicks of the two lists land here, outside the panels they redraw with
+        click_store(TERRITORIES_TABLE),
+        click_store(WITHOUT_TABLE),
     ]
     return indicator_page(
         PAGE,

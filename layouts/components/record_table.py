@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from core.thresholds import STATE_COLOUR, THRESHOLDS
@@ -103,6 +103,17 @@ def record_table(
         row_titles=row_titles,
         footer=footer,
     )
+
+
+def click_store_id(table: str) -> str:
+    """The store that receives ``table``'s row clicks (``callbacks/row_clicks.py``)."""
+    return f"{table}-click"
+
+
+def click_store(table: str) -> dcc.Store:
+    """Where ``table``'s row clicks land: in the page's layout, outside the panel redrawn
+    with the table, so a redraw alone sets nothing."""
+    return dcc.Store(id=click_store_id(table))
 
 
 # The colour steps of ``assets/map.js`` (status 0..1), for legends that name their bands.
