@@ -15,7 +15,7 @@ from fastapi import FastAPI
 import api
 import auth
 import callbacks
-from api import request_log, wire
+from api import asset_bundle, request_log, wire
 from auth.proxies import take_over_uvicorn_proxy_headers
 from core import logs
 from core.config import ROOT, Settings, load_settings
@@ -88,6 +88,7 @@ def create_server(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.register(server, settings)
+    asset_bundle.register(server)  # ahead of Dash's own /assets/ route
     return server
 
 
@@ -111,19 +112,28 @@ class SalaDash(Dash):
     """Dash whose page config does not fingerprint the server (Dash writes the exact Python
     build into every page and a plotly.com URL for its dev tools' version check, which
     only help someone probing for known flaws), whose pages skip the full polyfill and
-    dash_table (unused), and load AG Grid when a table is wanted rather than before the
-    first render."""
+    dash_table (unused), load AG Grid when a table is wanted rather than before the first
+    render, and link the app's own scripts and stylesheets as one file each
+    (``api/asset_bundle.py``)."""
 
     def _generate_scripts_html(self) -> str:
         scripts = super()._generate_scripts_html()
         tag = f'<script src="{self.get_asset_url(REGENERATOR)}"></script>'
         scripts = POLYFILL_TAG.sub(lambda _: tag, scripts, count=1)
         scripts = DATA_TABLE_TAG.sub("", scripts)
-        return GRID_TAG.sub(
+        scripts = GRID_TAG.sub(
             lambda m: f'<link rel="prefetch" as="script" href="{m[1]}" data-sala-grid-script>',
             scripts,
             count=1,
         )
+        return asset_bundle.link_bundle(scripts, "js", self._bundle_url("js"))
+
+    def _generate_css_dist_html(self) -> str:
+        styles = super()._generate_css_dist_html()
+        return asset_bundle.link_bundle(styles, "css", self._bundle_url("css"))
+
+    def _bundle_url(self, kind: str) -> str:
+        return self.get_asset_url(asset_bundle.filename(kind))
 
     def _config(self) -> dict:
         config = super()._config()

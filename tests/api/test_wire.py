@@ -255,8 +255,8 @@ def test_pages_prefetch_ag_grid_instead_of_running_it_before_the_first_render(cl
     served = client.get(links[0])
     assert served.status_code == 200 and "dash_ag_grid" in served.text
     assert "immutable" in served.headers["cache-control"]
-    mount = client.get(next(s for s in scripts if "grid_mount.js" in s)).text
-    assert "data-sala-grid-script" in mount
+    own = client.get(next(s for s in scripts if "sala-bundle.js" in s)).text  # grid_mount.js
+    assert "data-sala-grid-script" in own
 
 
 def test_no_callback_uploads_a_component_tree_to_be_triggered(sala_app):  # noqa: F811
