@@ -3,8 +3,8 @@
 Dash links every file of ``assets/`` on its own: 17 scripts and 6 stylesheets, besides its
 9 bundles. On an empty cache the browser fetches them over 6 connections (HTTP/1.1), one
 small request after another, and the renderer starts only when the last script has run:
-on /proyectos the page became interactive ~80 ms later than with the two files here, and
-was drawn ~140 ms later (README, "Velocidad").
+on /proyectos the page became interactive 38-91 ms later than with the two files here, and
+was drawn 92-157 ms later (medians of four alternating rounds; README, "Velocidad").
 
 The files stay one job each in ``assets/``, and Dash still serves each at its own URL. The
 page links their concatenation instead, in Dash's own order (by name) and at the place of
