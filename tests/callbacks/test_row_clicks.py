@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dash.development.base_component import Component
-
 from core.config import load_settings
 from layouts import consulta, proyectos
 from layouts.components.record_table import click_store_id
 from tests.auth.conftest import sala_app  # noqa: F401  (fixture)
+from tests.layouts.test_pages_layouts import _walk
 
 
 def _listening_to_clicks(app) -> list[tuple[str, bool]]:
@@ -49,14 +48,4 @@ def test_the_gates_lead_where_the_server_callbacks_listened(sala_app):  # noqa: 
 
 def _ids(component) -> set[str]:
     """Every string id in a layout tree."""
-    found = set()
-    stack = [component]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (list, tuple)):
-            stack.extend(node)
-        elif isinstance(node, Component):
-            if isinstance(getattr(node, "id", None), str):
-                found.add(node.id)
-            stack.extend(getattr(node, name, None) for name in node._prop_names)
-    return found
+    return {c.id for c in _walk(component) if isinstance(getattr(c, "id", None), str)}
