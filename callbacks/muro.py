@@ -574,7 +574,7 @@ function (pushed, tab) {
 """
 
 
-WALL = Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout)
+WALL = Page(path="/muro", title="Muro", nav_label="Muro", layout=muro.layout, frame="muro")
 
 
 def register(app: Dash, settings: Settings) -> None:

@@ -141,6 +141,7 @@ def register(app: Dash, settings: Settings) -> None:
             title="Panorama nacional",
             nav_label="Panorama",
             layout=partial(panorama.layout, settings=settings),
+            frame="fit-screen",
         )
     )
 

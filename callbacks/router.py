@@ -1,4 +1,4 @@
-"""Routing: the URL decides which page layout fills the frame."""
+"""Routing: the URL decides which page layout fills the frame, and how the frame holds it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from auth.principal import current_principal
 from core.config import Settings
 from layouts.components.informe_link import with_informe_bar
 from layouts.registry import find_page
+from layouts.shell import APP_ID, app_class
 
 
 def not_found(path: str) -> html.Div:
@@ -20,10 +21,17 @@ def not_found(path: str) -> html.Div:
 
 
 def register(app: Dash, settings: Settings) -> None:
-    @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
+    @app.callback(
+        Output("page", "children"),
+        Output(APP_ID, "className"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+    )
     def route(pathname: str | None, search: str | None):
+        principal = current_principal()
         page = find_page(pathname or "/")
         if page is None:
-            return not_found(pathname or "/")
+            return not_found(pathname or "/"), app_class(principal)
         query = dict(parse_qsl((search or "").lstrip("?")))
-        return with_informe_bar(page.path, query, current_principal(), page.layout(query))
+        content = with_informe_bar(page.path, query, principal, page.layout(query))
+        return content, app_class(principal, page.frame)

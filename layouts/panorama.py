@@ -87,5 +87,5 @@ def layout(query: dict[str, str], settings: Settings) -> html.Div:
                 className="panorama-main",
             ),
         ],
-        className="panorama fit-screen",
+        className="panorama",
     )

@@ -15,6 +15,9 @@ class Page:
     nav_label: str
     layout: Callable[[dict[str, str]], Component]
     in_nav: bool = True
+    # How the app's frame holds the page (``layouts.shell.app_class``): "" grows and scrolls,
+    # "fit-screen" fills the viewport exactly, "muro" is the wall (whole screen, no menu).
+    frame: str = ""
 
 
 PAGES: list[Page] = []

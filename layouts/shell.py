@@ -25,6 +25,23 @@ def nav() -> html.Nav:
     )
 
 
+APP_ID = "app"
+
+
+def app_class(principal: Principal, frame: str = "") -> str:
+    """The app's classes: ``kiosk`` for a wall screen's role, ``frame-<frame>`` for how the
+    page on show is held (``Page.frame``). The router sets them with each page. The CSS
+    once asked ``.app:has(.muro)`` instead: a ``:has()`` on the page's ancestors made the
+    browser re-check the whole page's styles on every insertion, ~110 ms of a first render's
+    ~170 ms of style work on ``/proyectos`` (``bench/pages.py``, Chromium trace)."""
+    classes = [
+        "app",
+        *(["kiosk"] if is_kiosk(principal) else []),
+        *([f"frame-{frame}"] if frame else []),
+    ]
+    return " ".join(classes)
+
+
 def is_kiosk(principal: Principal) -> bool:
     """A wall screen (role ``pantalla``) shows a kiosk: no navigation, user or demo chrome."""
     return principal.role == "pantalla"
@@ -82,5 +99,6 @@ def shell() -> html.Div:
             live_components(),
             html.Main(id="page", className="page"),
         ],
-        className="app kiosk" if is_kiosk(principal) else "app",
+        id=APP_ID,
+        className=app_class(principal),
     )
