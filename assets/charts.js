@@ -9,7 +9,8 @@
     const body = box.parentElement;
     const meta = gd.layout && gd.layout.meta;
     const want = meta && typeof meta === "object" ? Number(meta.minHeight) || 0 : 0;
-    const grow = want > body.clientHeight ? want : 0;
+    // Read the card's height only for a chart that asks for room: the read forces a layout.
+    const grow = want && want > body.clientHeight ? want : 0;
     if (String(grow) === (box.dataset.salaGrow || "0")) { return; }
     box.dataset.salaGrow = String(grow);
     if (grow) {
