@@ -32,8 +32,8 @@ def app_class(principal: Principal, frame: str = "") -> str:
     """The app's classes: ``kiosk`` for a wall screen's role, ``frame-<frame>`` for how the
     page on show is held (``Page.frame``). The router sets them with each page. The CSS
     once asked ``.app:has(.muro)`` instead: a ``:has()`` on the page's ancestors made the
-    browser re-check the whole page's styles on every insertion, ~110 ms of a first render's
-    ~170 ms of style work on ``/proyectos`` (``bench/pages.py``, Chromium trace)."""
+    browser re-check the whole page's styles on every insertion, ~100 ms of a first render's
+    160–180 ms of style work on ``/proyectos`` (Chromium trace; README, «Velocidad»)."""
     classes = [
         "app",
         *(["kiosk"] if is_kiosk(principal) else []),

@@ -1,6 +1,6 @@
 """How the app's frame holds each page: classes set by the router, never CSS ``:has()`` on the
 page's ancestors (with it, every insertion made Chromium re-check the whole page's styles:
-~110 ms of main thread on a first visit to ``/proyectos``)."""
+~100 ms of main thread on a first visit to ``/proyectos``)."""
 
 from __future__ import annotations
 
