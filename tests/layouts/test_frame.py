@@ -13,6 +13,7 @@ from auth.principal import LOCAL_ADMIN, Principal
 from core.config import ROOT
 from layouts.shell import app_class
 from tests.auth.conftest import make_client, sala_app  # noqa: F401 - fixture
+from tests.auth.dash_requests import payload
 
 ROUTE = "..page.children...app.className.."
 # The page's ancestors: a :has() on any of them is re-checked on every change to the page.
@@ -46,21 +47,10 @@ def test_the_app_class_names_the_frame_and_the_kiosk() -> None:
     assert app_class(screen) == "app kiosk"
 
 
-def _route(client, path: str) -> tuple[dict, str]:
-    payload = {
-        "output": ROUTE,
-        "outputs": [
-            {"id": "page", "property": "children"},
-            {"id": "app", "property": "className"},
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": path},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-        "state": [],
-    }
-    answer = client.post("/_dash-update-component", json=payload)
+def _route(app, path: str) -> tuple[dict, str]:
+    """The router's answer for ``path``, asked over HTTP as the browser does."""
+    request = payload(ROUTE, app.callback_map[ROUTE], {0: path, 1: ""})
+    answer = make_client(app).post("/_dash-update-component", json=request)
     assert answer.status_code == 200, answer.text[:300]
     response = answer.json()["response"]
     return response["page"]["children"], response["app"]["className"]
@@ -81,7 +71,7 @@ def test_the_router_sets_the_frame_with_the_page(
     path: str,
     classes: str,
 ) -> None:
-    page, got = _route(make_client(sala_app), path)
+    page, got = _route(sala_app, path)
     assert got == classes
     wall = '"id": "muro"' in json.dumps(page)  # the page comes in the same answer
     assert wall == (path == "/muro")
